@@ -1,0 +1,90 @@
+import SocializerCore
+import SocializerStore
+
+/// Everything an action may use: the standard streams, the environment,
+/// the clock, the global options and the database.
+public final class CommandContext {
+    public let environment: [String: String]
+    public let stdin: ByteInput
+    public let stdout: TextOutput
+    public let stderr: TextOutput
+    public let terminal: TerminalInfo
+    public let clock: any Clock
+    public let globals: GlobalOptions
+    public let path: [String]
+
+    init(environment: [String: String], stdin: ByteInput, stdout: TextOutput, stderr: TextOutput,
+         terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String]) {
+        self.environment = environment
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.terminal = terminal
+        self.clock = clock
+        self.globals = globals
+        self.path = path
+    }
+
+    // MARK: Database
+
+    public enum Access {
+        /// Reads only; never creates the file.
+        case read
+        /// Writes to an existing database; never creates the file.
+        case write
+        /// May create the file (migrate up, seed).
+        case create
+    }
+
+    /// Opens the database for `access` without checking its schema state.
+    public func openConnection(_ access: Access) throws -> Connection {
+        let path = globals.databasePath
+        if access == .write { try FileChecks.requireWritable(databaseAt: path) }
+        let mode: Connection.OpenMode = access == .create ? .createIfMissing : .existing
+        return try Connection(path: path, mode: mode, busyTimeoutMilliseconds: globals.busyTimeoutMilliseconds)
+    }
+
+    /// Opens the database and refuses the states no command but `migrate`
+    /// may act on: not migrated, app-created without baseline, newer.
+    public func openDatabase(_ access: Access) throws -> Connection {
+        let connection = try openConnection(access)
+        _ = try Migrator(connection: connection, clock: clock).requireUsable()
+        return connection
+    }
+
+    // MARK: Output
+
+    public var renderOptions: RenderOptions {
+        RenderOptions(format: globals.format, fields: globals.fields, header: globals.header,
+                      width: terminal.stdoutIsTerminal ? terminal.width : nil, color: globals.color)
+    }
+
+    public func rowRenderer() -> RowRenderer { RowRenderer(out: stdout, options: renderOptions) }
+    public func recordRenderer() -> RecordRenderer { RecordRenderer(out: stdout, options: renderOptions) }
+
+    /// A progress or detail line on stderr, only with --verbose.
+    public func verbose(_ line: @autoclosure () -> String) {
+        if globals.verbose { stderr.write("socializer: \(line())\n") }
+    }
+
+    /// A notice on stderr (not an error), unless --quiet.
+    public func notice(_ line: String) {
+        if !globals.quiet { stderr.write("socializer: \(line)\n") }
+    }
+
+    /// Asks before a destructive step: `--yes` confirms; without it a
+    /// terminal is asked, and anything else is refused (exit 64).
+    public func confirm(_ question: String) throws {
+        if globals.yes || globals.dryRun { return }
+        guard terminal.stdinIsTerminal && terminal.stderrIsTerminal else {
+            throw SocializerError.usage("\(question.replacingAll("?", with: "")): refusing without confirmation",
+                                        hint: "add --yes to confirm (standard input is not a terminal)")
+        }
+        stderr.write("\(question) [y/N] ")
+        stderr.flush()
+        let answer = (try stdin.readLine()).map { String(decoding: $0, as: UTF8.self).trimmedSpaces.lowercased() }
+        guard answer == "y" || answer == "yes" else {
+            throw SocializerError.usage("not confirmed; nothing was changed")
+        }
+    }
+}

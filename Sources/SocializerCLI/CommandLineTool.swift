@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SocializerCore
+import SocializerStore
+
+/// The CLI entry point: argv, environment and streams in, exit status out.
+/// Only `main` exits; everything else returns.
+public enum CommandLineTool {
+    public static let version = "0.1.0"
+
+    /// Runs one invocation in process (tests call this directly).
+    public static func run(arguments: [String], environment: [String: String] = [:],
+                           stdin: ByteInput = BytesInput(), stdout: TextOutput, stderr: TextOutput,
+                           terminal: TerminalInfo = TerminalInfo(), clock: any Clock = SystemClock()) -> Int32 {
+        run(rawArguments: arguments.map { Array($0.utf8) }, environment: environment, stdin: stdin,
+            stdout: stdout, stderr: stderr, terminal: terminal, clock: clock)
+    }
+
+    /// Runs one invocation from raw argv bytes: `CommandLine.arguments`
+    /// silently turns invalid UTF-8 into U+FFFD, so the bytes are checked here.
+    public static func run(rawArguments: [[UInt8]], environment: [String: String], stdin: ByteInput,
+                           stdout: TextOutput, stderr: TextOutput, terminal: TerminalInfo,
+                           clock: any Clock) -> Int32 {
+        var arguments: [String] = []
+        for (offset, bytes) in rawArguments.enumerated() {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                let error = SocializerError.invalid("argument \(offset + 1) is not valid UTF-8",
+                                                    hint: "pass names and values as UTF-8 text")
+                return ErrorReporter.report(error, to: stderr, format: requestedFormat(arguments))
+            }
+            arguments.append(text)
+        }
+        let format = requestedFormat(arguments)
+        do {
+            let parser = ArgumentParser(root: CommandTable.root, globals: CommandTable.globals, now: clock.now())
+            switch try parser.parse(arguments) {
+            case .version:
+                stdout.write("socializer \(version) (SQLite \(Connection.libraryVersion))\n")
+                stdout.flush()
+                return ExitCode.success.rawValue
+            case .help(let path, let node):
+                stdout.write(HelpText.render(path, node, width: min(terminal.width ?? 80, 100)))
+                stdout.flush()
+                return ExitCode.success.rawValue
+            case .run(let node, let parsed):
+                let globals = try GlobalOptions(arguments: parsed, environment: environment, terminal: terminal,
+                                                shadowed: Set(node.options.map(\.name)))
+                let context = CommandContext(environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
+                                             terminal: terminal, clock: clock, globals: globals, path: parsed.path)
+                guard let action = node.action else {
+                    throw SocializerError.internalError("'\(parsed.path.joined(separator: " "))' has no action")
+                }
+                let code = try action(context, parsed)
+                stdout.flush()
+                return code.rawValue
+            }
+        } catch {
+            stdout.flush()
+            return ErrorReporter.report(error, to: stderr, format: format)
+        }
+    }
+
+    /// The process entry: raw argv, the real environment and streams.
+    public static func runProcess() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        var raw: [[UInt8]] = []
+        for i in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[i] else { continue }
+            raw.append(Array(UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
+                                                 count: strlen(pointer))))
+        }
+        var environment: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let eq = text.firstIndex(of: "=") {
+                environment[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            entry += 1
+        }
+        let stdout = FileDescriptorOutput(fd: 1)
+        let stderr = FileDescriptorOutput(fd: 2, capacity: 0)
+        let code = run(rawArguments: raw, environment: environment, stdin: FileDescriptorInput(fd: 0),
+                       stdout: stdout, stderr: stderr, terminal: .current(environment: environment),
+                       clock: SystemClock())
+        stdout.flush()
+        stderr.flush()
+        return code
+    }
+
+    /// The output format asked for, read before parsing so that even a usage
+    /// error is reported as JSON when a script asked for JSON.
+    static func requestedFormat(_ arguments: [String]) -> OutputFormat {
+        var format = OutputFormat.table
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" { break }
+            if argument == "--json" { format = .json }
+            if argument == "--format", index + 1 < arguments.count {
+                format = OutputFormat(rawValue: arguments[index + 1]) ?? format
+            }
+            if argument.hasPrefix("--format=") {
+                format = OutputFormat(rawValue: String(argument.dropFirst(9))) ?? format
+            }
+            index += 1
+        }
+        return format
+    }
+}

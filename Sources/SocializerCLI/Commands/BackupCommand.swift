@@ -1,0 +1,31 @@
+import SocializerCore
+import SocializerStore
+
+/// `socializer backup PATH`: a consistent copy through the online backup API.
+enum BackupCommand {
+    static let node = CommandNode(
+        "backup",
+        summary: "Copy the live database to a new file, safely while the app writes.",
+        discussion: """
+            Uses SQLite's online backup API, so the copy is consistent even while the app \
+            writes. The copy is written under a temporary name and renamed into place; PATH \
+            must not exist and is created with mode 0600. Works on any SQLite database, \
+            migrated or not: a copy needs no knowledge of the schema.
+            """,
+        positionals: [PositionalSpec("PATH", .path, help: "Where to write the copy (must not exist).")],
+        examples: ["socializer backup /var/backups/socializer-$(date +%F).db"],
+        action: run)
+
+    static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let destination = arguments.string("PATH")!
+        let connection = try context.openConnection(.read)
+        let stopwatch = Stopwatch()
+        try connection.backup(to: destination)
+        if context.globals.quiet { return .success }
+        try context.recordRenderer().render([
+            ("source", .text(context.globals.databasePath)), ("backup", .text(destination)),
+            ("elapsed_ms", .integer(stopwatch.elapsedMilliseconds)),
+        ])
+        return .success
+    }
+}

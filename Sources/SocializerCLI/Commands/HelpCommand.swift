@@ -1,0 +1,26 @@
+import SocializerCore
+
+/// `socializer help [COMMAND [VERB]]`.
+enum HelpCommand {
+    static let node = CommandNode(
+        "help", summary: "Show help for a command or verb.",
+        positionals: [PositionalSpec("TOPIC", optional: true, variadic: true, help: "A command, and optionally a verb.")],
+        examples: ["socializer help migrate up"],
+        action: run)
+
+    static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let topic = arguments.strings("TOPIC")
+        var node = CommandTable.root
+        var path: [String] = []
+        for name in topic {
+            guard let next = node.child(name) else {
+                let hint = Suggestions.closest(to: name, among: node.children.map(\.name)).map { "did you mean '\($0)'?" }
+                throw UsageError(message: "no help for '\((path + [name]).joined(separator: " "))'", hint: hint, path: path)
+            }
+            node = next
+            path.append(name)
+        }
+        context.stdout.write(HelpText.render(path, node, width: min(context.terminal.width ?? 80, 100)))
+        return .success
+    }
+}

@@ -1,0 +1,288 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SocializerCore
+import SocializerStore
+
+/// `socializer migrate …`: the schema's history, forward and back.
+enum MigrateCommand {
+    static let versionRange: ClosedRange<Int64> = 0...Int64(Migrations.latestVersion)
+
+    static let node = CommandNode(
+        "migrate",
+        summary: "Create, upgrade, inspect and adopt the database schema.",
+        discussion: """
+            Migrations are compiled into the binary and recorded in the schema_migrations table. \
+            Each runs in one transaction: a failure leaves the database as it was and names the \
+            statement that failed. A database the app created (no schema_migrations) is adopted \
+            with 'migrate baseline'.
+            """,
+        children: [
+            CommandNode(
+                "up", summary: "Apply pending migrations, creating the database if it does not exist.",
+                discussion: """
+                    Before changing an existing database, takes an online backup to \
+                    PATH.bak-vN-TIMESTAMP (N: the version before), unless --no-backup. A database \
+                    this command creates is put in WAL mode; an existing one keeps its journal mode.
+                    """,
+                options: [
+                    OptionSpec("to", .integer(1...Int64(Migrations.latestVersion)), help: "Stop at this version."),
+                    OptionSpec("no-backup", help: "Do not back up an existing database first."),
+                ],
+                mutating: true,
+                examples: ["socializer migrate up", "socializer --db /srv/app.db migrate up --dry-run"],
+                action: up),
+            CommandNode(
+                "down", summary: "Roll migrations back (default: the last one).",
+                discussion: "Rolling back 0001 drops every table of the schema and needs --yes.",
+                options: [OptionSpec("to", .integer(versionRange), help: "Roll back to this version (0: no schema).")],
+                mutating: true,
+                examples: ["socializer migrate down --to 2"],
+                action: down),
+            CommandNode(
+                "status", summary: "List applied and pending migrations with checksums and times.",
+                action: status),
+            CommandNode(
+                "plan", summary: "Print the SQL that 'migrate up' would run, without running it.",
+                discussion: "Never creates the database file.",
+                options: [OptionSpec("to", .integer(1...Int64(Migrations.latestVersion)), help: "Stop at this version.")],
+                action: plan),
+            CommandNode(
+                "validate", summary: "Check that applied migrations match the compiled ones (exit 65 if not).",
+                action: validate),
+            CommandNode(
+                "baseline", summary: "Adopt a database the app created: check its tables, record 0001.",
+                discussion: """
+                    Checks that every table and column of 0001_initial is present with its type and \
+                    nullability, reports every difference, and records 0001 as applied. Tables it does \
+                    not know (alembic_version, life_events, …) are left alone.
+                    """,
+                mutating: true,
+                examples: ["socializer migrate baseline && socializer migrate up"],
+                action: baseline),
+            CommandNode(
+                "schema", summary: "Print the live database's schema as SQL, DBML, Mermaid or Graphviz dot.",
+                options: [OptionSpec("format", .choice(LiveSchema.Rendering.allCases.map(\.rawValue)), default: "sql",
+                                     help: "sql (DDL), dbml (dbdiagram.io), mermaid (erDiagram) or dot (Graphviz).")],
+                examples: ["socializer migrate schema --format dot | dot -Tsvg > schema.svg"],
+                action: schema),
+        ])
+
+    // MARK: Actions
+
+    static func up(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let target = arguments.integer("to").map(Int.init)
+        let connection = try context.openConnection(.create)
+        let created = connection.created
+        do {
+            let migrator = Migrator(connection: connection, clock: context.clock)
+            let state = try migrator.state()
+            let pending = try migrator.pending(to: target)
+            if pending.isEmpty {
+                let current = if case .migrated(let version) = state { version } else { 0 }
+                if let target, target < current {
+                    throw SocializerError.usage("the database is already at version \(current); to go back use: socializer migrate down --to \(target)")
+                }
+                context.notice("the database is at version \(current); nothing to apply")
+                return .success
+            }
+            if !created && !context.globals.dryRun && !arguments.flag("no-backup") {
+                if try state != .empty || connection.scalarInt("SELECT count(*) FROM sqlite_master") > 0 {
+                    let current = if case .migrated(let version) = state { version } else { 0 }
+                    let destination = backupPath(for: context.globals.databasePath, version: current, now: context.clock.now())
+                    try connection.backup(to: destination)
+                    context.notice("backup written to \(destination)")
+                }
+            }
+            if !context.globals.dryRun {
+                try connection.requireIntact()
+            }
+            let runs = try migrator.up(to: target, dryRun: context.globals.dryRun)
+            if created && !context.globals.dryRun {
+                try connection.execute("PRAGMA journal_mode = WAL")
+            }
+            try report(runs, context)
+        } catch {
+            if created { removeDatabase(context.globals.databasePath) }
+            throw error
+        }
+        if created && context.globals.dryRun { removeDatabase(context.globals.databasePath) }
+        return .success
+    }
+
+    static func down(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let connection = try context.openConnection(.write)
+        let migrator = Migrator(connection: connection, clock: context.clock)
+        guard case .migrated(let current) = try migrator.state() else {
+            _ = try migrator.requireUsable()
+            return .internalError
+        }
+        let target = arguments.integer("to").map(Int.init) ?? current - 1
+        if target >= current {
+            context.notice("the database is at version \(current); nothing to roll back")
+            return .success
+        }
+        if target == 0 {
+            try context.confirm("Roll back 0001_initial, dropping every table and row of the schema?")
+        }
+        let runs = try migrator.down(to: target, dryRun: context.globals.dryRun)
+        try report(runs, context)
+        return .success
+    }
+
+    static func status(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let connection = try context.openConnection(.read)
+        let migrator = Migrator(connection: connection, clock: context.clock)
+        let state = try migrator.state()
+        let applied = try migrator.appliedMigrations()
+        let renderer = context.rowRenderer()
+        try renderer.begin(columns: ["version", "name", "state", "checksum", "applied_at", "duration_ms"])
+        var known = Set<Int>()
+        for migration in Migrations.all {
+            known.insert(migration.version)
+            if let record = applied.first(where: { $0.version == migration.version }) {
+                renderer.row([.integer(Int64(migration.version)), .text(migration.name),
+                              .text(record.checksum == migration.checksum ? "applied" : "modified"),
+                              .text(record.checksum), .optional(Timestamp.parse(record.appliedAt)),
+                              .optional(record.durationMilliseconds)])
+            } else {
+                renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text("pending"),
+                              .text(migration.checksum), .null, .null])
+            }
+        }
+        for record in applied where !known.contains(record.version) {
+            renderer.row([.integer(Int64(record.version)), .text(record.name), .text("unknown"),
+                          .text(record.checksum), .optional(Timestamp.parse(record.appliedAt)),
+                          .optional(record.durationMilliseconds)])
+        }
+        renderer.finish()
+        switch state {
+        case .legacy:
+            context.notice("the app created this database and it has no migration history; adopt it with: socializer migrate baseline")
+        case .newer(let version):
+            context.notice("the database is at version \(version), newer than this socializer knows")
+        default: break
+        }
+        return .success
+    }
+
+    static func plan(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let target = arguments.integer("to").map(Int.init)
+        let pending: [Migration]
+        if access(context.globals.databasePath, F_OK) != 0 {
+            pending = Migrations.all.filter { $0.version <= target ?? Migrations.latestVersion }
+        } else {
+            let connection = try context.openConnection(.read)
+            pending = try Migrator(connection: connection, clock: context.clock).pending(to: target)
+        }
+        if pending.isEmpty {
+            context.notice("nothing to apply")
+            return .success
+        }
+        if context.globals.format == .table {
+            for migration in pending {
+                context.stdout.write("-- \(migration.identifier)\nBEGIN IMMEDIATE;\n\(migration.upSQL)COMMIT;\n\n")
+            }
+            return .success
+        }
+        let renderer = context.rowRenderer()
+        try renderer.begin(columns: ["version", "name", "checksum", "sql"])
+        for migration in pending {
+            renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+                          .text(migration.upSQL)])
+        }
+        renderer.finish()
+        return .success
+    }
+
+    static func validate(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let connection = try context.openConnection(.read)
+        let migrator = Migrator(connection: connection, clock: context.clock)
+        if case .newer(let version) = try migrator.state() {
+            throw SocializerError.configuration("the database is at schema version \(version), newer than this socializer knows (\(Migrations.latestVersion))")
+        }
+        let applied = try migrator.appliedMigrations()
+        var problems: [String] = []
+        for record in applied {
+            guard let migration = Migrations.migration(record.version) else {
+                problems.append("\(record.version)_\(record.name): not known to this socializer")
+                continue
+            }
+            if migration.checksum != record.checksum {
+                problems.append("\(migration.identifier): recorded checksum \(record.checksum) differs from compiled \(migration.checksum)")
+            } else if migration.name != record.name {
+                problems.append("\(migration.identifier): recorded under the name '\(record.name)'")
+            }
+        }
+        guard problems.isEmpty else {
+            throw SocializerError.invalid("\(problems.count) applied migration(s) differ from the ones compiled into this socializer",
+                                          hint: "the database was migrated by a different build; compare with: socializer migrate status",
+                                          details: problems)
+        }
+        if !context.globals.quiet {
+            context.stdout.write("ok: \(applied.count) applied migration(s) match\n")
+        }
+        return .success
+    }
+
+    static func baseline(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let connection = try context.openConnection(.write)
+        let others = try Migrator(connection: connection, clock: context.clock).baseline(dryRun: context.globals.dryRun)
+        if context.globals.quiet {
+            context.stdout.write("1\n")
+            return .success
+        }
+        let verb = context.globals.dryRun ? "would record" : "recorded"
+        context.stdout.write("\(verb) \(Migrations.all[0].identifier) as applied\n")
+        if !others.isEmpty { context.stdout.write("left alone: \(others.joined(separator: ", "))\n") }
+        if !context.globals.dryRun { context.stdout.write("next: socializer migrate up\n") }
+        return .success
+    }
+
+    static func schema(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let connection = try context.openConnection(.read)
+        let rendering = LiveSchema.Rendering(rawValue: arguments.string("format") ?? "sql") ?? .sql
+        context.stdout.write(try LiveSchema.read(from: connection).render(rendering))
+        return .success
+    }
+
+    // MARK: Helpers
+
+    static func report(_ runs: [MigrationRun], _ context: CommandContext) throws {
+        let dryRun = context.globals.dryRun
+        if context.globals.quiet {
+            for run in runs { context.stdout.write("\(run.migration.version)\n") }
+            return
+        }
+        if dryRun && context.globals.format == .table {
+            for run in runs {
+                context.stdout.write("-- \(run.migration.identifier) (\(run.direction.rawValue))\n")
+                context.stdout.write(run.statements.map { $0 + ";\n" }.joined() + "\n")
+            }
+            context.notice("dry run: nothing was changed")
+            return
+        }
+        let renderer = context.rowRenderer()
+        var columns = ["version", "name", "direction", "result", "duration_ms"]
+        if dryRun { columns.append("sql") }
+        try renderer.begin(columns: columns)
+        for run in runs {
+            var cells: [Cell] = [.integer(Int64(run.migration.version)), .text(run.migration.name),
+                                 .text(run.direction.rawValue), .text(dryRun ? "rolled back" : "applied"),
+                                 .integer(run.durationMilliseconds)]
+            if dryRun { cells.append(.text(run.statements.map { $0 + ";\n" }.joined())) }
+            renderer.row(cells)
+        }
+        renderer.finish()
+    }
+
+    /// `PATH.bak-vN-YYYYMMDDTHHMMSSZ`.
+    static func backupPath(for path: String, version: Int, now: Timestamp) -> String {
+        let compact = now.iso8601.prefix(19).filter { $0 != "-" && $0 != ":" }
+        return "\(path).bak-v\(version)-\(compact)Z"
+    }
+
+    static func removeDatabase(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+    }
+}

@@ -1,0 +1,40 @@
+import SocializerCore
+import SocializerStore
+
+/// The one place where errors become text on stderr and an exit status.
+enum ErrorReporter {
+    static func report(_ error: Error, to stderr: TextOutput, format: OutputFormat) -> Int32 {
+        let failure = domainError(error)
+        if format.isJSON {
+            var members: [(String, JSONValue)] = [("error", .string(failure.error.message)),
+                                                   ("code", .integer(Int64(failure.error.code.rawValue))),
+                                                   ("hint", failure.error.hint.map(JSONValue.string) ?? .null)]
+            if !failure.error.details.isEmpty {
+                members.append(("details", .array(failure.error.details.map(JSONValue.string))))
+            }
+            stderr.write(JSONValue.object(members).compactText + "\n")
+        } else {
+            var text = "socializer: error: \(failure.error.message)\n"
+            for detail in failure.error.details { text += "  \(detail)\n" }
+            if let hint = failure.error.hint { text += "hint: \(hint)\n" }
+            if let usage = failure.usage { text += "usage: \(usage)\n" }
+            stderr.write(text)
+        }
+        stderr.flush()
+        return failure.error.code.rawValue
+    }
+
+    static func domainError(_ error: Error) -> (error: SocializerError, usage: String?) {
+        switch error {
+        case let error as SocializerError:
+            return (error, nil)
+        case let error as UsageError:
+            let node = CommandTable.node(at: error.path) ?? CommandTable.root
+            return (SocializerError.usage(error.message, hint: error.hint), HelpText.usageLine(error.path, node))
+        case let error as DatabaseError:
+            return (error.domainError, nil)
+        default:
+            return (SocializerError.internalError("unexpected error: \(type(of: error))"), nil)
+        }
+    }
+}

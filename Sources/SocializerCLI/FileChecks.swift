@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SocializerCore
+
+/// Checks done before a write starts, so that a write that cannot succeed
+/// fails with a clear sentence and without side effects (no backup file, no
+/// half-open journal).
+enum FileChecks {
+    static func requireWritable(databaseAt path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return } // missing: the open reports it
+        if access(path, W_OK) != 0 {
+            throw SocializerError(.permissionDenied, "database '\(path)' is read-only; nothing was changed",
+                                  hint: "reads still work; to write, make the file writable")
+        }
+        let folder = directory(of: path)
+        if access(folder, W_OK) != 0 {
+            throw SocializerError(.permissionDenied,
+                "the folder '\(folder)' is not writable; SQLite needs to create its journal beside the database",
+                hint: "reads still work; to write, make the folder writable")
+        }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let folder = String(path[..<slash])
+        return folder.isEmpty ? "/" : folder
+    }
+
+    /// Reads a whole input file, naming it in every error (BAD-INPUT row 7).
+    static func readFile(_ path: String) throws -> [UInt8] {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read '\(path)': permission denied") }
+            throw SocializerError.notFound("file '\(path)' does not exist")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw SocializerError.notFound("'\(path)' is a directory, not a file")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read '\(path)': permission denied") }
+            throw SocializerError(.ioError, "cannot open '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SocializerError(.ioError, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,80 @@
+import SocializerCore
+
+/// The options every command accepts, before or after the command path.
+public struct GlobalOptions: Sendable {
+    public static let specs: [OptionSpec] = [
+        OptionSpec("db", .path, value: "PATH", default: "$SOCIALIZER_DB, else ./socializer.db",
+                   help: "The database file."),
+        OptionSpec("format", .choice(OutputFormat.allCases.map(\.rawValue)), default: "table",
+                   help: "Output format: aligned table, one JSON array, JSON Lines, RFC 4180 CSV, or TSV."),
+        OptionSpec("json", help: "Short for --format json."),
+        OptionSpec("fields", .list, value: "A,B,C", help: "Print only these fields, in this order."),
+        OptionSpec("no-header", help: "Leave out the header row (table, csv, tsv)."),
+        OptionSpec("quiet", short: "q", help: "Mutating verbs print only the affected ids, one per line."),
+        OptionSpec("verbose", short: "v", help: "Say more on standard error (each step, each statement)."),
+        OptionSpec("busy-timeout", .integer(0...3_600_000), value: "MS", default: "5000",
+                   help: "How long to wait for a locked database, in milliseconds, before exit 75."),
+        OptionSpec("yes", short: "y", help: "Confirm a destructive verb; without a terminal it is required."),
+        OptionSpec("dry-run", short: "n",
+                   help: "Perform the change in a transaction, report it, and roll it back."),
+        OptionSpec("color", .choice(["auto", "always", "never"]), default: "auto",
+                   help: "Colour on a terminal (auto honours NO_COLOR)."),
+    ]
+
+    public var databasePath: String
+    public var format: OutputFormat
+    public var fields: [String]?
+    public var header: Bool
+    public var quiet: Bool
+    public var verbose: Bool
+    public var busyTimeoutMilliseconds: Int32
+    public var yes: Bool
+    public var dryRun: Bool
+    public var color: Bool
+
+    /// Reads the global options out of parsed arguments and the environment.
+    /// A verb may declare an option of the same name as a global one
+    /// (`migrate schema --format dot`); the verb's wins.
+    init(arguments: ParsedArguments, environment: [String: String], terminal: TerminalInfo,
+         shadowed: Set<String> = []) throws {
+        let outputFormat = shadowed.contains("format") ? nil : arguments.string("format")
+        if arguments.has("json"), let outputFormat, outputFormat != "json" {
+            throw SocializerError.usage("--json and --format \(outputFormat) cannot be used together")
+        }
+        format = arguments.has("json") ? .json : OutputFormat(rawValue: outputFormat ?? "table") ?? .table
+        fields = arguments.list("fields")
+        header = !arguments.flag("no-header")
+        quiet = arguments.flag("quiet")
+        verbose = arguments.flag("verbose")
+        busyTimeoutMilliseconds = Int32(arguments.integer("busy-timeout") ?? 5000)
+        yes = arguments.flag("yes")
+        dryRun = arguments.flag("dry-run")
+        switch arguments.string("color") ?? "auto" {
+        case "always": color = true
+        case "never": color = false
+        default: color = terminal.stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
+        }
+        let path: String
+        if let given = arguments.string("db") {
+            path = given
+            try GlobalOptions.validateDatabasePath(path, source: "--db")
+        } else if let fromEnvironment = environment["SOCIALIZER_DB"] {
+            path = fromEnvironment
+            try GlobalOptions.validateDatabasePath(path, source: "$SOCIALIZER_DB")
+        } else {
+            path = "./socializer.db"
+        }
+        databasePath = path
+    }
+
+    /// SQLite reads some names specially; this tool works on files only.
+    static func validateDatabasePath(_ path: String, source: String) throws {
+        if path.isEmpty {
+            throw SocializerError.usage("\(source) is empty", hint: "give the path of a database file")
+        }
+        if path == ":memory:" || path.hasPrefix("file:") {
+            throw SocializerError.usage("\(source) '\(path)' is not a file path: in-memory databases and URIs are not supported",
+                                        hint: "give the path of a database file")
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import SocializerCore
+
+/// Options every renderer honours.
+public struct RenderOptions: Sendable {
+    public var format: OutputFormat
+    public var fields: [String]?
+    public var header: Bool
+    /// Width to cut table rows to; nil: no limit (output is not a terminal).
+    public var width: Int?
+    public var color: Bool
+
+    public init(format: OutputFormat = .table, fields: [String]? = nil, header: Bool = true,
+                width: Int? = nil, color: Bool = false) {
+        self.format = format
+        self.fields = fields
+        self.header = header
+        self.width = width
+        self.color = color
+    }
+}
+
+/// The one streaming renderer: columns first, then rows one at a time, then
+/// `finish()`. Memory does not grow with the number of rows, except that
+/// the table format looks at the first `sampleSize` rows to size its columns.
+public final class RowRenderer {
+    static let sampleSize = 200
+
+    private let out: TextOutput
+    private let options: RenderOptions
+    private var columns: [String] = []
+    private var selection: [Int] = []
+    private var count = 0
+    private var sample: [[String]] = []
+    private var widths: [Int]?
+
+    public init(out: TextOutput, options: RenderOptions) {
+        self.out = out
+        self.options = options
+    }
+
+    /// Declares the columns; `--fields` is applied here, so an unknown field
+    /// is reported before anything is written.
+    public func begin(columns: [String]) throws {
+        self.columns = columns
+        if let fields = options.fields {
+            selection = try fields.map { field in
+                guard let i = columns.firstIndex(of: field) else {
+                    throw SocializerError.usage("unknown field '\(field)' for --fields",
+                                                hint: "available fields: " + columns.joined(separator: ","))
+                }
+                return i
+            }
+        } else {
+            selection = Array(columns.indices)
+        }
+        let names = selection.map { columns[$0] }
+        switch options.format {
+        case .json: out.write("[")
+        case .csv where options.header: out.write(names.map(RowRenderer.csvField).joined(separator: ",") + "\r\n")
+        case .tsv where options.header: out.write(names.map(RowRenderer.tsvField).joined(separator: "\t") + "\n")
+        default: break
+        }
+    }
+
+    public func row(_ cells: [Cell]) {
+        let picked = selection.map { cells[$0] }
+        defer { count += 1 }
+        switch options.format {
+        case .json:
+            out.write(count == 0 ? "\n" : ",\n")
+            out.write(object(picked).compactText)
+        case .jsonl:
+            out.write(object(picked).compactText + "\n")
+        case .csv:
+            out.write(picked.map { RowRenderer.csvField($0.plainText) }.joined(separator: ",") + "\r\n")
+        case .tsv:
+            out.write(picked.map { RowRenderer.tsvField($0.plainText) }.joined(separator: "\t") + "\n")
+        case .table:
+            let texts = picked.map { RowRenderer.singleLine($0.plainText) }
+            if let widths {
+                writeTableRow(texts, widths)
+            } else {
+                sample.append(texts)
+                if sample.count >= RowRenderer.sampleSize { flushSample() }
+            }
+        }
+    }
+
+    public func finish() {
+        switch options.format {
+        case .json: out.write(count == 0 ? "]\n" : "\n]\n")
+        case .table where widths == nil: flushSample()
+        default: break
+        }
+        out.flush()
+    }
+
+    public var rowCount: Int { count }
+
+    private func object(_ cells: [Cell]) -> JSONValue {
+        .object(zip(selection, cells).map { (columns[$0.0], $0.1.jsonValue) })
+    }
+
+    // MARK: Table
+
+    private func flushSample() {
+        let names = selection.map { columns[$0] }
+        var widths = names.map { options.header ? $0.count : 1 }
+        for row in sample {
+            for (i, text) in row.enumerated() { widths[i] = max(widths[i], text.count) }
+        }
+        widths = RowRenderer.fit(widths, into: options.width)
+        self.widths = widths
+        if options.header {
+            let header = names.map { $0.uppercased() }
+            writeTableRow(header, widths, bold: options.color)
+        }
+        for row in sample { writeTableRow(row, widths) }
+        sample = []
+    }
+
+    /// Shrinks the widest columns until the row fits the terminal.
+    static func fit(_ widths: [Int], into limit: Int?) -> [Int] {
+        guard let limit, !widths.isEmpty else { return widths }
+        var widths = widths
+        let gaps = 2 * (widths.count - 1)
+        while widths.reduce(0, +) + gaps > limit {
+            guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 else { break }
+            widths[widest] -= 1
+        }
+        return widths
+    }
+
+    private func writeTableRow(_ texts: [String], _ widths: [Int], bold: Bool = false) {
+        var line = ""
+        for (i, text) in texts.enumerated() {
+            let width = widths[i]
+            var cell = text
+            if cell.count > width { cell = String(cell.prefix(max(0, width - 1))) + "…" }
+            let isLast = i == texts.count - 1
+            if !isLast { cell += String(repeating: " ", count: max(0, width - cell.count)) + "  " }
+            line += cell
+        }
+        while line.last == " " { line.removeLast() }
+        out.write(bold ? "\u{1B}[1m" + line + "\u{1B}[0m\n" : line + "\n")
+    }
+
+    static func singleLine(_ text: String) -> String {
+        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
+        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+
+    // MARK: Delimited
+
+    /// RFC 4180: quote a field holding a comma, quote or line break.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
+    }
+
+    /// TSV cannot quote: tabs and line breaks become escapes.
+    static func tsvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "\t" || $0.isNewline || $0 == "\\" }) else { return text }
+        return text.replacingAll("\\", with: "\\\\").replacingAll("\t", with: "\\t")
+            .replacingAll("\r\n", with: "\\n").replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
+    }
+}
+
+/// `show`-style output of one record: `key: value` lines in table format,
+/// one object in json/jsonl, a header and one row in csv/tsv.
+public struct RecordRenderer {
+    let out: TextOutput
+    let options: RenderOptions
+
+    public init(out: TextOutput, options: RenderOptions) {
+        self.out = out
+        self.options = options
+    }
+
+    public func render(_ fields: [(String, Cell)]) throws {
+        var fields = fields
+        if let wanted = options.fields {
+            fields = try wanted.map { name in
+                guard let field = fields.first(where: { $0.0 == name }) else {
+                    throw SocializerError.usage("unknown field '\(name)' for --fields",
+                                                hint: "available fields: " + fields.map(\.0).joined(separator: ","))
+                }
+                return field
+            }
+        }
+        switch options.format {
+        case .table:
+            let width = fields.map(\.0.count).max() ?? 0
+            for (key, value) in fields {
+                let label = key + ":" + String(repeating: " ", count: width - key.count)
+                let text = value.plainText
+                if text.contains("\n") {
+                    out.write(label + "\n" + text.split(separator: "\n", omittingEmptySubsequences: false)
+                        .map { "  " + $0 }.joined(separator: "\n") + "\n")
+                } else {
+                    out.write(label + (text.isEmpty ? "" : " " + text) + "\n")
+                }
+            }
+        case .json:
+            out.write(JSONValue.object(fields.map { ($0.0, $0.1.jsonValue) }).prettyText() + "\n")
+        case .jsonl:
+            out.write(JSONValue.object(fields.map { ($0.0, $0.1.jsonValue) }).compactText + "\n")
+        case .csv, .tsv:
+            let renderer = RowRenderer(out: out, options: RenderOptions(format: options.format, header: options.header))
+            try renderer.begin(columns: fields.map(\.0))
+            renderer.row(fields.map(\.1))
+            renderer.finish()
+        }
+        out.flush()
+    }
+}

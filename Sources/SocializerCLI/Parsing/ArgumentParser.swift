@@ -1,0 +1,267 @@
+import SocializerCore
+
+/// What argv asks for.
+public enum ParseOutcome: Sendable {
+    case run(CommandNode, ParsedArguments)
+    case help(path: [String], node: CommandNode)
+    case version
+}
+
+/// A usage error: exit 64, the message, a hint, and the usage line of the
+/// command it concerns.
+public struct UsageError: Error, Sendable {
+    public var message: String
+    public var hint: String?
+    public var path: [String]
+}
+
+/// Options refused on purpose, with the reason (SPEC §4: secrets never travel in argv).
+let refusedOptions: [String: String] = [
+    "password": "passwords never travel in argv, where other users can read them (ps, /proc); "
+        + "use --password-stdin, --password-file FILE, or answer the prompt on a terminal",
+]
+
+/// The hand-written parser, driven entirely by the command table.
+///
+/// Global options are accepted anywhere; `--opt=value` and `--opt value`
+/// both work; short flags may be clustered (`-qy`); `--` ends options.
+public struct ArgumentParser {
+    let root: CommandNode
+    let globals: [OptionSpec]
+    let now: Timestamp
+
+    public init(root: CommandNode, globals: [OptionSpec], now: Timestamp) {
+        self.root = root
+        self.globals = globals
+        self.now = now
+    }
+
+    public func parse(_ arguments: [String]) throws(UsageError) -> ParseOutcome {
+        var node = root
+        var path: [String] = []
+        var values: [String: ArgumentValue] = [:]
+        var positionals: [String] = []
+        var helpRequested = false
+        var versionRequested = false
+        var optionsEnded = false
+        var index = 0
+
+        func usage(_ message: String, hint: String? = nil) -> UsageError {
+            UsageError(message: message, hint: hint, path: path)
+        }
+        func lookup(long name: String) -> OptionSpec? {
+            (node.children.isEmpty ? node.options.first { $0.name == name } : nil) ?? globals.first { $0.name == name }
+        }
+        func lookup(short: Character) -> OptionSpec? {
+            (node.children.isEmpty ? node.options.first { $0.short == short } : nil) ?? globals.first { $0.short == short }
+        }
+        func store(_ option: OptionSpec, _ raw: String?) throws(UsageError) {
+            guard let raw else {
+                values[option.name] = .flag
+                return
+            }
+            let value = try convert(raw, option.type, what: "--\(option.name)", path: path)
+            if option.repeatable {
+                values[option.name] = .strings(strings(values[option.name]) + [raw])
+                return
+            }
+            if values[option.name] != nil, !option.isFlag {
+                throw usage("--\(option.name) was given more than once")
+            }
+            values[option.name] = value
+        }
+
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if !optionsEnded && argument == "--" {
+                optionsEnded = true
+                continue
+            }
+            if !optionsEnded && argument.hasPrefix("--") {
+                var name = String(argument.dropFirst(2))
+                var inline: String?
+                if let eq = name.firstIndex(of: "=") {
+                    inline = String(name[name.index(after: eq)...])
+                    name = String(name[..<eq])
+                }
+                if name == "help" { helpRequested = true; continue }
+                if name == "version" { versionRequested = true; continue }
+                if let reason = refusedOptions[name] {
+                    throw usage("--\(name) is not accepted", hint: reason)
+                }
+                guard let option = lookup(long: name) else {
+                    if helpRequested { continue }
+                    let candidates = (node.children.isEmpty ? node.options.map(\.name) : []) + globals.map(\.name)
+                    let hint = Suggestions.closest(to: name, among: candidates).map { "did you mean --\($0)?" }
+                        ?? "see: socializer \((path + ["--help"]).joined(separator: " "))"
+                    throw usage("unknown option '--\(name)'", hint: hint)
+                }
+                if option.isFlag {
+                    if inline != nil { throw usage("--\(name) takes no value") }
+                    try store(option, nil)
+                } else if let inline {
+                    try store(option, inline)
+                } else {
+                    guard index < arguments.count, !looksLikeOption(arguments[index]) else {
+                        throw usage("--\(name) needs a value (\(option.valueName))", hint: "expected \(option.type.acceptedForm)")
+                    }
+                    try store(option, arguments[index])
+                    index += 1
+                }
+                continue
+            }
+            if !optionsEnded && argument.hasPrefix("-") && argument.count > 1 && !isNumber(argument) {
+                let letters = Array(argument.dropFirst())
+                for (offset, letter) in letters.enumerated() {
+                    if letter == "h" { helpRequested = true; continue }
+                    guard let option = lookup(short: letter) else {
+                        if helpRequested { continue }
+                        throw usage("unknown option '-\(letter)'",
+                                    hint: "see: socializer \((path + ["--help"]).joined(separator: " "))")
+                    }
+                    if option.isFlag {
+                        try store(option, nil)
+                    } else {
+                        // `-xVALUE` or `-x VALUE`, only as the last letter of a cluster.
+                        let rest = String(letters[(offset + 1)...])
+                        if !rest.isEmpty {
+                            try store(option, rest)
+                        } else {
+                            guard index < arguments.count, !looksLikeOption(arguments[index]) else {
+                                throw usage("-\(letter) needs a value (\(option.valueName))")
+                            }
+                            try store(option, arguments[index])
+                            index += 1
+                        }
+                        break
+                    }
+                }
+                continue
+            }
+            // A word: the next command or verb until a leaf is reached, then a positional.
+            if !node.children.isEmpty {
+                guard let next = node.child(argument) else {
+                    if helpRequested { break }
+                    let names = node.children.map(\.name)
+                    let what = path.isEmpty ? "command" : "verb for '\(path.joined(separator: " "))'"
+                    var hint = Suggestions.closest(to: argument, among: names).map { "did you mean '\($0)'?" }
+                    if hint == nil { hint = "choose one of: " + names.joined(separator: ", ") }
+                    throw usage("unknown \(what) '\(argument)'", hint: hint)
+                }
+                node = next
+                path.append(argument)
+                continue
+            }
+            positionals.append(argument)
+        }
+
+        if versionRequested && path.isEmpty { return .version }
+        if helpRequested { return .help(path: path, node: node) }
+        if path.isEmpty {
+            throw usage("no command given", hint: "run 'socializer --help' for the list of commands")
+        }
+        if !node.children.isEmpty {
+            throw usage("'\(path.joined(separator: " "))' needs a verb",
+                        hint: "choose one of: " + node.children.map(\.name).joined(separator: ", "))
+        }
+
+        // Positionals, in declaration order.
+        var remaining = positionals[...]
+        for spec in node.positionals {
+            if spec.variadic {
+                let all = Array(remaining)
+                remaining = []
+                if all.isEmpty {
+                    if !spec.optional { throw usage("missing \(spec.name)") }
+                    continue
+                }
+                for raw in all { _ = try convert(raw, spec.type, what: spec.name, path: path) }
+                values[spec.name] = .strings(all)
+                continue
+            }
+            guard let raw = remaining.popFirst() else {
+                if spec.optional { continue }
+                throw usage("missing \(spec.name)")
+            }
+            values[spec.name] = try convert(raw, spec.type, what: spec.name, path: path)
+        }
+        if let extra = remaining.first {
+            throw usage("unexpected argument '\(extra)'")
+        }
+        for option in node.options where option.required && values[option.name] == nil {
+            throw usage("--\(option.name) is required")
+        }
+        for group in node.exclusive {
+            let given = group.filter { values[$0] != nil }
+            if given.count > 1 {
+                throw usage("--\(given[0]) and --\(given[1]) cannot be used together")
+            }
+        }
+        for group in node.requireOneOf where !group.contains(where: { values[$0] != nil }) {
+            throw usage("one of " + group.map { "--\($0)" }.joined(separator: " or ") + " is required")
+        }
+        if values["dry-run"] != nil && !node.mutating {
+            throw usage("'\(path.joined(separator: " "))' changes nothing; --dry-run does not apply")
+        }
+        return .run(node, ParsedArguments(path: path, values: values))
+    }
+
+    private func strings(_ value: ArgumentValue?) -> [String] {
+        if case .strings(let existing) = value { return existing }
+        return []
+    }
+
+    private func looksLikeOption(_ text: String) -> Bool {
+        text.hasPrefix("-") && text.count > 1 && !isNumber(text)
+    }
+
+    private func isNumber(_ text: String) -> Bool {
+        Double(text) != nil
+    }
+
+    func convert(_ raw: String, _ type: ValueType, what: String, path: [String]) throws(UsageError) -> ArgumentValue {
+        func invalid() -> UsageError {
+            UsageError(message: "invalid value '\(raw)' for \(what)", hint: "expected \(type.acceptedForm)", path: path)
+        }
+        switch type {
+        case .flag: return .flag
+        case .string, .path:
+            return .string(raw)
+        case .integer(let range):
+            guard raw.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }),
+                  let value = Int64(raw), range.contains(value) else { throw invalid() }
+            return .integer(value)
+        case .number(let range):
+            guard let value = Double(raw), value.isFinite, range.contains(value) else { throw invalid() }
+            return .number(value)
+        case .choice(let values):
+            guard values.contains(raw) else {
+                var error = invalid()
+                if let guess = Suggestions.closest(to: raw, among: values) { error.hint = "did you mean '\(guess)'? expected \(type.acceptedForm)" }
+                throw error
+            }
+            return .string(raw)
+        case .duration:
+            guard let span = TimeSpan.parse(raw) else { throw invalid() }
+            return .duration(span)
+        case .time:
+            if let span = TimeSpan.parse(raw) { return .time(now.adding(seconds: -span.seconds)) }
+            guard let instant = Timestamp.parse(raw) else { throw invalid() }
+            return .time(instant)
+        case .json:
+            do {
+                return .json(try JSONParser.parse(raw))
+            } catch {
+                throw UsageError(message: "invalid JSON for \(what): \(error.reason) (at column \(error.position.column))",
+                                 hint: "quote the JSON for the shell, for example '{\"a\": 1}'", path: path)
+            }
+        case .list:
+            let items = raw.split(separator: ",", omittingEmptySubsequences: false).map {
+                String($0).trimmedSpaces
+            }
+            guard !items.contains(where: \.isEmpty) else { throw invalid() }
+            return .list(items)
+        }
+    }
+}

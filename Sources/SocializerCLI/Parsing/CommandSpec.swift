@@ -1,0 +1,157 @@
+import SocializerCore
+
+/// The type of an option's or positional's value; the parser converts and
+/// checks it, so actions receive typed values and never re-validate forms.
+public enum ValueType: Sendable {
+    case flag
+    case string
+    case integer(ClosedRange<Int64>)
+    case number(ClosedRange<Double>)
+    case choice([String])
+    /// `30s`, `15m`, `24h`, `30d`, `2w`.
+    case duration
+    /// A date, an ISO 8601 time, or a duration meaning "that long ago".
+    case time
+    case json
+    case path
+    /// Comma-separated names.
+    case list
+
+    /// How the help text names the accepted form.
+    var acceptedForm: String {
+        switch self {
+        case .flag: return "no value"
+        case .string: return "text"
+        case .integer(let range):
+            if range.upperBound == Int64.max { return "a whole number, at least \(range.lowerBound)" }
+            return "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .number(let range): return "a number from \(JSONValue.format(range.lowerBound)) to \(JSONValue.format(range.upperBound))"
+        case .choice(let values): return "one of " + values.joined(separator: ", ")
+        case .duration: return TimeSpan.accepted
+        case .time: return "a date (2026-01-31), a UTC time (2026-01-31T12:00:00Z) or a duration meaning that long ago (30d)"
+        case .json: return "a JSON value"
+        case .path: return "a file path"
+        case .list: return "comma-separated names"
+        }
+    }
+}
+
+public struct OptionSpec: Sendable {
+    public var name: String
+    public var short: Character?
+    public var type: ValueType
+    public var valueName: String
+    public var help: String
+    public var defaultValue: String?
+    public var required: Bool
+    /// May be given more than once; the values are kept in order.
+    public var repeatable: Bool
+
+    public init(_ name: String, short: Character? = nil, _ type: ValueType = .flag, value: String? = nil,
+                default defaultValue: String? = nil, required: Bool = false, repeatable: Bool = false,
+                help: String) {
+        self.repeatable = repeatable
+        self.name = name
+        self.short = short
+        self.type = type
+        self.valueName = value ?? OptionSpec.defaultValueName(type)
+        self.help = help
+        self.defaultValue = defaultValue
+        self.required = required
+    }
+
+    static func defaultValueName(_ type: ValueType) -> String {
+        switch type {
+        case .flag: return ""
+        case .integer: return "N"
+        case .number: return "F"
+        case .choice(let values): return values.joined(separator: "|")
+        case .duration: return "DURATION"
+        case .time: return "TIME"
+        case .json: return "JSON"
+        case .path: return "FILE"
+        case .list: return "A,B,…"
+        case .string: return "TEXT"
+        }
+    }
+
+    public var isFlag: Bool { if case .flag = type { return true } else { return false } }
+
+    /// `-y, --yes` or `--db PATH`.
+    public var synopsis: String {
+        var text = short.map { "-\($0), " } ?? ""
+        text += "--\(name)"
+        if !isFlag { text += " \(valueName)" }
+        return text
+    }
+}
+
+public struct PositionalSpec: Sendable {
+    public var name: String
+    public var type: ValueType
+    public var help: String
+    public var optional: Bool
+    /// Takes every remaining argument (`skills add NAME...`).
+    public var variadic: Bool
+
+    public init(_ name: String, _ type: ValueType = .string, optional: Bool = false, variadic: Bool = false, help: String) {
+        self.name = name
+        self.type = type
+        self.help = help
+        self.optional = optional
+        self.variadic = variadic
+    }
+
+    public var synopsis: String {
+        let base = name + (variadic ? "..." : "")
+        return optional ? "[\(base)]" : base
+    }
+}
+
+/// What an action returns beyond output: the exit status.
+public typealias Action = @Sendable (CommandContext, ParsedArguments) throws -> ExitCode
+
+/// A command or verb: a node of the one command table. A node either has
+/// children (a command with verbs) or an action (a verb, or a command like
+/// `backup` that takes arguments directly), never both.
+public struct CommandNode: Sendable {
+    public var name: String
+    public var summary: String
+    public var discussion: String?
+    public var positionals: [PositionalSpec]
+    public var options: [OptionSpec]
+    public var children: [CommandNode]
+    public var action: Action?
+    /// Changes the database: supports --dry-run, -q prints affected ids.
+    public var mutating: Bool
+    /// Options that may not be given together.
+    public var exclusive: [[String]]
+    /// Groups of which exactly one must be given (`--older-than | --before`).
+    public var requireOneOf: [[String]]
+    public var examples: [String]
+
+    public init(_ name: String, summary: String, discussion: String? = nil, positionals: [PositionalSpec] = [],
+                options: [OptionSpec] = [], children: [CommandNode] = [], mutating: Bool = false,
+                exclusive: [[String]] = [], requireOneOf: [[String]] = [], examples: [String] = [],
+                action: Action? = nil) {
+        self.name = name
+        self.summary = summary
+        self.discussion = discussion
+        self.positionals = positionals
+        self.options = options
+        self.children = children
+        self.action = action
+        self.mutating = mutating
+        self.exclusive = exclusive
+        self.requireOneOf = requireOneOf
+        self.examples = examples
+    }
+
+    public func child(_ name: String) -> CommandNode? { children.first { $0.name == name } }
+
+    /// Every leaf below this node with its path, depth first.
+    public func leaves(path: [String] = []) -> [(path: [String], node: CommandNode)] {
+        if children.isEmpty { return [(path, self)] }
+        return children.flatMap { $0.leaves(path: path + [$0.name]) }
+    }
+}

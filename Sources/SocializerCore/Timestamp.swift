@@ -1,0 +1,207 @@
+/// An instant in UTC with microsecond precision: what SQLAlchemy's SQLite
+/// dialect stores as `YYYY-MM-DD HH:MM:SS.ffffff` (SPEC §2).
+///
+/// Pure arithmetic on the proleptic Gregorian calendar (days-from-civil),
+/// so no time zone database or locale is ever consulted.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var microseconds: Int64
+
+    public init(microsecondsSinceEpoch: Int64) { self.microseconds = microsecondsSinceEpoch }
+    public init(secondsSinceEpoch: Int64) { self.microseconds = secondsSinceEpoch * 1_000_000 }
+
+    public var secondsSinceEpoch: Int64 {
+        microseconds >= 0 ? microseconds / 1_000_000 : -((-microseconds + 999_999) / 1_000_000)
+    }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
+
+    public func adding(seconds: Int64) -> Timestamp {
+        Timestamp(microsecondsSinceEpoch: microseconds + seconds * 1_000_000)
+    }
+
+    public var description: String { iso8601 }
+
+    // MARK: Calendar
+
+    static func daysFromCivil(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civilFromDays(_ z: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = z + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
+    }
+
+    static func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {
+        switch m {
+        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public struct Parts: Sendable, Equatable {
+        public var year, month, day, hour, minute, second, microsecond: Int64
+    }
+
+    public var parts: Parts {
+        let micro = ((microseconds % 1_000_000) + 1_000_000) % 1_000_000
+        let totalSeconds = (microseconds - micro) / 1_000_000
+        let secondsOfDay = ((totalSeconds % 86_400) + 86_400) % 86_400
+        let days = (totalSeconds - secondsOfDay) / 86_400
+        let (y, m, d) = Timestamp.civilFromDays(days)
+        return Parts(year: y, month: m, day: d, hour: secondsOfDay / 3600,
+                     minute: secondsOfDay % 3600 / 60, second: secondsOfDay % 60, microsecond: micro)
+    }
+
+    public init?(year: Int64, month: Int64, day: Int64, hour: Int64 = 0, minute: Int64 = 0,
+                 second: Int64 = 0, microsecond: Int64 = 0) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...Timestamp.daysInMonth(year, month)).contains(day),
+              (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second),
+              (0...999_999).contains(microsecond) else { return nil }
+        let days = Timestamp.daysFromCivil(year, month, day)
+        microseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + microsecond
+    }
+
+    // MARK: Formatting
+
+    private static func pad(_ v: Int64, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.ffffff`, the DATETIME storage form; sorts as text.
+    public var databaseText: String {
+        let p = parts
+        return "\(Timestamp.pad(p.year, 4))-\(Timestamp.pad(p.month, 2))-\(Timestamp.pad(p.day, 2)) "
+            + "\(Timestamp.pad(p.hour, 2)):\(Timestamp.pad(p.minute, 2)):\(Timestamp.pad(p.second, 2))."
+            + Timestamp.pad(p.microsecond, 6)
+    }
+
+    /// `YYYY-MM-DD`, the DATE storage form.
+    public var dateText: String {
+        let p = parts
+        return "\(Timestamp.pad(p.year, 4))-\(Timestamp.pad(p.month, 2))-\(Timestamp.pad(p.day, 2))"
+    }
+
+    /// ISO 8601 in UTC with `Z`, the user-facing form; the fraction appears
+    /// only when there is one.
+    public var iso8601: String {
+        let p = parts
+        var s = "\(dateText)T\(Timestamp.pad(p.hour, 2)):\(Timestamp.pad(p.minute, 2)):\(Timestamp.pad(p.second, 2))"
+        if p.microsecond != 0 { s += "." + Timestamp.pad(p.microsecond, 6) }
+        return s + "Z"
+    }
+
+    // MARK: Parsing
+
+    /// Reads any ISO 8601 date or date-time the app or an operator may write:
+    /// `2026-01-31`, `2026-01-31T12:00`, `2026-01-31 12:00:00.5`,
+    /// `2026-01-31T12:00:00Z`, `…+02:00`, `…+0200`. No zone means UTC, as
+    /// the app stores it.
+    public static func parse(_ text: String) -> Timestamp? {
+        let b = Array(text.utf8)
+        var i = 0
+        func digits(_ n: Int) -> Int64? {
+            guard i + n <= b.count else { return nil }
+            var v: Int64 = 0
+            for k in 0..<n {
+                let c = b[i + k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int64(c - 0x30)
+            }
+            i += n
+            return v
+        }
+        func expect(_ c: Character) -> Bool {
+            guard i < b.count, b[i] == c.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        guard let y = digits(4), expect("-"), let mo = digits(2), expect("-"), let d = digits(2) else { return nil }
+        if i == b.count { return Timestamp(year: y, month: mo, day: d) }
+        guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") else {
+            return nil
+        }
+        i += 1
+        guard let h = digits(2), expect(":"), let mi = digits(2) else { return nil }
+        var s: Int64 = 0
+        var micro: Int64 = 0
+        if expect(":") {
+            guard let sec = digits(2) else { return nil }
+            s = sec
+            if expect(".") || expect(",") {
+                var count = 0
+                var frac: Int64 = 0
+                while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
+                    if count < 6 { frac = frac * 10 + Int64(b[i] - 0x30) }
+                    count += 1
+                    i += 1
+                }
+                guard count > 0 else { return nil }
+                for _ in count..<max(count, 6) { frac *= 10 }
+                micro = frac
+            }
+        }
+        var offsetSeconds: Int64 = 0
+        if i < b.count {
+            if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+                i += 1
+            } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
+                i += 1
+                guard let oh = digits(2), oh <= 23 else { return nil }
+                _ = expect(":")
+                guard let om = digits(2), om <= 59 else { return nil }
+                offsetSeconds = sign * (oh * 3600 + om * 60)
+            } else {
+                return nil
+            }
+        }
+        guard i == b.count, let local = Timestamp(year: y, month: mo, day: d, hour: h, minute: mi,
+                                                  second: s, microsecond: micro) else { return nil }
+        return local.adding(seconds: -offsetSeconds)
+    }
+}
+
+/// A length of time given as `30s`, `15m`, `24h`, `30d` or `2w`.
+public struct TimeSpan: Sendable, Hashable, CustomStringConvertible {
+    public var seconds: Int64
+    public init(seconds: Int64) { self.seconds = seconds }
+
+    public static let accepted = "a whole number followed by s, m, h, d or w (30s, 15m, 24h, 30d, 2w)"
+
+    public static func parse(_ text: String) -> TimeSpan? {
+        guard let unit = text.last, text.count >= 2 else { return nil }
+        let number = text.dropLast()
+        guard number.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(number) else { return nil }
+        let multiplier: Int64
+        switch unit {
+        case "s": multiplier = 1
+        case "m": multiplier = 60
+        case "h": multiplier = 3600
+        case "d": multiplier = 86_400
+        case "w": multiplier = 604_800
+        default: return nil
+        }
+        let (product, overflow) = n.multipliedReportingOverflow(by: multiplier)
+        guard !overflow, product <= 100 * 366 * 86_400 else { return nil }
+        return TimeSpan(seconds: product)
+    }
+
+    public var description: String { "\(seconds)s" }
+}

@@ -1,0 +1,205 @@
+import CSQLite
+import SocializerCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connection to a SQLite database file. Owns the `sqlite3*` handle;
+/// nothing above this layer sees a C pointer or a raw result code.
+///
+/// Not Sendable: a connection is used from the thread that opened it.
+/// Relies on https://sqlite.org/c3ref/open.html and
+/// https://sqlite.org/c3ref/busy_timeout.html.
+public final class Connection {
+    public enum OpenMode: Sendable {
+        /// Open an existing file; never create one (read commands).
+        case existing
+        /// Open an existing file read-only.
+        case readOnly
+        /// Create the file (mode 0600) if it does not exist yet.
+        case createIfMissing
+    }
+
+    let handle: OpaquePointer
+    public let path: String
+    /// Whether this open created the file.
+    public let created: Bool
+
+    public init(path: String, mode: OpenMode = .existing, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        self.path = path
+        var createdFile = false
+        var flags: Int32 = SQLITE_OPEN_NOMUTEX
+        switch mode {
+        case .readOnly:
+            flags |= SQLITE_OPEN_READONLY
+            try Connection.requireExistingFile(path)
+        case .existing:
+            flags |= SQLITE_OPEN_READWRITE
+            try Connection.requireExistingFile(path)
+        case .createIfMissing:
+            flags |= SQLITE_OPEN_READWRITE
+            createdFile = try Connection.createPrivateFileIfMissing(path)
+        }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw DatabaseError(extendedCode: rc, message: message, sql: nil)
+        }
+        handle = db
+        created = createdFile
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        do {
+            // Reading the schema is what tells a SQLite file from any other file.
+            _ = try scalar("PRAGMA schema_version")
+            try execute("PRAGMA foreign_keys = ON")
+        } catch {
+            sqlite3_close_v2(db)
+            throw error
+        }
+    }
+
+    deinit {
+        // Finalize anything a caller leaked so the close really happens.
+        var statement = sqlite3_next_stmt(handle, nil)
+        while let s = statement {
+            statement = sqlite3_next_stmt(handle, s)
+            sqlite3_finalize(s)
+        }
+        sqlite3_close_v2(handle)
+    }
+
+    private static func requireExistingFile(_ path: String) throws {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            if errno == EACCES {
+                throw SocializerError(.permissionDenied, "cannot read database '\(path)': permission denied")
+            }
+            throw SocializerError.notFound("database '\(path)' does not exist",
+                hint: "create it with: socializer --db \(shellQuoted(path)) migrate up")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw SocializerError.notFound("database '\(path)' is a directory, not a file")
+        }
+        if access(path, R_OK) != 0 {
+            throw SocializerError(.permissionDenied, "cannot read database '\(path)': permission denied")
+        }
+    }
+
+    /// Creates the file with mode 0600 before SQLite opens it: SQLite would
+    /// use 0644, and the journal and WAL files inherit the database's mode.
+    private static func createPrivateFileIfMissing(_ path: String) throws -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            fchmod(fd, 0o600)
+            close(fd)
+            return true
+        }
+        switch errno {
+        case EEXIST:
+            try requireExistingFile(path)
+            return false
+        case EACCES, EPERM:
+            throw SocializerError(.permissionDenied, "cannot create database '\(path)': permission denied")
+        case EROFS:
+            throw SocializerError(.cannotCreate, "cannot create database '\(path)': read-only file system")
+        case ENOENT, ENOTDIR:
+            throw SocializerError(.cannotCreate, "cannot create database '\(path)': its folder does not exist")
+        default:
+            throw SocializerError(.cannotCreate, "cannot create database '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    // MARK: Errors
+
+    func lastError(_ code: Int32, sql: String?) -> DatabaseError {
+        DatabaseError(extendedCode: sqlite3_extended_errcode(handle) == 0 ? code : sqlite3_extended_errcode(handle),
+                      message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    // MARK: Running SQL
+
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(connection: self, sql: sql)
+    }
+
+    /// Runs one statement with bound parameters, discarding any rows.
+    public func execute(_ sql: String, _ arguments: [DatabaseValueConvertible?] = []) throws {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        while try statement.step() {}
+    }
+
+    /// Runs a script of several statements without parameters (migrations).
+    public func executeScript(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(error)
+            throw DatabaseError(extendedCode: sqlite3_extended_errcode(handle), message: message, sql: sql)
+        }
+    }
+
+    /// All rows of a query. For long results use `forEachRow`, which streams.
+    public func rows(_ sql: String, _ arguments: [DatabaseValueConvertible?] = []) throws -> [Row] {
+        var result: [Row] = []
+        try forEachRow(sql, arguments) { result.append($0) }
+        return result
+    }
+
+    public func firstRow(_ sql: String, _ arguments: [DatabaseValueConvertible?] = []) throws -> Row? {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        return try statement.step() ? statement.currentRow() : nil
+    }
+
+    /// Streams rows one at a time; memory does not grow with the row count.
+    public func forEachRow(_ sql: String, _ arguments: [DatabaseValueConvertible?] = [],
+                           _ body: (Row) throws -> Void) throws {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        while try statement.step() {
+            try body(statement.currentRow())
+        }
+    }
+
+    public func scalar(_ sql: String, _ arguments: [DatabaseValueConvertible?] = []) throws -> DatabaseValue {
+        try firstRow(sql, arguments)?.values.first ?? .null
+    }
+
+    public func scalarInt(_ sql: String, _ arguments: [DatabaseValueConvertible?] = []) throws -> Int64 {
+        if case .integer(let v) = try scalar(sql, arguments) { return v }
+        return 0
+    }
+
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+    public var totalChanges: Int { Int(sqlite3_total_changes64(handle)) }
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Asks a running statement to stop at its next opportunity (Ctrl-C).
+    /// Safe to call from another thread or a signal handler's follow-up.
+    public func interrupt() { sqlite3_interrupt(handle) }
+
+    public func setBusyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
+
+    /// `PRAGMA quick_check`: a corrupt file must not be changed further.
+    public func requireIntact() throws {
+        let result = try scalar("PRAGMA quick_check")
+        guard result == .text("ok") else {
+            throw DatabaseError(extendedCode: SQLITE_CORRUPT, message: "quick_check failed", sql: nil)
+        }
+    }
+
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}
+
+func shellQuoted(_ s: String) -> String {
+    if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:".contains($0) }) { return s }
+    return "'" + s.replacingAll("'", with: "'\\''") + "'"
+}
+

@@ -1,0 +1,27 @@
+/// One SQLite value, copied out of the engine (never a pointer into it).
+public enum DatabaseValue: Sendable, Equatable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var isNull: Bool { self == .null }
+}
+
+/// Values that can be bound to a statement parameter.
+public protocol DatabaseValueConvertible {
+    var databaseValue: DatabaseValue { get }
+}
+
+extension Int: DatabaseValueConvertible { public var databaseValue: DatabaseValue { .integer(Int64(self)) } }
+extension Int64: DatabaseValueConvertible { public var databaseValue: DatabaseValue { .integer(self) } }
+extension Double: DatabaseValueConvertible { public var databaseValue: DatabaseValue { .real(self) } }
+extension String: DatabaseValueConvertible { public var databaseValue: DatabaseValue { .text(self) } }
+extension Substring: DatabaseValueConvertible { public var databaseValue: DatabaseValue { .text(String(self)) } }
+/// Booleans are stored as 0/1, as SQLAlchemy writes them.
+extension Bool: DatabaseValueConvertible { public var databaseValue: DatabaseValue { .integer(self ? 1 : 0) } }
+extension DatabaseValue: DatabaseValueConvertible { public var databaseValue: DatabaseValue { self } }
+extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { self?.databaseValue ?? .null }
+}

@@ -1,0 +1,110 @@
+import CSQLite
+import SocializerCore
+
+/// A prepared statement (https://sqlite.org/c3ref/stmt.html): prepared in a
+/// throwing init, finalized in deinit. Parameters are always bound
+/// (https://sqlite.org/c3ref/bind_blob.html); text is copied at bind time.
+public final class Statement {
+    let handle: OpaquePointer
+    unowned let connection: Connection
+    public let sql: String
+    public let columnNames: [String]
+
+    init(connection: Connection, sql: String) throws {
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(connection.handle, sql, -1, 0, &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw connection.lastError(rc, sql: sql)
+        }
+        self.handle = statement
+        self.connection = connection
+        self.sql = sql
+        let count = sqlite3_column_count(statement)
+        columnNames = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    public var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
+
+    /// Binds positional parameters; a count that does not match is a
+    /// programming error reported as such, never silently ignored.
+    public func bind(_ arguments: [DatabaseValueConvertible?]) throws {
+        guard arguments.count == parameterCount else {
+            throw SocializerError.internalError(
+                "statement expects \(parameterCount) parameters, got \(arguments.count): \(sql)")
+        }
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch argument?.databaseValue ?? .null {
+            case .null: rc = sqlite3_bind_null(handle, index)
+            case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
+            case .real(let v): rc = sqlite3_bind_double(handle, index, v)
+            case .text(let s):
+                var s = s
+                rc = s.withUTF8 { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { chars in
+                        // A zero-length text still needs a non-NULL pointer, or it binds NULL.
+                        guard let base = chars.baseAddress else { return csqlite_bind_text_transient(handle, index, "", 0) }
+                        return csqlite_bind_text_transient(handle, index, base, Int32(chars.count))
+                    }
+                }
+            case .blob(let bytes):
+                rc = bytes.withUnsafeBytes { buffer in
+                    csqlite_bind_blob_transient(handle, index, buffer.baseAddress, Int32(buffer.count))
+                }
+            }
+            if rc != SQLITE_OK { throw connection.lastError(rc, sql: sql) }
+        }
+    }
+
+    /// Advances to the next row: true when one is available.
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = connection.lastError(rc, sql: sql)
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
+    /// Copies the current row out of the engine.
+    public func currentRow() -> Row {
+        let count = columnNames.count
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(count)
+        for i in 0..<Int32(count) { values.append(value(at: i)) }
+        return Row(columns: columnNames, values: values)
+    }
+
+    func value(at i: Int32) -> DatabaseValue {
+        switch sqlite3_column_type(handle, i) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, i))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, i))
+        case SQLITE_BLOB:
+            let n = Int(sqlite3_column_bytes(handle, i))
+            guard n > 0, let p = sqlite3_column_blob(handle, i) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: p, count: n)))
+        default:
+            let n = Int(sqlite3_column_bytes(handle, i))
+            guard let p = sqlite3_column_text(handle, i) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+        }
+    }
+
+    /// The statement's SQL with the values the engine expanded, for
+    /// EXPLAIN in tests only; never put in an error message.
+    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+}
+

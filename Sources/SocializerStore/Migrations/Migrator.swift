@@ -1,0 +1,331 @@
+import SocializerCore
+
+/// Where a database stands with respect to the compiled migrations.
+public enum SchemaState: Sendable, Equatable {
+    /// None of the app's tables and no migration recorded.
+    case empty
+    /// The app's tables without `schema_migrations`: needs `migrate baseline`.
+    case legacy
+    case migrated(version: Int)
+    /// Recorded by a newer socializer: every command refuses rather than guess.
+    case newer(version: Int)
+}
+
+public struct AppliedMigration: Sendable, Equatable {
+    public var version: Int
+    public var name: String
+    public var checksum: String
+    public var appliedAt: String
+    public var durationMilliseconds: Int64?
+}
+
+/// What one migration did (or, in a dry run, would do).
+public struct MigrationRun: Sendable {
+    public enum Direction: String, Sendable { case up, down }
+    public var migration: Migration
+    public var direction: Direction
+    public var durationMilliseconds: Int64
+    public var statements: [String]
+}
+
+/// Applies, reverts and records the compiled migrations. Each migration runs
+/// in one IMMEDIATE transaction: a failure leaves the database exactly as
+/// it was and names the statement that failed.
+public struct Migrator {
+    public let connection: Connection
+    public let clock: any Clock
+
+    public init(connection: Connection, clock: any Clock) {
+        self.connection = connection
+        self.clock = clock
+    }
+
+    static let createLedger = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+        \tversion INTEGER PRIMARY KEY, 
+        \tname TEXT NOT NULL, 
+        \tchecksum TEXT NOT NULL, 
+        \tapplied_at DATETIME NOT NULL, 
+        \tduration_ms INTEGER
+        )
+        """
+
+    // MARK: Inspection
+
+    func tableExists(_ name: String) throws -> Bool {
+        try connection.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [name]) > 0
+    }
+
+    public func state() throws -> SchemaState {
+        if try tableExists("schema_migrations") {
+            let version = Int(try connection.scalarInt("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+            if version > Migrations.latestVersion { return .newer(version: version) }
+            if version > 0 { return .migrated(version: version) }
+        }
+        for name in SchemaModel.tableNames where try tableExists(name) {
+            return .legacy
+        }
+        return .empty
+    }
+
+    public func appliedMigrations() throws -> [AppliedMigration] {
+        guard try tableExists("schema_migrations") else { return [] }
+        return try connection.rows(
+            "SELECT version, name, checksum, applied_at, duration_ms FROM schema_migrations ORDER BY version"
+        ).map { row in
+            AppliedMigration(version: Int(try row.int("version")), name: try row.string("name"),
+                             checksum: try row.string("checksum"), appliedAt: try row.string("applied_at"),
+                             durationMilliseconds: try row.optionalInt("duration_ms"))
+        }
+    }
+
+    /// Applied migrations whose recorded checksum differs from the compiled one.
+    public func checksumMismatches() throws -> [Migration] {
+        try appliedMigrations().compactMap { applied in
+            guard let migration = Migrations.migration(applied.version),
+                  migration.checksum != applied.checksum else { return nil }
+            return migration
+        }
+    }
+
+    /// Refuses the states no command may act on; returns the current version.
+    public func requireUsable() throws -> Int {
+        switch try state() {
+        case .migrated(let version): return version
+        case .empty:
+            throw SocializerError.configuration("the database is not migrated",
+                                                hint: "create the schema with: socializer migrate up")
+        case .legacy:
+            throw SocializerError.configuration(
+                "the database was created by the app and has no migration history",
+                hint: "adopt it with: socializer migrate baseline (then: socializer migrate up)")
+        case .newer(let version):
+            throw Migrator.newerError(version)
+        }
+    }
+
+    static func newerError(_ version: Int) -> SocializerError {
+        .configuration("the database is at schema version \(version), newer than this socializer knows "
+                       + "(\(Migrations.latestVersion))",
+                       hint: "use a newer socializer; nothing was changed")
+    }
+
+    /// The migrations `up` would apply to reach `target` (default: latest).
+    public func pending(to target: Int? = nil) throws -> [Migration] {
+        let target = target ?? Migrations.latestVersion
+        switch try state() {
+        case .legacy:
+            throw SocializerError.configuration(
+                "the database was created by the app and has no migration history",
+                hint: "adopt it first with: socializer migrate baseline")
+        case .newer(let version):
+            throw Migrator.newerError(version)
+        case .empty:
+            return Migrations.all.filter { $0.version <= target }
+        case .migrated(let version):
+            return Migrations.all.filter { $0.version > version && $0.version <= target }
+        }
+    }
+
+    // MARK: Up and down
+
+    public func up(to target: Int? = nil, dryRun: Bool = false) throws -> [MigrationRun] {
+        if let target, Migrations.migration(target) == nil {
+            throw SocializerError.usage("there is no migration \(target); known versions are 1 to \(Migrations.latestVersion)")
+        }
+        let modified = try checksumMismatches()
+        if !modified.isEmpty {
+            throw SocializerError.invalid(
+                "applied migration \(modified.map(\.identifier).joined(separator: ", ")) differs from the one compiled into this socializer",
+                hint: "run socializer migrate validate; the database was changed by another build")
+        }
+        if let target, case .migrated(let version) = try state(), target < version {
+            throw SocializerError.usage("the database is already at version \(version); to go back use: socializer migrate down --to \(target)")
+        }
+        var runs: [MigrationRun] = []
+        for migration in try pending(to: target) {
+            runs.append(try run(migration, direction: .up, dryRun: dryRun))
+            // A dry run rolled the previous step back; later steps would see
+            // the old schema, so it reports the first pending one for real
+            // and the rest as the SQL they would run.
+            if dryRun { break }
+        }
+        if dryRun, let first = runs.first {
+            let rest = try pending(to: target).dropFirst().map {
+                MigrationRun(migration: $0, direction: .up, durationMilliseconds: 0, statements: $0.upStatements)
+            }
+            return [first] + rest
+        }
+        return runs
+    }
+
+    public func down(to target: Int, dryRun: Bool = false) throws -> [MigrationRun] {
+        guard target >= 0, target <= Migrations.latestVersion else {
+            throw SocializerError.usage("--to must be between 0 and \(Migrations.latestVersion)")
+        }
+        let current: Int
+        switch try state() {
+        case .migrated(let version): current = version
+        case .newer(let version): throw Migrator.newerError(version)
+        case .empty, .legacy:
+            throw SocializerError.configuration("the database has no migration history to roll back")
+        }
+        var runs: [MigrationRun] = []
+        for migration in Migrations.all.reversed() where migration.version > target && migration.version <= current {
+            runs.append(try run(migration, direction: .down, dryRun: dryRun))
+            if dryRun { break }
+        }
+        return runs
+    }
+
+    private func run(_ migration: Migration, direction: MigrationRun.Direction, dryRun: Bool) throws -> MigrationRun {
+        let statements: [String]
+        switch direction {
+        case .up: statements = migration.upStatements
+        case .down:
+            guard let down = migration.downStatements else {
+                throw SocializerError.invalid("migration \(migration.identifier) cannot be rolled back")
+            }
+            statements = down
+        }
+        let stopwatch = Stopwatch()
+        if migration.rebuildsTables {
+            // foreign_keys cannot change inside a transaction (step 1 of the rebuild).
+            try connection.execute("PRAGMA foreign_keys = OFF")
+        }
+        defer { if migration.rebuildsTables { try? connection.execute("PRAGMA foreign_keys = ON") } }
+        try connection.transaction(.immediate, commit: !dryRun) {
+            try connection.execute(Migrator.createLedger)
+            for (offset, statement) in statements.enumerated() {
+                do {
+                    try connection.execute(statement)
+                } catch let error as DatabaseError {
+                    throw Migrator.statementFailure(migration, direction, offset, statements.count, statement, error)
+                }
+            }
+            if migration.rebuildsTables { try checkForeignKeys(migration) }
+            switch direction {
+            case .up:
+                try connection.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, ?)",
+                    [migration.version, migration.name, migration.checksum, clock.now().databaseText,
+                     stopwatch.elapsedMilliseconds])
+            case .down:
+                try connection.execute("DELETE FROM schema_migrations WHERE version = ?", [migration.version])
+            }
+        }
+        return MigrationRun(migration: migration, direction: direction,
+                            durationMilliseconds: stopwatch.elapsedMilliseconds, statements: statements)
+    }
+
+    static func statementFailure(_ migration: Migration, _ direction: MigrationRun.Direction, _ offset: Int,
+                                 _ count: Int, _ statement: String, _ error: DatabaseError) -> SocializerError {
+        var failure = error.domainError
+        let firstLine = statement.split(separator: "\n").first.map(String.init) ?? statement
+        let what = direction == .up ? "migration" : "rolling back migration"
+        failure.message = "\(what) \(migration.identifier) failed at statement \(offset + 1) of \(count) "
+            + "(\(firstLine)): \(error.message); the database is unchanged"
+        return failure
+    }
+
+    /// Step 10 of the rebuild: every reference must still resolve.
+    private func checkForeignKeys(_ migration: Migration) throws {
+        var problems: [String: [Int64]] = [:]
+        var order: [String] = []
+        try connection.forEachRow("PRAGMA foreign_key_check") { row in
+            let table = try row.string("table")
+            let parent = try row.string("parent")
+            let fkid = try row.int("fkid")
+            let columns = try connection.rows("PRAGMA foreign_key_list(\(Migrator.quoteIdentifier(table)))")
+                .filter { (try? $0.int("id")) == fkid }.compactMap { try? $0.string("from") }
+            let key = "\(table).\(columns.joined(separator: ",")) → \(parent)"
+            if problems[key] == nil { order.append(key) }
+            if let rowid = try row.optionalInt("rowid") { problems[key, default: []].append(rowid) }
+        }
+        guard !order.isEmpty else { return }
+        let details = order.map { key -> String in
+            let ids = problems[key] ?? []
+            let shown = ids.prefix(10).map(String.init).joined(separator: ", ")
+            return "\(key): \(ids.count) row(s) refer to a missing parent (rowid \(shown)\(ids.count > 10 ? ", …" : ""))"
+        }
+        throw SocializerError.invalid(
+            "migration \(migration.identifier) found rows whose references do not resolve; the database is unchanged",
+            hint: "delete or repair those rows (socializer doctor lists orphans), then run socializer migrate up again",
+            details: details)
+    }
+
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
+    }
+
+    // MARK: Legacy adoption
+
+    /// Every way the live database differs from what 0001 creates, in words.
+    public func baselineDifferences() throws -> [String] {
+        var differences: [String] = []
+        for table in SchemaModel.tables {
+            guard try tableExists(table.name) else {
+                differences.append("table \(table.name) is missing")
+                continue
+            }
+            let live = try connection.rows("PRAGMA table_info(\(Migrator.quoteIdentifier(table.name)))")
+            var liveColumns: [String: Row] = [:]
+            for row in live { liveColumns[try row.string("name")] = row }
+            for column in table.columns {
+                guard let row = liveColumns[column.name] else {
+                    differences.append("\(table.name): column \(column.name) is missing")
+                    continue
+                }
+                let type = try row.string("type")
+                if type.uppercased() != column.type {
+                    differences.append("\(table.name).\(column.name): type is \(type.isEmpty ? "(none)" : type), expected \(column.type)")
+                }
+                let notNull = try row.int("notnull") != 0
+                if notNull != column.notNull {
+                    differences.append("\(table.name).\(column.name): \(notNull ? "is NOT NULL" : "allows NULL"), expected \(column.notNull ? "NOT NULL" : "NULL allowed")")
+                }
+            }
+            for row in live {
+                let name = try row.string("name")
+                if !table.columnNames.contains(name) {
+                    differences.append("\(table.name): unexpected column \(name) (migration 0002 rebuilds this table and would not carry it)")
+                }
+            }
+        }
+        return differences
+    }
+
+    /// Records 0001 as applied on a database the app created, after checking
+    /// its tables and columns; unknown tables are left alone.
+    public func baseline(dryRun: Bool = false) throws -> [String] {
+        switch try state() {
+        case .legacy: break
+        case .empty:
+            throw SocializerError.invalid("the database has none of the app's tables; there is nothing to baseline",
+                                          hint: "create the schema with: socializer migrate up")
+        case .migrated(let version):
+            throw SocializerError.invalid("the database already has a migration history (version \(version)); baseline is only for databases the app created")
+        case .newer(let version):
+            throw Migrator.newerError(version)
+        }
+        let differences = try baselineDifferences()
+        guard differences.isEmpty else {
+            throw SocializerError.invalid(
+                "the database differs from the app schema socializer knows (migration 0001_initial); nothing was recorded",
+                hint: "repair the differences listed, or restore the database from the app's own schema",
+                details: differences)
+        }
+        let initial = Migrations.initial
+        try connection.transaction(.immediate, commit: !dryRun) {
+            try connection.execute(Migrator.createLedger)
+            try connection.execute(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, NULL)",
+                [initial.version, initial.name, initial.checksum, clock.now().databaseText])
+        }
+        let others = try connection.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).compactMap { try? $0.string("name") }
+            .filter { !SchemaModel.tableNames.contains($0) && $0 != "schema_migrations" }
+        return others
+    }
+}
