@@ -22,10 +22,13 @@ let package = Package(
         .target(name: "SocializerStore", dependencies: ["SocializerCore", "SocializerSecurity", "CSQLite"]),
         .target(name: "SocializerCLI", dependencies: ["SocializerCore", "SocializerSecurity", "SocializerStore"]),
         .executableTarget(name: "socializer", dependencies: ["SocializerCLI"]),
+        // Helpers shared by the test targets: temporary folders, the legacy
+        // database fixture, the in-process CLI runner.
+        .target(name: "TestSupport", dependencies: ["SocializerCLI", "SocializerStore"], path: "Tests/TestSupport"),
         .testTarget(name: "SocializerCoreTests", dependencies: ["SocializerCore"]),
-        .testTarget(name: "SocializerSecurityTests", dependencies: ["SocializerSecurity"]),
-        .testTarget(name: "SocializerStoreTests", dependencies: ["SocializerStore"]),
-        .testTarget(name: "SocializerCLITests", dependencies: ["SocializerCLI", "SocializerStore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["socializer", "SocializerStore"]),
+        .testTarget(name: "SocializerSecurityTests", dependencies: ["SocializerSecurity", "TestSupport"]),
+        .testTarget(name: "SocializerStoreTests", dependencies: ["SocializerStore", "TestSupport"]),
+        .testTarget(name: "SocializerCLITests", dependencies: ["SocializerCLI", "SocializerStore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["socializer", "SocializerStore", "TestSupport"]),
     ]
 )

@@ -268,7 +268,8 @@ enum MigrateCommand {
         try renderer.begin(columns: columns)
         for run in runs {
             var cells: [Cell] = [.integer(Int64(run.migration.version)), .text(run.migration.name),
-                                 .text(run.direction.rawValue), .text(dryRun ? "rolled back" : "applied"),
+                                 .text(run.direction.rawValue),
+                                 .text(dryRun ? "dry run, rolled back" : run.direction == .up ? "applied" : "reverted"),
                                  .integer(run.durationMilliseconds)]
             if dryRun { cells.append(.text(run.statements.map { $0 + ";\n" }.joined())) }
             renderer.row(cells)

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import SocializerCore
+@testable import SocializerStore
+
+@Suite struct ConnectionTests {
+    let folder = TemporaryDirectory()
+
+    @Test func createsNewFilesPrivateAndOpensWithForeignKeysOn() throws {
+        let connection = try Connection(path: folder.file("new.db"), mode: .createIfMissing)
+        #expect(connection.created)
+        #expect(folder.mode("new.db") == 0o600)
+        #expect(try connection.scalar("PRAGMA foreign_keys") == .integer(1))
+        let again = try Connection(path: folder.file("new.db"), mode: .createIfMissing)
+        #expect(!again.created)
+    }
+
+    @Test func aMissingFileIsNeverCreatedByAnExistingOpen() {
+        #expect {
+            try Connection(path: folder.file("missing.db"), mode: .existing)
+        } throws: { error in
+            let e = error as? SocializerError
+            return e?.code == .notFound && e?.message == "database '\(folder.file("missing.db"))' does not exist"
+        }
+        #expect(folder.listing().isEmpty)
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+        let path = folder.write("notes.db", String(repeating: "not a database at all\n", count: 100))
+        #expect {
+            try Connection(path: path, mode: .existing)
+        } throws: { error in
+            (error as? DatabaseError)?.domainError.code == .invalidData
+                && (error as? DatabaseError)?.domainError.message == "the file is not a SQLite database"
+        }
+    }
+
+    @Test func aDirectoryIsNotADatabase() throws {
+        #expect(throws: SocializerError.self) { try Connection(path: folder.path, mode: .existing) }
+    }
+
+    @Test func valuesGoThroughBoundParametersIntact() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        try db.execute("CREATE TABLE t (a, b, c, d, e)")
+        let sneaky = "Robert'); DROP TABLE t;--"
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [sneaky, 42, 0.5, nil as String?, DatabaseValue.blob([0, 1, 2])])
+        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", ["", true, false, "é🙂", DatabaseValue.blob([])])
+        let rows = try db.rows("SELECT * FROM t ORDER BY rowid")
+        #expect(rows[0].values == [.text(sneaky), .integer(42), .real(0.5), .null, .blob([0, 1, 2])])
+        #expect(rows[1].values == [.text(""), .integer(1), .integer(0), .text("é🙂"), .blob([])])
+    }
+
+    @Test func aWrongParameterCountIsAnError() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        #expect(throws: SocializerError.self) { try db.execute("SELECT ?, ?", [1]) }
+    }
+
+    @Test func typedRowAccessReportsTheColumn() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        let row = try #require(try db.firstRow("SELECT 1 AS n, 'x' AS s, '2026-01-31 12:00:00.000000' AS t, NULL AS z"))
+        #expect(try row.int("n") == 1)
+        #expect(try row.bool("n"))
+        #expect(try row.timestamp("t") == Timestamp(year: 2026, month: 1, day: 31, hour: 12))
+        #expect(try row.optionalString("z") == nil)
+        #expect(throws: SocializerError.invalid("column s holds a value that is not an integer")) { try row.int("s") }
+    }
+
+    @Test func aFailedTransactionRollsBackEverything() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        try db.execute("CREATE TABLE t (x UNIQUE)")
+        #expect(throws: DatabaseError.self) {
+            try db.transaction {
+                try db.execute("INSERT INTO t VALUES (1)")
+                try db.execute("INSERT INTO t VALUES (1)")
+            }
+        }
+        #expect(try db.scalarInt("SELECT count(*) FROM t") == 0)
+        #expect(!db.isInTransaction)
+    }
+
+    @Test func nestedTransactionsAreSavepoints() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        try db.execute("CREATE TABLE t (x)")
+        try db.transaction {
+            try db.execute("INSERT INTO t VALUES (1)")
+            try? db.transaction {
+                try db.execute("INSERT INTO t VALUES (2)")
+                throw SocializerError.invalid("inner fails")
+            }
+            try db.transaction(commit: false) { try db.execute("INSERT INTO t VALUES (3)") }
+        }
+        #expect(try db.rows("SELECT x FROM t").map { $0.values } == [[.integer(1)]])
+    }
+
+    @Test func aDryRunTransactionLeavesNothing() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        try db.execute("CREATE TABLE t (x)")
+        let inserted = try db.transaction(commit: false) {
+            try db.execute("INSERT INTO t VALUES (1), (2)")
+            return db.changes
+        }
+        #expect(inserted == 2)
+        #expect(try db.scalarInt("SELECT count(*) FROM t") == 0)
+    }
+
+    @Test func aLockedDatabaseMapsToTemporarilyUnavailable() throws {
+        let path = folder.file("t.db")
+        let holder = try Connection(path: path, mode: .createIfMissing)
+        try holder.execute("CREATE TABLE t (x)")
+        try holder.execute("BEGIN IMMEDIATE")
+        let other = try Connection(path: path, mode: .existing, busyTimeoutMilliseconds: 50)
+        #expect {
+            try other.transaction(.immediate) { try other.execute("INSERT INTO t VALUES (1)") }
+        } throws: { error in
+            let domain = (error as? DatabaseError)?.domainError
+            return domain?.code == .temporarilyUnavailable && domain?.hint?.contains("--busy-timeout") == true
+        }
+        try holder.execute("ROLLBACK")
+    }
+
+    @Test func constraintFailuresReadAsSentences() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        try db.execute("CREATE TABLE users (username TEXT UNIQUE NOT NULL)")
+        try db.execute("INSERT INTO users VALUES ('alice')")
+        #expect {
+            try db.execute("INSERT INTO users VALUES ('alice')")
+        } throws: { error in
+            (error as? DatabaseError)?.domainError == .invalid("a users row with that username already exists")
+        }
+        #expect {
+            try db.execute("INSERT INTO users VALUES (NULL)")
+        } throws: { error in
+            (error as? DatabaseError)?.domainError == .invalid("users.username needs a value")
+        }
+    }
+
+    @Test func errorDescriptionsNeverShowBoundValues() throws {
+        let db = try Connection(path: folder.file("t.db"), mode: .createIfMissing)
+        try db.execute("CREATE TABLE s (secret TEXT UNIQUE)")
+        try db.execute("INSERT INTO s VALUES (?)", ["hunter2-secret"])
+        do {
+            try db.execute("INSERT INTO s VALUES (?)", ["hunter2-secret"])
+            Issue.record("expected a constraint failure")
+        } catch let error as DatabaseError {
+            #expect(!error.description.contains("hunter2"))
+            #expect(!error.domainError.message.contains("hunter2"))
+        }
+    }
+
+    @Test func backupCopiesConsistentlyToANewPrivateFile() throws {
+        let db = try Connection(path: folder.file("live.db"), mode: .createIfMissing)
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("CREATE TABLE t (x)")
+        try db.execute("INSERT INTO t VALUES (1), (2), (3)")
+        try db.backup(to: folder.file("copy.db"))
+        #expect(folder.mode("copy.db") == 0o600)
+        let copy = try Connection(path: folder.file("copy.db"), mode: .readOnly)
+        #expect(try copy.scalarInt("SELECT sum(x) FROM t") == 6)
+        #expect(try copy.scalar("PRAGMA journal_mode") == .text("delete"))
+        #expect(!folder.listing().contains { $0.contains(".partial-") })
+        #expect {
+            try db.backup(to: folder.file("copy.db"))
+        } throws: { ($0 as? SocializerError)?.code == .cannotCreate }
+    }
+}
