@@ -39,8 +39,16 @@ public final class CommandContext {
     /// Opens the database for `access` without checking its schema state.
     public func openConnection(_ access: Access) throws -> Connection {
         let path = globals.databasePath
-        if access == .write { try FileChecks.requireWritable(databaseAt: path) }
-        let mode: Connection.OpenMode = access == .create ? .createIfMissing : .existing
+        if access != .read { try FileChecks.requireWritable(databaseAt: path) }
+        let mode: Connection.OpenMode
+        switch access {
+        case .read:
+            // A read-write handle that only reads checkpoints and removes the
+            // WAL files when it closes; a file made read-only is opened read-only.
+            mode = (try? FileChecks.requireWritable(databaseAt: path)) == nil ? .readOnly : .existing
+        case .write: mode = .existing
+        case .create: mode = .createIfMissing
+        }
         return try Connection(path: path, mode: mode, busyTimeoutMilliseconds: globals.busyTimeoutMilliseconds)
     }
 

@@ -10,12 +10,15 @@ enum FileChecks {
     static func requireWritable(databaseAt path: String) throws {
         var info = stat()
         guard stat(path, &info) == 0 else { return } // missing: the open reports it
-        if access(path, W_OK) != 0 {
+        // No write bit at all means someone made it read-only on purpose;
+        // honour that even for root, whom access() would let through.
+        if access(path, W_OK) != 0 || info.st_mode & 0o222 == 0 {
             throw SocializerError(.permissionDenied, "database '\(path)' is read-only; nothing was changed",
                                   hint: "reads still work; to write, make the file writable")
         }
         let folder = directory(of: path)
-        if access(folder, W_OK) != 0 {
+        var folderInfo = stat()
+        if access(folder, W_OK) != 0 || (stat(folder, &folderInfo) == 0 && folderInfo.st_mode & 0o222 == 0) {
             throw SocializerError(.permissionDenied,
                 "the folder '\(folder)' is not writable; SQLite needs to create its journal beside the database",
                 hint: "reads still work; to write, make the folder writable")

@@ -46,3 +46,14 @@ public final class TemporaryDirectory: @unchecked Sendable {
         return Int(info.st_mode & 0o777)
     }
 }
+
+extension TemporaryDirectory {
+    /// Every file's name and bytes: equal snapshots mean nothing was written.
+    public func snapshot() -> [String: Data] {
+        var result: [String: Data] = [:]
+        for name in listing() {
+            result[name] = FileManager.default.contents(atPath: file(name)) ?? Data()
+        }
+        return result
+    }
+}

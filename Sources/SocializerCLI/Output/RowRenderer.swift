@@ -192,13 +192,14 @@ public struct RecordRenderer {
         case .table:
             let width = fields.map(\.0.count).max() ?? 0
             for (key, value) in fields {
-                let label = key + ":" + String(repeating: " ", count: width - key.count)
                 let text = value.plainText
                 if text.contains("\n") {
-                    out.write(label + "\n" + text.split(separator: "\n", omittingEmptySubsequences: false)
+                    out.write(key + ":\n" + text.split(separator: "\n", omittingEmptySubsequences: false)
                         .map { "  " + $0 }.joined(separator: "\n") + "\n")
+                } else if text.isEmpty {
+                    out.write(key + ":\n")
                 } else {
-                    out.write(label + (text.isEmpty ? "" : " " + text) + "\n")
+                    out.write(key + ":" + String(repeating: " ", count: width - key.count) + " " + text + "\n")
                 }
             }
         case .json:

@@ -41,7 +41,8 @@ public struct ArgumentParser {
         var path: [String] = []
         var values: [String: ArgumentValue] = [:]
         var positionals: [String] = []
-        var helpRequested = false
+        // Help wins over any error elsewhere on the line.
+        var helpRequested = arguments.prefix { $0 != "--" }.contains { $0 == "--help" || $0 == "-h" }
         var versionRequested = false
         var optionsEnded = false
         var index = 0
