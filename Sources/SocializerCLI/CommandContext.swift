@@ -1,4 +1,5 @@
 import SocializerCore
+import SocializerSecurity
 import SocializerStore
 
 /// Everything an action may use: the standard streams, the environment,
@@ -12,9 +13,12 @@ public final class CommandContext {
     public let clock: any Clock
     public let globals: GlobalOptions
     public let path: [String]
+    /// Where to ask for secrets without echo; nil when there is no terminal.
+    public let prompt: TerminalPrompt?
 
     init(environment: [String: String], stdin: ByteInput, stdout: TextOutput, stderr: TextOutput,
-         terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String]) {
+         terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String], prompt: TerminalPrompt?) {
+        self.prompt = prompt
         self.environment = environment
         self.stdin = stdin
         self.stdout = stdout

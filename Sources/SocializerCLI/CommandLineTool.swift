@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SocializerCore
+import SocializerSecurity
 import SocializerStore
 
 /// The CLI entry point: argv, environment and streams in, exit status out.
@@ -12,16 +13,17 @@ public enum CommandLineTool {
     /// Runs one invocation in process (tests call this directly).
     public static func run(arguments: [String], environment: [String: String] = [:],
                            stdin: ByteInput = BytesInput(), stdout: TextOutput, stderr: TextOutput,
-                           terminal: TerminalInfo = TerminalInfo(), clock: any Clock = SystemClock()) -> Int32 {
+                           terminal: TerminalInfo = TerminalInfo(), clock: any Clock = SystemClock(),
+                           prompt: TerminalPrompt? = nil) -> Int32 {
         run(rawArguments: arguments.map { Array($0.utf8) }, environment: environment, stdin: stdin,
-            stdout: stdout, stderr: stderr, terminal: terminal, clock: clock)
+            stdout: stdout, stderr: stderr, terminal: terminal, clock: clock, prompt: prompt)
     }
 
     /// Runs one invocation from raw argv bytes: `CommandLine.arguments`
     /// silently turns invalid UTF-8 into U+FFFD, so the bytes are checked here.
     public static func run(rawArguments: [[UInt8]], environment: [String: String], stdin: ByteInput,
                            stdout: TextOutput, stderr: TextOutput, terminal: TerminalInfo,
-                           clock: any Clock) -> Int32 {
+                           clock: any Clock, prompt: TerminalPrompt? = nil) -> Int32 {
         var arguments: [String] = []
         for (offset, bytes) in rawArguments.enumerated() {
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -47,7 +49,8 @@ public enum CommandLineTool {
                 let globals = try GlobalOptions(arguments: parsed, environment: environment, terminal: terminal,
                                                 shadowed: Set(node.options.map(\.name)))
                 let context = CommandContext(environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
-                                             terminal: terminal, clock: clock, globals: globals, path: parsed.path)
+                                             terminal: terminal, clock: clock, globals: globals, path: parsed.path,
+                                             prompt: prompt)
                 guard let action = node.action else {
                     throw SocializerError.internalError("'\(parsed.path.joined(separator: " "))' has no action")
                 }
@@ -83,7 +86,7 @@ public enum CommandLineTool {
         let stderr = FileDescriptorOutput(fd: 2, capacity: 0)
         let code = run(rawArguments: raw, environment: environment, stdin: FileDescriptorInput(fd: 0),
                        stdout: stdout, stderr: stderr, terminal: .current(environment: environment),
-                       clock: SystemClock())
+                       clock: SystemClock(), prompt: TerminalPrompt(inputFD: 0, outputFD: 2))
         stdout.flush()
         stderr.flush()
         return code

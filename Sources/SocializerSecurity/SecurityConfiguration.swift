@@ -1,0 +1,75 @@
+import SocializerCore
+
+/// Where secrets and security settings come from: options and environment
+/// variables, never argv values. Every failure names the variable or
+/// option, never its value.
+public enum SecurityConfiguration {
+    public static let jwtSecretVariable = "SOCIALIZER_JWT_SECRET"
+    public static let jwtAlgorithmVariable = "SOCIALIZER_JWT_ALGORITHM"
+    public static let emailKeyVariable = "SOCIALIZER_EMAIL_KEY"
+    public static let bcryptCostVariable = "SOCIALIZER_BCRYPT_COST"
+
+    /// `$SOCIALIZER_JWT_ALGORITHM`: HS256 (default), HS384 or HS512.
+    public static func jwtAlgorithm(environment: [String: String]) throws -> JWTAlgorithm {
+        guard let value = environment[jwtAlgorithmVariable] else { return .hs256 }
+        guard let algorithm = JWTAlgorithm(rawValue: value) else {
+            throw SocializerError.configuration("$\(jwtAlgorithmVariable) must be HS256, HS384 or HS512",
+                                                hint: "set it to the app's ALGORITHM")
+        }
+        return algorithm
+    }
+
+    /// The JWT signing secret from `--secret-file` or `$SOCIALIZER_JWT_SECRET`; nil when neither is set.
+    public static func jwtSecret(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> [UInt8]? {
+        if let file {
+            let secret = try SecretFile.read(file, option: "--secret-file", allowInsecure: allowInsecureFile)
+            guard !secret.isEmpty else { throw SocializerError.configuration("--secret-file '\(file)' is empty") }
+            return secret
+        }
+        guard let value = environment[jwtSecretVariable] else { return nil }
+        guard !value.isEmpty else {
+            throw SocializerError.configuration("$\(jwtSecretVariable) is set but empty",
+                                                hint: "set it to the app's SECRET_KEY, or unset it")
+        }
+        return Array(value.utf8)
+    }
+
+    /// The JWT secret where one is required (signing tokens).
+    public static func requireJWTSecret(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> [UInt8] {
+        guard let secret = try jwtSecret(file: file, allowInsecureFile: allowInsecureFile, environment: environment) else {
+            throw SocializerError.configuration("no JWT secret is configured",
+                hint: "set $\(jwtSecretVariable) to the app's SECRET_KEY, or pass --secret-file FILE")
+        }
+        return secret
+    }
+
+    /// The email hashing key from `--email-key-file` or `$SOCIALIZER_EMAIL_KEY`.
+    public static func emailHasher(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailHasher {
+        if let file {
+            let key = try SecretFile.read(file, option: "--email-key-file", allowInsecure: allowInsecureFile)
+            guard !key.isEmpty else { throw SocializerError.configuration("--email-key-file '\(file)' is empty") }
+            return try EmailHasher(key: key)
+        }
+        guard let value = environment[emailKeyVariable] else {
+            throw SocializerError.configuration("no email key is configured, so an email cannot be hashed",
+                hint: "set $\(emailKeyVariable) (the key the app hashes emails with), or pass --email-key-file FILE")
+        }
+        guard !value.isEmpty else {
+            throw SocializerError.configuration("$\(emailKeyVariable) is set but empty",
+                                                hint: "set it to the app's email key, or unset it")
+        }
+        return try EmailHasher(key: Array(value.utf8))
+    }
+
+    /// bcrypt cost from `--bcrypt-cost` or `$SOCIALIZER_BCRYPT_COST`, else 12.
+    public static func bcryptCost(option: Int?, environment: [String: String]) throws -> Int {
+        if let option { return option }
+        guard let value = environment[bcryptCostVariable] else { return Bcrypt.defaultCost }
+        guard let cost = Int(value), Bcrypt.costRange.contains(cost) else {
+            throw SocializerError.configuration(value.isEmpty ? "$\(bcryptCostVariable) is set but empty"
+                                                              : "$\(bcryptCostVariable) must be a whole number from 4 to 31",
+                                                hint: "unset it for the default cost of 12")
+        }
+        return cost
+    }
+}
