@@ -26,6 +26,9 @@ public struct JSONParser {
     private var line = 1
     private var lineStart = 0
     private let maxDepth: Int
+    /// Where each element of the top-level array starts, when asked for.
+    private var recordElementPositions = false
+    private var elementPositions: [TextPosition] = []
 
     public init(bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) {
         self.bytes = bytes
@@ -62,6 +65,36 @@ public struct JSONParser {
             throw parser.error("unexpected \(parser.describeCurrent()) after the end of the document")
         }
         return value
+    }
+
+    /// Parses a document that must be an array, returning each element with
+    /// the position where it starts, so that errors in records can say where.
+    public static func parseArrayElements(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth)
+        throws(JSONParseError) -> [(position: TextPosition, value: JSONValue)] {
+        var body = bytes
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) {
+            throw JSONParseError(position: TextPosition(line: 1, column: 1),
+                                 reason: "the text starts with a UTF-8 byte-order mark; remove it")
+        }
+        if body.count >= 2, body[0] == 0 || body[1] == 0 || (body[0] == 0xFF && body[1] == 0xFE) || (body[0] == 0xFE && body[1] == 0xFF) {
+            throw JSONParseError(position: TextPosition(line: 1, column: 1),
+                                 reason: "the text is not UTF-8 (UTF-16 or UTF-32?); convert it to UTF-8")
+        }
+        var parser = JSONParser(bytes: body, maxDepth: maxDepth)
+        parser.recordElementPositions = true
+        parser.skipWhitespace()
+        if parser.index == body.count { throw parser.error("empty document; expected a JSON array of records") }
+        guard body[parser.index] == UInt8(ascii: "[") else {
+            throw parser.error("expected a JSON array of records, found \(parser.describeCurrent())")
+        }
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index != body.count {
+            throw parser.error("unexpected \(parser.describeCurrent()) after the end of the document")
+        }
+        guard case .array(let items) = value else { return [] }
+        body = []
+        return Array(zip(parser.elementPositions, items)).map { (position: $0.0, value: $0.1) }
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
@@ -171,6 +204,7 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { throw error("trailing comma before ']'") }
+            if recordElementPositions && depth == 1 { elementPositions.append(position) }
             items.append(try parseValue(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an array") }

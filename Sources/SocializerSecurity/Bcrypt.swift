@@ -68,9 +68,15 @@ public enum Bcrypt {
 
     /// Hashes many passwords on all cores (bulk imports); the order is kept.
     public static func hashConcurrently(_ passwords: [[UInt8]], cost: Int = defaultCost) throws -> [String] {
-        let results = Mutex([Result<String, Error>?](repeating: nil, count: passwords.count))
-        DispatchQueue.concurrentPerform(iterations: passwords.count) { index in
-            let outcome = Result { try hash(passwords[index], cost: cost) }
+        try concurrentMap(passwords.count) { try hash(passwords[$0], cost: cost) }
+    }
+
+    /// Runs `body` for 0..<count on all cores (bcrypt is deliberately slow);
+    /// results keep their order and the first error is rethrown.
+    public static func concurrentMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        let results = Mutex([Result<T, Error>?](repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let outcome = Result { try body(index) }
             results.withLock { $0[index] = outcome }
         }
         return try results.withLock { $0 }.map { try $0!.get() }

@@ -53,8 +53,9 @@ public struct OptionSpec: Sendable {
         self.repeatable = repeatable
         self.name = name
         self.short = short
-        self.type = type
-        self.valueName = value ?? OptionSpec.defaultValueName(type)
+        // Naming a value (`value: "E"`) means the option takes one: text unless typed.
+        if case .flag = type, value != nil { self.type = .string } else { self.type = type }
+        self.valueName = value ?? OptionSpec.defaultValueName(self.type)
         self.help = help
         self.defaultValue = defaultValue
         self.required = required

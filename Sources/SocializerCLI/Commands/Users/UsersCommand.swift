@@ -1,0 +1,303 @@
+import SocializerCore
+import SocializerSecurity
+import SocializerStore
+
+/// `socializer users …`: accounts, passwords, memory, keys and preferences.
+enum UsersCommand {
+    static let user = PositionalSpec("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
+    static let emailKeyOptions = [SecretOptions.emailKey, SecretOptions.password[2]]
+    static let llmOptions = [
+        OptionSpec("llm-provider", value: "P", help: "The user's own LLM provider."),
+        OptionSpec("llm-endpoint", value: "URL", help: "The provider's endpoint."),
+        OptionSpec("llm-model", value: "M", help: "The model to use."),
+    ]
+
+    static let node = CommandNode(
+        "users",
+        summary: "Create, find, change and delete users; passwords, memory, keys and preferences.",
+        children: [
+            CommandNode("create", summary: "Create a user (bcrypt password, keyed email hash, new Fernet key).",
+                positionals: [PositionalSpec("USERNAME", help: "The new user's name (trimmed; any Unicode but control characters).")],
+                options: [
+                    OptionSpec("email", value: "E", help: "The user's email; only its keyed hash is stored."),
+                    OptionSpec("no-email", help: "Create the user without an email (a unique placeholder is stored)."),
+                ] + SecretOptions.password + [
+                    OptionSpec("role", .choice(User.roles), default: "user", help: "admin or user."),
+                    OptionSpec("inactive", help: "Create the account deactivated."),
+                    OptionSpec("temperature", .number(User.temperatureRange), default: "0.7", help: "The AI's sampling temperature for this user."),
+                ] + llmOptions + [SecretOptions.emailKey, SecretOptions.bcryptCost],
+                mutating: true, exclusive: [["email", "no-email"]] + SecretOptions.passwordExclusive,
+                requireOneOf: [["email", "no-email"]],
+                examples: ["printf '%s\\n' \"$PW\" | socializer users create alice --email alice@example.com --password-stdin",
+                           "id=$(socializer -q users create bob --no-email --password-file pw.txt)"],
+                action: create),
+            CommandNode("list", summary: "List users (streams; newest filters first).",
+                options: [
+                    OptionSpec("role", .choice(User.roles), help: "Only this role."),
+                    OptionSpec("active", help: "Only active users."),
+                    OptionSpec("inactive", help: "Only deactivated users."),
+                    OptionSpec("search", value: "TEXT", help: "Usernames containing TEXT (% and _ match themselves)."),
+                    OptionSpec("limit", .integer(1...Int64.max), help: "At most N users."),
+                    OptionSpec("offset", .integer(0...Int64.max), default: "0", help: "Skip the first N users."),
+                    OptionSpec("sort", .string, value: "FIELD", default: "id",
+                               help: "Order by id, username, role, temperature, messages or member_since; a leading - (--sort=-messages) reverses."),
+                ],
+                exclusive: [["active", "inactive"]],
+                examples: ["socializer users list --role admin --json", "socializer users list --sort=-messages --limit 10"],
+                action: list),
+            CommandNode("show", summary: "Show one user.", positionals: [user], action: show),
+            CommandNode("find", summary: "Find the user with an email address (keyed or the app's older bcrypt hashes).",
+                options: [OptionSpec("email", value: "E", required: true, help: "The address to look for.")] + emailKeyOptions,
+                action: find),
+            CommandNode("update", summary: "Change a user's name, role, temperature or LLM settings.",
+                positionals: [user],
+                options: [
+                    OptionSpec("username", value: "NAME", help: "A new username."),
+                    OptionSpec("role", .choice(User.roles), help: "admin or user."),
+                    OptionSpec("temperature", .number(User.temperatureRange), help: "0.0 to 2.0."),
+                ] + llmOptions + [OptionSpec("clear-llm", help: "Remove the user's LLM provider, endpoint and model.")],
+                mutating: true,
+                exclusive: [["clear-llm", "llm-provider"], ["clear-llm", "llm-endpoint"], ["clear-llm", "llm-model"]],
+                action: update),
+            CommandNode("activate", summary: "Let a user log in again.", positionals: [user], mutating: true,
+                        action: { try setActive($0, $1, true) }),
+            CommandNode("deactivate", summary: "Stop a user from logging in (nothing is deleted).", positionals: [user],
+                        mutating: true, action: { try setActive($0, $1, false) }),
+            CommandNode("set-password", summary: "Set a user's password.",
+                positionals: [user], options: SecretOptions.password + [SecretOptions.bcryptCost],
+                mutating: true, exclusive: SecretOptions.passwordExclusive,
+                examples: ["socializer users set-password alice --password-file /run/secrets/pw"],
+                action: setPassword),
+            CommandNode("check-password", summary: "Exit 0 if the password matches the user's hash, 1 if not.",
+                positionals: [user], options: SecretOptions.password, exclusive: SecretOptions.passwordExclusive,
+                examples: ["printf '%s\\n' \"$PW\" | socializer users check-password alice --password-stdin && echo ok"],
+                action: checkPassword),
+            CommandNode("delete", summary: "Delete a user and everything that refers to them, in one transaction.",
+                discussion: """
+                    Removes their skills, training, preferences, revoked tokens, error logs, public \
+                    messages, memberships, messages, invites from or to them, and the rooms they \
+                    created with everything in those rooms; prints the count per table. Works on \
+                    every schema version. Needs --yes without a terminal.
+                    """,
+                positionals: [user],
+                options: [OptionSpec("keep-logs", help: "Keep their error logs, with user_id set to NULL.")],
+                mutating: true,
+                examples: ["socializer users delete alice --yes", "socializer --dry-run users delete alice"],
+                action: delete),
+            UsersMemory.node,
+            UsersMemory.rotateKeyNode,
+            UsersPreferences.node,
+            UsersPreferences.skillsNode,
+            UsersTransfer.importNode,
+            UsersTransfer.exportNode,
+        ])
+
+    // MARK: Rendering
+
+    static let listColumns = ["id", "username", "role", "active", "temperature", "member_since", "messages",
+                              "has_email", "has_memory", "llm_provider", "llm_endpoint", "llm_model"]
+
+    static func cells(_ user: User) -> [Cell] {
+        [.integer(user.id), .text(user.username), .text(user.role), .bool(user.isActive), .number(user.temperature),
+         .text(user.memberSince), .integer(user.messages), .bool(user.hasEmail), .bool(user.conversationMemory != nil),
+         .optional(user.llmProvider), .optional(user.llmEndpoint), .optional(user.llmModel)]
+    }
+
+    static func record(_ user: User) -> [(String, Cell)] {
+        var fields = Array(zip(listColumns, cells(user)))
+        let preferences = (try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences)
+        fields.insert(("preferences", preferences), at: 5)
+        fields.append(("has_encryption_key", .bool(user.encryptionKey != nil)))
+        return fields
+    }
+
+    /// A mutating verb's report: the record, or only the id with -q.
+    static func report(_ context: CommandContext, _ user: User) throws {
+        if context.globals.quiet {
+            context.stdout.write("\(user.id)\n")
+        } else {
+            try context.recordRenderer().render(record(user))
+        }
+        if context.globals.dryRun { context.notice("dry run: nothing was changed") }
+    }
+
+    static func reference(_ arguments: ParsedArguments, _ name: String = "USER") throws -> UserReference {
+        try UserReference(arguments.string(name) ?? "")
+    }
+
+    static func today(_ context: CommandContext) -> String { context.clock.now().dateText }
+
+    // MARK: Actions
+
+    static func create(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let username = try NameRules.validate(arguments.string("USERNAME") ?? "", what: "username")
+        let hasher: EmailHasher? = arguments.has("email") ? try SecurityConfiguration.emailHasher(
+            file: arguments.string("email-key-file"), allowInsecureFile: arguments.flag("insecure-file-ok"),
+            environment: context.environment) : nil
+        if let email = arguments.string("email") { try EmailHasher.validate(email) }
+        let cost = try SecurityConfiguration.bcryptCost(option: arguments.integer("bcrypt-cost").map(Int.init),
+                                                        environment: context.environment)
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        // Cheap checks before the slow ones: a taken name needs no password.
+        if try repository.usernameExists(username) { throw SocializerError.invalid("user '\(username)' already exists") }
+        let password = try SecretOptions.readPassword(context, arguments, purpose: .new)
+        let hashedPassword = try Bcrypt.hash(password, cost: cost)
+        var hashedEmail = try UserRepository.noEmailPlaceholder()
+        if let email = arguments.string("email"), let hasher {
+            if try repository.emailTaken(email, hasher: hasher) {
+                throw SocializerError.invalid("a user with that email already exists")
+            }
+            hashedEmail = hasher.hash(email)
+        }
+        var user = User(username: username, role: arguments.string("role") ?? "user",
+                        isActive: !arguments.flag("inactive"), temperature: arguments.number("temperature") ?? 0.7,
+                        hashedPassword: hashedPassword, hashedEmail: hashedEmail, memberSince: today(context),
+                        encryptionKey: try FernetKey.generate().encoded,
+                        llmProvider: arguments.string("llm-provider"), llmEndpoint: arguments.string("llm-endpoint"),
+                        llmModel: arguments.string("llm-model"))
+        user.id = try db.transaction(commit: !context.globals.dryRun) { try repository.insert(user) }
+        try report(context, user)
+        return .success
+    }
+
+    static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        var query = UserQuery()
+        query.role = arguments.string("role")
+        if arguments.flag("active") { query.active = true }
+        if arguments.flag("inactive") { query.active = false }
+        query.search = arguments.string("search")
+        query.limit = arguments.integer("limit")
+        query.offset = arguments.integer("offset") ?? 0
+        if var sort = arguments.string("sort") {
+            if sort.hasPrefix("-") { query.descending = true; sort.removeFirst() }
+            guard let field = UserQuery.SortField(rawValue: sort) else {
+                throw SocializerError.usage("invalid value '\(arguments.string("sort")!)' for --sort",
+                    hint: "expected one of " + UserQuery.SortField.allCases.map(\.rawValue).joined(separator: ", ")
+                        + ", optionally with a leading - (--sort=-messages)")
+            }
+            query.sort = field
+        }
+        let db = try context.openDatabase(.read)
+        let renderer = context.rowRenderer()
+        try renderer.begin(columns: listColumns)
+        try UserRepository(db).list(query) { renderer.row(cells($0)) }
+        renderer.finish()
+        return .success
+    }
+
+    static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let db = try context.openDatabase(.read)
+        try context.recordRenderer().render(record(try UserRepository(db).require(reference(arguments))))
+        return .success
+    }
+
+    static func find(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let email = arguments.string("email") ?? ""
+        try EmailHasher.validate(email)
+        let hasher = try SecurityConfiguration.emailHasher(file: arguments.string("email-key-file"),
+            allowInsecureFile: arguments.flag("insecure-file-ok"), environment: context.environment)
+        let db = try context.openDatabase(.read)
+        guard let user = try UserRepository(db).findByEmail(email, hasher: hasher) else {
+            throw SocializerError.notFound("no user has that email address")
+        }
+        try context.recordRenderer().render(record(user))
+        return .success
+    }
+
+    static func update(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let changes = ["username", "role", "temperature", "llm-provider", "llm-endpoint", "llm-model", "clear-llm"]
+        guard changes.contains(where: arguments.has) else {
+            throw SocializerError.usage("nothing to change", hint: "give at least one of " + changes.map { "--\($0)" }.joined(separator: ", "))
+        }
+        let newName = try arguments.string("username").map { try NameRules.validate($0, what: "username") }
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let user = try db.transaction(commit: !context.globals.dryRun) {
+            var user = try repository.require(reference(arguments))
+            if let newName { user.username = newName }
+            if let role = arguments.string("role") { user.role = role }
+            if let temperature = arguments.number("temperature") { user.temperature = temperature }
+            if arguments.flag("clear-llm") { user.llmProvider = nil; user.llmEndpoint = nil; user.llmModel = nil }
+            if let value = arguments.string("llm-provider") { user.llmProvider = value }
+            if let value = arguments.string("llm-endpoint") { user.llmEndpoint = value }
+            if let value = arguments.string("llm-model") { user.llmModel = value }
+            try repository.update(user)
+            return user
+        }
+        try report(context, user)
+        return .success
+    }
+
+    static func setActive(_ context: CommandContext, _ arguments: ParsedArguments, _ active: Bool) throws -> ExitCode {
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let user = try db.transaction(commit: !context.globals.dryRun) {
+            var user = try repository.require(reference(arguments))
+            user.isActive = active
+            try repository.update(user)
+            return user
+        }
+        try report(context, user)
+        return .success
+    }
+
+    static func setPassword(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let cost = try SecurityConfiguration.bcryptCost(option: arguments.integer("bcrypt-cost").map(Int.init),
+                                                        environment: context.environment)
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let target = try repository.require(reference(arguments))
+        let hash = try Bcrypt.hash(try SecretOptions.readPassword(context, arguments, purpose: .new), cost: cost)
+        let user = try db.transaction(commit: !context.globals.dryRun) {
+            var user = try repository.require(.id(target.id))
+            user.hashedPassword = hash
+            try repository.update(user)
+            return user
+        }
+        try report(context, user)
+        return .success
+    }
+
+    static func checkPassword(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let db = try context.openDatabase(.read)
+        let user = try UserRepository(db).require(reference(arguments))
+        let password = try SecretOptions.readPassword(context, arguments, purpose: .check)
+        let matches: Bool
+        do {
+            matches = try Bcrypt.verify(password, against: user.hashedPassword)
+        } catch let error as SocializerError {
+            throw SocializerError.invalid("user '\(user.username)' has an \(error.message)")
+        }
+        if matches {
+            if !context.globals.quiet { context.stdout.write("password matches\n") }
+            return .success
+        }
+        context.stderr.write("socializer: password does not match for user '\(user.username)'\n")
+        return .predicateFalse
+    }
+
+    static func delete(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let user = try repository.require(reference(arguments))
+        try context.confirm("Delete user '\(user.username)' and everything that refers to them?")
+        let counts = try db.transaction(commit: !context.globals.dryRun) {
+            try repository.deleteCascading(user.id, keepLogs: arguments.flag("keep-logs"))
+        }
+        if context.globals.quiet {
+            context.stdout.write("\(user.id)\n")
+            return .success
+        }
+        let renderer = context.rowRenderer()
+        try renderer.begin(columns: ["table", "rows"])
+        for (table, rows) in counts.perTable {
+            renderer.row([.text(table), .integer(Int64(rows))])
+        }
+        renderer.finish()
+        let verb = arguments.flag("keep-logs") ? "deleted (error logs kept)" : "deleted"
+        context.notice(context.globals.dryRun ? "dry run: user '\(user.username)' would be \(verb); nothing was changed"
+                                              : "user '\(user.username)' \(verb)")
+        return .success
+    }
+}

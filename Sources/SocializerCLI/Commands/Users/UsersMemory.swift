@@ -1,0 +1,169 @@
+import SocializerCore
+import SocializerSecurity
+import SocializerStore
+
+/// `users memory show|set|clear` and `users rotate-key`: the per-user
+/// Fernet key and the conversation memory it encrypts.
+enum UsersMemory {
+    static let node = CommandNode(
+        "memory", summary: "Show, set or clear a user's encrypted conversation memory.",
+        children: [
+            CommandNode("show", summary: "Decrypt and print the memory with the user's key.",
+                        positionals: [UsersCommand.user], action: show),
+            CommandNode("set", summary: "Encrypt new memory text (UTF-8) from a file or standard input.",
+                positionals: [UsersCommand.user],
+                options: [OptionSpec("file", .path, help: "Read the memory from FILE."),
+                          OptionSpec("stdin", help: "Read the memory from standard input.")],
+                mutating: true, exclusive: [["file", "stdin"]], requireOneOf: [["file", "stdin"]],
+                action: set),
+            CommandNode("clear", summary: "Remove the memory.", positionals: [UsersCommand.user], mutating: true,
+                        action: clear),
+        ])
+
+    static let rotateKeyNode = CommandNode(
+        "rotate-key", summary: "Give users a new Fernet key, re-encrypting their memory (atomic per user).",
+        discussion: """
+            With --all, every user is rotated in id order, each in its own transaction, with \
+            progress on a terminal; an interrupted run can simply be run again. Users whose \
+            memory cannot be decrypted are listed and left untouched, the others rotate, and \
+            the exit status is 65.
+            """,
+        positionals: [PositionalSpec("USER", optional: true, help: "The user to rotate.")],
+        options: [OptionSpec("all", help: "Rotate every user.")],
+        mutating: true,
+        examples: ["socializer users rotate-key alice", "socializer users rotate-key --all --yes"],
+        action: rotateKey)
+
+    static func key(of user: User) throws -> FernetKey {
+        guard let text = user.encryptionKey else {
+            throw SocializerError.invalid("user '\(user.username)' has no encryption key",
+                                          hint: "give them one with: socializer users rotate-key \(user.username)")
+        }
+        do {
+            return try FernetKey(encoded: text)
+        } catch {
+            throw SocializerError.invalid("invalid Fernet key for user '\(user.username)'",
+                                          hint: "rotate-key cannot recover the memory it protected; clear the memory, then rotate")
+        }
+    }
+
+    static func decrypt(_ user: User, _ token: String, now: Int64) throws -> [UInt8] {
+        do {
+            return try Fernet.decrypt(token, key: try key(of: user), now: now)
+        } catch let error as FernetError {
+            throw SocializerError.invalid("\(error.message): the memory of user '\(user.username)' cannot be decrypted with their key")
+        }
+    }
+
+    static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let db = try context.openDatabase(.read)
+        let user = try UserRepository(db).require(UsersCommand.reference(arguments))
+        guard let token = user.conversationMemory else {
+            context.notice("user '\(user.username)' has no memory")
+            return .success
+        }
+        let plain = try decrypt(user, token, now: context.clock.now().secondsSinceEpoch)
+        let text = String(decoding: plain, as: UTF8.self)
+        if context.globals.format.isJSON {
+            try context.recordRenderer().render([("id", .integer(user.id)), ("username", .text(user.username)), ("memory", .text(text))])
+        } else {
+            context.stdout.write(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n")
+        }
+        return .success
+    }
+
+    static func set(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let bytes = try arguments.string("file").map(FileChecks.readFile) ?? context.stdin.readAll()
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw SocializerError.invalid("the memory is not valid UTF-8 text")
+        }
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let user = try db.transaction(commit: !context.globals.dryRun) {
+            var user = try repository.require(UsersCommand.reference(arguments))
+            if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
+            user.conversationMemory = try Fernet.encrypt(bytes, key: key(of: user), now: context.clock.now().secondsSinceEpoch)
+            try repository.update(user)
+            return user
+        }
+        try UsersCommand.report(context, user)
+        return .success
+    }
+
+    static func clear(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let user = try db.transaction(commit: !context.globals.dryRun) {
+            var user = try repository.require(UsersCommand.reference(arguments))
+            user.conversationMemory = nil
+            try repository.update(user)
+            return user
+        }
+        try UsersCommand.report(context, user)
+        return .success
+    }
+
+    /// New key; memory decrypted with the old one and encrypted with the new.
+    static func rotate(_ user: User, now: Int64) throws -> User {
+        var rotated = user
+        let newKey = try FernetKey.generate()
+        if let token = user.conversationMemory {
+            let plain = try decrypt(user, token, now: now)
+            rotated.conversationMemory = try Fernet.encrypt(plain, key: newKey, now: now)
+        }
+        rotated.encryptionKey = newKey.encoded
+        return rotated
+    }
+
+    static func rotateKey(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let all = arguments.flag("all")
+        if all == arguments.has("USER") {
+            throw SocializerError.usage("give either USER or --all")
+        }
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let now = context.clock.now().secondsSinceEpoch
+        if !all {
+            let user = try db.transaction(commit: !context.globals.dryRun) {
+                let rotated = try rotate(try repository.require(UsersCommand.reference(arguments)), now: now)
+                try repository.update(rotated)
+                return rotated
+            }
+            try UsersCommand.report(context, user)
+            return .success
+        }
+        try context.confirm("Rotate the encryption key of every user?")
+        // Ids first, so no read cursor stays open across the per-user commits.
+        var ids: [Int64] = []
+        var query = UserQuery()
+        query.sort = .id
+        try repository.list(query) { ids.append($0.id) }
+        var failed: [String] = []
+        var rotated = 0
+        let showProgress = context.terminal.stderrIsTerminal && !context.globals.quiet
+        for (offset, id) in ids.enumerated() {
+            do {
+                try db.transaction(commit: !context.globals.dryRun) {
+                    guard let user = try repository.find(.id(id)) else { return }
+                    try repository.update(try rotate(user, now: now))
+                }
+                rotated += 1
+                if context.globals.quiet { context.stdout.write("\(id)\n") }
+            } catch let error as SocializerError where error.code == .invalidData {
+                failed.append(error.message)
+            }
+            if showProgress { context.stderr.write("\rrotated \(offset + 1)/\(ids.count)"); context.stderr.flush() }
+        }
+        if showProgress { context.stderr.write("\n") }
+        if !context.globals.quiet {
+            let verb = context.globals.dryRun ? "would rotate" : "rotated"
+            context.stdout.write("\(verb) \(rotated) of \(ids.count) user(s)\n")
+        }
+        guard failed.isEmpty else {
+            throw SocializerError.invalid("\(failed.count) user(s) were left untouched: their memory or key is unusable",
+                                          hint: "clear their memory (socializer users memory clear USER), then rotate again",
+                                          details: failed)
+        }
+        return .success
+    }
+}

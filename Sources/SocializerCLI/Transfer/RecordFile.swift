@@ -1,0 +1,201 @@
+import SocializerCore
+
+/// One record of an import file, with where it came from for error messages.
+struct InputRecord {
+    /// `file:line:column` (JSON, JSON Lines) or `file:row N` (CSV).
+    var location: String
+    var fields: [(String, JSONValue)]
+    /// CSV gives every value as text; decoders then read numbers from text.
+    var fromCSV: Bool
+}
+
+/// Reading json, jsonl and csv import files (SPEC §7), all-or-nothing.
+enum RecordFile {
+    enum Format: String, CaseIterable {
+        case json, jsonl, csv
+    }
+
+    /// Hard caps that keep a bad file from exhausting memory (BAD-INPUT row 13).
+    static let maximumFileBytes = 512 * 1024 * 1024
+    static let maximumDepth = 64
+
+    /// The format from `--format` when it names one, else from the extension.
+    static func format(path: String, explicit: String?) throws -> Format {
+        if let explicit, let format = Format(rawValue: explicit) { return format }
+        if let explicit, explicit != "table" {
+            throw SocializerError.usage("--format \(explicit) cannot be imported", hint: "use json, jsonl or csv")
+        }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return .jsonl }
+        if lower.hasSuffix(".json") { return .json }
+        if lower.hasSuffix(".csv") { return .csv }
+        throw SocializerError.usage("cannot tell the format of '\(path)' from its name",
+                                    hint: "name it .json, .jsonl or .csv, or pass --format json|jsonl|csv")
+    }
+
+    static func read(_ path: String, format: Format) throws -> [InputRecord] {
+        let bytes = try FileChecks.readFile(path)
+        guard bytes.count <= maximumFileBytes else {
+            throw SocializerError.invalid("'\(path)' is larger than \(maximumFileBytes >> 20) MiB; split it")
+        }
+        switch format {
+        case .json:
+            let elements: [(position: TextPosition, value: JSONValue)]
+            do {
+                elements = try JSONParser.parseArrayElements(bytes, maxDepth: maximumDepth)
+            } catch {
+                throw SocializerError.invalid("\(path):\(error.position): \(error.reason)")
+            }
+            return try elements.map { element in
+                let location = "\(path):\(element.position)"
+                return InputRecord(location: location, fields: try members(element.value, location), fromCSV: false)
+            }
+        case .jsonl:
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                throw SocializerError.invalid("\(path):1:1: the text starts with a UTF-8 byte-order mark; remove it")
+            }
+            var records: [InputRecord] = []
+            var line = 0
+            for slice in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                line += 1
+                var text = Array(slice)
+                if text.last == 0x0D { text.removeLast() }
+                if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                let value: JSONValue
+                do {
+                    value = try JSONParser.parse(text, maxDepth: maximumDepth)
+                } catch {
+                    throw SocializerError.invalid("\(path):\(line):\(error.position.column): \(error.reason)")
+                }
+                records.append(InputRecord(location: "\(path):\(line):1", fields: try members(value, "\(path):\(line):1"),
+                                           fromCSV: false))
+            }
+            if records.isEmpty { throw SocializerError.invalid("\(path): the file holds no records") }
+            return records
+        case .csv:
+            let parsed: (header: [String], records: [CSVReader.Record])
+            do {
+                parsed = try CSVReader.read(bytes)
+            } catch {
+                throw SocializerError.invalid("\(path):row \(error.row): \(error.reason)")
+            }
+            return parsed.records.map { record in
+                InputRecord(location: "\(path):row \(record.row)",
+                            fields: record.fields.map { ($0.0, $0.1.isEmpty ? .null : .string($0.1)) }, fromCSV: true)
+            }
+        }
+    }
+
+    static func members(_ value: JSONValue, _ location: String) throws -> [(String, JSONValue)] {
+        guard let members = value.objectMembers else {
+            throw SocializerError.invalid("\(location): a record must be a JSON object, not a \(value.typeName)")
+        }
+        return members
+    }
+}
+
+/// Reads typed fields out of one record, collecting every problem instead
+/// of stopping at the first (BAD-INPUT row 9).
+struct RecordDecoder {
+    let record: InputRecord
+    private(set) var errors: [String] = []
+    private var used: Set<String> = []
+
+    init(_ record: InputRecord) { self.record = record }
+
+    mutating func fail(_ message: String) { errors.append("\(record.location): \(message)") }
+
+    private mutating func raw(_ name: String) -> JSONValue? {
+        used.insert(name)
+        guard let value = record.fields.first(where: { $0.0 == name })?.1, value != .null else { return nil }
+        return value
+    }
+
+    func has(_ name: String) -> Bool {
+        record.fields.contains { $0.0 == name && $0.1 != .null }
+    }
+
+    mutating func string(_ name: String, required: Bool = false) -> String? {
+        guard let value = raw(name) else {
+            if required { fail("missing field '\(name)'") }
+            return nil
+        }
+        guard case .string(let text) = value else {
+            fail("field '\(name)' must be a string, not a \(value.typeName)")
+            return nil
+        }
+        return text
+    }
+
+    mutating func bool(_ name: String) -> Bool? {
+        guard let value = raw(name) else { return nil }
+        switch value {
+        case .bool(let b): return b
+        case .integer(let i) where i == 0 || i == 1: return i == 1
+        case .string(let s) where record.fromCSV:
+            switch s.lowercased() {
+            case "true", "1": return true
+            case "false", "0": return false
+            default: break
+            }
+        default: break
+        }
+        fail("field '\(name)' must be true or false")
+        return nil
+    }
+
+    mutating func number(_ name: String) -> Double? {
+        guard let value = raw(name) else { return nil }
+        switch value {
+        case .integer(let i): return Double(i)
+        case .number(let d): return d
+        case .string(let s) where record.fromCSV: if let d = Double(s), d.isFinite { return d }
+        default: break
+        }
+        fail("field '\(name)' must be a number")
+        return nil
+    }
+
+    mutating func integer(_ name: String) -> Int64? {
+        guard let value = raw(name) else { return nil }
+        switch value {
+        case .integer(let i): return i
+        case .string(let s) where record.fromCSV: if let i = Int64(s) { return i }
+        default: break
+        }
+        fail("field '\(name)' must be a whole number")
+        return nil
+    }
+
+    /// A JSON value; in CSV, the cell holds JSON text.
+    mutating func json(_ name: String) -> JSONValue? {
+        guard let value = raw(name) else { return nil }
+        if record.fromCSV, case .string(let text) = value {
+            let parsed: JSONValue
+            do { parsed = try JSONParser.parse(text) } catch {
+                fail("field '\(name)' is not valid JSON (\(error.reason))")
+                return nil
+            }
+            return parsed
+        }
+        return value
+    }
+
+    /// A DATE (`YYYY-MM-DD`), returned in the storage form.
+    mutating func date(_ name: String) -> String? {
+        guard let text = string(name) else { return nil }
+        guard let day = Timestamp.parse(text) else {
+            fail("field '\(name)' must be a date (YYYY-MM-DD)")
+            return nil
+        }
+        return day.dateText
+    }
+
+    /// Unknown fields are errors: a typo must not silently drop data.
+    mutating func finish(allowed: [String]) {
+        for (name, _) in record.fields where !used.contains(name) && !allowed.contains(name) {
+            let hint = Suggestions.closest(to: name, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+            fail("unknown field '\(name)'\(hint)")
+        }
+    }
+}

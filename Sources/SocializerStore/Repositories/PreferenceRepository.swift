@@ -1,0 +1,102 @@
+import SocializerCore
+
+/// One row of `user_preferences`: an AI-learned preference, TYPE.KEY → JSON.
+public struct Preference: Sendable, Equatable {
+    public var id: Int64
+    public var userID: Int64
+    public var type: String
+    public var key: String
+    public var value: JSONValue
+    public var confidence: Double
+    public var lastUpdated: String
+
+    init(row: Row) throws {
+        id = try row.int("id")
+        userID = try row.int("user_id")
+        type = try row.string("preference_type")
+        key = try row.string("preference_key")
+        let text = try row.string("preference_value")
+        value = (try? JSONParser.parse(text)) ?? .string(text)
+        confidence = try row.double("confidence")
+        lastUpdated = try row.string("last_updated")
+    }
+}
+
+/// All SQL for `user_preferences`.
+public struct PreferenceRepository {
+    public let db: Connection
+    public init(_ db: Connection) { self.db = db }
+
+    public static let confidenceRange = 0.0...1.0
+
+    public func list(userID: Int64, type: String?, _ body: (Preference) throws -> Void) throws {
+        try db.forEachRow("""
+            SELECT id, user_id, preference_type, preference_key, preference_value, confidence, last_updated
+            FROM user_preferences WHERE user_id = ? AND (? IS NULL OR preference_type = ?)
+            ORDER BY preference_type, preference_key
+            """, [userID, type, type]) { try body(Preference(row: $0)) }
+    }
+
+    /// Inserts or replaces TYPE.KEY for the user; returns the row id.
+    public func set(userID: Int64, type: String, key: String, value: JSONValue, confidence: Double,
+                    today: String) throws -> Int64 {
+        guard confidence.isFinite, PreferenceRepository.confidenceRange.contains(confidence) else {
+            throw SocializerError.invalid("confidence \(confidence) is outside 0.0 to 1.0")
+        }
+        let type = try NameRules.validate(type, what: "preference type")
+        let key = try NameRules.validate(key, what: "preference key")
+        if let existing = try db.firstRow(
+            "SELECT id FROM user_preferences WHERE user_id = ? AND preference_type = ? AND preference_key = ?",
+            [userID, type, key]) {
+            let id = try existing.int("id")
+            try db.execute("UPDATE user_preferences SET preference_value = ?, confidence = ?, last_updated = ? WHERE id = ?",
+                           [value.compactText, confidence, today, id])
+            return id
+        }
+        try db.execute("""
+            INSERT INTO user_preferences (user_id, preference_type, preference_key, preference_value, confidence, last_updated)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, [userID, type, key, value.compactText, confidence, today])
+        return db.lastInsertedRowID
+    }
+
+    /// Removes TYPE.KEY; 66 when the user has no such preference.
+    public func unset(userID: Int64, username: String, type: String, key: String) throws -> Int64 {
+        guard let row = try db.firstRow(
+            "SELECT id FROM user_preferences WHERE user_id = ? AND preference_type = ? AND preference_key = ?",
+            [userID, type, key]) else {
+            throw SocializerError.notFound("user '\(username)' has no preference \(type).\(key)")
+        }
+        let id = try row.int("id")
+        try db.execute("DELETE FROM user_preferences WHERE id = ?", [id])
+        return id
+    }
+}
+
+/// A user's level in one skill and their training in it, if any.
+public struct UserSkill: Sendable, Equatable {
+    public var skill: String?
+    public var level: Int64?
+    public var trainingStatus: String?
+    public var progress: Double?
+    public var startedAt: String?
+    public var completedAt: String?
+}
+
+extension UserRepository {
+    /// Levels and training of one user: every skill with either.
+    public func skills(of userID: Int64, _ body: (UserSkill) throws -> Void) throws {
+        try db.forEachRow("""
+            SELECT s.skill_name, us.level, t.status, t.progress, t.started_at, t.completed_at
+            FROM skills s
+            LEFT JOIN user_skills us ON us.skill_id = s.id AND us.user_id = ?1
+            LEFT JOIN training t ON t.skill_id = s.id AND t.user_id = ?1
+            WHERE us.id IS NOT NULL OR t.user_id IS NOT NULL
+            ORDER BY s.skill_name
+            """, [userID]) { row in
+            try body(UserSkill(skill: try row.optionalString("skill_name"), level: try row.optionalInt("level"),
+                               trainingStatus: try row.optionalString("status"), progress: try row.optionalDouble("progress"),
+                               startedAt: try row.optionalString("started_at"), completedAt: try row.optionalString("completed_at")))
+        }
+    }
+}
