@@ -24,8 +24,14 @@ public enum DigestAlgorithm: Sendable {
     }
 }
 
+/// Initialises libcrypto once without reading openssl.cnf: socializer uses
+/// only the default provider's AES, SHA-2, HMAC and DRBG, and reading the
+/// system configuration costs about a millisecond of every command's start.
+let openSSLReady: Bool = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CONFIG), nil) == 1
+
 public enum Digest {
     public static func hash(_ algorithm: DigestAlgorithm, _ data: some Collection<UInt8>) -> [UInt8] {
+        precondition(openSSLReady, "OpenSSL could not be initialised")
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = Array(data).withUnsafeBytes { input in
@@ -41,6 +47,7 @@ public enum Digest {
 
     public static func hmac(_ algorithm: DigestAlgorithm, key: some Collection<UInt8>,
                             message: some Collection<UInt8>) -> [UInt8] {
+        precondition(openSSLReady, "OpenSSL could not be initialised")
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let keyBytes = Array(key)

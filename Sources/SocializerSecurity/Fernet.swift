@@ -96,6 +96,7 @@ public enum Fernet {
 
     /// AES-128-CBC with PKCS7 padding through EVP_Cipher* (https://docs.openssl.org/3.0/man3/EVP_EncryptInit/).
     static func aes128CBC(encrypt: Bool, key: [UInt8], iv: [UInt8], input: [UInt8]) throws -> [UInt8] {
+        precondition(openSSLReady, "OpenSSL could not be initialised")
         guard let context = EVP_CIPHER_CTX_new() else {
             throw SocializerError.internalError("OpenSSL could not allocate a cipher context")
         }

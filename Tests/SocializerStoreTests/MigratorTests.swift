@@ -169,3 +169,7 @@ import TestSupport
         }
     }
 }
+
+@Test func latestVersionIsTheLastMigration() {
+    #expect(Migrations.latestVersion == Migrations.all.last!.version)
+}

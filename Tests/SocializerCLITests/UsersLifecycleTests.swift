@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import SocializerCLI
+@testable import SocializerCore
+@testable import SocializerSecurity
+@testable import SocializerStore
+
+@Suite struct UsersDeleteTests {
+    /// Rows of every table for user 1 (alice) of the legacy fixture.
+    static let expectedLegacyCounts = """
+        TABLE                  ROWS
+        room_invites           2
+        room_members           3
+        room_messages          3
+        chat_rooms             1
+        general_chat_messages  1
+        user_skills            1
+        training               1
+        user_preferences       1
+        token_blacklist        1
+        error_logs             0
+        users                  1
+
+        """
+
+    func legacy(migrateUp: Bool) throws -> UsersFixture {
+        let f = UsersFixture(migrate: false)
+        try LegacyDatabase.create(at: f.db)
+        #expect(f.cli(["migrate", "baseline"]).status == 0)
+        if migrateUp { #expect(f.cli(["migrate", "up", "--no-backup"]).status == 0) }
+        return f
+    }
+
+    @Test(arguments: [false, true])
+    func deleteRemovesEverythingOnLegacyAndMigratedSchemas(migrateUp: Bool) throws {
+        let f = try legacy(migrateUp: migrateUp)
+        let result = f.cli(["-y", "users", "delete", "alice"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == Self.expectedLegacyCounts)
+        #expect(result.stderr == "socializer: user 'alice' deleted\n")
+        let db = try f.connection()
+        for (table, column) in [("chat_rooms", "creator_id"), ("room_members", "user_id"), ("room_messages", "sender_id"),
+                                ("room_invites", "inviter_id"), ("general_chat_messages", "sender_id"), ("user_skills", "user_id"),
+                                ("training", "user_id"), ("user_preferences", "user_id"), ("token_blacklist", "user_id")] {
+            #expect(try db.scalarInt("SELECT count(*) FROM \(table) WHERE \(column) = 1") == 0, "\(table)")
+        }
+        #expect(try db.scalarInt("SELECT count(*) FROM room_members WHERE room_id = 1") == 0)
+        #expect(try db.scalarInt("SELECT count(*) FROM users") == 2)
+        #expect(try db.rows("PRAGMA foreign_key_check").isEmpty)
+        #expect(try db.scalarInt("SELECT count(*) FROM life_events") == 1)
+    }
+
+    @Test func keepLogsNullsTheReferenceInstead() throws {
+        let f = try legacy(migrateUp: true)
+        let result = f.cli(["-y", "--format", "csv", "--no-header", "users", "delete", "bob", "--keep-logs"])
+        #expect(result.stdout.contains("error_logs,1\r\n") && result.stdout.contains("users,1\r\n"))
+        let db = try f.connection()
+        #expect(try db.scalarInt("SELECT count(*) FROM error_logs WHERE id = 1 AND user_id IS NULL") == 1)
+    }
+
+    @Test func withoutYesOrATerminalNothingIsDeleted() throws {
+        let f = try legacy(migrateUp: true)
+        let before = f.folder.snapshot()
+        let result = f.cli(["users", "delete", "alice"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("refusing without confirmation\nhint: add --yes"))
+        #expect(f.folder.snapshot() == before)
+        #expect(f.cli(["-y", "users", "delete", "nobody"]).status == 66)
+        #expect(f.folder.snapshot() == before)
+    }
+
+    @Test func aDryRunReportsTheSameCountsAndChangesNothing() throws {
+        let f = try legacy(migrateUp: false)
+        let before = f.folder.snapshot()
+        let dry = f.cli(["--dry-run", "users", "delete", "alice"])
+        #expect(dry.status == 0 && dry.stdout == Self.expectedLegacyCounts)
+        #expect(dry.stderr.contains("dry run: user 'alice' would be deleted; nothing was changed"))
+        #expect(f.folder.snapshot() == before)
+    }
+}
+
+@Suite struct UsersMemoryTests {
+    let f = UsersFixture()
+    init() { f.create("alice"); f.create("bob"); f.create("carol") }
+
+    @Test func setShowClear() throws {
+        #expect(f.cli(["users", "memory", "set", "alice", "--stdin", "-q"], stdin: "Likes chess ♟\nand tea").status == 0)
+        let token = try f.connection().scalar("SELECT conversation_memory FROM users WHERE id = 1")
+        guard case .text(let text) = token else { Issue.record("no memory stored"); return }
+        #expect(text.hasPrefix("gAAAAA"))
+        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == "Likes chess ♟\nand tea\n")
+        let json = f.cli(["--json", "users", "memory", "show", "alice"])
+        #expect(try JSONParser.parse(json.stdout)["memory"] == .string("Likes chess ♟\nand tea"))
+        let file = f.folder.write("memory.txt", "from a file")
+        #expect(f.cli(["users", "memory", "set", "alice", "--file", file, "-q"]).status == 0)
+        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == "from a file\n")
+        #expect(f.cli(["users", "memory", "clear", "alice", "-q"]).status == 0)
+        let none = f.cli(["users", "memory", "show", "alice"])
+        #expect(none.status == 0 && none.stdout.isEmpty && none.stderr.contains("has no memory"))
+        let neither = f.cli(["users", "memory", "set", "alice"])
+        #expect(neither.status == 64 && neither.stderr.contains("one of --file or --stdin is required"))
+        let missing = f.cli(["users", "memory", "set", "alice", "--file", f.folder.file("nope")])
+        #expect(missing.status == 66 && missing.stderr.contains("does not exist"))
+    }
+
+    @Test func tamperedMemoryOrAWrongKeyIsOneGenericError() throws {
+        #expect(f.cli(["users", "memory", "set", "bob", "--stdin"], stdin: "secret memory").status == 0)
+        let db = try f.connection()
+        let token = try db.scalar("SELECT conversation_memory FROM users WHERE id = 2")
+        guard case .text(var text) = token else { return }
+        text = String(text.dropLast(4)) + "AAA="
+        try db.execute("UPDATE users SET conversation_memory = ? WHERE id = 2", [text])
+        let tampered = f.cli(["users", "memory", "show", "bob"])
+        #expect(tampered.status == 65 && tampered.stdout.isEmpty)
+        #expect(tampered.stderr.contains("invalid token: the memory of user 'bob' cannot be decrypted"))
+        try db.execute("UPDATE users SET encryption_key = 'not-a-key' WHERE id = 2")
+        let badKey = f.cli(["users", "memory", "show", "bob"])
+        #expect(badKey.status == 65 && badKey.stderr.contains("invalid Fernet key for user 'bob'"))
+        #expect(!badKey.stderr.contains("not-a-key"))
+    }
+
+    @Test func rotateKeyReencryptsAndAllReportsTheBrokenOnes() throws {
+        for name in ["alice", "bob", "carol"] {
+            #expect(f.cli(["users", "memory", "set", name, "--stdin"], stdin: "memory of \(name)").status == 0)
+        }
+        let db = try f.connection()
+        let keyBefore = try db.scalar("SELECT encryption_key FROM users WHERE id = 1")
+        #expect(f.cli(["users", "rotate-key", "alice", "-q"]).stdout == "1\n")
+        #expect(try db.scalar("SELECT encryption_key FROM users WHERE id = 1") != keyBefore)
+        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == "memory of alice\n")
+        try db.execute("UPDATE users SET conversation_memory = 'gAAAAAbroken==' WHERE id = 2")
+        let brokenRow = try db.firstRow("SELECT encryption_key, conversation_memory FROM users WHERE id = 2")?.values
+        let keys = try db.rows("SELECT encryption_key FROM users ORDER BY id").map { $0.values }
+        let all = f.cli(["-y", "users", "rotate-key", "--all"])
+        #expect(all.status == 65)
+        #expect(all.stdout == "rotated 2 of 3 user(s)\n")
+        #expect(all.stderr.contains("1 user(s) were left untouched"))
+        #expect(all.stderr.contains("  invalid token: the memory of user 'bob' cannot be decrypted with their key"))
+        #expect(try db.firstRow("SELECT encryption_key, conversation_memory FROM users WHERE id = 2")?.values == brokenRow)
+        let after = try db.rows("SELECT encryption_key FROM users ORDER BY id").map { $0.values }
+        #expect(after[0] != keys[0] && after[2] != keys[2])
+        #expect(f.cli(["users", "memory", "show", "carol"]).stdout == "memory of carol\n")
+        // Re-running is harmless.
+        #expect(f.cli(["-y", "users", "rotate-key", "--all"]).status == 65)
+        #expect(f.cli(["users", "memory", "show", "carol"]).stdout == "memory of carol\n")
+        let usage = f.cli(["users", "rotate-key"])
+        #expect(usage.status == 64 && usage.stderr.contains("give either USER or --all"))
+    }
+}
+
+@Suite struct UsersPreferencesTests {
+    let f = UsersFixture()
+    init() { f.create("alice") }
+
+    @Test func setListUnset() throws {
+        #expect(f.cli(["users", "prefs", "set", "alice", "communication", "tone", "\"warm\"", "--confidence", "0.8"]).stdout == "set communication.tone\n")
+        #expect(f.cli(["users", "prefs", "set", "alice", "topics", "likes", "[\"chess\", \"go\"]"]).status == 0)
+        #expect(f.cli(["users", "prefs", "set", "alice", "communication", "tone", "\"dry\""]).status == 0)
+        let list = f.cli(["--format", "csv", "users", "prefs", "list", "alice"])
+        #expect(list.stdout == "id,type,key,value,confidence,last_updated\r\n1,communication,tone,\"\"\"dry\"\"\",1.0,2026-06-15\r\n2,topics,likes,\"[\"\"chess\"\",\"\"go\"\"]\",1.0,2026-06-15\r\n")
+        #expect(try f.connection().scalar("SELECT preference_value FROM user_preferences WHERE id = 2") == .text("[\"chess\",\"go\"]"))
+        let filtered = f.cli(["--format", "csv", "--no-header", "--fields", "key", "users", "prefs", "list", "alice", "--type", "topics"])
+        #expect(filtered.stdout == "likes\r\n")
+        #expect(f.cli(["users", "prefs", "unset", "alice", "topics", "likes"]).stdout == "removed topics.likes\n")
+        let missing = f.cli(["users", "prefs", "unset", "alice", "topics", "likes"])
+        #expect(missing.status == 66 && missing.stderr.contains("user 'alice' has no preference topics.likes"))
+    }
+
+    @Test func badValuesAreRefusedBeforeWriting() {
+        let before = f.folder.snapshot()
+        let json = f.cli(["users", "prefs", "set", "alice", "t", "k", "{bad"])
+        #expect(json.status == 64 && json.stderr.contains("invalid JSON for JSON"))
+        let confidence = f.cli(["users", "prefs", "set", "alice", "t", "k", "1", "--confidence", "1.5"])
+        #expect(confidence.status == 64 && confidence.stderr.contains("from 0.0 to 1.0"))
+        #expect(f.folder.snapshot() == before)
+    }
+
+    @Test func skillsShowsLevelsAndTraining() throws {
+        let legacy = UsersFixture(migrate: false)
+        try LegacyDatabase.create(at: legacy.db)
+        #expect(legacy.cli(["migrate", "baseline"]).status == 0)
+        let result = legacy.cli(["--format", "csv", "users", "skills", "bob"])
+        #expect(result.stdout == "skill,level,training,progress,started_at,completed_at\r\nactive_listening,10,completed,1.0,2025-11-01,2025-12-01\r\n")
+    }
+}
