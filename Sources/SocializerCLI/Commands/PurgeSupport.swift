@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SocializerCore
+import SocializerStore
+
+/// What every purge verb shares: its options, the engine run with Ctrl-C
+/// handled between batches, and the report a cron job logs.
+enum PurgeSupport {
+    static let options: [OptionSpec] = [
+        OptionSpec("batch-size", .integer(1...1_000_000), default: "5000",
+                   help: "The most rows one batch (one write transaction) deletes."),
+        OptionSpec("max-lock-ms", .integer(1...60_000), default: "100",
+                   help: "Time budget of one batch; batch sizes adapt to stay under it."),
+    ]
+
+    static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection,
+                    _ target: PurgeTarget) throws -> ExitCode {
+        let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments.integer("batch-size") ?? 5000),
+                                 maxLockMilliseconds: Double(arguments.integer("max-lock-ms") ?? 100))
+        Interruption.reset()
+        let previous = signal(SIGINT) { _ in Interruption.request() }
+        defer { signal(SIGINT, previous) }
+        let report = try engine.run(target, dryRun: context.globals.dryRun)
+        try render(report, context)
+        if var stopped = report.stoppedEarly {
+            let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
+            stopped.message += "; \(kept)"
+            if stopped.code == .temporarilyUnavailable {
+                stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
+            }
+            throw stopped
+        }
+        return .success
+    }
+
+    static func render(_ report: PurgeReport, _ context: CommandContext) throws {
+        if context.globals.quiet {
+            context.stdout.write("\(report.rowsDeleted)\n")
+            return
+        }
+        let longest = (report.longestBatchMilliseconds * 10).rounded() / 10
+        if context.globals.format == .table {
+            if report.dryRun {
+                context.stdout.write("would purge \(report.rowsDeleted) row(s) from \(report.table) (dry run: nothing was deleted)\n")
+            } else {
+                context.stdout.write("purged \(report.rowsDeleted) row(s) from \(report.table) in \(report.batches) batch(es); "
+                                     + "longest batch \(JSONValue.format(longest)) ms, \(report.elapsedMilliseconds) ms in all\n")
+            }
+            return
+        }
+        try context.recordRenderer().render([
+            ("table", .text(report.table)), ("rows_deleted", .integer(Int64(report.rowsDeleted))),
+            ("batches", .integer(Int64(report.batches))), ("longest_batch_ms", .number(longest)),
+            ("elapsed_ms", .integer(report.elapsedMilliseconds)), ("dry_run", .bool(report.dryRun)),
+            ("complete", .bool(report.stoppedEarly == nil)),
+        ])
+    }
+}

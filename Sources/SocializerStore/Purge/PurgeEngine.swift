@@ -1,0 +1,122 @@
+import SocializerCore
+import Synchronization
+
+/// What to purge: the rows of `table` matching `condition`, walked in the
+/// order of an indexed column so each batch reads neighbouring index pages.
+public struct PurgeTarget: Sendable {
+    public var table: String
+    /// An SQL condition with `?` placeholders; never built from input.
+    public var condition: String
+    public var arguments: [DatabaseValue]
+    /// The indexed column the condition ranges over.
+    public var orderBy: String
+
+    public init(table: String, condition: String, arguments: [DatabaseValue], orderBy: String) {
+        self.table = table
+        self.condition = condition
+        self.arguments = arguments
+        self.orderBy = orderBy
+    }
+
+    /// One batch: the first `?` rows by the index, deleted by rowid.
+    var deleteSQL: String {
+        "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?)"
+    }
+    var countSQL: String { "SELECT count(*) FROM \(table) WHERE \(condition)" }
+}
+
+/// What a purge did; the cron job's log line.
+public struct PurgeReport: Sendable, Equatable {
+    public var table: String
+    public var rowsDeleted = 0
+    public var batches = 0
+    public var longestBatchMilliseconds: Double = 0
+    public var elapsedMilliseconds: Int64 = 0
+    public var dryRun = false
+    /// Why the purge stopped before the end, if it did; what it deleted stays deleted.
+    public var stoppedEarly: SocializerError?
+
+    public init(table: String) { self.table = table }
+}
+
+/// Ctrl-C during a purge or a bulk load: the flag is checked between
+/// batches; the open batch finishes or rolls back, never half-applies.
+public enum Interruption {
+    static let requested = Atomic<Bool>(false)
+    public static func request() { requested.store(true, ordering: .relaxed) }
+    public static var isRequested: Bool { requested.load(ordering: .relaxed) }
+    public static func reset() { requested.store(false, ordering: .relaxed) }
+}
+
+/// Deletes in short write transactions so the app's writes interleave
+/// (SPEC §8). Batches are sized by time: the engine measures how long each
+/// batch held the write lock and sizes the next to stay within
+/// `maxLockMilliseconds`, never above `maxBatchSize` rows.
+public struct PurgeEngine {
+    public let db: Connection
+    public var maxBatchSize: Int
+    public var maxLockMilliseconds: Double
+    /// The first batch is small: its timing calibrates the rest.
+    public var firstBatchSize = 256
+
+    public init(db: Connection, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
+        self.db = db
+        self.maxBatchSize = maxBatchSize
+        self.maxLockMilliseconds = maxLockMilliseconds
+    }
+
+    public func run(_ target: PurgeTarget, dryRun: Bool) throws -> PurgeReport {
+        var report = PurgeReport(table: target.table)
+        let total = Stopwatch()
+        defer { report.elapsedMilliseconds = total.elapsedMilliseconds }
+        if dryRun {
+            report.dryRun = true
+            report.rowsDeleted = Int(try db.scalarInt(target.countSQL, target.arguments))
+            report.elapsedMilliseconds = total.elapsedMilliseconds
+            return report
+        }
+        // A large page cache keeps the index and table pages a batch touched
+        // for the next one (the default 2 MB re-reads them from disk).
+        try db.execute("PRAGMA cache_size = -65536")
+        let statement = try db.prepare(target.deleteSQL)
+        var size = min(firstBatchSize, maxBatchSize)
+        while true {
+            if Interruption.isRequested {
+                report.stoppedEarly = SocializerError(.interrupted, "interrupted; the purge stopped between batches")
+                break
+            }
+            let lock = Stopwatch()
+            let deleted: Int
+            do {
+                deleted = try db.transaction(.immediate) {
+                    try statement.bind(target.arguments + [.integer(Int64(size))])
+                    while try statement.step() {}
+                    return db.changes
+                }
+            } catch let error as DatabaseError {
+                statement.reset()
+                report.stoppedEarly = error.domainError
+                break
+            } catch let error as SocializerError {
+                report.stoppedEarly = error
+                break
+            }
+            let milliseconds = Double(lock.elapsedMicroseconds) / 1000
+            report.batches += 1
+            report.rowsDeleted += deleted
+            report.longestBatchMilliseconds = max(report.longestBatchMilliseconds, milliseconds)
+            if deleted < size { break }
+            size = nextBatchSize(after: size, took: milliseconds)
+        }
+        report.elapsedMilliseconds = total.elapsedMilliseconds
+        return report
+    }
+
+    /// Aims at 70% of the lock budget, grows at most fourfold a step and
+    /// shrinks as far as needed at once.
+    func nextBatchSize(after size: Int, took milliseconds: Double) -> Int {
+        let perRow = max(milliseconds, 0.01) / Double(size)
+        let fitting = Int(maxLockMilliseconds * 0.7 / perRow)
+        return max(1, min(maxBatchSize, min(fitting, size * 4)))
+    }
+}
