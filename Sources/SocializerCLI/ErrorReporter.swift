@@ -30,7 +30,8 @@ enum ErrorReporter {
             return (error, nil)
         case let error as UsageError:
             let node = CommandTable.node(at: error.path) ?? CommandTable.root
-            return (SocializerError.usage(error.message, hint: error.hint), HelpText.usageLine(error.path, node))
+            return (SocializerError(error.code, error.message, hint: error.hint),
+                    error.code == .usage ? HelpText.usageLine(error.path, node) : nil)
         case let error as DatabaseError:
             return (error.domainError, nil)
         default:

@@ -170,7 +170,7 @@ import TestSupport
     @Test func badValuesAreRefusedBeforeWriting() {
         let before = f.folder.snapshot()
         let json = f.cli(["users", "prefs", "set", "alice", "t", "k", "{bad"])
-        #expect(json.status == 64 && json.stderr.contains("invalid JSON for JSON"))
+        #expect(json.status == 65 && json.stderr.contains("invalid JSON for JSON"))
         let confidence = f.cli(["users", "prefs", "set", "alice", "t", "k", "1", "--confidence", "1.5"])
         #expect(confidence.status == 64 && confidence.stderr.contains("from 0.0 to 1.0"))
         #expect(f.folder.snapshot() == before)

@@ -20,8 +20,19 @@ enum PurgeSupport {
                                  maxLockMilliseconds: Double(arguments.integer("max-lock-ms") ?? 100))
         Interruption.reset()
         let previous = signal(SIGINT) { _ in Interruption.request() }
-        defer { signal(SIGINT, previous) }
-        let report = try engine.run(target, dryRun: context.globals.dryRun)
+        // A parent may have blocked SIGINT (the mask is inherited); Ctrl-C must reach us.
+        var unblock = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, &saved)
+        defer {
+            pthread_sigmask(SIG_SETMASK, &saved, nil)
+            signal(SIGINT, previous)
+        }
+        let report = try engine.run(target, dryRun: context.globals.dryRun) { progress in
+            context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
+        }
         try render(report, context)
         if var stopped = report.stoppedEarly {
             let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"

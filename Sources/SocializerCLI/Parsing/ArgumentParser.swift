@@ -13,6 +13,8 @@ public struct UsageError: Error, Sendable {
     public var message: String
     public var hint: String?
     public var path: [String]
+    /// 64, except for a value that is well placed but bad data (invalid JSON): 65.
+    public var code: ExitCode = .usage
 }
 
 /// Options refused on purpose, with the reason (SPEC §4: secrets never travel in argv).
@@ -255,7 +257,7 @@ public struct ArgumentParser {
                 return .json(try JSONParser.parse(raw))
             } catch {
                 throw UsageError(message: "invalid JSON for \(what): \(error.reason) (at column \(error.position.column))",
-                                 hint: "quote the JSON for the shell, for example '{\"a\": 1}'", path: path)
+                                 hint: "quote the JSON for the shell, for example '{\"a\": 1}'", path: path, code: .invalidData)
             }
         case .list:
             let items = raw.split(separator: ",", omittingEmptySubsequences: false).map {

@@ -1,5 +1,8 @@
 import SocializerCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What to purge: the rows of `table` matching `condition`, walked in the
 /// order of an indexed column so each batch reads neighbouring index pages.
@@ -19,8 +22,11 @@ public struct PurgeTarget: Sendable {
     }
 
     /// One batch: the first `?` rows by the index, deleted by rowid.
+    /// `NOT INDEXED` keeps the planner from looking each row up again
+    /// through the app's redundant `ix_<table>_id` index.
     var deleteSQL: String {
-        "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?)"
+        "DELETE FROM \(table) NOT INDEXED WHERE rowid IN "
+            + "(SELECT rowid FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?)"
     }
     var countSQL: String { "SELECT count(*) FROM \(table) WHERE \(condition)" }
 }
@@ -58,6 +64,12 @@ public struct PurgeEngine {
     public var maxLockMilliseconds: Double
     /// The first batch is small: its timing calibrates the rest.
     public var firstBatchSize = 256
+    /// After each batch the engine leaves the lock free for as long as the
+    /// batch held it (at least 1 ms, at most 100 ms). SQLite's busy handler
+    /// polls a waiting writer every 100 ms at most, so an immediate re-lock
+    /// could starve the app's writes until their timeout; a pause as long as
+    /// the batch lets one of those polls land in it.
+    public var pauseFactor = 1.0
 
     public init(db: Connection, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
         self.db = db
@@ -65,7 +77,9 @@ public struct PurgeEngine {
         self.maxLockMilliseconds = maxLockMilliseconds
     }
 
-    public func run(_ target: PurgeTarget, dryRun: Bool) throws -> PurgeReport {
+    /// `afterBatch` sees the report after each committed batch (progress
+    /// for --verbose); it runs outside any transaction.
+    public func run(_ target: PurgeTarget, dryRun: Bool, afterBatch: (PurgeReport) -> Void = { _ in }) throws -> PurgeReport {
         var report = PurgeReport(table: target.table)
         let total = Stopwatch()
         defer { report.elapsedMilliseconds = total.elapsedMilliseconds }
@@ -105,8 +119,11 @@ public struct PurgeEngine {
             report.batches += 1
             report.rowsDeleted += deleted
             report.longestBatchMilliseconds = max(report.longestBatchMilliseconds, milliseconds)
+            afterBatch(report)
             if deleted < size { break }
             size = nextBatchSize(after: size, took: milliseconds)
+            let pause = min(100, max(1, milliseconds * pauseFactor))
+            usleep(UInt32(pause * 1000))
         }
         report.elapsedMilliseconds = total.elapsedMilliseconds
         return report
