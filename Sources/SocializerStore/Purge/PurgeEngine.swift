@@ -64,12 +64,15 @@ public struct PurgeEngine {
     public var maxLockMilliseconds: Double
     /// The first batch is small: its timing calibrates the rest.
     public var firstBatchSize = 256
-    /// After each batch the engine leaves the lock free for as long as the
-    /// batch held it (at least 1 ms, at most 100 ms). SQLite's busy handler
-    /// polls a waiting writer every 100 ms at most, so an immediate re-lock
-    /// could starve the app's writes until their timeout; a pause as long as
-    /// the batch lets one of those polls land in it.
-    public var pauseFactor = 1.0
+    /// After each batch the lock is left free for as long as the batch held
+    /// it, but at most `maximumPauseMilliseconds`. A writer waiting in
+    /// SQLite's busy handler retries at 0, 1, 3, 8, 18, 33, 53, 78, 103 and
+    /// 128 ms (https://sqlite.org/c3ref/busy_timeout.html, the default
+    /// handler): never more than 25 ms apart in its first 128 ms. A cycle of
+    /// at most 70 ms of lock and 25 ms free therefore always meets one of
+    /// those retries, where re-locking at once could starve it until its
+    /// timeout.
+    public var maximumPauseMilliseconds = 25.0
 
     public init(db: Connection, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
         self.db = db
@@ -92,6 +95,18 @@ public struct PurgeEngine {
         // A large page cache keeps the index and table pages a batch touched
         // for the next one (the default 2 MB re-reads them from disk).
         try db.execute("PRAGMA cache_size = -65536")
+        let wal = try db.scalar("PRAGMA journal_mode") == .text("wal")
+        if wal {
+            // In WAL, NORMAL cannot corrupt the database; a power cut may only
+            // undo the last batches, which the next run deletes again.
+            try db.execute("PRAGMA synchronous = NORMAL")
+            // Checkpoints run in the pauses, outside the lock: an automatic one
+            // would run inside COMMIT and count as lock time.
+            try db.execute("PRAGMA wal_autocheckpoint = 0")
+        } else {
+            // This connection only: no journal file created and deleted per batch.
+            _ = try db.scalar("PRAGMA journal_mode = TRUNCATE")
+        }
         let statement = try db.prepare(target.deleteSQL)
         var size = min(firstBatchSize, maxBatchSize)
         while true {
@@ -122,18 +137,29 @@ public struct PurgeEngine {
             afterBatch(report)
             if deleted < size { break }
             size = nextBatchSize(after: size, took: milliseconds)
-            let pause = min(100, max(1, milliseconds * pauseFactor))
-            usleep(UInt32(pause * 1000))
+            let pause = Stopwatch()
+            if wal && report.batches % 4 == 0 {
+                // PASSIVE never blocks the app's readers or writers.
+                _ = try? db.rows("PRAGMA wal_checkpoint(PASSIVE)")
+            }
+            let wanted = min(maximumPauseMilliseconds, max(1, milliseconds)) - Double(pause.elapsedMicroseconds) / 1000
+            if wanted > 0 { usleep(UInt32(wanted * 1000)) }
+        }
+        if wal {
+            _ = try? db.rows("PRAGMA wal_checkpoint(PASSIVE)")
+            try? db.execute("PRAGMA wal_autocheckpoint = 1000")
         }
         report.elapsedMilliseconds = total.elapsedMilliseconds
         return report
     }
 
-    /// Aims at 70% of the lock budget, grows at most fourfold a step and
+    /// Aims at 60% of the lock budget (commit and I/O times vary), at 40%
+    /// after a batch that went over it; grows at most twofold a step and
     /// shrinks as far as needed at once.
     func nextBatchSize(after size: Int, took milliseconds: Double) -> Int {
         let perRow = max(milliseconds, 0.01) / Double(size)
-        let fitting = Int(maxLockMilliseconds * 0.7 / perRow)
-        return max(1, min(maxBatchSize, min(fitting, size * 4)))
+        let share = milliseconds > maxLockMilliseconds ? 0.4 : 0.6
+        let fitting = Int(maxLockMilliseconds * share / perRow)
+        return max(1, min(maxBatchSize, min(fitting, size * 2)))
     }
 }
