@@ -33,31 +33,6 @@ enum FileChecks {
 
     /// Reads a whole input file, naming it in every error (BAD-INPUT row 7).
     static func readFile(_ path: String) throws -> [UInt8] {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read '\(path)': permission denied") }
-            throw SocializerError.notFound("file '\(path)' does not exist")
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw SocializerError.notFound("'\(path)' is a directory, not a file")
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read '\(path)': permission denied") }
-            throw SocializerError(.ioError, "cannot open '\(path)': \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SocializerError(.ioError, "cannot read '\(path)': \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return bytes
+        try FileReader.read(path).bytes
     }
 }

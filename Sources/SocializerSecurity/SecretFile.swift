@@ -9,33 +9,12 @@ public enum SecretFile {
     /// its group or others can read is refused unless `allowInsecure`: a
     /// secret is only as safe as the file it sits in.
     public static func read(_ path: String, option: String, allowInsecure: Bool) throws -> [UInt8] {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read \(option) '\(path)': permission denied") }
-            throw SocializerError.notFound("\(option) '\(path)' does not exist")
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw SocializerError.notFound("\(option) '\(path)' is a directory, not a file")
-        }
-        if info.st_mode & 0o044 != 0 && !allowInsecure {
+        let (bytes, mode) = try FileReader.read(path, what: option)
+        if mode & 0o044 != 0 && !allowInsecure {
             throw SocializerError(.permissionDenied,
-                "\(option) '\(path)' can be read by its group or by others (mode \(String(info.st_mode & 0o777, radix: 8)))",
+                "\(option) '\(path)' can be read by its group or by others (mode \(String(mode & 0o777, radix: 8)))",
                 hint: "restrict it with: chmod 600 \(path)   (or pass --insecure-file-ok)")
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw SocializerError(.permissionDenied, "cannot read \(option) '\(path)': \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= 1 << 20 {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        for i in chunk.indices { chunk[i] = 0 }
         return PasswordInput.strippingOneLineBreak(bytes)
     }
 }

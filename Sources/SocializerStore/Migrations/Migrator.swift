@@ -96,12 +96,14 @@ public struct Migrator {
             throw SocializerError.configuration("the database is not migrated",
                                                 hint: "create the schema with: socializer migrate up")
         case .legacy:
-            throw SocializerError.configuration(
-                "the database was created by the app and has no migration history",
-                hint: "adopt it with: socializer migrate baseline (then: socializer migrate up)")
+            throw Migrator.legacyError(hint: "adopt it with: socializer migrate baseline (then: socializer migrate up)")
         case .newer(let version):
             throw Migrator.newerError(version)
         }
+    }
+
+    static func legacyError(hint: String) -> SocializerError {
+        .configuration("the database was created by the app and has no migration history", hint: hint)
     }
 
     static func newerError(_ version: Int) -> SocializerError {
@@ -115,9 +117,7 @@ public struct Migrator {
         let target = target ?? Migrations.latestVersion
         switch try state() {
         case .legacy:
-            throw SocializerError.configuration(
-                "the database was created by the app and has no migration history",
-                hint: "adopt it first with: socializer migrate baseline")
+            throw Migrator.legacyError(hint: "adopt it first with: socializer migrate baseline")
         case .newer(let version):
             throw Migrator.newerError(version)
         case .empty:

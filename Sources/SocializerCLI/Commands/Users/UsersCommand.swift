@@ -121,6 +121,22 @@ enum UsersCommand {
         if context.globals.dryRun { context.notice("dry run: nothing was changed") }
     }
 
+    /// The shape of every verb that changes one user: open, find the user,
+    /// change it, save it in one transaction (rolled back in a dry run), report.
+    static func change(_ context: CommandContext, _ arguments: ParsedArguments, in open: Connection? = nil,
+                       _ body: (inout User) throws -> Void) throws -> ExitCode {
+        let db = try open ?? context.openDatabase(.write)
+        let repository = UserRepository(db)
+        let user = try db.transaction(commit: !context.globals.dryRun) {
+            var user = try repository.require(reference(arguments))
+            try body(&user)
+            try repository.update(user)
+            return user
+        }
+        try report(context, user)
+        return .success
+    }
+
     static func reference(_ arguments: ParsedArguments, _ name: String = "USER") throws -> UserReference {
         try UserReference(arguments.string(name) ?? "")
     }
@@ -211,10 +227,7 @@ enum UsersCommand {
             throw SocializerError.usage("nothing to change", hint: "give at least one of " + changes.map { "--\($0)" }.joined(separator: ", "))
         }
         let newName = try arguments.string("username").map { try NameRules.validate($0, what: "username") }
-        let db = try context.openDatabase(.write)
-        let repository = UserRepository(db)
-        let user = try db.transaction(commit: !context.globals.dryRun) {
-            var user = try repository.require(reference(arguments))
+        return try change(context, arguments) { user in
             if let newName { user.username = newName }
             if let role = arguments.string("role") { user.role = role }
             if let temperature = arguments.number("temperature") { user.temperature = temperature }
@@ -222,41 +235,21 @@ enum UsersCommand {
             if let value = arguments.string("llm-provider") { user.llmProvider = value }
             if let value = arguments.string("llm-endpoint") { user.llmEndpoint = value }
             if let value = arguments.string("llm-model") { user.llmModel = value }
-            try repository.update(user)
-            return user
         }
-        try report(context, user)
-        return .success
     }
 
     static func setActive(_ context: CommandContext, _ arguments: ParsedArguments, _ active: Bool) throws -> ExitCode {
-        let db = try context.openDatabase(.write)
-        let repository = UserRepository(db)
-        let user = try db.transaction(commit: !context.globals.dryRun) {
-            var user = try repository.require(reference(arguments))
-            user.isActive = active
-            try repository.update(user)
-            return user
-        }
-        try report(context, user)
-        return .success
+        try change(context, arguments) { $0.isActive = active }
     }
 
     static func setPassword(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cost = try SecurityConfiguration.bcryptCost(option: arguments.integer("bcrypt-cost").map(Int.init),
                                                         environment: context.environment)
         let db = try context.openDatabase(.write)
-        let repository = UserRepository(db)
-        let target = try repository.require(reference(arguments))
+        // The user must exist before anyone is asked for a password.
+        _ = try UserRepository(db).require(reference(arguments))
         let hash = try Bcrypt.hash(try SecretOptions.readPassword(context, arguments, purpose: .new), cost: cost)
-        let user = try db.transaction(commit: !context.globals.dryRun) {
-            var user = try repository.require(.id(target.id))
-            user.hashedPassword = hash
-            try repository.update(user)
-            return user
-        }
-        try report(context, user)
-        return .success
+        return try change(context, arguments, in: db) { $0.hashedPassword = hash }
     }
 
     static func checkPassword(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {

@@ -77,30 +77,14 @@ enum UsersMemory {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SocializerError.invalid("the memory is not valid UTF-8 text")
         }
-        let db = try context.openDatabase(.write)
-        let repository = UserRepository(db)
-        let user = try db.transaction(commit: !context.globals.dryRun) {
-            var user = try repository.require(UsersCommand.reference(arguments))
+        return try UsersCommand.change(context, arguments) { user in
             if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
             user.conversationMemory = try Fernet.encrypt(bytes, key: key(of: user), now: context.clock.now().secondsSinceEpoch)
-            try repository.update(user)
-            return user
         }
-        try UsersCommand.report(context, user)
-        return .success
     }
 
     static func clear(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.write)
-        let repository = UserRepository(db)
-        let user = try db.transaction(commit: !context.globals.dryRun) {
-            var user = try repository.require(UsersCommand.reference(arguments))
-            user.conversationMemory = nil
-            try repository.update(user)
-            return user
-        }
-        try UsersCommand.report(context, user)
-        return .success
+        try UsersCommand.change(context, arguments) { $0.conversationMemory = nil }
     }
 
     /// New key; memory decrypted with the old one and encrypted with the new.
@@ -120,18 +104,12 @@ enum UsersMemory {
         if all == arguments.has("USER") {
             throw SocializerError.usage("give either USER or --all")
         }
-        let db = try context.openDatabase(.write)
-        let repository = UserRepository(db)
         let now = context.clock.now().secondsSinceEpoch
         if !all {
-            let user = try db.transaction(commit: !context.globals.dryRun) {
-                let rotated = try rotate(try repository.require(UsersCommand.reference(arguments)), now: now)
-                try repository.update(rotated)
-                return rotated
-            }
-            try UsersCommand.report(context, user)
-            return .success
+            return try UsersCommand.change(context, arguments) { $0 = try rotate($0, now: now) }
         }
+        let db = try context.openDatabase(.write)
+        let repository = UserRepository(db)
         try context.confirm("Rotate the encryption key of every user?")
         // Ids first, so no read cursor stays open across the per-user commits.
         var ids: [Int64] = []
