@@ -87,7 +87,7 @@ enum MigrateCommand {
                 return .success
             }
             if !created && !context.globals.dryRun && !arguments.flag("no-backup") {
-                if try state != .empty || connection.scalarInt("SELECT count(*) FROM sqlite_master") > 0 {
+                if try state != .empty || !connection.hasNoSchema {
                     let current = if case .migrated(let version) = state { version } else { 0 }
                     let destination = backupPath(for: context.globals.databasePath, version: current, now: context.clock.now())
                     try connection.backup(to: destination)
@@ -99,7 +99,7 @@ enum MigrateCommand {
             }
             let runs = try migrator.up(to: target, dryRun: context.globals.dryRun)
             if created && !context.globals.dryRun {
-                try connection.execute("PRAGMA journal_mode = WAL")
+                try connection.enableWAL()
             }
             try report(runs, context)
         } catch {

@@ -187,6 +187,16 @@ public final class Connection {
 
     public func setBusyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
 
+    /// Whether the file holds no table, index, view or trigger at all.
+    public var hasNoSchema: Bool {
+        get throws { try scalarInt("SELECT count(*) FROM sqlite_master") == 0 }
+    }
+
+    /// Puts the database in WAL mode (persistent), so readers never wait for a writer.
+    public func enableWAL() throws {
+        _ = try scalar("PRAGMA journal_mode = WAL")
+    }
+
     /// `PRAGMA quick_check`: a corrupt file must not be changed further.
     public func requireIntact() throws {
         let result = try scalar("PRAGMA quick_check")

@@ -153,12 +153,12 @@ public struct PurgeEngine {
         return report
     }
 
-    /// Aims at 60% of the lock budget (commit and I/O times vary), at 40%
-    /// after a batch that went over it; grows at most twofold a step and
-    /// shrinks as far as needed at once.
+    /// Aims at half the lock budget (commit and I/O times vary twofold on a
+    /// busy disk), at 30% after a batch that went over it; grows at most
+    /// twofold a step and shrinks as far as needed at once.
     func nextBatchSize(after size: Int, took milliseconds: Double) -> Int {
         let perRow = max(milliseconds, 0.01) / Double(size)
-        let share = milliseconds > maxLockMilliseconds ? 0.4 : 0.6
+        let share = milliseconds > maxLockMilliseconds ? 0.3 : 0.5
         let fitting = Int(maxLockMilliseconds * share / perRow)
         return max(1, min(maxBatchSize, min(fitting, size * 2)))
     }

@@ -19,6 +19,11 @@ public struct UserRepository {
         }
     }
 
+    /// The user whose stored `hashed_email` is exactly this value.
+    public func find(hashedEmail: String) throws -> User? {
+        try db.firstRow("SELECT \(User.columns) FROM users WHERE hashed_email = ?", [hashedEmail]).map(User.init(row:))
+    }
+
     public func require(_ reference: UserReference) throws -> User {
         guard let user = try find(reference) else {
             var hint: String?
@@ -36,9 +41,7 @@ public struct UserRepository {
     /// The user whose stored email hash matches `address`: a keyed hash by
     /// index, else the app's older salted bcrypt hashes, checked on all cores.
     public func findByEmail(_ address: String, hasher: EmailHasher) throws -> User? {
-        if let row = try db.firstRow("SELECT \(User.columns) FROM users WHERE hashed_email = ?", [hasher.hash(address)]) {
-            return try User(row: row)
-        }
+        if let user = try find(hashedEmail: hasher.hash(address)) { return user }
         let legacy = try db.rows("SELECT id, hashed_email FROM users WHERE hashed_email LIKE '$2%' ORDER BY id")
             .map { (id: try $0.int("id"), hash: try $0.string("hashed_email")) }
             .filter { EmailHasher.isLegacyBcrypt($0.hash) }

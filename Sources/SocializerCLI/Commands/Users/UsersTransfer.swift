@@ -150,7 +150,7 @@ enum UsersTransfer {
                 }
                 emailsSeen[hashed] = item.location
                 let owner = try item.email.map { try repository.findByEmail($0, hasher: hasher!) }
-                    ?? (try db.firstRow("SELECT id FROM users WHERE hashed_email = ?", [hashed])).map { try repository.require(.id(try $0.int("id"))) }
+                    ?? (try repository.find(hashedEmail: hashed))
                 if let owner, owner.username != item.user.username {
                     errors.append("\(item.location): a user with that email already exists")
                 }
