@@ -250,7 +250,7 @@ public struct Migrator {
         }
         throw SocializerError.invalid(
             "migration \(migration.identifier) found rows whose references do not resolve; the database is unchanged",
-            hint: "delete or repair those rows (socializer doctor lists orphans), then run socializer migrate up again",
+            hint: "delete or repair the rows listed (by rowid), then run socializer migrate up again",
             details: details)
     }
 
