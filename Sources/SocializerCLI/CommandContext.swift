@@ -85,14 +85,15 @@ public final class CommandContext {
     }
 
     /// Asks before a destructive step: `--yes` confirms; without it a
-    /// terminal is asked, and anything else is refused (exit 64).
-    public func confirm(_ question: String) throws {
+    /// terminal is asked, and anything else is refused (exit 64). `action`
+    /// completes "refusing to …" ("delete user 'ada' and everything …").
+    public func confirm(_ action: String) throws {
         if globals.yes || globals.dryRun { return }
         guard terminal.stdinIsTerminal && terminal.stderrIsTerminal else {
-            throw SocializerError.usage("\(question.replacingAll("?", with: "")): refusing without confirmation",
+            throw SocializerError.usage("refusing to \(action) without confirmation",
                                         hint: "add --yes to confirm (standard input is not a terminal)")
         }
-        stderr.write("\(question) [y/N] ")
+        stderr.write(action.prefix(1).uppercased() + action.dropFirst() + "? [y/N] ")
         stderr.flush()
         let answer = (try stdin.readLine()).map { String(decoding: $0, as: UTF8.self).trimmedSpaces.lowercased() }
         guard answer == "y" || answer == "yes" else {

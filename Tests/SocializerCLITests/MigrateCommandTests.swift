@@ -135,7 +135,7 @@ import TestSupport
         let before = folder.snapshot()
         let refused = cli(["migrate", "down", "--to", "0"])
         #expect(refused.status == 64)
-        #expect(refused.stderr.contains("refusing without confirmation\nhint: add --yes to confirm"))
+        #expect(refused.stderr.contains("refusing to roll back 0001_initial, dropping every table and row of the schema without confirmation\nhint: add --yes to confirm"))
         #expect(folder.snapshot() == before)
         let declined = cli(["migrate", "down", "--to", "0"], stdin: "n\n",
                            terminal: TerminalInfo(stdinIsTerminal: true, stdoutIsTerminal: true, stderrIsTerminal: true))

@@ -237,7 +237,7 @@ let jwtSecret = "dev-secret-please-change-0123456789abcdef"
         #expect(row["stack_trace"] == .text("line 1\nline 2\n") && row["user_id"] == .integer(1))
         let before = f.folder.snapshot()
         let json = f.cli(["logs", "add", "--type", "T", "--message", "m", "--context", "{broken"])
-        #expect(json.status == 65 && json.stderr.contains("invalid JSON for --context"))
+        #expect(json.status == 65 && json.stderr.contains("error: --context is not valid JSON"))
         let long = f.cli(["logs", "add", "--type", String(repeating: "T", count: 101), "--message", "m"])
         #expect(long.status == 65 && long.stderr.contains("at most 100"))
         let missing = f.cli(["logs", "add", "--type", "T"])

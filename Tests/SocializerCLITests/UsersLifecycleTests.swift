@@ -64,7 +64,7 @@ import TestSupport
         let before = f.folder.snapshot()
         let result = f.cli(["users", "delete", "alice"])
         #expect(result.status == 64)
-        #expect(result.stderr.contains("refusing without confirmation\nhint: add --yes"))
+        #expect(result.stderr.contains("error: refusing to delete user 'alice' and everything that refers to them without confirmation\nhint: add --yes"))
         #expect(f.folder.snapshot() == before)
         #expect(f.cli(["-y", "users", "delete", "nobody"]).status == 66)
         #expect(f.folder.snapshot() == before)
@@ -170,7 +170,7 @@ import TestSupport
     @Test func badValuesAreRefusedBeforeWriting() {
         let before = f.folder.snapshot()
         let json = f.cli(["users", "prefs", "set", "alice", "t", "k", "{bad"])
-        #expect(json.status == 65 && json.stderr.contains("invalid JSON for JSON"))
+        #expect(json.status == 65 && json.stderr.contains("error: argument JSON is not valid JSON"))
         let confidence = f.cli(["users", "prefs", "set", "alice", "t", "k", "1", "--confidence", "1.5"])
         #expect(confidence.status == 64 && confidence.stderr.contains("from 0.0 to 1.0"))
         #expect(f.folder.snapshot() == before)

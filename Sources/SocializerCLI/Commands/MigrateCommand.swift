@@ -123,7 +123,7 @@ enum MigrateCommand {
             return .success
         }
         if target == 0 {
-            try context.confirm("Roll back 0001_initial, dropping every table and row of the schema?")
+            try context.confirm("roll back 0001_initial, dropping every table and row of the schema")
         }
         let runs = try migrator.down(to: target, dryRun: context.globals.dryRun)
         try report(runs, context)

@@ -256,8 +256,13 @@ public struct ArgumentParser {
             do {
                 return .json(try JSONParser.parse(raw))
             } catch {
-                throw UsageError(message: "invalid JSON for \(what): \(error.reason) (at column \(error.position.column))",
-                                 hint: "quote the JSON for the shell, for example '{\"a\": 1}'", path: path, code: .invalidData)
+                let startsWithWord = raw.first.map { $0.isLetter } ?? false
+                let hint = startsWithWord
+                    ? "text must be a JSON string, in double quotes: '\"\(raw)\"' (with the single quotes for the shell)"
+                    : "quote the JSON for the shell, for example '{\"a\": 1}'"
+                let name = what.hasPrefix("--") ? what : "argument \(what)"
+                throw UsageError(message: "\(name) is not valid JSON: \(error.reason) (at column \(error.position.column))",
+                                 hint: hint, path: path, code: .invalidData)
             }
         case .list:
             let items = raw.split(separator: ",", omittingEmptySubsequences: false).map {

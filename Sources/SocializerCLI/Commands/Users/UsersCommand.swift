@@ -274,7 +274,7 @@ enum UsersCommand {
         let db = try context.openDatabase(.write)
         let repository = UserRepository(db)
         let user = try repository.require(reference(arguments))
-        try context.confirm("Delete user '\(user.username)' and everything that refers to them?")
+        try context.confirm("delete user '\(user.username)' and everything that refers to them")
         let counts = try db.transaction(commit: !context.globals.dryRun) {
             try repository.deleteCascading(user.id, keepLogs: arguments.flag("keep-logs"))
         }

@@ -110,7 +110,7 @@ enum UsersMemory {
         }
         let db = try context.openDatabase(.write)
         let repository = UserRepository(db)
-        try context.confirm("Rotate the encryption key of every user?")
+        try context.confirm("rotate the encryption key of every user")
         // Ids first, so no read cursor stays open across the per-user commits.
         var ids: [Int64] = []
         var query = UserQuery()
