@@ -30,9 +30,4 @@ enum FileChecks {
         let folder = String(path[..<slash])
         return folder.isEmpty ? "/" : folder
     }
-
-    /// Reads a whole input file, naming it in every error (BAD-INPUT row 7).
-    static func readFile(_ path: String) throws -> [UInt8] {
-        try FileReader.read(path).bytes
-    }
 }

@@ -179,6 +179,8 @@ import TestSupport
         #expect(byID.contains("USING INTEGER PRIMARY KEY"), "\(byID)")
         let byEmail = try plan(db, "SELECT \(User.columns) FROM users WHERE hashed_email = ?", ["x"])
         #expect(byEmail.contains("USING INDEX sqlite_autoindex_users_2"), "\(byEmail)")
+        let legacy = try plan(db, UserRepository.legacyEmailSQL, [])
+        #expect(legacy.contains("SEARCH users USING COVERING INDEX sqlite_autoindex_users_2 (hashed_email>? AND hashed_email<?)"), "\(legacy)")
         let list = try plan(db, "SELECT \(User.columns) FROM users ORDER BY id ASC LIMIT ? OFFSET ?", [50, 0])
         #expect(list == "SCAN users", "ordered by rowid, no sort step: \(list)")
     }

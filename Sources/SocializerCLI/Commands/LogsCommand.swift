@@ -94,7 +94,7 @@ enum LogsCommand {
 
     static func add(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let stack = try arguments.string("stack-file").map { path -> String in
-            let bytes = try FileChecks.readFile(path)
+            let bytes = try FileReader.read(path).bytes
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw SocializerError.invalid("'\(path)' is not UTF-8 text")
             }

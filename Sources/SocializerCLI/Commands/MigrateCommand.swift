@@ -113,10 +113,7 @@ enum MigrateCommand {
     static func down(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let connection = try context.openConnection(.write)
         let migrator = Migrator(connection: connection, clock: context.clock)
-        guard case .migrated(let current) = try migrator.state() else {
-            _ = try migrator.requireUsable()
-            return .internalError
-        }
+        let current = try migrator.requireUsable()
         let target = arguments.integer("to").map(Int.init) ?? current - 1
         if target >= current {
             context.notice("the database is at version \(current); nothing to roll back")

@@ -34,7 +34,7 @@ enum RecordFile {
     }
 
     static func read(_ path: String, format: Format) throws -> [InputRecord] {
-        let bytes = try FileChecks.readFile(path)
+        let bytes = try FileReader.read(path).bytes
         guard bytes.count <= maximumFileBytes else {
             throw SocializerError.invalid("'\(path)' is larger than \(maximumFileBytes >> 20) MiB; split it")
         }

@@ -177,13 +177,7 @@ public final class Connection {
 
     public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes64(handle)) }
-    public var totalChanges: Int { Int(sqlite3_total_changes64(handle)) }
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
-    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
-
-    /// Asks a running statement to stop at its next opportunity (Ctrl-C).
-    /// Safe to call from another thread or a signal handler's follow-up.
-    public func interrupt() { sqlite3_interrupt(handle) }
 
     public func setBusyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
 

@@ -102,9 +102,5 @@ public final class Statement {
             return .text(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
         }
     }
-
-    /// The statement's SQL with the values the engine expanded, for
-    /// EXPLAIN in tests only; never put in an error message.
-    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
 }
 

@@ -38,13 +38,26 @@ public struct UserRepository {
         try db.scalarInt("SELECT count(*) FROM users WHERE username = ? AND id IS NOT ?", [name, id]) > 0
     }
 
-    /// The user whose stored email hash matches `address`: a keyed hash by
-    /// index, else the app's older salted bcrypt hashes, checked on all cores.
-    public func findByEmail(_ address: String, hasher: EmailHasher) throws -> User? {
-        if let user = try find(hashedEmail: hasher.hash(address)) { return user }
-        let legacy = try db.rows("SELECT id, hashed_email FROM users WHERE hashed_email LIKE '$2%' ORDER BY id")
+    /// The app's older salted bcrypt email hashes: every value from `$2` up
+    /// to `$3`, a range the hashed_email index answers (LIKE cannot use it,
+    /// being case-insensitive).
+    static let legacyEmailSQL = "SELECT id, hashed_email FROM users WHERE hashed_email >= '$2' AND hashed_email < '$3' ORDER BY id"
+
+    public typealias LegacyEmailHash = (id: Int64, hash: String)
+
+    /// The legacy bcrypt email hashes, read once by callers that look up many
+    /// addresses (import) and passed to `findByEmail`.
+    public func legacyEmailHashes() throws -> [LegacyEmailHash] {
+        try db.rows(UserRepository.legacyEmailSQL)
             .map { (id: try $0.int("id"), hash: try $0.string("hashed_email")) }
             .filter { EmailHasher.isLegacyBcrypt($0.hash) }
+    }
+
+    /// The user whose stored email hash matches `address`: a keyed hash by
+    /// index, else the app's older salted bcrypt hashes, checked on all cores.
+    public func findByEmail(_ address: String, hasher: EmailHasher, legacy known: [LegacyEmailHash]? = nil) throws -> User? {
+        if let user = try find(hashedEmail: hasher.hash(address)) { return user }
+        let legacy = try known ?? legacyEmailHashes()
         guard !legacy.isEmpty else { return nil }
         let hashes = legacy.map(\.hash)
         let matches = try Bcrypt.concurrentMap(hashes.count) { try hasher.matches(address, stored: hashes[$0]) }

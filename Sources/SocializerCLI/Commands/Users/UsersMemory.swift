@@ -73,7 +73,7 @@ enum UsersMemory {
     }
 
     static func set(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let bytes = try arguments.string("file").map(FileChecks.readFile) ?? context.stdin.readAll()
+        let bytes = try arguments.string("file").map { try FileReader.read($0).bytes } ?? context.stdin.readAll()
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SocializerError.invalid("the memory is not valid UTF-8 text")
         }

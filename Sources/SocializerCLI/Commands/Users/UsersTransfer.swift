@@ -135,6 +135,8 @@ enum UsersTransfer {
         let repository = UserRepository(db)
         var existing: [Int: User] = [:]
         var emailsSeen: [String: String] = [:]
+        // Read the app's old bcrypt email hashes once, not once per record.
+        let legacyEmails = needsEmailKey ? try repository.legacyEmailHashes() : []
         for (index, item) in incoming.enumerated() {
             if let current = try repository.find(.username(item.user.username)) {
                 if onConflict == "fail" {
@@ -149,7 +151,7 @@ enum UsersTransfer {
                     errors.append("\(item.location): the same email as the record at \(earlier)")
                 }
                 emailsSeen[hashed] = item.location
-                let owner = try item.email.map { try repository.findByEmail($0, hasher: hasher!) }
+                let owner = try item.email.map { try repository.findByEmail($0, hasher: hasher!, legacy: legacyEmails) }
                     ?? (try repository.find(hashedEmail: hashed))
                 if let owner, owner.username != item.user.username {
                     errors.append("\(item.location): a user with that email already exists")
