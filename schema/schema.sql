@@ -215,4 +215,6 @@ CREATE INDEX ix_user_preferences_user_id ON user_preferences (user_id);
 
 CREATE INDEX ix_user_skills_skill_id ON user_skills (skill_id);
 
+CREATE INDEX ix_users_email_lookup ON users (lower(trim(hashed_email)));
+
 CREATE INDEX ix_users_id ON users (id);

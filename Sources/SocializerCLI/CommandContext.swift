@@ -80,6 +80,11 @@ public final class CommandContext {
     }
 
     /// A notice on stderr (not an error), unless --quiet.
+    /// A warning on stderr, shown even with --quiet: something is not as it should be.
+    public func warn(_ line: String) {
+        stderr.write("socializer: warning: \(line)\n")
+    }
+
     public func notice(_ line: String) {
         if !globals.quiet { stderr.write("socializer: \(line)\n") }
     }

@@ -93,13 +93,26 @@ public enum Bcrypt {
         return b[7...].allSatisfy(alphabet.contains)
     }
 
+    /// What an unverifiable stored hash looks like, in words that name no
+    /// part of it: the app's test scripts left unsalted SHA-256 digests.
+    public static func describeUnsupported(_ hash: String) -> String {
+        let b = Array(hash.utf8)
+        if b.isEmpty { return "empty" }
+        if b.count == 64, b.allSatisfy(Hex.isDigit) { return "SHA-256 digest" }
+        if b.count >= 4, b[0] == UInt8(ascii: "$"), b[1] == UInt8(ascii: "2"), b[3] == UInt8(ascii: "$") {
+            if [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(b[2]) { return "malformed bcrypt" }
+            return (0x61...0x7A).contains(b[2]) ? "bcrypt variant $2\(Character(UnicodeScalar(b[2])))$" : "unknown bcrypt variant"
+        }
+        return "not bcrypt $2a$, $2b$ or $2y$"
+    }
+
     /// Verifies a password against a `$2a$`, `$2b$` or `$2y$` hash made by
     /// any implementation (the app uses passlib). As the app does, only the
     /// first 72 bytes count. Throws "unsupported password hash" for other
     /// hash forms and for passwords C cannot pass (a NUL byte).
     public static func verify(_ password: [UInt8], against hash: String) throws -> Bool {
         guard isSupportedHash(hash) else {
-            throw SocializerError.invalid("unsupported password hash (socializer verifies bcrypt $2a$, $2b$ and $2y$)")
+            throw SocializerError.invalid("unsupported password hash (\(describeUnsupported(hash)))")
         }
         guard !password.contains(0) else {
             throw SocializerError.invalid(PasswordProblem.containsNUL.message)

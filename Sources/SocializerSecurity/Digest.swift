@@ -98,6 +98,8 @@ public enum Hex {
         return out
     }
 
+    public static func isDigit(_ c: UInt8) -> Bool { nibble(c) != nil }
+
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30

@@ -36,22 +36,6 @@ public struct EmailHasher: Sendable {
         EmailHasher.scheme + Hex.encode(Digest.hmac(.sha256, key: key, message: Array(EmailHasher.normalize(address).utf8)))
     }
 
-    /// Whether `stored` is the hash of `address`: a keyed hash compared in
-    /// constant time, or one of the app's older salted bcrypt hashes.
-    public func matches(_ address: String, stored: String) throws -> Bool {
-        if stored.hasPrefix(EmailHasher.scheme) {
-            return Digest.constantTimeEqual(Array(hash(address).utf8), Array(stored.utf8))
-        }
-        if EmailHasher.isLegacyBcrypt(stored) {
-            let normalized = Array(EmailHasher.normalize(address).utf8)
-            if try Bcrypt.verify(normalized, against: stored) { return true }
-            let given = Array(address.trimmedSpaces.utf8)
-            if given == normalized { return false }
-            return try Bcrypt.verify(given, against: stored)
-        }
-        return false
-    }
-
     /// The app's older rows hold a salted bcrypt hash of the address.
     public static func isLegacyBcrypt(_ stored: String) -> Bool { Bcrypt.isSupportedHash(stored) }
 }

@@ -7,6 +7,7 @@ public enum SecurityConfiguration {
     public static let jwtSecretVariable = "SOCIALIZER_JWT_SECRET"
     public static let jwtAlgorithmVariable = "SOCIALIZER_JWT_ALGORITHM"
     public static let emailKeyVariable = "SOCIALIZER_EMAIL_KEY"
+    public static let emailSchemeVariable = "SOCIALIZER_EMAIL_SCHEME"
     public static let bcryptCostVariable = "SOCIALIZER_BCRYPT_COST"
 
     /// `$SOCIALIZER_JWT_ALGORITHM`: HS256 (default), HS384 or HS512.
@@ -43,22 +44,45 @@ public enum SecurityConfiguration {
         return secret
     }
 
-    /// The email hashing key from `--email-key-file` or `$SOCIALIZER_EMAIL_KEY`.
-    public static func emailHasher(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailHasher {
+    /// The email hashing key from `--email-key-file` or `$SOCIALIZER_EMAIL_KEY`;
+    /// nil when neither is set (lookups then cannot match keyed hashes).
+    public static func optionalEmailHasher(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailHasher? {
         if let file {
             let key = try SecretFile.read(file, option: "--email-key-file", allowInsecure: allowInsecureFile)
             guard !key.isEmpty else { throw SocializerError.configuration("--email-key-file '\(file)' is empty") }
             return try EmailHasher(key: key)
         }
-        guard let value = environment[emailKeyVariable] else {
-            throw SocializerError.configuration("no email key is configured, so an email cannot be hashed",
-                hint: "set $\(emailKeyVariable) (the key the app hashes emails with), or pass --email-key-file FILE")
-        }
+        guard let value = environment[emailKeyVariable] else { return nil }
         guard !value.isEmpty else {
             throw SocializerError.configuration("$\(emailKeyVariable) is set but empty",
                                                 hint: "set it to the app's email key, or unset it")
         }
         return try EmailHasher(key: Array(value.utf8))
+    }
+
+    /// The email hashing key where one is required.
+    public static func emailHasher(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailHasher {
+        guard let hasher = try optionalEmailHasher(file: file, allowInsecureFile: allowInsecureFile, environment: environment) else {
+            throw SocializerError.configuration("no email key is configured, so an email cannot be hashed",
+                hint: "set $\(emailKeyVariable) (the key the app hashes emails with), pass --email-key-file FILE, "
+                    + "or set $\(emailSchemeVariable)=plain to store addresses as the app's registration does")
+        }
+        return hasher
+    }
+
+    /// How new emails are stored: `$SOCIALIZER_EMAIL_SCHEME`, `hmac` (the
+    /// default, needs the key) or `plain` (needs none).
+    public static func emailScheme(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailScheme {
+        switch environment[emailSchemeVariable] {
+        case nil, "hmac":
+            return .keyed(try emailHasher(file: file, allowInsecureFile: allowInsecureFile, environment: environment))
+        case "plain":
+            return .plain
+        case let other?:
+            throw SocializerError.configuration(other.isEmpty ? "$\(emailSchemeVariable) is set but empty"
+                                                              : "$\(emailSchemeVariable) must be hmac or plain",
+                                                hint: "unset it for the default, hmac (a keyed hash)")
+        }
     }
 
     /// bcrypt cost from `--bcrypt-cost` or `$SOCIALIZER_BCRYPT_COST`, else 12.

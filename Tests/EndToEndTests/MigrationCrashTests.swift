@@ -47,7 +47,7 @@ import TestSupport
         try rerun.run()
         rerun.waitUntilExit()
         #expect(rerun.terminationStatus == 0)
-        #expect(try Migrator(connection: after, clock: FixedClock(testNow)).state() == .migrated(version: 3))
+        #expect(try Migrator(connection: after, clock: FixedClock(testNow)).state() == .migrated(version: Migrations.latestVersion))
         #expect(try after.scalarInt("SELECT count(*) FROM error_logs") == before)
         #expect(try after.rows("PRAGMA foreign_key_check").isEmpty)
     }

@@ -16,13 +16,37 @@ import TestSupport
         #expect(try! EmailHasher(key: Array("another-key-another-key".utf8)).hash("alice@example.com") != hash)
     }
 
-    @Test func matchesKeyedHashesAndTheAppsOlderBcryptHashes() throws {
-        #expect(try hasher.matches("ALICE@example.com", stored: hasher.hash("alice@example.com")))
-        #expect(try !hasher.matches("bob@example.com", stored: hasher.hash("alice@example.com")))
+    @Test func matchesEveryFormTheAppAndTheToolHaveStored() throws {
+        let lookup = EmailLookup(hasher: hasher)
+        #expect(try lookup.matches("ALICE@example.com", stored: hasher.hash("alice@example.com")))
+        #expect(try !lookup.matches("bob@example.com", stored: hasher.hash("alice@example.com")))
         let legacy = try Bcrypt.hash(Array("carol@example.com".utf8), cost: 4)
-        #expect(try hasher.matches(" Carol@Example.com", stored: legacy))
-        #expect(try !hasher.matches("dave@example.com", stored: legacy))
-        #expect(try !hasher.matches("x@example.com", stored: "no-email:7"))
+        #expect(try lookup.matches(" Carol@Example.com", stored: legacy))
+        #expect(try !lookup.matches("dave@example.com", stored: legacy))
+        #expect(try !lookup.matches("x@example.com", stored: "no-email:7"))
+        // The app's registration: the address as typed, compared trimmed and case-insensitively.
+        #expect(try lookup.matches("erin@example.com", stored: " Erin@Example.COM"))
+        #expect(try !lookup.matches("erin@example.org", stored: "Erin@Example.COM"))
+        // The app's test scripts: an unsalted SHA-256 hex digest.
+        let digest = Hex.encode(Digest.sha256(Array("frank@example.com".utf8)))
+        #expect(try lookup.matches(" frank@example.com ", stored: digest))
+        #expect(try lookup.matches("Frank@Example.com", stored: digest))
+        #expect(try !lookup.matches("frank@example.org", stored: digest))
+        // Without a key, keyed hashes cannot match; the other forms still do.
+        let keyless = EmailLookup(hasher: nil)
+        #expect(try !keyless.matches("alice@example.com", stored: hasher.hash("alice@example.com")))
+        #expect(try keyless.matches("frank@example.com", stored: digest))
+    }
+
+    @Test func classifiesEveryStoredForm() throws {
+        #expect(EmailFormat.of(hasher.hash("a@example.com")) == .keyed)
+        #expect(EmailFormat.of("A@Example.com") == .plain)
+        #expect(EmailFormat.of(try Bcrypt.hash(Array("a@example.com".utf8), cost: 4)) == .bcrypt)
+        #expect(EmailFormat.of(Hex.encode(Digest.sha256(Array("a@example.com".utf8)))) == .sha256)
+        #expect(EmailFormat.of("no-email:0a1b") == .none)
+        #expect(EmailFormat.of("something else") == .unknown)
+        #expect(EmailScheme.plain.store("  Alice@Example.COM ") == "alice@example.com")
+        #expect(EmailScheme.keyed(hasher).store("alice@example.com") == hasher.hash("alice@example.com"))
     }
 
     @Test func refusesShortKeysAndNonAddresses() {

@@ -17,23 +17,24 @@ import TestSupport
 
     @Test func upCreatesTheTwelveTablesAndRecordsEachMigration() throws {
         let (db, migrator) = try migrated()
-        #expect(try migrator.state() == .migrated(version: 3))
+        #expect(try migrator.state() == .migrated(version: 4))
         let tables = try db.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .map { try $0.string("name") }
         #expect(tables == ["chat_rooms", "error_logs", "general_chat_messages", "room_invites", "room_members",
                            "room_messages", "schema_migrations", "skills", "token_blacklist", "training",
                            "user_preferences", "user_skills", "users"])
         let applied = try migrator.appliedMigrations()
-        #expect(applied.map(\.version) == [1, 2, 3])
-        #expect(applied.map(\.name) == ["initial", "defaults_and_cascades", "indexes"])
+        #expect(applied.map(\.version) == [1, 2, 3, 4])
+        #expect(applied.map(\.name) == ["initial", "defaults_and_cascades", "indexes", "email_lookup"])
         #expect(applied.allSatisfy { $0.appliedAt == testNow.databaseText && $0.durationMilliseconds != nil })
         #expect(applied.map(\.checksum) == Migrations.all.map(\.checksum))
         #expect(try migrator.up().isEmpty)
     }
 
     @Test func migrationsAreNamedAndNumberedAndChecksummed() {
-        #expect(Migrations.all.map(\.identifier) == ["0001_initial", "0002_defaults_and_cascades", "0003_indexes"])
-        #expect(Set(Migrations.all.map(\.checksum)).count == 3)
+        #expect(Migrations.all.map(\.identifier) == ["0001_initial", "0002_defaults_and_cascades", "0003_indexes",
+                                                      "0004_email_lookup"])
+        #expect(Set(Migrations.all.map(\.checksum)).count == 4)
         #expect(Migrations.all.allSatisfy { $0.checksum.count == 64 })
     }
 
@@ -115,7 +116,7 @@ import TestSupport
         _ = try migrator.down(to: 0)
         #expect(try migrator.state() == .empty)
         _ = try migrator.up()
-        #expect(try migrator.state() == .migrated(version: 3))
+        #expect(try migrator.state() == .migrated(version: 4))
     }
 
     @Test func aFailingMigrationLeavesTheDatabaseAsItWasAndNamesTheStatement() throws {

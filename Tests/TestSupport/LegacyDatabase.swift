@@ -103,7 +103,7 @@ public enum LegacyDatabase {
         """,
         "CREATE INDEX ix_room_invites_id ON room_invites (id)",
         "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
-        "CREATE TABLE life_events (id INTEGER NOT NULL, user_id INTEGER, title VARCHAR, PRIMARY KEY (id))",
+        "CREATE TABLE life_events (id INTEGER NOT NULL, user_id INTEGER, title VARCHAR, PRIMARY KEY (id), FOREIGN KEY(user_id) REFERENCES users (id))",
     ]
 
     /// Rows in all twelve tables (and in life_events), with gaps in ids and

@@ -23,12 +23,12 @@ public struct Migration: Sendable {
 }
 
 public enum Migrations {
-    public static let all: [Migration] = [initial, defaultsAndCascades, indexes]
+    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup]
 
     /// The newest version, known without building every migration's SQL
     /// (start-up reads it for the command table); a test keeps it equal to
     /// `all.last!.version`.
-    public static let latestVersion = 3
+    public static let latestVersion = 4
 
     public static func migration(_ version: Int) -> Migration? { all.first { $0.version == version } }
 
@@ -51,5 +51,13 @@ public enum Migrations {
         version: 3, name: "indexes",
         upStatements: SchemaModel.adminIndexes.map { SchemaDDL.createIndex($0.index, on: $0.table) },
         downStatements: SchemaModel.adminIndexes.map { "DROP INDEX \($0.index.name)" },
+        rebuildsTables: false)
+
+    /// Lookups of the addresses the app's registration stores as typed,
+    /// compared trimmed and case-insensitively (SPEC §6).
+    static let emailLookup = Migration(
+        version: 4, name: "email_lookup",
+        upStatements: ["CREATE INDEX \(SchemaModel.emailLookupIndex) ON users (lower(trim(hashed_email)))"],
+        downStatements: ["DROP INDEX \(SchemaModel.emailLookupIndex)"],
         rebuildsTables: false)
 }

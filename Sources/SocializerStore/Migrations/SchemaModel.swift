@@ -216,6 +216,9 @@ enum SchemaModel {
 
     static func table(_ name: String) -> TableModel? { tables.first { $0.name == name } }
 
+    /// 0004's index on `lower(trim(hashed_email))`.
+    static let emailLookupIndex = "ix_users_email_lookup"
+
     /// 0003's indexes for the admin queries and purges (SPEC §3), by table.
     static let adminIndexes: [(table: String, index: IndexModel)] = [
         ("token_blacklist", ["expires_at"]), ("token_blacklist", ["user_id"]),

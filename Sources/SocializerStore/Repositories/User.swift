@@ -1,4 +1,5 @@
 import SocializerCore
+import SocializerSecurity
 
 /// One row of `users`, as the app stores it.
 public struct User: Sendable, Equatable {
@@ -12,7 +13,8 @@ public struct User: Sendable, Equatable {
     public var hashedPassword: String
     public var hashedEmail: String
     public var memberSince: String
-    public var messages: Int64
+    /// A count or the app's JSON list of recent messages (SPEC §2).
+    public var messages: StoredMessages
     public var encryptionKey: String?
     public var conversationMemory: String?
     public var llmProvider: String?
@@ -21,10 +23,6 @@ public struct User: Sendable, Equatable {
 
     public static let roles = ["admin", "user"]
     public static let temperatureRange = 0.0...2.0
-    /// `hashed_email` is NOT NULL UNIQUE: users without an address get a
-    /// unique value that says so.
-    public static let noEmailPrefix = "no-email:"
-
     static let columns = "id, username, role, is_active, temperature, preferences, hashed_name, hashed_password, "
         + "hashed_email, member_since, messages, encryption_key, conversation_memory, llm_provider, llm_endpoint, llm_model"
 
@@ -39,7 +37,7 @@ public struct User: Sendable, Equatable {
         hashedPassword = try row.string("hashed_password")
         hashedEmail = try row.string("hashed_email")
         memberSince = try row.string("member_since")
-        messages = try row.int("messages")
+        messages = StoredMessages(row["messages"])
         encryptionKey = try row.optionalString("encryption_key")
         conversationMemory = try row.optionalString("conversation_memory")
         llmProvider = try row.optionalString("llm_provider")
@@ -49,7 +47,7 @@ public struct User: Sendable, Equatable {
 
     public init(id: Int64 = 0, username: String, role: String = "user", isActive: Bool = true, temperature: Double = 0.7,
                 preferences: String = "{}", hashedName: String = "", hashedPassword: String, hashedEmail: String,
-                memberSince: String, messages: Int64 = 0, encryptionKey: String?, conversationMemory: String? = nil,
+                memberSince: String, messages: StoredMessages = .count(0), encryptionKey: String?, conversationMemory: String? = nil,
                 llmProvider: String? = nil, llmEndpoint: String? = nil, llmModel: String? = nil) {
         self.id = id
         self.username = username
@@ -69,7 +67,20 @@ public struct User: Sendable, Equatable {
         self.llmModel = llmModel
     }
 
-    public var hasEmail: Bool { !hashedEmail.hasPrefix(User.noEmailPrefix) }
+    public var emailFormat: EmailFormat { EmailFormat.of(hashedEmail) }
+    public var hasEmail: Bool { emailFormat != .none }
+
+    /// Every column but id, with the value this user holds: what insert
+    /// writes, and what update compares to write only what changed.
+    var columnValues: [(column: String, value: DatabaseValue)] {
+        [("username", username.databaseValue), ("role", role.databaseValue), ("is_active", isActive.databaseValue),
+         ("temperature", temperature.databaseValue), ("preferences", preferences.databaseValue),
+         ("hashed_name", hashedName.databaseValue), ("hashed_password", hashedPassword.databaseValue),
+         ("hashed_email", hashedEmail.databaseValue), ("member_since", memberSince.databaseValue),
+         ("messages", messages.value), ("encryption_key", encryptionKey.databaseValue),
+         ("conversation_memory", conversationMemory.databaseValue), ("llm_provider", llmProvider.databaseValue),
+         ("llm_endpoint", llmEndpoint.databaseValue), ("llm_model", llmModel.databaseValue)]
+    }
 
     /// The domain rules every write enforces (SPEC §2: the tool, not CHECK
     /// constraints, keeps values in their domains).
@@ -91,6 +102,15 @@ public struct UserQuery: Sendable {
     public enum SortField: String, CaseIterable, Sendable {
         case id, username, role, temperature, messages
         case memberSince = "member_since"
+
+        /// What ORDER BY sorts on: `messages` by its count, whether the
+        /// column holds a number or the app's JSON list.
+        var sqlExpression: String {
+            guard self == .messages else { return rawValue }
+            return "CASE WHEN typeof(messages) IN ('integer', 'real') THEN messages "
+                + "WHEN json_valid(messages) THEN (CASE json_type(messages) WHEN 'array' THEN json_array_length(messages) ELSE -1 END) "
+                + "ELSE -1 END"
+        }
     }
     public var role: String?
     public var active: Bool?

@@ -38,6 +38,8 @@ public struct UserRepository {
         try db.scalarInt("SELECT count(*) FROM users WHERE username = ? AND id IS NOT ?", [name, id]) > 0
     }
 
+    // MARK: Emails
+
     /// The app's older salted bcrypt email hashes: every value from `$2` up
     /// to `$3`, a range the hashed_email index answers (LIKE cannot use it,
     /// being case-insensitive).
@@ -46,23 +48,80 @@ public struct UserRepository {
     public typealias LegacyEmailHash = (id: Int64, hash: String)
 
     /// The legacy bcrypt email hashes, read once by callers that look up many
-    /// addresses (import) and passed to `findByEmail`.
+    /// addresses (import) and passed to `usersWithEmail`.
     public func legacyEmailHashes() throws -> [LegacyEmailHash] {
         try db.rows(UserRepository.legacyEmailSQL)
             .map { (id: try $0.int("id"), hash: try $0.string("hashed_email")) }
             .filter { EmailHasher.isLegacyBcrypt($0.hash) }
     }
 
-    /// The user whose stored email hash matches `address`: a keyed hash by
-    /// index, else the app's older salted bcrypt hashes, checked on all cores.
-    public func findByEmail(_ address: String, hasher: EmailHasher, legacy known: [LegacyEmailHash]? = nil) throws -> User? {
-        if let user = try find(hashedEmail: hasher.hash(address)) { return user }
-        let legacy = try known ?? legacyEmailHashes()
-        guard !legacy.isEmpty else { return nil }
+    /// How many users hold a keyed hash (`hmac-sha256:…`): an index range.
+    public func keyedEmailCount() throws -> Int64 {
+        try db.scalarInt("SELECT count(*) FROM users WHERE hashed_email >= 'hmac-sha256:' AND hashed_email < 'hmac-sha256;'")
+    }
+
+    /// The users whose stored email is `address` in any form the app or the
+    /// tool has written (SPEC §2), ordered by id. Exact forms go through the
+    /// UNIQUE index on hashed_email, plain text through 0004's index on
+    /// `lower(trim(hashed_email))`; the app's salted bcrypt hashes are tried
+    /// on all cores unless `checkBcrypt` is false (the caller checked them).
+    /// Without an email key, keyed hashes cannot be compared: if any exist
+    /// and nothing else matched, that is a configuration error.
+    public func usersWithEmail(_ address: String, lookup: EmailLookup, legacy known: [LegacyEmailHash]? = nil,
+                               checkBcrypt: Bool = true) throws -> [User] {
+        let exact = lookup.exactValues(address)
+        let plain = lookup.plainKeys(address)
+        var found = try db.rows("SELECT \(User.columns) FROM users WHERE hashed_email IN (\(placeholders(exact.count)))",
+                             exact.map { $0 })
+            .map(User.init(row:))
+        found += try db.rows("SELECT \(User.columns) FROM users WHERE lower(trim(hashed_email)) IN (\(placeholders(plain.count)))",
+                             plain.map { $0 }).map(User.init(row:))
+        if checkBcrypt {
+            let legacy = try known ?? legacyEmailHashes()
+            for index in try bcryptMatches([address], legacy, lookup: lookup)[0] {
+                found.append(try require(.id(legacy[index].id)))
+            }
+        }
+        var seen = Set<Int64>()
+        found = found.filter { seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
+        if found.isEmpty, lookup.hasher == nil, try keyedEmailCount() > 0 {
+            throw SocializerError.configuration(
+                "no email key is configured, and some users' emails are keyed hashes that only the key can match",
+                hint: "set $\(SecurityConfiguration.emailKeyVariable) to the key those hashes were made with")
+        }
+        return found
+    }
+
+    /// For each address, the indexes into `legacy` whose bcrypt hash is that
+    /// address: one bcrypt per (address, hash) pair, the pairs spread over
+    /// all cores (bcrypt is slow on purpose), in rounds of a few dozen so
+    /// that `progress(done, total)` can be reported between rounds.
+    public func bcryptMatches(_ addresses: [String], _ legacy: [LegacyEmailHash], lookup: EmailLookup,
+                              progress: ((Int, Int) -> Void)? = nil) throws -> [[Int]] {
+        guard !legacy.isEmpty, !addresses.isEmpty else { return addresses.map { _ in [] } }
         let hashes = legacy.map(\.hash)
-        let matches = try Bcrypt.concurrentMap(hashes.count) { try hasher.matches(address, stored: hashes[$0]) }
-        guard let index = matches.firstIndex(of: true) else { return nil }
-        return try require(.id(legacy[index].id))
+        let total = addresses.count * hashes.count
+        var matched: [Bool] = []
+        matched.reserveCapacity(total)
+        while matched.count < total {
+            let start = matched.count
+            let round = min(64, total - start)
+            matched += try Bcrypt.concurrentMap(round) { offset in
+                let pair = start + offset
+                return try lookup.matchesBcrypt(addresses[pair / hashes.count], stored: hashes[pair % hashes.count])
+            }
+            progress?(matched.count, total)
+        }
+        return addresses.indices.map { a in hashes.indices.filter { matched[a * hashes.count + $0] } }
+    }
+
+    /// Whether some other user already has this address, in any form.
+    public func emailTaken(_ address: String, lookup: EmailLookup, excluding id: Int64? = nil) throws -> Bool {
+        try usersWithEmail(address, lookup: lookup).contains { $0.id != id }
+    }
+
+    private func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     /// Streams the users a query selects; memory stays flat.
@@ -77,7 +136,7 @@ public struct UserRepository {
         }
         var sql = "SELECT \(User.columns) FROM users"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY \(query.sort.rawValue) \(query.descending ? "DESC" : "ASC")"
+        sql += " ORDER BY \(query.sort.sqlExpression) \(query.descending ? "DESC" : "ASC")"
         if query.sort != .id { sql += ", id" }
         sql += " LIMIT ? OFFSET ?"
         arguments += [query.limit ?? -1, query.offset]
@@ -100,13 +159,9 @@ public struct UserRepository {
             throw SocializerError.invalid("user '\(user.username)' already exists")
         }
         do {
-            try db.execute("""
-                INSERT INTO users (username, role, is_active, temperature, preferences, hashed_name, hashed_password,
-                  hashed_email, member_since, messages, encryption_key, conversation_memory, llm_provider, llm_endpoint, llm_model)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [user.username, user.role, user.isActive, user.temperature, user.preferences, user.hashedName,
-                      user.hashedPassword, user.hashedEmail, user.memberSince, user.messages, user.encryptionKey,
-                      user.conversationMemory, user.llmProvider, user.llmEndpoint, user.llmModel])
+            let values = user.columnValues
+            try db.execute("INSERT INTO users (\(values.map(\.column).joined(separator: ", "))) VALUES (\(placeholders(values.count)))",
+                           values.map(\.value))
         } catch let error as DatabaseError where error.isUniqueConstraint {
             if error.message.contains("hashed_email") {
                 throw SocializerError.invalid("a user with that email already exists")
@@ -116,78 +171,41 @@ public struct UserRepository {
         return db.lastInsertedRowID
     }
 
-    /// Writes every column of an existing user (after the caller changed some).
-    public func update(_ user: User) throws {
-        try User.validate(role: user.role)
-        try User.validate(temperature: user.temperature)
-        if try usernameExists(user.username, excluding: user.id) {
+    /// Writes the columns of `user` that differ from `original` (the row as
+    /// read), and nothing else: a column the change did not touch, such as
+    /// the app's JSON in `messages`, is never rewritten.
+    public func update(_ user: User, from original: User) throws {
+        precondition(user.id == original.id, "update compares a user with its own row")
+        let changed = zip(user.columnValues, original.columnValues).filter { $0.0.value != $0.1.value }.map(\.0)
+        guard !changed.isEmpty else { return }
+        if changed.contains(where: { $0.column == "role" }) { try User.validate(role: user.role) }
+        if changed.contains(where: { $0.column == "temperature" }) { try User.validate(temperature: user.temperature) }
+        if user.username != original.username, try usernameExists(user.username, excluding: user.id) {
             throw SocializerError.invalid("user '\(user.username)' already exists")
         }
+        let assignments = changed.map { "\($0.column) = ?" }.joined(separator: ", ")
         do {
-            try db.execute("""
-                UPDATE users SET username = ?, role = ?, is_active = ?, temperature = ?, preferences = ?, hashed_name = ?,
-                  hashed_password = ?, hashed_email = ?, member_since = ?, messages = ?, encryption_key = ?,
-                  conversation_memory = ?, llm_provider = ?, llm_endpoint = ?, llm_model = ?
-                WHERE id = ?
-                """, [user.username, user.role, user.isActive, user.temperature, user.preferences, user.hashedName,
-                      user.hashedPassword, user.hashedEmail, user.memberSince, user.messages, user.encryptionKey,
-                      user.conversationMemory, user.llmProvider, user.llmEndpoint, user.llmModel, user.id])
+            try db.execute("UPDATE users SET \(assignments) WHERE id = ?", changed.map(\.value) + [user.id])
         } catch let error as DatabaseError where error.isUniqueConstraint {
             throw SocializerError.invalid(error.message.contains("hashed_email")
                 ? "a user with that email already exists" : "user '\(user.username)' already exists")
         }
     }
 
-    /// Whether some user already has this address (keyed or legacy hash).
-    public func emailTaken(_ address: String, hasher: EmailHasher, excluding id: Int64? = nil) throws -> Bool {
-        guard let user = try findByEmail(address, hasher: hasher) else { return false }
-        return user.id != id
-    }
-
     /// A unique stand-in for users without an email address.
     public static func noEmailPlaceholder() throws -> String {
-        User.noEmailPrefix + Hex.encode(try SecureRandom.bytes(12))
+        EmailFormat.noEmailPrefix + Hex.encode(try SecureRandom.bytes(12))
     }
 
     // MARK: Deleting
 
-    /// The tables that refer to a user, and how `delete` clears each.
-    public struct DeletionCounts: Sendable, Equatable {
-        public var perTable: [(table: String, rows: Int)]
-        public static func == (a: DeletionCounts, b: DeletionCounts) -> Bool {
-            a.perTable.map(\.table) == b.perTable.map(\.table) && a.perTable.map(\.rows) == b.perTable.map(\.rows)
-        }
-    }
-
-    /// Removes the user and everything that refers to them, explicitly (the
-    /// app's own schema has few cascades), children first. Run it inside a
+    /// Removes the user and everything that refers to them, through the
+    /// database's own references (see `ReferenceCascade` for the rule), and
+    /// returns the rows deleted and detached per table. Run it inside a
     /// transaction. With `keepLogs`, error logs stay with user_id NULL.
-    public func deleteCascading(_ id: Int64, keepLogs: Bool) throws -> DeletionCounts {
-        var counts: [(String, Int)] = []
-        func run(_ table: String, _ sql: String, _ arguments: [DatabaseValueConvertible?]) throws {
-            try db.execute(sql, arguments)
-            counts.append((table, db.changes))
-        }
-        let rooms = "SELECT id FROM chat_rooms WHERE creator_id = ?"
-        let messages = "SELECT id FROM room_messages WHERE sender_id = ? OR room_id IN (\(rooms))"
-        try run("room_invites", "DELETE FROM room_invites WHERE inviter_id = ? OR invitee_id = ? OR room_id IN (\(rooms))", [id, id, id])
-        // Invites elsewhere that point at a message about to go keep their row (0002's SET NULL).
-        try db.execute("UPDATE room_invites SET message_id = NULL WHERE message_id IN (\(messages))", [id, id])
-        try run("room_members", "DELETE FROM room_members WHERE user_id = ? OR room_id IN (\(rooms))", [id, id])
-        try run("room_messages", "DELETE FROM room_messages WHERE sender_id = ? OR room_id IN (\(rooms))", [id, id])
-        try run("chat_rooms", "DELETE FROM chat_rooms WHERE creator_id = ?", [id])
-        try run("general_chat_messages", "DELETE FROM general_chat_messages WHERE sender_id = ?", [id])
-        try run("user_skills", "DELETE FROM user_skills WHERE user_id = ?", [id])
-        try run("training", "DELETE FROM training WHERE user_id = ?", [id])
-        try run("user_preferences", "DELETE FROM user_preferences WHERE user_id = ?", [id])
-        try run("token_blacklist", "DELETE FROM token_blacklist WHERE user_id = ?", [id])
-        if keepLogs {
-            try run("error_logs", "UPDATE error_logs SET user_id = NULL WHERE user_id = ?", [id])
-        } else {
-            try run("error_logs", "DELETE FROM error_logs WHERE user_id = ?", [id])
-        }
-        try run("users", "DELETE FROM users WHERE id = ?", [id])
-        return DeletionCounts(perTable: counts)
+    public func deleteCascading(_ id: Int64, keepLogs: Bool) throws -> [ReferenceCascade.Count] {
+        var cascade = try ReferenceCascade(db, detach: keepLogs ? [.init("error_logs", "user_id")] : [])
+        try cascade.delete(from: "users", where: "id = ?", [id])
+        return cascade.counts
     }
 }
-

@@ -57,9 +57,15 @@ public struct LiveSchema: Sendable {
             var indexes: [Index] = []
             for i in try connection.rows("PRAGMA index_list(\(quoted))") {
                 let indexName = try i.string("name")
-                let indexColumns = try connection.rows("PRAGMA index_info(\(Migrator.quoteIdentifier(indexName)))")
-                    .map { try $0.string("name") }
-                indexes.append(Index(name: indexName, columns: indexColumns, unique: try i.int("unique") != 0,
+                var indexColumns = try connection.rows("PRAGMA index_info(\(Migrator.quoteIdentifier(indexName)))")
+                    .map { try $0.optionalString("name") }
+                if indexColumns.contains(nil) {
+                    // An index on an expression: its text, from the CREATE INDEX statement, in DBML's backticks.
+                    let sql = try connection.firstRow("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                                      [indexName]).flatMap { try $0.optionalString("sql") } ?? ""
+                    indexColumns = [LiveSchema.indexedExpression(sql).map { "`\($0)`" } ?? "`?`"]
+                }
+                indexes.append(Index(name: indexName, columns: indexColumns.map { $0 ?? "" }, unique: try i.int("unique") != 0,
                                      origin: try i.string("origin")))
             }
             indexes.sort { $0.name < $1.name }
@@ -75,4 +81,11 @@ public struct LiveSchema: Sendable {
     }
 
     public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
+
+    /// `lower(trim(hashed_email))` of `CREATE INDEX i ON users (lower(trim(hashed_email)))`.
+    static func indexedExpression(_ sql: String) -> String? {
+        guard let on = sql.firstRange(of: " ON ") ?? sql.firstRange(of: " on "),
+              let open = sql[on.upperBound...].firstIndex(of: "("), let close = sql.lastIndex(of: ")"), open < close else { return nil }
+        return String(sql[sql.index(after: open)..<close]).trimmedSpaces
+    }
 }

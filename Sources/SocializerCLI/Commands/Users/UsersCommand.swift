@@ -19,7 +19,7 @@ enum UsersCommand {
             CommandNode("create", summary: "Create a user (bcrypt password, keyed email hash, new Fernet key).",
                 positionals: [PositionalSpec("USERNAME", help: "The new user's name (trimmed; any Unicode but control characters).")],
                 options: [
-                    OptionSpec("email", value: "E", help: "The user's email; only its keyed hash is stored."),
+                    OptionSpec("email", value: "E", help: "The user's email, stored as $SOCIALIZER_EMAIL_SCHEME says (a keyed hash by default)."),
                     OptionSpec("no-email", help: "Create the user without an email (a unique placeholder is stored)."),
                 ] + SecretOptions.password + [
                     OptionSpec("role", .choice(User.roles), default: "user", help: "admin or user."),
@@ -46,16 +46,24 @@ enum UsersCommand {
                 examples: ["socializer users list --role admin --json", "socializer users list --sort=-messages --limit 10"],
                 action: list),
             CommandNode("show", summary: "Show one user.", positionals: [user], action: show),
-            CommandNode("find", summary: "Find the user with an email address (keyed or the app's older bcrypt hashes).",
+            CommandNode("find", summary: "Find the user with an email address, in every form the app and the tool store it.",
+                discussion: """
+                    Matches keyed hashes (with the email key), addresses stored as typed (compared \
+                    trimmed and case-insensitively), the unsalted SHA-256 digests of the app's test \
+                    scripts and the app's older salted bcrypt hashes. When the same address is stored \
+                    for several users, all of them are listed and a warning says so.
+                    """,
                 options: [OptionSpec("email", value: "E", required: true, help: "The address to look for.")] + emailKeyOptions,
                 action: find),
             CommandNode("update", summary: "Change a user's name, role, temperature or LLM settings.",
                 positionals: [user],
                 options: [
                     OptionSpec("username", value: "NAME", help: "A new username."),
+                    OptionSpec("email", value: "E", help: "A new email, stored as $SOCIALIZER_EMAIL_SCHEME says (unique in every stored form)."),
                     OptionSpec("role", .choice(User.roles), help: "admin or user."),
                     OptionSpec("temperature", .number(User.temperatureRange), help: "0.0 to 2.0."),
-                ] + llmOptions + [OptionSpec("clear-llm", help: "Remove the user's LLM provider, endpoint and model.")],
+                ] + llmOptions + [OptionSpec("clear-llm", help: "Remove the user's LLM provider, endpoint and model.")]
+                  + emailKeyOptions,
                 mutating: true,
                 exclusive: [["clear-llm", "llm-provider"], ["clear-llm", "llm-endpoint"], ["clear-llm", "llm-model"]],
                 action: update),
@@ -74,16 +82,19 @@ enum UsersCommand {
                 action: checkPassword),
             CommandNode("delete", summary: "Delete a user and everything that refers to them, in one transaction.",
                 discussion: """
-                    Removes their skills, training, preferences, revoked tokens, error logs, public \
-                    messages, memberships, messages, invites from or to them, and the rooms they \
-                    created with everything in those rooms; prints the count per table. Works on \
-                    every schema version. Needs --yes without a terminal.
+                    Follows the database's own references, the app's extra tables included: removes \
+                    their skills, training, preferences, revoked tokens, error logs, public messages, \
+                    memberships, messages, invites from or to them, the rooms they created with \
+                    everything in those rooms, and rows of other tables that belong to them; a nullable \
+                    reference from another table is set NULL instead. Prints the rows deleted and \
+                    detached per table. Works on every schema version. Needs --yes without a terminal.
                     """,
                 positionals: [user],
                 options: [OptionSpec("keep-logs", help: "Keep their error logs, with user_id set to NULL.")],
                 mutating: true,
                 examples: ["socializer users delete alice --yes", "socializer --dry-run users delete alice"],
                 action: delete),
+            UsersMessages.node,
             UsersMemory.node,
             UsersMemory.rotateKeyNode,
             UsersPreferences.node,
@@ -99,7 +110,7 @@ enum UsersCommand {
 
     static func cells(_ user: User) -> [Cell] {
         [.integer(user.id), .text(user.username), .text(user.role), .bool(user.isActive), .number(user.temperature),
-         .text(user.memberSince), .integer(user.messages), .bool(user.hasEmail), .bool(user.conversationMemory != nil),
+         .text(user.memberSince), user.messages.count.map(Cell.integer) ?? .null, .bool(user.hasEmail), .bool(user.conversationMemory != nil),
          .optional(user.llmProvider), .optional(user.llmEndpoint), .optional(user.llmModel)]
     }
 
@@ -107,6 +118,7 @@ enum UsersCommand {
         var fields = Array(zip(listColumns, cells(user)))
         let preferences = (try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences)
         fields.insert(("preferences", preferences), at: 5)
+        fields.insert(("email_format", .text(user.emailFormat.rawValue)), at: 9)
         fields.append(("has_encryption_key", .bool(user.encryptionKey != nil)))
         return fields
     }
@@ -124,16 +136,23 @@ enum UsersCommand {
     /// The shape of every verb that changes one user: open, find the user,
     /// change it, save it in one transaction (rolled back in a dry run), report.
     static func change(_ context: CommandContext, _ arguments: ParsedArguments, in open: Connection? = nil,
-                       _ body: (inout User) throws -> Void) throws -> ExitCode {
+                       _ body: (inout User) throws -> Void,
+                       report custom: ((User) -> Void)? = nil) throws -> ExitCode {
         let db = try open ?? context.openDatabase(.write)
         let repository = UserRepository(db)
         let user = try db.transaction(commit: !context.globals.dryRun) {
-            var user = try repository.require(reference(arguments))
+            let original = try repository.require(reference(arguments))
+            var user = original
             try body(&user)
-            try repository.update(user)
+            try repository.update(user, from: original)
             return user
         }
-        try report(context, user)
+        if let custom, !context.globals.quiet {
+            custom(user)
+            if context.globals.dryRun { context.notice("dry run: nothing was changed") }
+        } else {
+            try report(context, user)
+        }
         return .success
     }
 
@@ -143,14 +162,25 @@ enum UsersCommand {
 
     static func today(_ context: CommandContext) -> String { context.clock.now().dateText }
 
+    /// Finds addresses in every stored form; keyed hashes need the key.
+    static func emailLookup(_ context: CommandContext, _ arguments: ParsedArguments, scheme: EmailScheme? = nil) throws -> EmailLookup {
+        if case .keyed(let hasher) = scheme { return EmailLookup(hasher: hasher) }
+        return EmailLookup(hasher: try SecurityConfiguration.optionalEmailHasher(file: arguments.string("email-key-file"),
+            allowInsecureFile: arguments.flag("insecure-file-ok"), environment: context.environment))
+    }
+
+    /// How new addresses are written ($SOCIALIZER_EMAIL_SCHEME).
+    static func emailScheme(_ context: CommandContext, _ arguments: ParsedArguments) throws -> EmailScheme {
+        try SecurityConfiguration.emailScheme(file: arguments.string("email-key-file"),
+            allowInsecureFile: arguments.flag("insecure-file-ok"), environment: context.environment)
+    }
+
     // MARK: Actions
 
     static func create(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let username = try NameRules.validate(arguments.string("USERNAME") ?? "", what: "username")
-        let hasher: EmailHasher? = arguments.has("email") ? try SecurityConfiguration.emailHasher(
-            file: arguments.string("email-key-file"), allowInsecureFile: arguments.flag("insecure-file-ok"),
-            environment: context.environment) : nil
         if let email = arguments.string("email") { try EmailHasher.validate(email) }
+        let scheme = arguments.has("email") ? try emailScheme(context, arguments) : nil
         let cost = try SecurityConfiguration.bcryptCost(option: arguments.integer("bcrypt-cost").map(Int.init),
                                                         environment: context.environment)
         let db = try context.openDatabase(.write)
@@ -160,11 +190,11 @@ enum UsersCommand {
         let password = try SecretOptions.readPassword(context, arguments, purpose: .new)
         let hashedPassword = try Bcrypt.hash(password, cost: cost)
         var hashedEmail = try UserRepository.noEmailPlaceholder()
-        if let email = arguments.string("email"), let hasher {
-            if try repository.emailTaken(email, hasher: hasher) {
+        if let email = arguments.string("email"), let scheme {
+            if try repository.emailTaken(email, lookup: emailLookup(context, arguments, scheme: scheme)) {
                 throw SocializerError.invalid("a user with that email already exists")
             }
-            hashedEmail = hasher.hash(email)
+            hashedEmail = scheme.store(email)
         }
         var user = User(username: username, role: arguments.string("role") ?? "user",
                         isActive: !arguments.flag("inactive"), temperature: arguments.number("temperature") ?? 0.7,
@@ -211,24 +241,41 @@ enum UsersCommand {
     static func find(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let email = arguments.string("email") ?? ""
         try EmailHasher.validate(email)
-        let hasher = try SecurityConfiguration.emailHasher(file: arguments.string("email-key-file"),
-            allowInsecureFile: arguments.flag("insecure-file-ok"), environment: context.environment)
+        let lookup = try emailLookup(context, arguments)
         let db = try context.openDatabase(.read)
-        guard let user = try UserRepository(db).findByEmail(email, hasher: hasher) else {
-            throw SocializerError.notFound("no user has that email address")
+        let users = try UserRepository(db).usersWithEmail(email, lookup: lookup)
+        guard let first = users.first else { throw SocializerError.notFound("no user has that email address") }
+        if users.count == 1 {
+            try context.recordRenderer().render(record(first))
+            return .success
         }
-        try context.recordRenderer().render(record(user))
+        context.warn("\(users.count) users have that email address, stored in different forms; the app may log in either")
+        let renderer = context.rowRenderer()
+        try renderer.begin(columns: listColumns)
+        for user in users { renderer.row(cells(user)) }
+        renderer.finish()
         return .success
     }
 
     static func update(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let changes = ["username", "role", "temperature", "llm-provider", "llm-endpoint", "llm-model", "clear-llm"]
+        let changes = ["username", "email", "role", "temperature", "llm-provider", "llm-endpoint", "llm-model", "clear-llm"]
         guard changes.contains(where: arguments.has) else {
             throw SocializerError.usage("nothing to change", hint: "give at least one of " + changes.map { "--\($0)" }.joined(separator: ", "))
         }
         let newName = try arguments.string("username").map { try NameRules.validate($0, what: "username") }
-        return try change(context, arguments) { user in
+        let email = arguments.string("email")
+        if let email { try EmailHasher.validate(email) }
+        let scheme = email == nil ? nil : try emailScheme(context, arguments)
+        let lookup = try scheme.map { try emailLookup(context, arguments, scheme: $0) }
+        let db = try context.openDatabase(.write)
+        return try change(context, arguments, in: db) { user in
             if let newName { user.username = newName }
+            if let email, let scheme, let lookup {
+                if try UserRepository(db).emailTaken(email, lookup: lookup, excluding: user.id) {
+                    throw SocializerError.invalid("a user with that email already exists")
+                }
+                user.hashedEmail = scheme.store(email)
+            }
             if let role = arguments.string("role") { user.role = role }
             if let temperature = arguments.number("temperature") { user.temperature = temperature }
             if arguments.flag("clear-llm") { user.llmProvider = nil; user.llmEndpoint = nil; user.llmModel = nil }
@@ -260,7 +307,8 @@ enum UsersCommand {
         do {
             matches = try Bcrypt.verify(password, against: user.hashedPassword)
         } catch let error as SocializerError {
-            throw SocializerError.invalid("user '\(user.username)' has an \(error.message)")
+            throw SocializerError.invalid("user '\(user.username)' has an \(error.message)"
+                + (error.message.hasPrefix("unsupported password hash") ? "; set a new password with users set-password" : ""))
         }
         if matches {
             if !context.globals.quiet { context.stdout.write("password matches\n") }
@@ -283,9 +331,9 @@ enum UsersCommand {
             return .success
         }
         let renderer = context.rowRenderer()
-        try renderer.begin(columns: ["table", "rows"])
-        for (table, rows) in counts.perTable {
-            renderer.row([.text(table), .integer(Int64(rows))])
+        try renderer.begin(columns: ["table", "deleted", "detached"])
+        for count in counts {
+            renderer.row([.text(count.table), .integer(Int64(count.deleted)), .integer(Int64(count.detached))])
         }
         renderer.finish()
         let verb = arguments.flag("keep-logs") ? "deleted (error logs kept)" : "deleted"

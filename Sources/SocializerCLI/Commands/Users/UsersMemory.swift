@@ -10,14 +10,22 @@ enum UsersMemory {
         children: [
             CommandNode("show", summary: "Decrypt and print the memory with the user's key.",
                         positionals: [UsersCommand.user], action: show),
-            CommandNode("set", summary: "Encrypt new memory text (UTF-8) from a file or standard input.",
+            CommandNode("set", summary: "Encrypt a new memory document (the app's JSON object) from a file or standard input.",
+                discussion: """
+                    The memory must be the app's document: a JSON object with the arrays messages, \
+                    general_chat and ai_conversation and the object metadata. A missing member is added \
+                    with the app's empty value (and reported); anything else is refused, since the app \
+                    would discard it.
+                    """,
                 positionals: [UsersCommand.user],
                 options: [OptionSpec("file", .path, help: "Read the memory from FILE."),
                           OptionSpec("stdin", help: "Read the memory from standard input.")],
                 mutating: true, exclusive: [["file", "stdin"]], requireOneOf: [["file", "stdin"]],
                 action: set),
-            CommandNode("clear", summary: "Remove the memory.", positionals: [UsersCommand.user], mutating: true,
-                        action: clear),
+            CommandNode("clear", summary: "Replace the memory with the app's empty document (NULL with --null).",
+                        positionals: [UsersCommand.user],
+                        options: [OptionSpec("null", help: "Store NULL instead of the app's empty document.")],
+                        mutating: true, action: clear),
         ])
 
     static let rotateKeyNode = CommandNode(
@@ -63,6 +71,9 @@ enum UsersMemory {
             return .success
         }
         let plain = try decrypt(user, token, now: context.clock.now().secondsSinceEpoch)
+        if let problem = ConversationMemory.problem(with: plain) {
+            context.warn("the memory of user '\(user.username)' is not the app's document (\(problem)); the app will discard it")
+        }
         let text = String(decoding: plain, as: UTF8.self)
         if context.globals.format.isJSON {
             try context.recordRenderer().render([("id", .integer(user.id)), ("username", .text(user.username)), ("memory", .text(text))])
@@ -74,17 +85,41 @@ enum UsersMemory {
 
     static func set(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let bytes = try arguments.string("file").map { try FileReader.read($0).bytes } ?? context.stdin.readAll()
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SocializerError.invalid("the memory is not valid UTF-8 text")
         }
-        return try UsersCommand.change(context, arguments) { user in
-            if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
-            user.conversationMemory = try Fernet.encrypt(bytes, key: key(of: user), now: context.clock.now().secondsSinceEpoch)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw SocializerError.invalid("the memory is not JSON: \(error)",
+                hint: "the app keeps {\"messages\": [], \"general_chat\": [], \"ai_conversation\": [], \"metadata\": {…}}")
         }
+        let now = context.clock.now()
+        var added: [String] = []
+        let result = try UsersCommand.change(context, arguments) { user in
+            let completed = try ConversationMemory.complete(value, userID: user.id, now: now)
+            added = completed.added
+            if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
+            user.conversationMemory = try Fernet.encrypt(Array(completed.document.compactText.utf8), key: key(of: user),
+                                                         now: now.secondsSinceEpoch)
+        }
+        if !added.isEmpty {
+            context.notice("added the app's empty " + added.map { "\"\($0)\"" }.joined(separator: ", ")
+                           + " to the memory, which lacked \(added.count == 1 ? "it" : "them")")
+        }
+        return result
     }
 
     static func clear(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        try UsersCommand.change(context, arguments) { $0.conversationMemory = nil }
+        let now = context.clock.now()
+        let null = arguments.flag("null")
+        return try UsersCommand.change(context, arguments) { user in
+            guard !null else { user.conversationMemory = nil; return }
+            if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
+            let empty = ConversationMemory.empty(userID: user.id, now: now)
+            user.conversationMemory = try Fernet.encrypt(Array(empty.compactText.utf8), key: key(of: user), now: now.secondsSinceEpoch)
+        }
     }
 
     /// New key; memory decrypted with the old one and encrypted with the new.
@@ -123,7 +158,7 @@ enum UsersMemory {
             do {
                 try db.transaction(commit: !context.globals.dryRun) {
                     guard let user = try repository.find(.id(id)) else { return }
-                    try repository.update(try rotate(user, now: now))
+                    try repository.update(try rotate(user, now: now), from: user)
                 }
                 rotated += 1
                 if context.globals.quiet { context.stdout.write("\(id)\n") }

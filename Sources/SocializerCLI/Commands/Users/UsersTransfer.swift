@@ -15,17 +15,23 @@ enum UsersTransfer {
         "import", summary: "Load users from a json, jsonl or csv file, all or nothing.",
         discussion: """
             Each record has the fixture fields: username (required); password (hashed here, on \
-            all cores) or password_hash; email (hashed with the email key) or hashed_email, or \
-            neither for a user without an address; memory (plain text, encrypted with the user's \
-            key) or conversation_memory with its encryption_key; and role, is_active, temperature, \
-            preferences, member_since, messages, hashed_name, llm_provider, llm_endpoint, llm_model. \
-            Every bad record is reported with its location before anything is written.
+            all cores) or password_hash; email (stored as $SOCIALIZER_EMAIL_SCHEME says) or \
+            hashed_email as stored, or neither for a user without an address; memory (the app's \
+            memory document, as an object or JSON text, encrypted with the user's key) or \
+            conversation_memory with the encryption_key it decrypts with; messages (a count or the \
+            app's list of recent messages); and role, is_active, temperature, preferences, \
+            member_since, hashed_name, llm_provider, llm_endpoint, llm_model. Every bad record is \
+            reported with its location before anything is written; new emails are checked against \
+            every stored form, the app's old salted bcrypt hashes included (one bcrypt per record \
+            and hash, on all cores, with progress on a terminal).
             """,
         positionals: [PositionalSpec("FILE", .path, help: "The file; its format comes from --format or its extension.")],
         options: [
             OptionSpec("on-conflict", .choice(["fail", "skip", "update"]), default: "fail",
                        help: "What to do with a username that already exists."),
             OptionSpec("max-errors", .integer(1...100_000), default: "20", help: "Report at most N bad records."),
+            OptionSpec("skip-legacy-email-check",
+                       help: "Do not compare new emails with the app's old salted bcrypt email hashes (fast; a duplicate address may then slip in)."),
             SecretOptions.emailKey, SecretOptions.password[2], SecretOptions.bcryptCost,
         ],
         mutating: true,
@@ -51,10 +57,12 @@ enum UsersTransfer {
         var user: User
         var password: [UInt8]?
         var email: String?
-        var memory: [UInt8]?
+        /// The app's memory document, completed when the user's id is known.
+        var memory: JSONValue?
+        var messagesGiven: Bool
     }
 
-    static func decode(_ record: InputRecord) -> (Incoming?, [String]) {
+    static func decode(_ record: InputRecord, now: Timestamp) -> (Incoming?, [String]) {
         var d = RecordDecoder(record)
         let rawName = d.string("username", required: true)
         var username = ""
@@ -67,8 +75,10 @@ enum UsersTransfer {
         if !User.roles.contains(role) { d.fail("role '\(role)' is not one of admin, user") }
         let temperature = d.number("temperature") ?? 0.7
         if !User.temperatureRange.contains(temperature) { d.fail("temperature \(temperature) is outside 0.0 to 2.0") }
-        let messages = d.integer("messages") ?? 0
-        if messages < 0 { d.fail("messages cannot be negative") }
+        var messages = StoredMessages.count(0)
+        if let given = d.json("messages") {
+            do { messages = try StoredMessages.from(json: given) } catch let error as SocializerError { d.fail(error.message) } catch {}
+        }
         let preferences = d.json("preferences") ?? .object([])
         if preferences.objectMembers == nil { d.fail("field 'preferences' must be a JSON object") }
         var password: [UInt8]?
@@ -87,12 +97,25 @@ enum UsersTransfer {
         }
         let hashedEmail = d.string("hashed_email")
         if email != nil && hashedEmail != nil { d.fail("give email or hashed_email, not both") }
-        let memory = d.string("memory")
+        var memory = d.json("memory")
+        if case .string(let text)? = memory {
+            memory = try? JSONParser.parse(text)
+            if memory == nil { d.fail("field 'memory' holds text that is not JSON (the app's memory document)") }
+        }
+        if let document = memory {
+            do { _ = try ConversationMemory.complete(document, userID: 0, now: now) } catch let error as SocializerError {
+                d.fail(error.message)
+            } catch {}
+        }
         let ciphertext = d.string("conversation_memory")
         let key = d.string("encryption_key")
         if memory != nil && ciphertext != nil { d.fail("give memory or conversation_memory, not both") }
         if ciphertext != nil && key == nil { d.fail("conversation_memory needs the encryption_key it was made with") }
-        if let key, (try? FernetKey(encoded: key)) == nil { d.fail("encryption_key is not a valid Fernet key") }
+        let fernetKey = key.flatMap { try? FernetKey(encoded: $0) }
+        if key != nil && fernetKey == nil { d.fail("encryption_key is not a valid Fernet key") }
+        if let ciphertext, let fernetKey, (try? Fernet.decrypt(ciphertext, key: fernetKey, now: now.secondsSinceEpoch)) == nil {
+            d.fail("conversation_memory does not decrypt with the record's encryption_key")
+        }
         let memberSince = d.date("member_since")
         let user = User(username: username, role: role, isActive: d.bool("is_active") ?? true, temperature: temperature,
                         preferences: preferences.compactText, hashedName: d.string("hashed_name") ?? "",
@@ -101,8 +124,8 @@ enum UsersTransfer {
                         llmProvider: d.string("llm_provider"), llmEndpoint: d.string("llm_endpoint"), llmModel: d.string("llm_model"))
         d.finish(allowed: fields)
         guard d.errors.isEmpty else { return (nil, d.errors) }
-        return (Incoming(location: record.location, user: user, password: password, email: email,
-                         memory: memory.map { Array($0.utf8) }), [])
+        return (Incoming(location: record.location, user: user, password: password, email: email, memory: memory,
+                         messagesGiven: d.has("messages")), [])
     }
 
     static func runImport(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
@@ -111,11 +134,12 @@ enum UsersTransfer {
         let records = try RecordFile.read(path, format: format)
         let maxErrors = Int(arguments.integer("max-errors") ?? 20)
         let onConflict = arguments.string("on-conflict") ?? "fail"
+        let now = context.clock.now()
         var errors: [String] = []
         var incoming: [Incoming] = []
         var firstSeen: [String: String] = [:]
         for record in records {
-            let (decoded, problems) = decode(record)
+            let (decoded, problems) = decode(record, now: now)
             errors += problems
             guard var item = decoded else { continue }
             if let earlier = firstSeen[item.user.username] {
@@ -126,37 +150,16 @@ enum UsersTransfer {
             if item.user.memberSince.isEmpty { item.user.memberSince = UsersCommand.today(context) }
             incoming.append(item)
         }
-        let needsEmailKey = incoming.contains { $0.email != nil }
-        let hasher = needsEmailKey ? try SecurityConfiguration.emailHasher(file: arguments.string("email-key-file"),
-            allowInsecureFile: arguments.flag("insecure-file-ok"), environment: context.environment) : nil
+        let scheme = incoming.contains { $0.email != nil } ? try UsersCommand.emailScheme(context, arguments) : nil
+        let lookup = try UsersCommand.emailLookup(context, arguments, scheme: scheme)
         let cost = try SecurityConfiguration.bcryptCost(option: arguments.integer("bcrypt-cost").map(Int.init),
                                                         environment: context.environment)
         let db = try context.openDatabase(.write)
         let repository = UserRepository(db)
         var existing: [Int: User] = [:]
-        var emailsSeen: [String: String] = [:]
-        // Read the app's old bcrypt email hashes once, not once per record.
-        let legacyEmails = needsEmailKey ? try repository.legacyEmailHashes() : []
-        for (index, item) in incoming.enumerated() {
-            if let current = try repository.find(.username(item.user.username)) {
-                if onConflict == "fail" {
-                    errors.append("\(item.location): user '\(item.user.username)' already exists")
-                } else {
-                    existing[index] = current
-                }
-            }
-            let hashed = item.email.map { hasher!.hash($0) } ?? (item.user.hashedEmail.isEmpty ? nil : item.user.hashedEmail)
-            if let hashed {
-                if let earlier = emailsSeen[hashed] {
-                    errors.append("\(item.location): the same email as the record at \(earlier)")
-                }
-                emailsSeen[hashed] = item.location
-                let owner = try item.email.map { try repository.findByEmail($0, hasher: hasher!, legacy: legacyEmails) }
-                    ?? (try repository.find(hashedEmail: hashed))
-                if let owner, owner.username != item.user.username {
-                    errors.append("\(item.location): a user with that email already exists")
-                }
-            }
+        try checkConflicts(incoming, repository, lookup: lookup, onConflict: onConflict, existing: &existing, errors: &errors)
+        if !arguments.flag("skip-legacy-email-check") {
+            try checkLegacyEmails(context, incoming, repository, lookup: lookup, errors: &errors)
         }
         guard errors.isEmpty else {
             var details = Array(errors.prefix(maxErrors))
@@ -166,33 +169,36 @@ enum UsersTransfer {
         let toHash = incoming.indices.filter { incoming[$0].password != nil && !(onConflict == "skip" && existing[$0] != nil) }
         let hashes = try Bcrypt.hashConcurrently(toHash.map { incoming[$0].password! }, cost: cost)
         for (offset, index) in toHash.enumerated() { incoming[index].user.hashedPassword = hashes[offset] }
-        let now = context.clock.now().secondsSinceEpoch
         var created = 0, updated = 0, skipped = 0
         var ids: [Int64] = []
         try db.transaction(commit: !context.globals.dryRun) {
             for (index, var item) in incoming.enumerated() {
-                if let email = item.email { item.user.hashedEmail = hasher!.hash(email) }
+                if let email = item.email, let scheme { item.user.hashedEmail = scheme.store(email) }
                 if let current = existing[index] {
                     if onConflict == "skip" { skipped += 1; continue }
                     item.user.id = current.id
                     if item.user.hashedEmail.isEmpty { item.user.hashedEmail = current.hashedEmail }
                     if item.user.encryptionKey == nil { item.user.encryptionKey = current.encryptionKey }
                     if item.user.conversationMemory == nil && item.memory == nil { item.user.conversationMemory = current.conversationMemory }
+                    // The app's JSON list is never replaced by a default count.
+                    if !item.messagesGiven { item.user.messages = current.messages }
+                    try repository.update(item.user, from: current)
+                    updated += 1
                 } else {
                     if item.user.hashedEmail.isEmpty { item.user.hashedEmail = try UserRepository.noEmailPlaceholder() }
                     if item.user.encryptionKey == nil { item.user.encryptionKey = try FernetKey.generate().encoded }
-                }
-                if let memory = item.memory {
-                    if item.user.encryptionKey == nil { item.user.encryptionKey = try FernetKey.generate().encoded }
-                    item.user.conversationMemory = try Fernet.encrypt(memory, key: try FernetKey(encoded: item.user.encryptionKey!), now: now)
-                }
-                if existing[index] != nil {
-                    try repository.update(item.user)
-                    updated += 1
-                    ids.append(item.user.id)
-                } else {
-                    ids.append(try repository.insert(item.user))
+                    item.user.id = try repository.insert(item.user)
                     created += 1
+                }
+                ids.append(item.user.id)
+                if let memory = item.memory {
+                    // The document's metadata names the user, so it is written once the id is known.
+                    let stored = try repository.require(.id(item.user.id))
+                    var withMemory = stored
+                    let document = try ConversationMemory.complete(memory, userID: stored.id, now: now).document
+                    withMemory.conversationMemory = try Fernet.encrypt(Array(document.compactText.utf8),
+                        key: try FernetKey(encoded: stored.encryptionKey!), now: now.secondsSinceEpoch)
+                    try repository.update(withMemory, from: stored)
                 }
             }
         }
@@ -204,6 +210,66 @@ enum UsersTransfer {
         }
         if context.globals.dryRun { context.notice("dry run: nothing was changed") }
         return .success
+    }
+
+    /// Usernames that exist, and emails already taken or given twice, in
+    /// every stored form but the app's old bcrypt hashes (checked apart).
+    static func checkConflicts(_ incoming: [Incoming], _ repository: UserRepository, lookup: EmailLookup, onConflict: String,
+                               existing: inout [Int: User], errors: inout [String]) throws {
+        var emailsSeen: [String: String] = [:]
+        for (index, item) in incoming.enumerated() {
+            if let current = try repository.find(.username(item.user.username)) {
+                if onConflict == "fail" {
+                    errors.append("\(item.location): user '\(item.user.username)' already exists")
+                } else {
+                    existing[index] = current
+                }
+            }
+            guard let identity = emailIdentity(item) else { continue }
+            if let earlier = emailsSeen[identity] {
+                errors.append("\(item.location): the same email as the record at \(earlier)")
+            }
+            emailsSeen[identity] = item.location
+            let owners = try address(of: item).map { try repository.usersWithEmail($0, lookup: lookup, checkBcrypt: false) }
+                ?? (try repository.find(hashedEmail: item.user.hashedEmail)).map { [$0] } ?? []
+            if owners.contains(where: { $0.username != item.user.username }) {
+                errors.append("\(item.location): a user with that email already exists")
+            }
+        }
+    }
+
+    /// New addresses against the app's old salted bcrypt email hashes: one
+    /// bcrypt per (record, hash) pair, all pairs on all cores.
+    static func checkLegacyEmails(_ context: CommandContext, _ incoming: [Incoming], _ repository: UserRepository,
+                                  lookup: EmailLookup, errors: inout [String]) throws {
+        let items = incoming.filter { address(of: $0) != nil }
+        guard !items.isEmpty else { return }
+        let legacy = try repository.legacyEmailHashes()
+        guard !legacy.isEmpty else { return }
+        let showProgress = context.terminal.stderrIsTerminal && !context.globals.quiet
+        let matches = try repository.bcryptMatches(items.map { address(of: $0)! }, legacy, lookup: lookup) { done, total in
+            guard showProgress else { return }
+            context.stderr.write("\rchecking emails against \(legacy.count) old bcrypt email hash(es): \(done)/\(total)")
+            context.stderr.flush()
+        }
+        if showProgress { context.stderr.write("\n") }
+        for (item, found) in zip(items, matches) {
+            for index in found where try repository.require(.id(legacy[index].id)).username != item.user.username {
+                errors.append("\(item.location): a user with that email already exists")
+            }
+        }
+    }
+
+    /// The address a record stores: its `email`, or a `hashed_email` that is
+    /// an address as typed (the app's registration form).
+    static func address(of item: Incoming) -> String? {
+        item.email ?? (EmailFormat.of(item.user.hashedEmail) == .plain ? item.user.hashedEmail : nil)
+    }
+
+    /// What makes two records' emails the same within a file.
+    static func emailIdentity(_ item: Incoming) -> String? {
+        if let address = address(of: item) { return "address:" + EmailHasher.normalize(address) }
+        return item.user.hashedEmail.isEmpty ? nil : "stored:" + item.user.hashedEmail
     }
 
     // MARK: Export
@@ -218,7 +284,7 @@ enum UsersTransfer {
         try UserRepository(db).list(UserQuery()) { user in
             var cells: [Cell] = [.text(user.username), .text(user.role), .bool(user.isActive), .number(user.temperature),
                                  (try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences),
-                                 .text(user.memberSince), .integer(user.messages), .text(user.hashedName),
+                                 .text(user.memberSince), .json(user.messages.jsonValue), .text(user.hashedName),
                                  user.hasEmail ? .text(user.hashedEmail) : .null,
                                  .optional(user.llmProvider), .optional(user.llmEndpoint), .optional(user.llmModel)]
             if secrets {

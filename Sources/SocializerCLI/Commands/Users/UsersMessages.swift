@@ -1,0 +1,70 @@
+import SocializerCore
+import SocializerStore
+
+/// `users messages USER [--clear]`: the recent chat messages the app keeps
+/// in `users.messages` (SPEC §2), a column the design calls a counter.
+enum UsersMessages {
+    static let node = CommandNode(
+        "messages", summary: "Print the recent messages the app stores for a user, or clear them.",
+        discussion: """
+            The app stores a user's latest chat messages as a JSON list in users.messages, a \
+            column the design document calls a counter; new users hold 0 there. This prints the \
+            list (nothing, with a note, for a count). --clear writes the app's empty list, [].
+            """,
+        positionals: [UsersCommand.user],
+        options: [OptionSpec("clear", help: "Replace the stored messages with the app's empty list, [].")],
+        mutating: true,
+        examples: ["socializer users messages alice --format jsonl", "socializer users messages alice --clear"],
+        action: run)
+
+    static let columns = ["n", "role", "type", "content", "room_id", "timestamp", "tools_used"]
+
+    static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        if arguments.flag("clear") { return try clear(context, arguments) }
+        let db = try context.openDatabase(.read)
+        let user = try UserRepository(db).require(UsersCommand.reference(arguments))
+        let items: [JSONValue]
+        switch user.messages.contents {
+        case .list(let list):
+            items = list
+        case .count(let n):
+            items = []
+            context.notice("user '\(user.username)' has a message count (\(n)) and no stored messages")
+        case .unreadable(let what):
+            throw SocializerError.invalid("the messages of user '\(user.username)' are \(what), neither a count nor the app's JSON list",
+                                          hint: "reset them with: socializer users messages \(user.username) --clear")
+        }
+        let renderer = context.rowRenderer()
+        try renderer.begin(columns: columns)
+        for (index, item) in items.enumerated() {
+            renderer.row([.integer(Int64(index + 1)), text(item["role"]), text(item["type"]), text(item["content"]),
+                          item["room_id"].map(Cell.json) ?? .null, text(item["timestamp"]),
+                          item["tools_used"].map(Cell.json) ?? .null])
+        }
+        renderer.finish()
+        return .success
+    }
+
+    /// A member as text: strings as they are, anything else as JSON.
+    static func text(_ value: JSONValue?) -> Cell {
+        guard let value, value != .null else { return .null }
+        return value.stringValue.map(Cell.text) ?? .json(value)
+    }
+
+    static func clear(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        var before = StoredMessages.emptyList.contents
+        return try UsersCommand.change(context, arguments) { user in
+            before = user.messages.contents
+            user.messages = .emptyList
+        } report: { user in
+            let what: String
+            switch before {
+            case .list(let items): what = "\(items.count) stored message(s)"
+            case .count(let n): what = "the message count (\(n))"
+            case .unreadable: what = "the unreadable stored messages"
+            }
+            context.stdout.write(context.globals.dryRun ? "would clear \(what) of user '\(user.username)'\n"
+                                                        : "cleared \(what) of user '\(user.username)'\n")
+        }
+    }
+}
