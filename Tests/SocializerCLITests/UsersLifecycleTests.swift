@@ -86,28 +86,77 @@ import TestSupport
     let f = UsersFixture()
     init() { f.create("alice"); f.create("bob"); f.create("carol") }
 
+    /// The app's memory document (SPEC §2), with `text` as its one message.
+    static func document(_ text: String, user: Int = 1) -> String {
+        #"{"messages":[{"role":"user","content":"\#(text)"}],"general_chat":[],"ai_conversation":[],"#
+            + #""metadata":{"created_at":"2026-06-01T10:00:00","last_updated":"2026-06-01T10:00:00","user_id":\#(user),"version":"1.0"}}"#
+    }
+
     @Test func setShowClear() throws {
-        #expect(f.cli(["users", "memory", "set", "alice", "--stdin", "-q"], stdin: "Likes chess ♟\nand tea").status == 0)
+        let chess = Self.document("Likes chess ♟")
+        #expect(f.cli(["users", "memory", "set", "alice", "--stdin", "-q"], stdin: chess).status == 0)
         let token = try f.connection().scalar("SELECT conversation_memory FROM users WHERE id = 1")
         guard case .text(let text) = token else { Issue.record("no memory stored"); return }
         #expect(text.hasPrefix("gAAAAA"))
-        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == "Likes chess ♟\nand tea\n")
+        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == chess + "\n")
         let json = f.cli(["--json", "users", "memory", "show", "alice"])
-        #expect(try JSONParser.parse(json.stdout)["memory"] == .string("Likes chess ♟\nand tea"))
-        let file = f.folder.write("memory.txt", "from a file")
+        #expect(try JSONParser.parse(json.stdout)["memory"] == .string(chess))
+        let file = f.folder.write("memory.json", Self.document("from a file"))
         #expect(f.cli(["users", "memory", "set", "alice", "--file", file, "-q"]).status == 0)
-        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == "from a file\n")
+        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == Self.document("from a file") + "\n")
+        // clear writes the app's empty document, which the app reads as "no memory yet".
         #expect(f.cli(["users", "memory", "clear", "alice", "-q"]).status == 0)
+        let empty = f.cli(["users", "memory", "show", "alice"])
+        #expect(empty.status == 0 && empty.stderr.isEmpty)
+        #expect(try JSONParser.parse(empty.stdout) == ConversationMemory.empty(userID: 1, now: testNow))
+        #expect(empty.stdout.contains(#""metadata":{"created_at":"2026-06-15T12:00:00.000000","last_updated":"2026-06-15T12:00:00.000000","user_id":1,"version":"1.0"}"#))
+        #expect(f.cli(["users", "memory", "clear", "alice", "--null", "-q"]).status == 0)
         let none = f.cli(["users", "memory", "show", "alice"])
         #expect(none.status == 0 && none.stdout.isEmpty && none.stderr.contains("has no memory"))
+        #expect(try f.connection().scalar("SELECT conversation_memory FROM users WHERE id = 1") == .null)
         let neither = f.cli(["users", "memory", "set", "alice"])
         #expect(neither.status == 64 && neither.stderr.contains("one of --file or --stdin is required"))
         let missing = f.cli(["users", "memory", "set", "alice", "--file", f.folder.file("nope")])
         #expect(missing.status == 66 && missing.stderr.contains("does not exist"))
     }
 
+    @Test func setCompletesTheAppsDocumentAndRefusesOtherShapes() throws {
+        let partial = f.cli(["users", "memory", "set", "alice", "--stdin"], stdin: #"{"messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(partial.status == 0, "\(partial.stderr)")
+        #expect(partial.stderr.contains(#"added the app's empty "general_chat", "ai_conversation", "metadata" to the memory"#))
+        let stored = try JSONParser.parse(f.cli(["users", "memory", "show", "alice"]).stdout)
+        #expect(stored["messages"] == .array([.object([("role", .string("user")), ("content", .string("hi"))])]))
+        #expect(stored["general_chat"] == .array([]) && stored["ai_conversation"] == .array([]))
+        #expect(stored["metadata"]?["user_id"] == .integer(1) && stored["metadata"]?["version"] == .string("1.0"))
+        let db = try f.connection()
+        let before = try db.rows("SELECT * FROM users ORDER BY id").map(\.values)
+        let refusals: [(String, String)] = [
+            ("plain text", "the memory is not JSON"),
+            ("[1, 2]", "the memory must be a JSON object (the app's document), not a array"),
+            (#"{"messages": {}}"#, #"member "messages" must be a JSON array, not a object"#),
+            (#"{"metadata": []}"#, #"member "metadata" must be a JSON object, not a array"#),
+        ]
+        for (input, message) in refusals {
+            let result = f.cli(["users", "memory", "set", "bob", "--stdin"], stdin: input)
+            #expect(result.status == 65, "\(input)")
+            #expect(result.stderr.contains("socializer: error: \(message)"), "\(input): \(result.stderr)")
+        }
+        #expect(try db.rows("SELECT * FROM users ORDER BY id").map(\.values) == before)
+    }
+
+    @Test func showWarnsWhenTheMemoryIsNotTheAppsDocument() throws {
+        // What an older tool, or a script, may have stored: text the app would discard.
+        let db = try f.connection()
+        let key = try FernetKey(encoded: try #require(try db.firstRow("SELECT encryption_key FROM users WHERE id = 1")).string("encryption_key"))
+        let token = try Fernet.encrypt(Array("free text".utf8), key: key, now: testNow.secondsSinceEpoch)
+        try db.execute("UPDATE users SET conversation_memory = ? WHERE id = 1", [token])
+        let shown = f.cli(["users", "memory", "show", "alice"])
+        #expect(shown.status == 0 && shown.stdout == "free text\n")
+        #expect(shown.stderr == "socializer: warning: the memory of user 'alice' is not the app's document (it is not JSON); the app will discard it\n")
+    }
+
     @Test func tamperedMemoryOrAWrongKeyIsOneGenericError() throws {
-        #expect(f.cli(["users", "memory", "set", "bob", "--stdin"], stdin: "secret memory").status == 0)
+        #expect(f.cli(["users", "memory", "set", "bob", "--stdin"], stdin: Self.document("secret memory", user: 2)).status == 0)
         let db = try f.connection()
         let token = try db.scalar("SELECT conversation_memory FROM users WHERE id = 2")
         guard case .text(var text) = token else { return }
@@ -124,13 +173,13 @@ import TestSupport
 
     @Test func rotateKeyReencryptsAndAllReportsTheBrokenOnes() throws {
         for name in ["alice", "bob", "carol"] {
-            #expect(f.cli(["users", "memory", "set", name, "--stdin"], stdin: "memory of \(name)").status == 0)
+            #expect(f.cli(["users", "memory", "set", name, "--stdin"], stdin: Self.document("memory of \(name)")).status == 0)
         }
         let db = try f.connection()
         let keyBefore = try db.scalar("SELECT encryption_key FROM users WHERE id = 1")
         #expect(f.cli(["users", "rotate-key", "alice", "-q"]).stdout == "1\n")
         #expect(try db.scalar("SELECT encryption_key FROM users WHERE id = 1") != keyBefore)
-        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == "memory of alice\n")
+        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == Self.document("memory of alice") + "\n")
         try db.execute("UPDATE users SET conversation_memory = 'gAAAAAbroken==' WHERE id = 2")
         let brokenRow = try db.firstRow("SELECT encryption_key, conversation_memory FROM users WHERE id = 2")?.values
         let keys = try db.rows("SELECT encryption_key FROM users ORDER BY id").map { $0.values }
@@ -142,10 +191,10 @@ import TestSupport
         #expect(try db.firstRow("SELECT encryption_key, conversation_memory FROM users WHERE id = 2")?.values == brokenRow)
         let after = try db.rows("SELECT encryption_key FROM users ORDER BY id").map { $0.values }
         #expect(after[0] != keys[0] && after[2] != keys[2])
-        #expect(f.cli(["users", "memory", "show", "carol"]).stdout == "memory of carol\n")
+        #expect(f.cli(["users", "memory", "show", "carol"]).stdout == Self.document("memory of carol") + "\n")
         // Re-running is harmless.
         #expect(f.cli(["-y", "users", "rotate-key", "--all"]).status == 65)
-        #expect(f.cli(["users", "memory", "show", "carol"]).stdout == "memory of carol\n")
+        #expect(f.cli(["users", "memory", "show", "carol"]).stdout == Self.document("memory of carol") + "\n")
         let usage = f.cli(["users", "rotate-key"])
         #expect(usage.status == 64 && usage.stderr.contains("give either USER or --all"))
     }

@@ -18,7 +18,8 @@ import TestSupport
         let json = importFile("a.json", """
             [
               {"username": "alice", "password": "pw-alice", "email": "alice@example.com", "role": "admin",
-               "preferences": {"tone": "warm"}, "memory": "likes chess", "member_since": "2025-11-30"},
+               "preferences": {"tone": "warm"}, "memory": {"messages": [{"role": "user", "content": "likes chess"}]},
+               "member_since": "2025-11-30"},
               {"username": "bob", "password_hash": "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", "is_active": false}
             ]
             """)
@@ -34,7 +35,9 @@ import TestSupport
         #expect(alice["role"] == .text("admin") && alice["preferences"] == .text("{\"tone\":\"warm\"}"))
         #expect(alice["member_since"] == .text("2025-11-30"))
         #expect(try Bcrypt.verify(Array("pw-alice".utf8), against: try alice.string("hashed_password")))
-        #expect(f.cli(["users", "memory", "show", "alice"]).stdout == "likes chess\n")
+        let memory = try JSONParser.parse(f.cli(["users", "memory", "show", "alice"]).stdout)
+        #expect(memory["messages"]?.arrayItems.first?["content"] == .string("likes chess"))
+        #expect(memory["metadata"]?["user_id"] == .integer(try alice.int("id")) && memory["general_chat"] == .array([]))
         #expect(f.cli(["users", "find", "--email", "alice@example.com", "--fields", "username"]).stdout == "username: alice\n")
         let erin = try #require(try db.firstRow("SELECT is_active, temperature, preferences, llm_model FROM users WHERE username = 'erin'"))
         #expect(erin.values == [.integer(0), .real(0.2), .text("{\"a\":1}"), .null])
@@ -134,7 +137,7 @@ import TestSupport
     @Test func exportWithSecretsRoundTripsThroughImport() throws {
         f.create("alice", email: "alice@example.com", password: "pw-a", extra: ["--llm-provider", "ollama"])
         f.create("bob", password: "pw-b")
-        #expect(f.cli(["users", "memory", "set", "alice", "--stdin"], stdin: "remember me").status == 0)
+        #expect(f.cli(["users", "memory", "set", "alice", "--stdin"], stdin: UsersMemoryTests.document("remember me")).status == 0)
         #expect(f.cli(["users", "prefs", "set", "alice", "t", "k", "1"]).status == 0)
         let plain = f.cli(["users", "export"])
         #expect(!plain.stdout.contains("password_hash") && !plain.stdout.contains("encryption_key"))
@@ -151,7 +154,7 @@ import TestSupport
             let original = try f.connection().rows("SELECT \(columns) FROM users WHERE hashed_email NOT LIKE 'no-email:%' ORDER BY id").map(\.values)
             let copy = try other.connection().rows("SELECT \(columns) FROM users WHERE hashed_email NOT LIKE 'no-email:%' ORDER BY id").map(\.values)
             #expect(copy == original, "\(format)")
-            #expect(other.cli(["users", "memory", "show", "alice"]).stdout == "remember me\n")
+            #expect(other.cli(["users", "memory", "show", "alice"]).stdout == UsersMemoryTests.document("remember me") + "\n")
             #expect(other.cli(["users", "check-password", "bob", "--password-stdin"], stdin: "pw-b\n").status == 0)
         }
     }
@@ -181,6 +184,12 @@ import TestSupport
         #expect(byEmail.contains("USING INDEX sqlite_autoindex_users_2"), "\(byEmail)")
         let legacy = try plan(db, UserRepository.legacyEmailSQL, [])
         #expect(legacy.contains("SEARCH users USING COVERING INDEX sqlite_autoindex_users_2 (hashed_email>? AND hashed_email<?)"), "\(legacy)")
+        let exact = try plan(db, UserRepository.exactEmailSQL(3), ["a", "b", "c"])
+        #expect(exact.contains("SEARCH users USING INDEX sqlite_autoindex_users_2 (hashed_email=?)"), "\(exact)")
+        let plain = try plan(db, UserRepository.plainEmailSQL(2), ["a@example.com", "b@example.com"])
+        #expect(plain.contains("SEARCH users USING INDEX ix_users_email_lookup (<expr>=?)"), "\(plain)")
+        let keyed = try plan(db, UserRepository.keyedEmailCountSQL, [])
+        #expect(keyed.contains("USING COVERING INDEX sqlite_autoindex_users_2 (hashed_email>? AND hashed_email<?)"), "\(keyed)")
         let list = try plan(db, "SELECT \(User.columns) FROM users ORDER BY id ASC LIMIT ? OFFSET ?", [50, 0])
         #expect(list == "SCAN users", "ordered by rowid, no sort step: \(list)")
     }

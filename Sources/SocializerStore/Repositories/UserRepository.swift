@@ -55,9 +55,21 @@ public struct UserRepository {
             .filter { EmailHasher.isLegacyBcrypt($0.hash) }
     }
 
-    /// How many users hold a keyed hash (`hmac-sha256:…`): an index range.
+    /// The users holding a keyed hash (`hmac-sha256:…`): an index range.
+    static let keyedEmailCountSQL = "SELECT count(*) FROM users WHERE hashed_email >= 'hmac-sha256:' AND hashed_email < 'hmac-sha256;'"
+
+    /// Exact stored forms (keyed hash, SHA-256 digests): the UNIQUE index.
+    static func exactEmailSQL(_ count: Int) -> String {
+        "SELECT \(User.columns) FROM users WHERE hashed_email IN (\(placeholders(count)))"
+    }
+
+    /// Addresses as typed: 0004's index on the same expression.
+    static func plainEmailSQL(_ count: Int) -> String {
+        "SELECT \(User.columns) FROM users WHERE lower(trim(hashed_email)) IN (\(placeholders(count)))"
+    }
+
     public func keyedEmailCount() throws -> Int64 {
-        try db.scalarInt("SELECT count(*) FROM users WHERE hashed_email >= 'hmac-sha256:' AND hashed_email < 'hmac-sha256;'")
+        try db.scalarInt(UserRepository.keyedEmailCountSQL)
     }
 
     /// The users whose stored email is `address` in any form the app or the
@@ -71,11 +83,8 @@ public struct UserRepository {
                                checkBcrypt: Bool = true) throws -> [User] {
         let exact = lookup.exactValues(address)
         let plain = lookup.plainKeys(address)
-        var found = try db.rows("SELECT \(User.columns) FROM users WHERE hashed_email IN (\(placeholders(exact.count)))",
-                             exact.map { $0 })
-            .map(User.init(row:))
-        found += try db.rows("SELECT \(User.columns) FROM users WHERE lower(trim(hashed_email)) IN (\(placeholders(plain.count)))",
-                             plain.map { $0 }).map(User.init(row:))
+        var found = try db.rows(UserRepository.exactEmailSQL(exact.count), exact.map { $0 }).map(User.init(row:))
+        found += try db.rows(UserRepository.plainEmailSQL(plain.count), plain.map { $0 }).map(User.init(row:))
         if checkBcrypt {
             let legacy = try known ?? legacyEmailHashes()
             for index in try bcryptMatches([address], legacy, lookup: lookup)[0] {
@@ -120,7 +129,7 @@ public struct UserRepository {
         try usersWithEmail(address, lookup: lookup).contains { $0.id != id }
     }
 
-    private func placeholders(_ count: Int) -> String {
+    static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
@@ -160,7 +169,7 @@ public struct UserRepository {
         }
         do {
             let values = user.columnValues
-            try db.execute("INSERT INTO users (\(values.map(\.column).joined(separator: ", "))) VALUES (\(placeholders(values.count)))",
+            try db.execute("INSERT INTO users (\(values.map(\.column).joined(separator: ", "))) VALUES (\(UserRepository.placeholders(values.count)))",
                            values.map(\.value))
         } catch let error as DatabaseError where error.isUniqueConstraint {
             if error.message.contains("hashed_email") {
