@@ -263,6 +263,11 @@ func appDatabase(legacy: Bool) throws -> UsersFixture {
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("1 problem(s)") && refused.stderr.contains("n.jsonl:5:1: a user with that email already exists"))
         #expect(try contents(db) == before)
+        // On a terminal, the pairs' progress is shown on standard error.
+        let shown = runCLI(["--db", f.db, "users", "import", path], environment: f.environment,
+                           terminal: TerminalInfo(stderrIsTerminal: true))
+        #expect(shown.status == 65 && shown.stderr.hasPrefix("\rchecking emails against 3 old bcrypt email hash(es): 18/18\n"))
+        #expect(try contents(db) == before)
         // --skip-legacy-email-check trusts the file (documented risk): the duplicate slips in.
         let skipped = f.cli(["users", "import", path, "--skip-legacy-email-check"])
         #expect(skipped.status == 0 && skipped.stdout.contains("created: 6"), "\(skipped.stderr)")

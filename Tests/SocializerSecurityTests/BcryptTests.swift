@@ -4,7 +4,7 @@ import TestSupport
 @testable import SocializerSecurity
 
 @Suite struct BcryptTests {
-    /// Every pair of ../shared/vectors/bcrypt.json verifies through libxcrypt,
+    /// Every pair of the bcrypt vectors (Tests/Fixtures/vectors/bcrypt.json) verifies through libxcrypt,
     /// except those with a NUL byte, which C cannot take and which are refused.
     @Test func everyVectorVerifiesOrIsRefusedForItsNUL() throws {
         let vectors = try Vectors.array("bcrypt.json")

@@ -4,13 +4,13 @@ import TestSupport
 @testable import SocializerCore
 @testable import SocializerStore
 
-/// The SQL of ../shared/seed/DATABASE_DIAGRAM.md ("Usage Examples" and
+/// The SQL of the design document (a copy in Tests/Fixtures/seed; "Usage Examples" and
 /// "Query Patterns") runs verbatim on a freshly migrated database.
 @Suite struct DesignDocumentTests {
     let folder = TemporaryDirectory()
 
     static func documentSQLBlocks() throws -> [String] {
-        let path = sharedFolder() + "/seed/DATABASE_DIAGRAM.md"
+        let path = fixturesFolder() + "/seed/DATABASE_DIAGRAM.md"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var blocks: [String] = []
         var current: [Substring]?
@@ -86,11 +86,4 @@ import TestSupport
         #expect(try db.scalarInt("SELECT count(*) FROM general_chat_messages") == 1)
         #expect(try db.rows("PRAGMA foreign_key_check").isEmpty)
     }
-}
-
-/// ../shared, found from this source file's location (works in any clone).
-func sharedFolder() -> String {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }
-    return url.path + "/shared"
 }

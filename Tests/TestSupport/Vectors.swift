@@ -1,13 +1,10 @@
 import Foundation
 import SocializerCore
 
-/// The public test vectors in ../shared/vectors, read with the project's own JSON parser.
+/// The public test vectors copied into Tests/Fixtures/vectors (see its
+/// README for their sources), read with the project's own JSON parser.
 public enum Vectors {
-    public static func folder() -> String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path + "/shared/vectors"
-    }
+    public static func folder() -> String { fixturesFolder() + "/vectors" }
 
     public static func load(_ relative: String) throws -> JSONValue {
         let data = try Data(contentsOf: URL(fileURLWithPath: folder() + "/" + relative))
@@ -20,6 +17,13 @@ public enum Vectors {
         guard case .array(let items) = value else { return [] }
         return items
     }
+}
+
+/// Tests/Fixtures, found from this source file's location (works in any clone).
+public func fixturesFolder() -> String {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<2 { url.deleteLastPathComponent() }
+    return url.path + "/Fixtures"
 }
 
 extension JSONValue {
