@@ -3,12 +3,14 @@
 #include <sqlite3.h>
 
 /* SQLITE_TRANSIENT is a macro casting -1 to a function pointer, which Swift
-   cannot import; wrap it so text and blobs are copied at bind time. */
-static inline int csqlite_bind_text_transient(sqlite3_stmt *s, int i, const char *text, int n) {
-    return sqlite3_bind_text(s, i, text, n, SQLITE_TRANSIENT);
+   cannot import; wrap it so text and blobs are copied at bind time. The
+   64-bit calls take lengths past 2 GiB (SQLite then refuses them as too big
+   instead of a 32-bit length wrapping). */
+static inline int csqlite_bind_text_transient(sqlite3_stmt *s, int i, const char *text, sqlite3_uint64 n) {
+    return sqlite3_bind_text64(s, i, text, n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
-static inline int csqlite_bind_blob_transient(sqlite3_stmt *s, int i, const void *data, int n) {
-    return sqlite3_bind_blob(s, i, data, n, SQLITE_TRANSIENT);
+static inline int csqlite_bind_blob_transient(sqlite3_stmt *s, int i, const void *data, sqlite3_uint64 n) {
+    return sqlite3_bind_blob64(s, i, data, n, SQLITE_TRANSIENT);
 }
 /* Extended result codes are macro expressions Swift cannot import. */
 static const int CSQLITE_CONSTRAINT_UNIQUE = SQLITE_CONSTRAINT_UNIQUE;

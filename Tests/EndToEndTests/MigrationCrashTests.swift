@@ -37,7 +37,7 @@ import TestSupport
         let after = try Connection(path: path)
         let state = try Migrator(connection: after, clock: FixedClock(testNow)).state()
         #expect(state == .migrated(version: 1), "0002 was killed before it committed: \(state)")
-        #expect(try after.rows("PRAGMA table_info(users)").allSatisfy { $0["dflt_value"].isNull }, "the old schema is whole")
+        #expect(try after.rows("PRAGMA table_info(users)").allSatisfy { $0["dflt_value"] == .null }, "the old schema is whole")
         #expect(try after.scalar("PRAGMA integrity_check") == .text("ok"))
         #expect(try after.scalarInt("SELECT count(*) FROM error_logs") == before)
         let rerun = Process()

@@ -164,3 +164,71 @@ import TestSupport
         } throws: { ($0 as? SocializerError)?.code == .cannotCreate }
     }
 }
+
+/// The hardened layer: statements own their database, SQL is one statement,
+/// missing columns are bugs, text is never repaired, statements are cached.
+@Suite struct StatementOwnershipTests {
+    let folder = TemporaryDirectory()
+
+    func connection() throws -> Connection {
+        let db = try Connection(path: folder.file("s.db"), mode: .createIfMissing)
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        try db.execute("INSERT INTO t (name) VALUES ('a'), ('b'), ('c')")
+        return db
+    }
+
+    @Test func aStatementKeepsItsDatabaseAliveAfterTheConnectionGoes() throws {
+        var db: Connection? = try connection()
+        let statement = try db!.prepare("SELECT name FROM t ORDER BY id")
+        db = nil
+        var names: [DatabaseValue] = []
+        while try statement.step() { names.append(statement.currentRow().values[0]) }
+        #expect(names == [.text("a"), .text("b"), .text("c")])
+    }
+
+    @Test func trailingStatementsAreAnErrorNotDropped() throws {
+        let db = try connection()
+        #expect {
+            try db.execute("DELETE FROM t WHERE id = 1; DROP TABLE t")
+        } throws: { ($0 as? SocializerError)?.code == .internalError && ($0 as? SocializerError)?.message.contains("more than one statement") == true }
+        #expect(try db.scalarInt("SELECT count(*) FROM t") == 3, "nothing ran")
+        // Blanks, a closing semicolon and comments after the statement are fine.
+        try db.execute("DELETE FROM t WHERE id = 1;  -- done\n")
+        #expect(try db.scalarInt("SELECT count(*) FROM t") == 2)
+    }
+
+    @Test func aMissingColumnIsABugAndAMismatchIsBadData() throws {
+        let row = try #require(try connection().firstRow("SELECT id, name FROM t WHERE id = 1"))
+        #expect(row["nope"] == nil)
+        #expect { try row.string("nope") } throws: { ($0 as? SocializerError)?.code == .internalError }
+        #expect { try row.int("name") } throws: {
+            ($0 as? SocializerError)?.code == .invalidData && ($0 as? SocializerError)?.message == "column name holds a value that is not an integer"
+        }
+    }
+
+    @Test func textThatIsNotUTF8IsKeptAsBytesNeverRepaired() throws {
+        let db = try connection()
+        try db.execute("UPDATE t SET name = CAST(X'61FF62' AS TEXT) WHERE id = 2")
+        let row = try #require(try db.firstRow("SELECT name FROM t WHERE id = 2"))
+        #expect(row["name"] == .blob([0x61, 0xFF, 0x62]))
+        #expect { try row.string("name") } throws: { ($0 as? SocializerError)?.message == "column name holds a value that is not UTF-8 text" }
+    }
+
+    @Test func statementsAreCachedAndANestedQueryGetsItsOwn() throws {
+        let db = try connection()
+        let first = try db.cachedStatement("SELECT name FROM t WHERE id = ?")
+        #expect(try db.cachedStatement("SELECT name FROM t WHERE id = ?") === first)
+        var pairs: [String] = []
+        try db.forEachRow("SELECT id FROM t ORDER BY id") { outer in
+            try db.forEachRow("SELECT id FROM t ORDER BY id") { inner in
+                pairs.append("\(try outer.int("id"))\(try inner.int("id"))")
+            }
+        }
+        #expect(pairs.count == 9 && pairs.first == "11" && pairs.last == "33")
+        // A finished query holds no read: another connection can take the write lock at once.
+        _ = try db.firstRow("SELECT name FROM t")
+        let other = try Connection(path: folder.file("s.db"), busyTimeoutMilliseconds: 0)
+        try other.execute("BEGIN EXCLUSIVE")
+        try other.execute("COMMIT")
+    }
+}

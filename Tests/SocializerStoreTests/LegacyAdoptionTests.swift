@@ -105,7 +105,7 @@ import TestSupport
             return e?.code == .invalidData && e?.details == ["error_logs.user_id → users: 1 row(s) refer to a missing parent (rowid 9)"]
         }
         #expect(try migrator.state() == .migrated(version: 1))
-        #expect(try db.rows("PRAGMA table_info(users)").allSatisfy { $0["dflt_value"].isNull })
+        #expect(try db.rows("PRAGMA table_info(users)").allSatisfy { $0["dflt_value"] == .null })
         #expect(try db.scalar("PRAGMA foreign_keys") == .integer(1))
     }
 }

@@ -43,7 +43,7 @@ import TestSupport
         #expect(try migrator.baselineDifferences().isEmpty)
         // No column has an SQL default in the app's schema.
         for table in SchemaModel.tableNames {
-            let defaults = try db.rows("PRAGMA table_info(\(table))").filter { !$0["dflt_value"].isNull }
+            let defaults = try db.rows("PRAGMA table_info(\(table))").filter { $0["dflt_value"] != .null }
             #expect(defaults.isEmpty, "\(table)")
         }
         #expect(throws: DatabaseError.self) {
@@ -112,7 +112,7 @@ import TestSupport
         #expect(try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'ix_error_logs_timestamp'") == 0)
         _ = try migrator.down(to: 1)
         #expect(try migrator.baselineDifferences().isEmpty)
-        #expect(try db.rows("PRAGMA table_info(users)").allSatisfy { $0["dflt_value"].isNull })
+        #expect(try db.rows("PRAGMA table_info(users)").allSatisfy { $0["dflt_value"] == .null })
         _ = try migrator.down(to: 0)
         #expect(try migrator.state() == .empty)
         _ = try migrator.up()

@@ -20,7 +20,11 @@ public final class Connection {
         case createIfMissing
     }
 
-    let handle: OpaquePointer
+    let database: DatabaseHandle
+    var handle: OpaquePointer { database.pointer }
+    /// Prepared statements by SQL text, so a bulk loop parses each once
+    /// (https://sqlite.org/c3ref/prepare.html is most of a small query's cost).
+    private var statementCache: [String: Statement] = [:]
     public let path: String
     /// Whether this open created the file.
     public let created: Bool
@@ -47,7 +51,7 @@ public final class Connection {
             if let db { sqlite3_close_v2(db) }
             throw DatabaseError(extendedCode: rc, message: message, sql: nil)
         }
-        handle = db
+        database = DatabaseHandle(db)
         created = createdFile
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
@@ -56,19 +60,9 @@ public final class Connection {
             _ = try scalar("PRAGMA schema_version")
             try execute("PRAGMA foreign_keys = ON")
         } catch {
-            sqlite3_close_v2(db)
+            statementCache.removeAll()
             throw error
         }
-    }
-
-    deinit {
-        // Finalize anything a caller leaked so the close really happens.
-        var statement = sqlite3_next_stmt(handle, nil)
-        while let s = statement {
-            statement = sqlite3_next_stmt(handle, s)
-            sqlite3_finalize(s)
-        }
-        sqlite3_close_v2(handle)
     }
 
     private static func requireExistingFile(_ path: String) throws {
@@ -115,19 +109,33 @@ public final class Connection {
     // MARK: Errors
 
     func lastError(_ code: Int32, sql: String?) -> DatabaseError {
-        DatabaseError(extendedCode: sqlite3_extended_errcode(handle) == 0 ? code : sqlite3_extended_errcode(handle),
-                      message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        database.lastError(code, sql: sql)
     }
 
     // MARK: Running SQL
 
+    /// A new statement, owned by the caller. SQL holding more than one
+    /// statement is an error (use `executeScript`).
     public func prepare(_ sql: String) throws -> Statement {
-        try Statement(connection: self, sql: sql)
+        try Statement(database: database, sql: sql)
+    }
+
+    /// The cached statement for `sql`, reset and ready; a fresh one when the
+    /// cached one is still running (a query nested in another's loop).
+    public func cachedStatement(_ sql: String) throws -> Statement {
+        if let cached = statementCache[sql] {
+            if !cached.isBusy { return cached }
+            return try prepare(sql)
+        }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
     }
 
     /// Runs one statement with bound parameters, discarding any rows.
     public func execute(_ sql: String, _ arguments: [DatabaseValueConvertible?] = []) throws {
-        let statement = try prepare(sql)
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
         try statement.bind(arguments)
         while try statement.step() {}
     }
@@ -151,15 +159,18 @@ public final class Connection {
     }
 
     public func firstRow(_ sql: String, _ arguments: [DatabaseValueConvertible?] = []) throws -> Row? {
-        let statement = try prepare(sql)
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
         try statement.bind(arguments)
         return try statement.step() ? statement.currentRow() : nil
     }
 
     /// Streams rows one at a time; memory does not grow with the row count.
+    /// The statement is reset at the end, so no read stays open.
     public func forEachRow(_ sql: String, _ arguments: [DatabaseValueConvertible?] = [],
                            _ body: (Row) throws -> Void) throws {
-        let statement = try prepare(sql)
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
         try statement.bind(arguments)
         while try statement.step() {
             try body(statement.currentRow())

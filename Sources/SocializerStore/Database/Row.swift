@@ -1,7 +1,9 @@
 import SocializerCore
 
 /// One result row, its values copied out of SQLite. Typed accessors throw
-/// a domain error naming the column when the stored value does not fit.
+/// a domain error naming the column when the stored value does not fit, and
+/// an internal error when the column is not in the result at all (a query
+/// and its decoder that disagree are a bug, not bad data).
 public struct Row: Sendable {
     public let columns: [String]
     public let values: [DatabaseValue]
@@ -11,9 +13,18 @@ public struct Row: Sendable {
         self.values = values
     }
 
-    public subscript(_ column: String) -> DatabaseValue {
-        guard let i = columns.firstIndex(of: column) else { return .null }
+    /// The value of `column`; nil when the result has no such column.
+    public subscript(_ column: String) -> DatabaseValue? {
+        guard let i = columns.firstIndex(of: column) else { return nil }
         return values[i]
+    }
+
+    /// The value of `column`, which the result must have.
+    public func value(_ column: String) throws -> DatabaseValue {
+        guard let value = self[column] else {
+            throw SocializerError.internalError("column \(column) is not in the result (columns: \(columns.joined(separator: ", ")))")
+        }
+        return value
     }
 
     public subscript(_ index: Int) -> DatabaseValue { values[index] }
@@ -23,7 +34,7 @@ public struct Row: Sendable {
     }
 
     public func int(_ column: String) throws -> Int64 {
-        switch self[column] {
+        switch try value(column) {
         case .integer(let v): return v
         case .real(let d) where d == d.rounded() && abs(d) < 9e18: return Int64(d)
         case .text(let s): if let v = Int64(s) { return v }
@@ -33,11 +44,11 @@ public struct Row: Sendable {
     }
 
     public func optionalInt(_ column: String) throws -> Int64? {
-        self[column].isNull ? nil : try int(column)
+        try value(column).isNull ? nil : try int(column)
     }
 
     public func double(_ column: String) throws -> Double {
-        switch self[column] {
+        switch try value(column) {
         case .integer(let v): return Double(v)
         case .real(let d): return d
         case .text(let s): if let v = Double(s) { return v }
@@ -47,26 +58,29 @@ public struct Row: Sendable {
     }
 
     public func optionalDouble(_ column: String) throws -> Double? {
-        self[column].isNull ? nil : try double(column)
+        try value(column).isNull ? nil : try double(column)
     }
 
     public func string(_ column: String) throws -> String {
-        switch self[column] {
+        switch try value(column) {
         case .text(let s): return s
         case .integer(let v): return String(v)
         case .real(let d): return String(d)
-        case .blob(let b): return String(decoding: b, as: UTF8.self)
+        case .blob(let b):
+            // Text that is not UTF-8 is read as its bytes; it is never repaired behind the caller's back.
+            guard let text = String(validating: b, as: UTF8.self) else { throw typeError(column, "UTF-8 text") }
+            return text
         case .null: throw typeError(column, "text")
         }
     }
 
     public func optionalString(_ column: String) throws -> String? {
-        self[column].isNull ? nil : try string(column)
+        try value(column).isNull ? nil : try string(column)
     }
 
     /// BOOLEAN: 0/1 as SQLAlchemy writes; also the text forms older rows use.
     public func bool(_ column: String) throws -> Bool {
-        switch self[column] {
+        switch try value(column) {
         case .integer(let v): return v != 0
         case .real(let d): return d != 0
         case .text(let s):
@@ -82,11 +96,11 @@ public struct Row: Sendable {
 
     /// DATETIME or DATE text in any ISO 8601 form.
     public func timestamp(_ column: String) throws -> Timestamp {
-        if case .text(let s) = self[column], let t = Timestamp.parse(s) { return t }
+        if case .text(let s) = try value(column), let t = Timestamp.parse(s) { return t }
         throw typeError(column, "a date or time")
     }
 
     public func optionalTimestamp(_ column: String) throws -> Timestamp? {
-        self[column].isNull ? nil : try timestamp(column)
+        try value(column).isNull ? nil : try timestamp(column)
     }
 }

@@ -1,23 +1,58 @@
 import CSQLite
 import SocializerCore
 
+/// Owns a `sqlite3*` and closes it when the last owner goes: the connection,
+/// or a statement that outlives it. So a statement always has a live
+/// database to run on, and each handle is closed exactly once.
+final class DatabaseHandle {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { sqlite3_close_v2(pointer) }
+
+    func lastError(_ code: Int32, sql: String?) -> DatabaseError {
+        DatabaseError(extendedCode: sqlite3_extended_errcode(pointer) == 0 ? code : sqlite3_extended_errcode(pointer),
+                      message: String(cString: sqlite3_errmsg(pointer)), sql: sql)
+    }
+}
+
 /// A prepared statement (https://sqlite.org/c3ref/stmt.html): prepared in a
-/// throwing init, finalized in deinit. Parameters are always bound
+/// throwing init, finalized exactly once, in deinit. It keeps its database
+/// handle alive. Parameters are always bound
 /// (https://sqlite.org/c3ref/bind_blob.html); text is copied at bind time.
 public final class Statement {
     let handle: OpaquePointer
-    unowned let connection: Connection
+    let database: DatabaseHandle
     public let sql: String
     public let columnNames: [String]
 
-    init(connection: Connection, sql: String) throws {
+    init(database: DatabaseHandle, sql: String) throws {
         var statement: OpaquePointer?
-        let rc = sqlite3_prepare_v3(connection.handle, sql, -1, 0, &statement, nil)
+        var tail: UnsafePointer<CChar>?
+        let rc = sql.withCString { text in
+            let rc = sqlite3_prepare_v3(database.pointer, text, -1, 0, &statement, &tail)
+            // Anything after the first statement but blanks and comments is a mistake, not something to drop.
+            if rc == SQLITE_OK, let rest = tail, rest.pointee != 0 {
+                var trailing: OpaquePointer?
+                let restCode = sqlite3_prepare_v3(database.pointer, rest, -1, 0, &trailing, nil)
+                if trailing != nil || restCode != SQLITE_OK {
+                    sqlite3_finalize(trailing)
+                    sqlite3_finalize(statement)
+                    statement = nil
+                    return SQLITE_MISUSE
+                }
+            }
+            return rc
+        }
+        if rc == SQLITE_MISUSE {
+            throw SocializerError.internalError("SQL holds more than one statement; run scripts with executeScript: \(sql)")
+        }
         guard rc == SQLITE_OK, let statement else {
-            throw connection.lastError(rc, sql: sql)
+            throw database.lastError(rc, sql: sql)
         }
         self.handle = statement
-        self.connection = connection
+        self.database = database
         self.sql = sql
         let count = sqlite3_column_count(statement)
         columnNames = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
@@ -26,6 +61,9 @@ public final class Statement {
     deinit { sqlite3_finalize(handle) }
 
     public var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
+
+    /// Whether a step has started and not reached its end or a reset.
+    var isBusy: Bool { sqlite3_stmt_busy(handle) != 0 }
 
     /// Binds positional parameters; a count that does not match is a
     /// programming error reported as such, never silently ignored.
@@ -49,15 +87,15 @@ public final class Statement {
                     buffer.withMemoryRebound(to: CChar.self) { chars in
                         // A zero-length text still needs a non-NULL pointer, or it binds NULL.
                         guard let base = chars.baseAddress else { return csqlite_bind_text_transient(handle, index, "", 0) }
-                        return csqlite_bind_text_transient(handle, index, base, Int32(chars.count))
+                        return csqlite_bind_text_transient(handle, index, base, UInt64(chars.count))
                     }
                 }
             case .blob(let bytes):
                 rc = bytes.withUnsafeBytes { buffer in
-                    csqlite_bind_blob_transient(handle, index, buffer.baseAddress, Int32(buffer.count))
+                    csqlite_bind_blob_transient(handle, index, buffer.baseAddress, UInt64(buffer.count))
                 }
             }
-            if rc != SQLITE_OK { throw connection.lastError(rc, sql: sql) }
+            if rc != SQLITE_OK { throw database.lastError(rc, sql: sql) }
         }
     }
 
@@ -68,12 +106,13 @@ public final class Statement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let error = connection.lastError(rc, sql: sql)
+            let error = database.lastError(rc, sql: sql)
             sqlite3_reset(handle)
             throw error
         }
     }
 
+    /// Ends the current run, releasing the read it may hold.
     public func reset() {
         sqlite3_reset(handle)
     }
@@ -87,6 +126,8 @@ public final class Statement {
         return Row(columns: columnNames, values: values)
     }
 
+    /// One column of the current row. Text that is not valid UTF-8 is kept
+    /// as its bytes (a blob), never silently repaired.
     func value(at i: Int32) -> DatabaseValue {
         switch sqlite3_column_type(handle, i) {
         case SQLITE_NULL: return .null
@@ -99,8 +140,9 @@ public final class Statement {
         default:
             let n = Int(sqlite3_column_bytes(handle, i))
             guard let p = sqlite3_column_text(handle, i) else { return .text("") }
-            return .text(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+            let bytes = UnsafeBufferPointer(start: p, count: n)
+            guard let text = String(validating: bytes, as: UTF8.self) else { return .blob(Array(bytes)) }
+            return .text(text)
         }
     }
 }
-

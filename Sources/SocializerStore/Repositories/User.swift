@@ -37,7 +37,7 @@ public struct User: Sendable, Equatable {
         hashedPassword = try row.string("hashed_password")
         hashedEmail = try row.string("hashed_email")
         memberSince = try row.string("member_since")
-        messages = StoredMessages(row["messages"])
+        messages = StoredMessages(try row.value("messages"))
         encryptionKey = try row.optionalString("encryption_key")
         conversationMemory = try row.optionalString("conversation_memory")
         llmProvider = try row.optionalString("llm_provider")
