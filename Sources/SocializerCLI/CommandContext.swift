@@ -53,7 +53,12 @@ public final class CommandContext {
         case .write: mode = .existing
         case .create: mode = .createIfMissing
         }
-        return try Connection(path: path, mode: mode, busyTimeoutMilliseconds: globals.busyTimeoutMilliseconds)
+        let connection = try Connection(path: path, mode: mode, busyTimeoutMilliseconds: globals.busyTimeoutMilliseconds)
+        if globals.verbose {
+            // What every verb does, statement by statement; parameters show as ?, never their values.
+            connection.trace { [stderr] sql in stderr.write("socializer: sql: \(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))\n") }
+        }
+        return connection
     }
 
     /// Opens the database and refuses the states no command but `migrate`

@@ -248,6 +248,39 @@ func appDatabase(legacy: Bool) throws -> UsersFixture {
     }
 }
 
+@Suite struct EmailLookupPlanTests {
+    /// The statements `usersWithEmail` really runs (read off the trace hook)
+    /// each use an index: no lookup but the bcrypt one scans users.
+    @Test func everyLookupTheRepositoryRunsUsesAnIndex() throws {
+        let f = UsersFixture()
+        let db = try f.connection()
+        let repository = UserRepository(db)
+        let lookup = EmailLookup(hasher: try EmailHasher(key: Array(emailKey.utf8)))
+        let statements = try statementsRun(on: db) { _ = try repository.usersWithEmail("a@example.com", lookup: lookup) }
+        #expect(statements.count == 3, "\(statements)")
+        for sql in statements {
+            let plan = try queryPlan(db, sql)
+            #expect(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "\(sql): \(plan)")
+            #expect(!plan.contains("SCAN users"), "\(sql): \(plan)")
+        }
+        #expect(statements.contains { try! queryPlan(db, $0).contains("ix_users_email_lookup") })
+    }
+}
+
+@Suite struct VerboseTests {
+    @Test func verboseShowsEveryStatementAndNoValue() throws {
+        let f = UsersFixture()
+        f.create("alice")
+        let result = f.cli(["-v", "users", "set-password", "alice", "--password-stdin"], stdin: "a-secret-pw\n")
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("socializer: sql: BEGIN IMMEDIATE\n"))
+        #expect(result.stderr.contains("socializer: sql: UPDATE users SET hashed_password = ? WHERE id = ?\n"), "\(result.stderr)")
+        #expect(!result.stderr.contains("a-secret-pw") && !result.stderr.contains("$2b$"))
+        let quiet = f.cli(["users", "show", "alice"])
+        #expect(!quiet.stderr.contains("sql:"))
+    }
+}
+
 @Suite struct LegacyEmailCheckTests {
     let f = UsersFixture()
 

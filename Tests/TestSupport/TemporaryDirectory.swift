@@ -57,3 +57,25 @@ extension TemporaryDirectory {
         return result
     }
 }
+
+import SocializerStore
+
+/// The statements a body really runs on `db`, as SQLite's trace hook sees
+/// them (the SQL as written, parameters as ?).
+public func statementsRun(on db: Connection, _ body: () throws -> Void) rethrows -> [String] {
+    final class Box { var statements: [String] = [] }
+    let box = Box()
+    db.trace { box.statements.append($0) }
+    defer { db.trace(nil) }
+    try body()
+    return box.statements
+}
+
+/// `EXPLAIN QUERY PLAN` of `sql` with its parameters unbound (NULL), the
+/// details joined with "; ".
+public func queryPlan(_ db: Connection, _ sql: String) throws -> String {
+    let statement = try db.prepare("EXPLAIN QUERY PLAN " + sql)
+    var details: [String] = []
+    while try statement.step() { details.append(try statement.currentRow().string("detail")) }
+    return details.joined(separator: "; ")
+}

@@ -25,6 +25,8 @@ public final class Connection {
     /// Prepared statements by SQL text, so a bulk loop parses each once
     /// (https://sqlite.org/c3ref/prepare.html is most of a small query's cost).
     private var statementCache: [String: Statement] = [:]
+    /// The closure `trace` installed, kept alive while SQLite may call it.
+    private var tracer: Tracer?
     public let path: String
     /// Whether this open created the file.
     public let created: Bool
@@ -104,6 +106,38 @@ public final class Connection {
         default:
             throw SocializerError(.cannotCreate, "cannot create database '\(path)': \(String(cString: strerror(errno)))")
         }
+    }
+
+    deinit {
+        // Statements may outlive the connection; the closure they would call must not be left dangling.
+        if tracer != nil { sqlite3_trace_v2(handle, 0, nil, nil) }
+    }
+
+    // MARK: Tracing
+
+    final class Tracer {
+        let body: (String) -> Void
+        init(_ body: @escaping (String) -> Void) { self.body = body }
+    }
+
+    /// Calls `body` with the text of every statement as it starts to run
+    /// (https://sqlite.org/c3ref/trace_v2.html, SQLITE_TRACE_STMT): the SQL as
+    /// written, with `?` for parameters, never the bound values, which may be
+    /// secrets. `-v` prints these; tests read the SQL really run. nil stops it.
+    public func trace(_ body: ((String) -> Void)?) {
+        guard let body else {
+            sqlite3_trace_v2(handle, 0, nil, nil)
+            tracer = nil
+            return
+        }
+        let tracer = Tracer(body)
+        self.tracer = tracer
+        sqlite3_trace_v2(handle, UInt32(SQLITE_TRACE_STMT), { _, context, _, text in
+            guard let context, let text else { return 0 }
+            Unmanaged<Tracer>.fromOpaque(context).takeUnretainedValue()
+                .body(String(cString: text.assumingMemoryBound(to: CChar.self)))
+            return 0
+        }, Unmanaged.passUnretained(tracer).toOpaque())
     }
 
     // MARK: Errors
