@@ -159,6 +159,15 @@ import TestSupport
         #expect(runCLI(["migrate", "up", "--bogus", "--help"]).status == 0)
         let unknown = runCLI(["help", "migrat"])
         #expect(unknown.status == 64 && unknown.stderr.contains("did you mean 'migrate'?"))
+        // An unknown command or verb is the same error with --help as without, never the top-level help.
+        for line in [["zzz", "--help"], ["zzz", "-h"], ["users", "frobnicate", "--help"]] {
+            let withHelp = runCLI(line)
+            let without = runCLI(line.filter { $0 != "--help" && $0 != "-h" })
+            #expect(withHelp.status == 64 && withHelp.stdout.isEmpty, "\(line)")
+            #expect(withHelp.stderr == without.stderr, "\(line)")
+        }
+        let list = runCLI(["help", "zzz"])
+        #expect(list.status == 64 && list.stderr.contains("hint: choose one of: users, tokens, logs, migrate"), "\(list.stderr)")
     }
 
     @Test func versionNamesTheToolAndSQLite() {

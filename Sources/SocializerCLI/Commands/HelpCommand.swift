@@ -14,7 +14,9 @@ enum HelpCommand {
         var path: [String] = []
         for name in topic {
             guard let next = node.child(name) else {
-                let hint = Suggestions.closest(to: name, among: node.children.map(\.name)).map { "did you mean '\($0)'?" }
+                let names = node.children.map(\.name)
+                let hint = Suggestions.closest(to: name, among: names).map { "did you mean '\($0)'?" }
+                    ?? "choose one of: " + names.joined(separator: ", ")
                 throw UsageError(message: "no help for '\((path + [name]).joined(separator: " "))'", hint: hint, path: path)
             }
             node = next

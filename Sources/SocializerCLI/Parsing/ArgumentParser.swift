@@ -145,7 +145,7 @@ public struct ArgumentParser {
             // A word: the next command or verb until a leaf is reached, then a positional.
             if !node.children.isEmpty {
                 guard let next = node.child(argument) else {
-                    if helpRequested { break }
+                    // `socializer rooms --help` is the same unknown command as without --help.
                     let names = node.children.map(\.name)
                     let what = path.isEmpty ? "command" : "verb for '\(path.joined(separator: " "))'"
                     var hint = Suggestions.closest(to: argument, among: names).map { "did you mean '\($0)'?" }
