@@ -89,7 +89,10 @@ extension Connection {
         guard primary == SQLITE_FULL || primary == SQLITE_IOERR else {
             return DatabaseError(extendedCode: code, message: String(cString: sqlite3_errstr(code)), sql: nil)
         }
-        let reason = systemError != 0 ? String(cString: strerror(systemError)) : String(cString: sqlite3_errstr(code))
+        // SQLite reports the write's errno only while nothing else has run since.
+        let reason = [ENOSPC, EFBIG, EDQUOT].contains(systemError)
+            ? String(cString: strerror(systemError)).lowercased()
+            : "the disk is full, a file size limit was reached, or the disk failed (\(String(cString: sqlite3_errstr(code))))"
         return SocializerError(.ioError, "cannot write the backup '\(destination)': \(reason); no partial copy was left",
                                hint: "free disk space (or raise the file size limit) and run it again; the database was not changed")
     }
