@@ -145,7 +145,7 @@ final class LiveWriter {
 
 extension TemporaryDirectory {
     /// Temporary files of killed or failed runs still lying around.
-    var partialFiles: [String] { listing().filter { $0.contains(".socializer-partial-") } }
+    var partialFiles: [String] { listing().filter { $0.contains("partial-") } }
 
     func copy(_ name: String, to other: String) throws {
         try? FileManager.default.removeItem(atPath: file(other))

@@ -65,8 +65,8 @@ public struct PurgeEngine {
     /// The first batch is small: its timing calibrates the rest.
     public var firstBatchSize = 256
     /// After each batch the lock is left free for as long as the batch held
-    /// it, but at most 25 ms (see `LockPacer` for why that always lets a
-    /// waiting writer in).
+    /// it (at least 1 ms, at most 25 ms: see `LockPacer` for why that always
+    /// lets a waiting writer in).
     public var pacer = LockPacer()
 
     public init(db: Connection, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
@@ -103,6 +103,7 @@ public struct PurgeEngine {
             _ = try db.scalar("PRAGMA journal_mode = TRUNCATE")
         }
         let statement = try db.prepare(target.deleteSQL)
+        var pacer = self.pacer
         var size = min(firstBatchSize, maxBatchSize)
         while true {
             if Interruption.isRequested {

@@ -24,8 +24,8 @@ enum UsersMemory {
         "rotate-key", summary: "Give users a new Fernet key, re-encrypting their memory (atomic per user).",
         discussion: """
             With --all, every user is rotated in id order, each in its own transaction, with \
-            progress on a terminal; between users the write lock is left free for as long as \
-            the last one held it (at most 25 ms), so the app's writes get through a long run. \
+            progress on a terminal; between users the write lock is left free about as long as \
+            they held it (at most 25 ms at a time), so the app's writes get through a long run. \
             An interrupted run can simply be run again. Users whose \
             memory cannot be decrypted are listed and left untouched, the others rotate, and \
             the exit status is 65.
@@ -123,7 +123,7 @@ enum UsersMemory {
         let showProgress = context.terminal.stderrIsTerminal && !context.globals.quiet
         // One short transaction per user, and the lock left free between
         // them as purges do, so the app's writes get through a long run.
-        let pacer = LockPacer()
+        var pacer = LockPacer()
         for (offset, id) in ids.enumerated() {
             do {
                 try pacer.transaction(on: db, commit: !context.globals.dryRun) {
