@@ -22,8 +22,11 @@ enum MigrateCommand {
                 "up", summary: "Apply pending migrations, creating the database if it does not exist.",
                 discussion: """
                     Before changing an existing database, takes an online backup to \
-                    PATH.bak-vN-TIMESTAMP (N: the version before), unless --no-backup. A database \
-                    this command creates is put in WAL mode; an existing one keeps its journal mode.
+                    PATH.bak-vN-TIMESTAMP (N: the version before; -2, -3, … when that name is \
+                    taken), unless --no-backup. A database this command creates is built under a \
+                    temporary name, put in WAL mode and linked into place once migrated; an \
+                    existing one keeps its journal mode. Concurrent runs are safe: each migration \
+                    re-reads the version inside its write lock.
                     """,
                 options: [
                     OptionSpec("to", .integer(1...Int64(Migrations.latestVersion)), help: "Stop at this version."),
