@@ -76,6 +76,10 @@ enum MigrateCommand {
     static func up(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let target = arguments.integer("to").map(Int.init)
         let path = context.globals.databasePath
+        if !context.globals.dryRun {
+            // Temporary databases and backups of runs killed earlier.
+            PartialFile.removeStale(besides: path)
+        }
         if access(path, F_OK) != 0 && errno == ENOENT {
             try FileChecks.requireWritable(databaseAt: path)
             if let runs = try createNew(context, to: target) {
@@ -129,7 +133,6 @@ enum MigrateCommand {
     /// at PATH first; a dry run never places anything.
     static func createNew(_ context: CommandContext, to target: Int?) throws -> [MigrationRun]? {
         let path = context.globals.databasePath
-        PartialFile.removeStale(besides: path)
         let partial = PartialFile(destination: path)
         partial.discard()
         defer { partial.discard() }

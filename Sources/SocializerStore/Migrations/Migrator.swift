@@ -187,13 +187,15 @@ public struct Migrator {
             throw SocializerError.configuration("the database has no migration history to roll back")
         }
         var runs: [MigrationRun] = []
-        for migration in Migrations.all.reversed() where migration.version > target && migration.version <= current {
-            guard let run = try run(migration, direction: .down, dryRun: dryRun) else {
-                throw SocializerError(.temporarilyUnavailable, "another process changed the schema version while rolling back",
-                                      hint: "check with: socializer migrate status, then run it again")
+        var version = current
+        // As in `up`, each step re-checks the version inside its lock; when
+        // another process moved it meanwhile, go on from where it is now.
+        while version > target, let migration = Migrations.migration(version) {
+            if let run = try run(migration, direction: .down, dryRun: dryRun) {
+                runs.append(run)
+                if dryRun { break }
             }
-            runs.append(run)
-            if dryRun { break }
+            version = try currentVersion()
         }
         return runs
     }
