@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Backup benchmark (issue 10): a ~160 MB WAL database (what `migrate up`
-# creates) copied while a writer commits one row every 3 ms, as the app does
+# creates; JOURNAL=DELETE for the app's rollback journal) copied while a writer commits one row every 3 ms, as the app does
 # under load. For each way of copying: wall time, whether it finished, the
 # copy's integrity, and the writer's commits, failures and worst commit
 # latency during the copy.
@@ -25,6 +25,7 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
 INSERT INTO error_logs (timestamp, user_id, error_type, error_message, stack_trace)
 SELECT '2026-01-01 00:00:00.000000', NULL, 'Bench', hex(randomblob(60)), hex(randomblob(50)) FROM n;
 PRAGMA wal_checkpoint(TRUNCATE);
+PRAGMA journal_mode = ${JOURNAL:-WAL};
 SQL
 echo "source: $(du -h "$db" | cut -f1) ($(sqlite3 "$db" 'PRAGMA journal_mode')), writer every ${interval_ms} ms, 5 s busy timeout"
 
