@@ -144,7 +144,10 @@ enum MigrateCommand {
                                             busyTimeoutMilliseconds: context.globals.busyTimeoutMilliseconds,
                                             reportedPath: path)
             if !dryRun { try connection.enableWAL() }
-            return try Migrator(connection: connection, clock: context.clock).up(to: target, dryRun: dryRun)
+            let runs = try Migrator(connection: connection, clock: context.clock).up(to: target, dryRun: dryRun)
+            // Only the file is placed: everything must be in it, not in the WAL.
+            if !dryRun { try connection.checkpointCompletely() }
+            return runs
         }()
         if dryRun { return runs }
         return try partial.place() ? runs : nil

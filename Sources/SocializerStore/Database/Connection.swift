@@ -195,6 +195,16 @@ public final class Connection {
         _ = try scalar("PRAGMA journal_mode = WAL")
     }
 
+    /// Copies every page of the WAL into the database file and empties the
+    /// WAL (https://sqlite.org/pragma.html#pragma_wal_checkpoint), so the
+    /// file alone is the whole database; fails if another connection kept
+    /// the checkpoint from completing.
+    public func checkpointCompletely() throws {
+        guard let row = try firstRow("PRAGMA wal_checkpoint(TRUNCATE)"), row[0] == .integer(0) else {
+            throw DatabaseError(extendedCode: SQLITE_BUSY, message: "the WAL could not be checkpointed", sql: nil)
+        }
+    }
+
     /// `PRAGMA quick_check`: a corrupt file must not be changed further.
     public func requireIntact() throws {
         let result = try scalar("PRAGMA quick_check")
