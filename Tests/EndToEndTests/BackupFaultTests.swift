@@ -64,7 +64,7 @@ import TestSupport
         #expect(try Connection(path: db, mode: .readOnly).scalar("PRAGMA integrity_check") == .text("ok"))
     }
 
-    /// A full disk (RLIMIT_FSIZE of 1 MB, SIGXFSZ ignored): exit 74 with the
+    /// BAD-INPUT row 38. A full disk (RLIMIT_FSIZE of 1 MB, SIGXFSZ ignored): exit 74 with the
     /// reason, no copy and no temporary file left, the database unchanged.
     @Test func aFullDiskExits74AndLeavesNothing() throws {
         try prepare(rows: 20_000)

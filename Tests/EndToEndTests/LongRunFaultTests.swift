@@ -93,21 +93,21 @@ import SocializerSecurity
     /// rotated or not, never half (the memory always decrypts with the
     /// stored key), and a re-run rotates everyone.
     @Test func aKilledRotationIsAtomicPerUserAndReRunningFinishes() throws {
-        let original = try prepareUsers(1500, at: folder.file("template.db"))
+        let original = try prepareUsers(3000, at: folder.file("template.db"))
         var random = SeededRandom(0x4E7A_0001)
         for trial in 0..<3 {
             let name = "rotate-\(trial).db"
             try folder.copy("template.db", to: name)
             let path = folder.file(name)
             let run = try Spawned(["--db", path, "users", "rotate-key", "--all", "--yes"], directory: folder.path, quiet: true)
-            usleep(UInt32.random(in: 50_000...600_000, using: &random))
+            usleep(UInt32.random(in: 50_000...500_000, using: &random))
             run.kill9()
             let partly = try checkEveryMemoryDecrypts(path, original: original, "seed \(random.seed), trial \(trial)")
-            #expect(partly < 1500, "the kill came after the end; raise the user count")
+            #expect(partly < 3000, "the kill came after the end; raise the user count")
             let rerun = try Spawned(["--db", path, "users", "rotate-key", "--all", "--yes"], directory: folder.path)
             #expect(rerun.wait() == 0, "\(rerun.stderr)")
-            #expect(rerun.stdout == "rotated 1500 of 1500 user(s)\n")
-            #expect(try checkEveryMemoryDecrypts(path, original: original, "re-run") == 1500)
+            #expect(rerun.stdout == "rotated 3000 of 3000 user(s)\n")
+            #expect(try checkEveryMemoryDecrypts(path, original: original, "re-run") == 3000)
         }
     }
 

@@ -88,7 +88,7 @@ import TestSupport
         #expect(folder.partialFiles.isEmpty, "\(folder.partialFiles)")
     }
 
-    /// kill -9 at random points of `migrate up` on a database with data
+    /// BAD-INPUT row 40. kill -9 at random points of `migrate up` on a database with data
     /// (backup, then 0002's rebuild, then 0003): the recorded version always
     /// matches a whole schema, no row is lost, and a re-run completes.
     @Test func aKilledUpgradeKeepsWholeMigrationsAndReRunningCompletes() throws {
@@ -145,7 +145,7 @@ import TestSupport
         #expect(folder.partialFiles.isEmpty)
     }
 
-    /// A full disk (RLIMIT_FSIZE, SIGXFSZ ignored) during the backup or the
+    /// BAD-INPUT row 38. A full disk (RLIMIT_FSIZE, SIGXFSZ ignored) during the backup or the
     /// migration: exit 74, the database unchanged, no backup or temporary file.
     @Test func aFullDiskExits74WithTheDatabaseUnchanged() throws {
         let path = folder.file("app.db")

@@ -59,7 +59,7 @@ import TestSupport
         #expect(try copy.scalar("PRAGMA integrity_check") == .text("ok"))
     }
 
-    /// The source locked past --busy-timeout (an exclusive lock on a
+    /// BAD-INPUT row 36. The source locked past --busy-timeout (an exclusive lock on a
     /// rollback-journal database): exit 75, no copy, nothing left behind.
     @Test func aBackupOfALockedDatabaseExits75() throws {
         #expect(cli(["migrate", "up", "--to", "1"]).status == 0)
