@@ -45,6 +45,41 @@ import TestSupport
         #expect(try Migrator(connection: copy, clock: FixedClock(testNow)).state() == .migrated(version: 1))
     }
 
+    /// Two automatic backups in the same second (the clock is fixed here)
+    /// of the same version: the second gets a suffix instead of exit 73.
+    @Test func backupNamesNeverCollide() throws {
+        #expect(cli(["migrate", "up", "--to", "1"]).status == 0)
+        #expect(cli(["migrate", "up", "--to", "2"]).status == 0)
+        #expect(cli(["migrate", "down", "--to", "1"]).status == 0)
+        let again = cli(["migrate", "up", "--to", "2"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("backup written to \(db).bak-v1-20260615T120000Z-2"))
+        #expect(folder.listing().filter { $0.contains(".bak-") } == ["app.db.bak-v1-20260615T120000Z", "app.db.bak-v1-20260615T120000Z-2"])
+        let copy = try Connection(path: folder.file("app.db.bak-v1-20260615T120000Z-2"), mode: .readOnly)
+        #expect(try copy.scalar("PRAGMA integrity_check") == .text("ok"))
+    }
+
+    /// BAD-INPUT row 36. The source locked past --busy-timeout (an exclusive lock on a
+    /// rollback-journal database): exit 75, no copy, nothing left behind.
+    @Test func aBackupOfALockedDatabaseExits75() throws {
+        #expect(cli(["migrate", "up", "--to", "1"]).status == 0)
+        let holder = try Connection(path: db)
+        _ = try holder.scalar("PRAGMA journal_mode = DELETE")
+        try holder.execute("INSERT INTO skills (skill_name) VALUES ('listening')")
+        try holder.execute("BEGIN EXCLUSIVE")
+        try holder.execute("INSERT INTO skills (skill_name) VALUES ('speaking')")
+        let before = folder.snapshot()
+        for arguments in [["backup", folder.file("copy.db")], ["migrate", "up"]] {
+            let result = cli(["--busy-timeout", "100"] + arguments)
+            #expect(result.status == 75, "\(arguments): \(result.stderr)")
+            #expect(result.stderr == "socializer: error: the database is locked by another connection\nhint: it is safe to retry; raise --busy-timeout (milliseconds) to wait longer\n")
+            #expect(folder.snapshot() == before)
+        }
+        try holder.execute("ROLLBACK")
+        #expect(try holder.scalarInt("SELECT count(*) FROM skills") == 1)
+        #expect(try Migrator(connection: holder, clock: FixedClock(testNow)).state() == .migrated(version: 1))
+    }
+
     @Test func noBackupSkipsIt() {
         #expect(cli(["migrate", "up", "--to", "1"]).status == 0)
         #expect(cli(["migrate", "up", "--no-backup"]).status == 0)

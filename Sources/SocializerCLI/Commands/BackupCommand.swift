@@ -1,16 +1,19 @@
 import SocializerCore
 import SocializerStore
 
-/// `socializer backup PATH`: a consistent copy through the online backup API.
+/// `socializer backup PATH`: a consistent copy through the online backup API, in one snapshot.
 enum BackupCommand {
     static let node = CommandNode(
         "backup",
         summary: "Copy the live database to a new file, safely while the app writes.",
         discussion: """
-            Uses SQLite's online backup API, so the copy is consistent even while the app \
-            writes. The copy is written under a temporary name and renamed into place; PATH \
-            must not exist and is created with mode 0600. Works on any SQLite database, \
-            migrated or not: a copy needs no knowledge of the schema.
+            Copies through SQLite's online backup API in one step inside one read snapshot, so \
+            the copy is consistent and finishes however often the app writes; on a WAL \
+            database the app's writes never wait for it. Waits up to --busy-timeout for a \
+            lock, then exits 75. The copy is written under a temporary name carrying the \
+            process id and linked into place when complete; the leftovers of killed runs are \
+            removed by the next one. PATH must not exist and is created with mode 0600. Works \
+            on any SQLite database, migrated or not: a copy needs no knowledge of the schema.
             """,
         positionals: [PositionalSpec("PATH", .path, help: "Where to write the copy (must not exist).")],
         examples: ["socializer backup /var/backups/socializer-$(date +%F).db"],

@@ -22,8 +22,11 @@ enum MigrateCommand {
                 "up", summary: "Apply pending migrations, creating the database if it does not exist.",
                 discussion: """
                     Before changing an existing database, takes an online backup to \
-                    PATH.bak-vN-TIMESTAMP (N: the version before), unless --no-backup. A database \
-                    this command creates is put in WAL mode; an existing one keeps its journal mode.
+                    PATH.bak-vN-TIMESTAMP (N: the version before; -2, -3, … when that name is \
+                    taken), unless --no-backup. A database this command creates is built under a \
+                    temporary name, put in WAL mode and linked into place once migrated; an \
+                    existing one keeps its journal mode. Concurrent runs are safe: each migration \
+                    re-reads the version inside its write lock.
                     """,
                 options: [
                     OptionSpec("to", .integer(1...Int64(Migrations.latestVersion)), help: "Stop at this version."),
@@ -72,42 +75,82 @@ enum MigrateCommand {
 
     static func up(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let target = arguments.integer("to").map(Int.init)
-        let connection = try context.openConnection(.create)
-        let created = connection.created
-        do {
-            let migrator = Migrator(connection: connection, clock: context.clock)
-            let state = try migrator.state()
-            let pending = try migrator.pending(to: target)
-            if pending.isEmpty {
-                let current = if case .migrated(let version) = state { version } else { 0 }
-                if let target, target < current {
-                    throw SocializerError.usage("the database is already at version \(current); to go back use: socializer migrate down --to \(target)")
-                }
-                context.notice("the database is at version \(current); nothing to apply")
+        let path = context.globals.databasePath
+        if !context.globals.dryRun {
+            // Temporary databases and backups of runs killed earlier.
+            PartialFile.removeStale(besides: path)
+        }
+        if access(path, F_OK) != 0 && errno == ENOENT {
+            try FileChecks.requireWritable(databaseAt: path)
+            if let runs = try createNew(context, to: target) {
+                try report(runs, context)
                 return .success
             }
-            if !created && !context.globals.dryRun && !arguments.flag("no-backup") {
-                if try state != .empty || !connection.hasNoSchema {
-                    let current = if case .migrated(let version) = state { version } else { 0 }
-                    let destination = backupPath(for: context.globals.databasePath, version: current, now: context.clock.now())
-                    try connection.backup(to: destination)
-                    context.notice("backup written to \(destination)")
-                }
-            }
-            if !context.globals.dryRun {
-                try connection.requireIntact()
-            }
-            let runs = try migrator.up(to: target, dryRun: context.globals.dryRun)
-            if created && !context.globals.dryRun {
-                try connection.enableWAL()
-            }
-            try report(runs, context)
-        } catch {
-            if created { removeDatabase(context.globals.databasePath) }
-            throw error
+            context.verbose("another process created '\(path)' meanwhile; migrating that one")
         }
-        if created && context.globals.dryRun { removeDatabase(context.globals.databasePath) }
+        let connection = try context.openConnection(.write)
+        let migrator = Migrator(connection: connection, clock: context.clock)
+        let state = try migrator.state()
+        let pending = try migrator.pending(to: target)
+        if pending.isEmpty {
+            let current = if case .migrated(let version) = state { version } else { 0 }
+            if let target, target < current {
+                throw SocializerError.usage("the database is at version \(current); to go back use: socializer migrate down --to \(target)")
+            }
+            context.notice("the database is at version \(current); nothing to apply")
+            return .success
+        }
+        let blank = try state == .empty && connection.hasNoSchema
+        if !blank && !context.globals.dryRun && !arguments.flag("no-backup") {
+            let current = if case .migrated(let version) = state { version } else { 0 }
+            let name = backupPath(for: path, version: current, now: context.clock.now())
+            let written = try connection.backup(to: name, nextFreeName: true)
+            context.notice("backup written to \(written)")
+        }
+        if !context.globals.dryRun {
+            try connection.requireIntact()
+            // An empty file (a first run killed before it placed the new
+            // database, or `touch`): nothing relies on its journal mode, so it
+            // gets WAL like a database this command creates.
+            if blank { try connection.enableWAL() }
+        }
+        let runs = try migrator.up(to: target, dryRun: context.globals.dryRun)
+        if runs.isEmpty {
+            let current = try migrator.state()
+            let version = if case .migrated(let version) = current { version } else { 0 }
+            context.notice("the database is already up to date at version \(version): another process applied the migrations meanwhile")
+            return .success
+        }
+        try report(runs, context)
         return .success
+    }
+
+    /// Builds a new database under a temporary name beside PATH (WAL mode,
+    /// migrated) and links it into place only when complete: no other
+    /// process ever sees, migrates or deletes a half-made database, and a
+    /// killed run leaves a temporary file the next run removes. Returns nil,
+    /// having discarded its own work, when another process placed a database
+    /// at PATH first; a dry run never places anything.
+    static func createNew(_ context: CommandContext, to target: Int?) throws -> [MigrationRun]? {
+        let path = context.globals.databasePath
+        let partial = PartialFile(destination: path)
+        partial.discard()
+        defer { partial.discard() }
+        let dryRun = context.globals.dryRun
+        let runs = try {
+            // Closed at the end of this closure: the WAL is checkpointed into
+            // the file and removed, so the file is whole before it is placed.
+            let connection = try Connection(path: partial.path, mode: .createIfMissing,
+                                            busyTimeoutMilliseconds: context.globals.busyTimeoutMilliseconds,
+                                            reportedPath: path)
+            if !dryRun { try connection.enableWAL() }
+            let runs = try Migrator(connection: connection, clock: context.clock).up(to: target, dryRun: dryRun)
+            // Only the file is placed: everything must be in it, not in the WAL.
+            if !dryRun { try connection.checkpointCompletely() }
+            return runs
+        }()
+        if dryRun { return runs }
+        return try partial.place() ? runs : nil
     }
 
     static func down(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
@@ -278,9 +321,5 @@ enum MigrateCommand {
     static func backupPath(for path: String, version: Int, now: Timestamp) -> String {
         let compact = now.iso8601.prefix(19).filter { $0 != "-" && $0 != ":" }
         return "\(path).bak-v\(version)-\(compact)Z"
-    }
-
-    static func removeDatabase(_ path: String) {
-        for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
     }
 }

@@ -31,20 +31,24 @@ public final class Connection {
     /// Whether this open created the file.
     public let created: Bool
 
-    public init(path: String, mode: OpenMode = .existing, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// - Parameter reportedPath: the name error messages give the file, when
+    ///   it is built under a temporary name (`PartialFile`).
+    public init(path: String, mode: OpenMode = .existing, busyTimeoutMilliseconds: Int32 = 5000,
+                reportedPath: String? = nil) throws {
         self.path = path
+        let shown = reportedPath ?? path
         var createdFile = false
         var flags: Int32 = SQLITE_OPEN_NOMUTEX
         switch mode {
         case .readOnly:
             flags |= SQLITE_OPEN_READONLY
-            try Connection.requireExistingFile(path)
+            try Connection.requireExistingFile(path, shown: shown)
         case .existing:
             flags |= SQLITE_OPEN_READWRITE
-            try Connection.requireExistingFile(path)
+            try Connection.requireExistingFile(path, shown: shown)
         case .createIfMissing:
             flags |= SQLITE_OPEN_READWRITE
-            createdFile = try Connection.createPrivateFileIfMissing(path)
+            createdFile = try Connection.createPrivateFileIfMissing(path, shown: shown)
         }
         var db: OpaquePointer?
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -67,26 +71,26 @@ public final class Connection {
         }
     }
 
-    private static func requireExistingFile(_ path: String) throws {
+    private static func requireExistingFile(_ path: String, shown: String) throws {
         var info = stat()
         if stat(path, &info) != 0 {
             if errno == EACCES {
-                throw SocializerError(.permissionDenied, "cannot read database '\(path)': permission denied")
+                throw SocializerError(.permissionDenied, "cannot read database '\(shown)': permission denied")
             }
-            throw SocializerError.notFound("database '\(path)' does not exist",
-                hint: "create it with: socializer --db \(shellQuoted(path)) migrate up")
+            throw SocializerError.notFound("database '\(shown)' does not exist",
+                hint: "create it with: socializer --db \(shellQuoted(shown)) migrate up")
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw SocializerError.notFound("database '\(path)' is a directory, not a file")
+            throw SocializerError.notFound("database '\(shown)' is a directory, not a file")
         }
         if access(path, R_OK) != 0 {
-            throw SocializerError(.permissionDenied, "cannot read database '\(path)': permission denied")
+            throw SocializerError(.permissionDenied, "cannot read database '\(shown)': permission denied")
         }
     }
 
     /// Creates the file with mode 0600 before SQLite opens it: SQLite would
     /// use 0644, and the journal and WAL files inherit the database's mode.
-    private static func createPrivateFileIfMissing(_ path: String) throws -> Bool {
+    private static func createPrivateFileIfMissing(_ path: String, shown: String) throws -> Bool {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd >= 0 {
             fchmod(fd, 0o600)
@@ -95,16 +99,16 @@ public final class Connection {
         }
         switch errno {
         case EEXIST:
-            try requireExistingFile(path)
+            try requireExistingFile(path, shown: shown)
             return false
         case EACCES, EPERM:
-            throw SocializerError(.permissionDenied, "cannot create database '\(path)': permission denied")
+            throw SocializerError(.permissionDenied, "cannot create database '\(shown)': permission denied")
         case EROFS:
-            throw SocializerError(.cannotCreate, "cannot create database '\(path)': read-only file system")
+            throw SocializerError(.cannotCreate, "cannot create database '\(shown)': read-only file system")
         case ENOENT, ENOTDIR:
-            throw SocializerError(.cannotCreate, "cannot create database '\(path)': its folder does not exist")
+            throw SocializerError(.cannotCreate, "cannot create database '\(shown)': its folder does not exist")
         default:
-            throw SocializerError(.cannotCreate, "cannot create database '\(path)': \(String(cString: strerror(errno)))")
+            throw SocializerError(.cannotCreate, "cannot create database '\(shown)': \(String(cString: strerror(errno)))")
         }
     }
 
@@ -234,6 +238,16 @@ public final class Connection {
     /// Puts the database in WAL mode (persistent), so readers never wait for a writer.
     public func enableWAL() throws {
         _ = try scalar("PRAGMA journal_mode = WAL")
+    }
+
+    /// Copies every page of the WAL into the database file and empties the
+    /// WAL (https://sqlite.org/pragma.html#pragma_wal_checkpoint), so the
+    /// file alone is the whole database; fails if another connection kept
+    /// the checkpoint from completing.
+    public func checkpointCompletely() throws {
+        guard let row = try firstRow("PRAGMA wal_checkpoint(TRUNCATE)"), row[0] == .integer(0) else {
+            throw DatabaseError(extendedCode: SQLITE_BUSY, message: "the WAL could not be checkpointed", sql: nil)
+        }
     }
 
     /// `PRAGMA quick_check`: a corrupt file must not be changed further.

@@ -68,6 +68,12 @@ public struct Migrator {
         return .empty
     }
 
+    /// The highest recorded version; 0 with no history.
+    func currentVersion() throws -> Int {
+        guard try tableExists("schema_migrations") else { return 0 }
+        return Int(try connection.scalarInt("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+    }
+
     public func appliedMigrations() throws -> [AppliedMigration] {
         guard try tableExists("schema_migrations") else { return [] }
         return try connection.rows(
@@ -143,14 +149,24 @@ public struct Migrator {
             throw SocializerError.usage("the database is already at version \(version); to go back use: socializer migrate down --to \(target)")
         }
         var runs: [MigrationRun] = []
-        for migration in try pending(to: target) {
-            runs.append(try run(migration, direction: .up, dryRun: dryRun))
+        if !dryRun {
+            // Another process may be migrating the same database: each step
+            // re-reads the version inside its write lock and runs only if it
+            // is still the next one, so a step is never applied twice and the
+            // loser of a race finds nothing left to do (`runs` stays empty).
+            while let next = try pending(to: target).first {
+                guard let run = try run(next, direction: .up, dryRun: false) else { continue }
+                runs.append(run)
+            }
+            return runs
+        }
+        if let first = try pending(to: target).first, let run = try run(first, direction: .up, dryRun: true) {
             // A dry run rolled the previous step back; later steps would see
             // the old schema, so it reports the first pending one for real
             // and the rest as the SQL they would run.
-            if dryRun { break }
+            runs.append(run)
         }
-        if dryRun, let first = runs.first {
+        if let first = runs.first {
             let rest = try pending(to: target).dropFirst().map {
                 MigrationRun(migration: $0, direction: .up, durationMilliseconds: 0, statements: $0.upStatements)
             }
@@ -171,14 +187,23 @@ public struct Migrator {
             throw SocializerError.configuration("the database has no migration history to roll back")
         }
         var runs: [MigrationRun] = []
-        for migration in Migrations.all.reversed() where migration.version > target && migration.version <= current {
-            runs.append(try run(migration, direction: .down, dryRun: dryRun))
-            if dryRun { break }
+        var version = current
+        // As in `up`, each step re-checks the version inside its lock; when
+        // another process moved it meanwhile, go on from where it is now.
+        while version > target, let migration = Migrations.migration(version) {
+            if let run = try run(migration, direction: .down, dryRun: dryRun) {
+                runs.append(run)
+                if dryRun { break }
+            }
+            version = try currentVersion()
         }
         return runs
     }
 
-    private func run(_ migration: Migration, direction: MigrationRun.Direction, dryRun: Bool) throws -> MigrationRun {
+    /// Runs one step in its own IMMEDIATE transaction; nil (nothing done)
+    /// when, inside the lock, the database is no longer at the version the
+    /// step starts from: another process got there first.
+    private func run(_ migration: Migration, direction: MigrationRun.Direction, dryRun: Bool) throws -> MigrationRun? {
         let statements: [String]
         switch direction {
         case .up: statements = migration.upStatements
@@ -194,7 +219,9 @@ public struct Migrator {
             try connection.execute("PRAGMA foreign_keys = OFF")
         }
         defer { if migration.rebuildsTables { try? connection.execute("PRAGMA foreign_keys = ON") } }
-        try connection.transaction(.immediate, commit: !dryRun) {
+        let ran = try connection.transaction(.immediate, commit: !dryRun) { () -> Bool in
+            let startsFrom = direction == .up ? migration.version - 1 : migration.version
+            guard try currentVersion() == startsFrom else { return false }
             try connection.execute(Migrator.createLedger)
             for (offset, statement) in statements.enumerated() {
                 do {
@@ -213,7 +240,9 @@ public struct Migrator {
             case .down:
                 try connection.execute("DELETE FROM schema_migrations WHERE version = ?", [migration.version])
             }
+            return true
         }
+        guard ran else { return nil }
         return MigrationRun(migration: migration, direction: direction,
                             durationMilliseconds: stopwatch.elapsedMilliseconds, statements: statements)
     }

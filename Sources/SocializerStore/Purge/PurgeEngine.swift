@@ -65,14 +65,9 @@ public struct PurgeEngine {
     /// The first batch is small: its timing calibrates the rest.
     public var firstBatchSize = 256
     /// After each batch the lock is left free for as long as the batch held
-    /// it, but at most `maximumPauseMilliseconds`. A writer waiting in
-    /// SQLite's busy handler retries at 0, 1, 3, 8, 18, 33, 53, 78, 103 and
-    /// 128 ms (https://sqlite.org/c3ref/busy_timeout.html, the default
-    /// handler): never more than 25 ms apart in its first 128 ms. A cycle of
-    /// at most 70 ms of lock and 25 ms free therefore always meets one of
-    /// those retries, where re-locking at once could starve it until its
-    /// timeout.
-    public var maximumPauseMilliseconds = 25.0
+    /// it (at least 1 ms, at most 25 ms: see `LockPacer` for why that always
+    /// lets a waiting writer in).
+    public var pacer = LockPacer()
 
     public init(db: Connection, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
         self.db = db
@@ -108,6 +103,7 @@ public struct PurgeEngine {
             _ = try db.scalar("PRAGMA journal_mode = TRUNCATE")
         }
         let statement = try db.prepare(target.deleteSQL)
+        var pacer = self.pacer
         var size = min(firstBatchSize, maxBatchSize)
         while true {
             if Interruption.isRequested {
@@ -142,8 +138,7 @@ public struct PurgeEngine {
                 // PASSIVE never blocks the app's readers or writers.
                 _ = try? db.rows("PRAGMA wal_checkpoint(PASSIVE)")
             }
-            let wanted = min(maximumPauseMilliseconds, max(1, milliseconds)) - Double(pause.elapsedMicroseconds) / 1000
-            if wanted > 0 { usleep(UInt32(wanted * 1000)) }
+            pacer.pause(afterHolding: milliseconds, alreadySpent: pause)
         }
         if wal {
             _ = try? db.rows("PRAGMA wal_checkpoint(PASSIVE)")
