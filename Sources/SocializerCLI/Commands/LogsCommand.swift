@@ -30,7 +30,7 @@ enum LogsCommand {
                           OptionSpec("stack-file", .path, help: "Read the stack trace from FILE.")],
                 mutating: true,
                 examples: ["socializer logs add --type BackupFailed --message 'disk full' --context '{\"host\":\"db1\"}'"],
-                action: add),
+                output: OutputCheck.sentenceOrRecord(["id"]), action: add),
             CommandNode("stats", summary: "Count errors by type, day or user, with a bar per row.",
                 options: [OptionSpec("by", .choice(LogRepository.Grouping.allCases.map(\.rawValue)), default: "type",
                                      help: "What to count by."),
@@ -42,7 +42,7 @@ enum LogsCommand {
                           OptionSpec("type", value: "T", help: "Only logs of this type.")] + PurgeSupport.options,
                 mutating: true, exclusive: [["older-than", "before"]], requireOneOf: [["older-than", "before"]],
                 examples: ["30 3 * * * socializer --db /srv/app.db logs purge --older-than 90d --json >> /var/log/socializer-purge.log"],
-                action: purge),
+                output: PurgeSupport.output, action: purge),
             CommandNode("export", summary: "Write error logs as json (default), jsonl or csv.",
                 options: filters,
                 action: export),
@@ -94,7 +94,7 @@ enum LogsCommand {
 
     static func add(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let stack = try arguments.string("stack-file").map { path -> String in
-            let bytes = try FileReader.read(path).bytes
+            let bytes = try FileReader.read(path, what: "--stack-file", limit: FileReader.Limit.stackTrace).bytes
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw SocializerError.invalid("'\(path)' is not UTF-8 text")
             }
@@ -107,7 +107,13 @@ enum LogsCommand {
                                                 message: arguments.string("message")!, stackTrace: stack,
                                                 context: arguments.json("context"))
         }
-        context.stdout.write(context.globals.quiet ? "\(id)\n" : "added error log \(id)\n")
+        if context.globals.quiet {
+            context.stdout.write("\(id)\n")
+        } else if context.globals.format == .table {
+            context.stdout.write("added error log \(id)\n")
+        } else {
+            try context.recordRenderer().render([("id", .integer(id))])
+        }
         if context.globals.dryRun { context.notice("dry run: nothing was changed") }
         return .success
     }

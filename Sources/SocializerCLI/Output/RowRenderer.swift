@@ -145,9 +145,13 @@ public final class RowRenderer {
         out.write(bold ? "\u{1B}[1m" + line + "\u{1B}[0m\n" : line + "\n")
     }
 
+    /// A table cell: line breaks and tabs become spaces, other control
+    /// characters visible escapes (an ANSI sequence in a log message must
+    /// not drive the terminal).
     static func singleLine(_ text: String) -> String {
-        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
-        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        guard text.unicodeScalars.contains(where: Echo.isControl) else { return text }
+        let flat = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        return Echo.escapingControls(flat)
     }
 
     // MARK: Delimited
@@ -192,7 +196,7 @@ public struct RecordRenderer {
         case .table:
             let width = fields.map(\.0.count).max() ?? 0
             for (key, value) in fields {
-                let text = value.plainText
+                let text = Echo.escapingControls(value.plainText, keeping: ["\n", "\t"])
                 if text.contains("\n") {
                     out.write(key + ":\n" + text.split(separator: "\n", omittingEmptySubsequences: false)
                         .map { "  " + $0 }.joined(separator: "\n") + "\n")

@@ -30,7 +30,7 @@ enum UsersCommand {
                 requireOneOf: [["email", "no-email"]],
                 examples: ["printf '%s\\n' \"$PW\" | socializer users create alice --email alice@example.com --password-stdin",
                            "id=$(socializer -q users create bob --no-email --password-file pw.txt)"],
-                action: create),
+                output: recordOutput, action: create),
             CommandNode("list", summary: "List users (streams; newest filters first).",
                 options: [
                     OptionSpec("role", .choice(User.roles), help: "Only this role."),
@@ -58,16 +58,16 @@ enum UsersCommand {
                 ] + llmOptions + [OptionSpec("clear-llm", help: "Remove the user's LLM provider, endpoint and model.")],
                 mutating: true,
                 exclusive: [["clear-llm", "llm-provider"], ["clear-llm", "llm-endpoint"], ["clear-llm", "llm-model"]],
-                action: update),
+                output: recordOutput, action: update),
             CommandNode("activate", summary: "Let a user log in again.", positionals: [user], mutating: true,
-                        action: { try setActive($0, $1, true) }),
+                        output: recordOutput, action: { try setActive($0, $1, true) }),
             CommandNode("deactivate", summary: "Stop a user from logging in (nothing is deleted).", positionals: [user],
-                        mutating: true, action: { try setActive($0, $1, false) }),
+                        mutating: true, output: recordOutput, action: { try setActive($0, $1, false) }),
             CommandNode("set-password", summary: "Set a user's password.",
                 positionals: [user], options: SecretOptions.password + [SecretOptions.bcryptCost],
                 mutating: true, exclusive: SecretOptions.passwordExclusive,
                 examples: ["socializer users set-password alice --password-file /run/secrets/pw"],
-                action: setPassword),
+                output: recordOutput, action: setPassword),
             CommandNode("check-password", summary: "Exit 0 if the password matches the user's hash, 1 if not.",
                 positionals: [user], options: SecretOptions.password, exclusive: SecretOptions.passwordExclusive,
                 examples: ["printf '%s\\n' \"$PW\" | socializer users check-password alice --password-stdin && echo ok"],
@@ -83,7 +83,7 @@ enum UsersCommand {
                 options: [OptionSpec("keep-logs", help: "Keep their error logs, with user_id set to NULL.")],
                 mutating: true,
                 examples: ["socializer users delete alice --yes", "socializer --dry-run users delete alice"],
-                action: delete),
+                output: OutputCheck.fields(deleteColumns), action: delete),
             UsersMemory.node,
             UsersMemory.rotateKeyNode,
             UsersPreferences.node,
@@ -96,6 +96,14 @@ enum UsersCommand {
 
     static let listColumns = ["id", "username", "role", "active", "temperature", "member_since", "messages",
                               "has_email", "has_memory", "llm_provider", "llm_endpoint", "llm_model"]
+    /// The fields of one user as `show` and every verb that changes a user print them.
+    static let recordColumns: [String] = {
+        var columns = listColumns
+        columns.insert("preferences", at: 5)
+        return columns + ["has_encryption_key"]
+    }()
+    static let recordOutput = OutputCheck.fields(recordColumns)
+    static let deleteColumns = ["table", "rows"]
 
     static func cells(_ user: User) -> [Cell] {
         [.integer(user.id), .text(user.username), .text(user.role), .bool(user.isActive), .number(user.temperature),
@@ -104,11 +112,10 @@ enum UsersCommand {
     }
 
     static func record(_ user: User) -> [(String, Cell)] {
-        var fields = Array(zip(listColumns, cells(user)))
-        let preferences = (try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences)
-        fields.insert(("preferences", preferences), at: 5)
-        fields.append(("has_encryption_key", .bool(user.encryptionKey != nil)))
-        return fields
+        var cells = cells(user)
+        cells.insert((try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences), at: 5)
+        cells.append(.bool(user.encryptionKey != nil))
+        return Array(zip(recordColumns, cells))
     }
 
     /// A mutating verb's report: the record, or only the id with -q.
@@ -283,7 +290,7 @@ enum UsersCommand {
             return .success
         }
         let renderer = context.rowRenderer()
-        try renderer.begin(columns: ["table", "rows"])
+        try renderer.begin(columns: deleteColumns)
         for (table, rows) in counts.perTable {
             renderer.row([.text(table), .integer(Int64(rows))])
         }

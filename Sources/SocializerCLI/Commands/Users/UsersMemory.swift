@@ -15,9 +15,9 @@ enum UsersMemory {
                 options: [OptionSpec("file", .path, help: "Read the memory from FILE."),
                           OptionSpec("stdin", help: "Read the memory from standard input.")],
                 mutating: true, exclusive: [["file", "stdin"]], requireOneOf: [["file", "stdin"]],
-                action: set),
+                output: UsersCommand.recordOutput, action: set),
             CommandNode("clear", summary: "Remove the memory.", positionals: [UsersCommand.user], mutating: true,
-                        action: clear),
+                        output: UsersCommand.recordOutput, action: clear),
         ])
 
     static let rotateKeyNode = CommandNode(
@@ -32,7 +32,13 @@ enum UsersMemory {
         options: [OptionSpec("all", help: "Rotate every user.")],
         mutating: true,
         examples: ["socializer users rotate-key alice", "socializer users rotate-key --all --yes"],
+        output: { arguments, format in
+            guard arguments.flag("all") else { return .fields(UsersCommand.recordColumns) }
+            return format == .table ? .text : .fields(rotateAllColumns)
+        },
         action: rotateKey)
+
+    static let rotateAllColumns = ["rotated", "users", "dry_run"]
 
     static func key(of user: User) throws -> FernetKey {
         guard let text = user.encryptionKey else {
@@ -67,13 +73,16 @@ enum UsersMemory {
         if context.globals.format.isJSON {
             try context.recordRenderer().render([("id", .integer(user.id)), ("username", .text(user.username)), ("memory", .text(text))])
         } else {
-            context.stdout.write(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n")
+            let shown = context.terminal.stdoutIsTerminal ? Echo.escapingControls(text, keeping: ["\n", "\t"]) : text
+            context.stdout.write(shown.hasSuffix("\n") || shown.isEmpty ? shown : shown + "\n")
         }
         return .success
     }
 
     static func set(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let bytes = try arguments.string("file").map { try FileReader.read($0).bytes } ?? context.stdin.readAll()
+        let limit = FileReader.Limit.memory
+        let bytes = try arguments.string("file").map { try FileReader.read($0, what: "--file", limit: limit).bytes }
+            ?? context.readStandardInput(limit: limit, what: "the memory")
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SocializerError.invalid("the memory is not valid UTF-8 text")
         }
@@ -133,9 +142,13 @@ enum UsersMemory {
             if showProgress { context.stderr.write("\rrotated \(offset + 1)/\(ids.count)"); context.stderr.flush() }
         }
         if showProgress { context.stderr.write("\n") }
-        if !context.globals.quiet {
+        if context.globals.quiet {
+        } else if context.globals.format == .table {
             let verb = context.globals.dryRun ? "would rotate" : "rotated"
             context.stdout.write("\(verb) \(rotated) of \(ids.count) user(s)\n")
+        } else {
+            try context.recordRenderer().render(Array(zip(rotateAllColumns, [
+                .integer(Int64(rotated)), .integer(Int64(ids.count)), .bool(context.globals.dryRun)])))
         }
         guard failed.isEmpty else {
             throw SocializerError.invalid("\(failed.count) user(s) were left untouched: their memory or key is unusable",

@@ -31,7 +31,9 @@ enum UsersTransfer {
         mutating: true,
         examples: ["SOCIALIZER_BCRYPT_COST=4 socializer users import fixtures/users.jsonl",
                    "socializer users import people.csv --on-conflict skip"],
-        action: runImport)
+        output: OutputCheck.fields(importColumns), action: runImport)
+
+    static let importColumns = ["file", "created", "updated", "skipped"]
 
     static let exportNode = CommandNode(
         "export", summary: "Write every user as json (default), jsonl or csv records that import reads back.",
@@ -199,8 +201,8 @@ enum UsersTransfer {
         if context.globals.quiet {
             for id in ids { context.stdout.write("\(id)\n") }
         } else {
-            try context.recordRenderer().render([("file", .text(path)), ("created", .integer(Int64(created))),
-                                                 ("updated", .integer(Int64(updated))), ("skipped", .integer(Int64(skipped)))])
+            try context.recordRenderer().render(Array(zip(importColumns, [
+                .text(path), .integer(Int64(created)), .integer(Int64(updated)), .integer(Int64(skipped))])))
         }
         if context.globals.dryRun { context.notice("dry run: nothing was changed") }
         return .success
