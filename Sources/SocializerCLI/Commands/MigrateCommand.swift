@@ -89,6 +89,7 @@ enum MigrateCommand {
             let migrator = Migrator(connection: connection, clock: context.clock)
             let state = try migrator.state()
             let pending = try migrator.pending(to: target)
+            try migrator.requireUnmodified() // BAD-INPUT 41: before the backup, and even with nothing pending
             if pending.isEmpty {
                 let current = if case .migrated(let version) = state { version } else { 0 }
                 if let target, target < current {
