@@ -54,7 +54,8 @@ public enum FileReader {
         var bytes: [UInt8] = []
         if (info.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(info.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        defer { for i in chunk.indices { chunk[i] = 0 } }
+        // The chunk (and a refused input) may hold a secret: wiped, not just freed.
+        defer { wipe(&chunk) }
         while true {
             // Never ask for more than one byte past the limit: that byte is
             // enough to know the source is too large.
@@ -67,11 +68,17 @@ public enum FileReader {
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
             if bytes.count > limit {
-                for i in bytes.indices { bytes[i] = 0 }
+                wipe(&bytes)
                 throw tooLarge(path, what: what, limit: limit)
             }
         }
         return (bytes, UInt32(info.st_mode & 0o7777))
+    }
+
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { buffer in
+            if let base = buffer.baseAddress { _ = memset(base, 0, buffer.count) }
+        }
     }
 
     static func tooLarge(_ path: String, what: String, limit: Int) -> SocializerError {

@@ -71,6 +71,25 @@ func runCLI(_ arguments: [String], environment: [String: String], stdin: ByteInp
         #expect(out.brokenPipe && out.failure == nil)
     }
 
+    /// A long listing stops at the first lost write rather than reading on.
+    @Test func theRendererStopsAtTheFirstLostWrite() throws {
+        let fd = open("/dev/full", O_WRONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let out = FileDescriptorOutput(fd: fd, capacity: 64)
+        let renderer = RowRenderer(out: out, options: RenderOptions(format: .jsonl))
+        try renderer.begin(columns: ["id", "name"])
+        var written = 0
+        #expect(throws: SocializerError.self) {
+            for i in 0..<100_000 {
+                try renderer.row([.integer(Int64(i)), .text("user \(i)")])
+                written += 1
+            }
+        }
+        #expect(written < 10)
+        #expect(out.failure?.code == .ioError)
+    }
+
     @Test func versionAndHelpReportALostWrite() throws {
         let fd = open("/dev/full", O_WRONLY | O_CLOEXEC)
         try #require(fd >= 0)

@@ -67,7 +67,7 @@ enum LogsCommand {
         try renderer.begin(columns: columns)
         try LogRepository(db).list(try query(context, arguments, db)) { log in
             let firstLine = log.message.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            renderer.row([.integer(log.id), .time(log.timestamp), .text(log.type), .optional(log.username),
+            try renderer.row([.integer(log.id), .time(log.timestamp), .text(log.type), .optional(log.username),
                           .text(context.globals.format == .table ? firstLine : log.message)])
         }
         renderer.finish()
@@ -130,7 +130,7 @@ enum LogsCommand {
         for (key, count) in rows {
             var cells: [Cell] = [.text(key), .integer(count)]
             if table { cells.append(.text(String(repeating: "█", count: max(1, Int(40 * count / largest))))) }
-            renderer.row(cells)
+            try renderer.row(cells)
         }
         renderer.finish()
         return .success
@@ -150,7 +150,7 @@ enum LogsCommand {
         let renderer = RowRenderer(out: context.stdout, options: options)
         try renderer.begin(columns: ["id", "timestamp", "user_id", "error_type", "error_message", "stack_trace", "context"])
         try LogRepository(db).list(try query(context, arguments, db)) { log in
-            renderer.row([.integer(log.id), .time(log.timestamp), .optional(log.userID), .text(log.type), .text(log.message),
+            try renderer.row([.integer(log.id), .time(log.timestamp), .optional(log.userID), .text(log.type), .text(log.message),
                           .optional(log.stackTrace), contextCell(log.context, pretty: false)])
         }
         renderer.finish()

@@ -150,17 +150,17 @@ enum MigrateCommand {
         for migration in Migrations.all {
             known.insert(migration.version)
             if let record = applied.first(where: { $0.version == migration.version }) {
-                renderer.row([.integer(Int64(migration.version)), .text(migration.name),
+                try renderer.row([.integer(Int64(migration.version)), .text(migration.name),
                               .text(record.checksum == migration.checksum ? "applied" : "modified"),
                               .text(record.checksum), .optional(Timestamp.parse(record.appliedAt)),
                               .optional(record.durationMilliseconds)])
             } else {
-                renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text("pending"),
+                try renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text("pending"),
                               .text(migration.checksum), .null, .null])
             }
         }
         for record in applied where !known.contains(record.version) {
-            renderer.row([.integer(Int64(record.version)), .text(record.name), .text("unknown"),
+            try renderer.row([.integer(Int64(record.version)), .text(record.name), .text("unknown"),
                           .text(record.checksum), .optional(Timestamp.parse(record.appliedAt)),
                           .optional(record.durationMilliseconds)])
         }
@@ -197,7 +197,7 @@ enum MigrateCommand {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: ["version", "name", "checksum", "sql"])
         for migration in pending {
-            renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+            try renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
                           .text(migration.upSQL)])
         }
         renderer.finish()
@@ -285,7 +285,7 @@ enum MigrateCommand {
                                  .text(dryRun ? "dry run, rolled back" : run.direction == .up ? "applied" : "reverted"),
                                  .integer(run.durationMilliseconds)]
             if dryRun { cells.append(.text(run.statements.map { $0 + ";\n" }.joined())) }
-            renderer.row(cells)
+            try renderer.row(cells)
         }
         renderer.finish()
     }

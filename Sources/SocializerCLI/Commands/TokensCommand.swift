@@ -196,7 +196,7 @@ enum TokensCommand {
         try renderer.begin(columns: columns)
         try TokenRepository(db).list(userID: userID, expiry: expiry, now: context.clock.now(),
                                      limit: arguments.integer("limit")) { t in
-            renderer.row([.integer(t.id), .text(full ? t.token : t.shortened), .optional(t.username), .time(t.expiresAt),
+            try renderer.row([.integer(t.id), .text(full ? t.token : t.shortened), .optional(t.username), .time(t.expiresAt),
                           .time(t.createdAt), .optional(t.reason)])
         }
         renderer.finish()

@@ -62,7 +62,10 @@ public final class RowRenderer {
         }
     }
 
-    public func row(_ cells: [Cell]) {
+    /// Writes one row. Throws once the output has failed (disk full), so a
+    /// long listing stops at the first lost write instead of reading on.
+    public func row(_ cells: [Cell]) throws {
+        if let failure = out.failure { throw failure }
         let picked = selection.map { cells[$0] }
         defer { count += 1 }
         switch options.format {
@@ -213,7 +216,7 @@ public struct RecordRenderer {
         case .csv, .tsv:
             let renderer = RowRenderer(out: out, options: RenderOptions(format: options.format, header: options.header))
             try renderer.begin(columns: fields.map(\.0))
-            renderer.row(fields.map(\.1))
+            try renderer.row(fields.map(\.1))
             renderer.finish()
         }
         out.flush()

@@ -204,7 +204,7 @@ enum UsersCommand {
         let db = try context.openDatabase(.read)
         let renderer = context.rowRenderer()
         try renderer.begin(columns: listColumns)
-        try UserRepository(db).list(query) { renderer.row(cells($0)) }
+        try UserRepository(db).list(query) { try renderer.row(cells($0)) }
         renderer.finish()
         return .success
     }
@@ -292,7 +292,7 @@ enum UsersCommand {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: deleteColumns)
         for (table, rows) in counts.perTable {
-            renderer.row([.text(table), .integer(Int64(rows))])
+            try renderer.row([.text(table), .integer(Int64(rows))])
         }
         renderer.finish()
         let verb = arguments.flag("keep-logs") ? "deleted (error logs kept)" : "deleted"

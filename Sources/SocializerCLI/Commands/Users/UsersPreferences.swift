@@ -50,7 +50,7 @@ enum UsersPreferences {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
         try PreferenceRepository(db).list(userID: user.id, type: arguments.string("type")) { p in
-            renderer.row([.integer(p.id), .text(p.type), .text(p.key), .json(p.value), .number(p.confidence), .text(p.lastUpdated)])
+            try renderer.row([.integer(p.id), .text(p.type), .text(p.key), .json(p.value), .number(p.confidence), .text(p.lastUpdated)])
         }
         renderer.finish()
         return .success
@@ -88,7 +88,7 @@ enum UsersPreferences {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: ["skill", "level", "training", "progress", "started_at", "completed_at"])
         try repository.skills(of: user.id) { s in
-            renderer.row([.optional(s.skill), .optional(s.level), .optional(s.trainingStatus),
+            try renderer.row([.optional(s.skill), .optional(s.level), .optional(s.trainingStatus),
                           s.progress.map(Cell.number) ?? .null, .optional(s.startedAt), .optional(s.completedAt)])
         }
         renderer.finish()

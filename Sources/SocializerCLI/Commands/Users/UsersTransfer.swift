@@ -226,7 +226,7 @@ enum UsersTransfer {
             if secrets {
                 cells += [.text(user.hashedPassword), .optional(user.encryptionKey), .optional(user.conversationMemory)]
             }
-            renderer.row(cells)
+            try renderer.row(cells)
         }
         renderer.finish()
         return .success
