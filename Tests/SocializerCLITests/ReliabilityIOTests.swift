@@ -239,6 +239,12 @@ func runCLI(_ arguments: [String], environment: [String: String], stdin: ByteInp
         #expect(unknown.status == 64)
         #expect(unknown.stderr.hasPrefix("socializer: error: unknown verb for 'users' '\(String(repeating: "x", count: 79))…'\n"),
                 "\(unknown.stderr)")
+        let user = f.cli(["users", "show", "name:" + long])
+        #expect(user.status == 66)
+        #expect(user.stderr.hasPrefix("socializer: error: user '\(String(repeating: "x", count: 79))…' not found"), "\(user.stderr)")
+        let import_ = f.cli(["users", "import", f.folder.write("wide.jsonl", "{\"username\": \"a\", \"password\": \"p-123456\", \"\(long)\": 1}\n")])
+        #expect(import_.status == 65 && import_.stderr.contains("unknown field '\(String(repeating: "x", count: 79))…'"), "\(import_.stderr)")
+        #expect(!import_.stderr.contains(String(repeating: "x", count: 81)))
         let escape = f.cli(["users", "list", "--limit", "\u{1B}]0;owned\u{07}"])
         #expect(escape.status == 64)
         #expect(escape.stderr.hasPrefix("socializer: error: invalid value '\\e]0;owned\\x07' for --limit\n"), "\(escape.stderr)")

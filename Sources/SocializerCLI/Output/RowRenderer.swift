@@ -45,7 +45,7 @@ public final class RowRenderer {
         if let fields = options.fields {
             selection = try fields.map { field in
                 guard let i = columns.firstIndex(of: field) else {
-                    throw SocializerError.usage("unknown field '\(field)' for --fields",
+                    throw SocializerError.usage("unknown field '\(Echo.cut(field))' for --fields",
                                                 hint: "available fields: " + columns.joined(separator: ","))
                 }
                 return i
@@ -189,7 +189,7 @@ public struct RecordRenderer {
         if let wanted = options.fields {
             fields = try wanted.map { name in
                 guard let field = fields.first(where: { $0.0 == name }) else {
-                    throw SocializerError.usage("unknown field '\(name)' for --fields",
+                    throw SocializerError.usage("unknown field '\(Echo.cut(name))' for --fields",
                                                 hint: "available fields: " + fields.map(\.0).joined(separator: ","))
                 }
                 return field

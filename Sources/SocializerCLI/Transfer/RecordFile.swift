@@ -193,7 +193,7 @@ struct RecordDecoder {
     mutating func finish(allowed: [String]) {
         for (name, _) in record.fields where !used.contains(name) && !allowed.contains(name) {
             let hint = Suggestions.closest(to: name, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-            fail("unknown field '\(name)'\(hint)")
+            fail("unknown field '\(Echo.cut(name))'\(hint)")
         }
     }
 }

@@ -195,7 +195,7 @@ enum UsersCommand {
         if var sort = arguments.string("sort") {
             if sort.hasPrefix("-") { query.descending = true; sort.removeFirst() }
             guard let field = UserQuery.SortField(rawValue: sort) else {
-                throw SocializerError.usage("invalid value '\(arguments.string("sort")!)' for --sort",
+                throw SocializerError.usage("invalid value '\(Echo.cut(arguments.string("sort")!))' for --sort",
                     hint: "expected one of " + UserQuery.SortField.allCases.map(\.rawValue).joined(separator: ", ")
                         + ", optionally with a leading - (--sort=-messages)")
             }

@@ -66,7 +66,7 @@ enum UsersTransfer {
             } catch {}
         }
         let role = d.string("role") ?? "user"
-        if !User.roles.contains(role) { d.fail("role '\(role)' is not one of admin, user") }
+        if !User.roles.contains(role) { d.fail("role '\(Echo.cut(role))' is not one of admin, user") }
         let temperature = d.number("temperature") ?? 0.7
         if !User.temperatureRange.contains(temperature) { d.fail("temperature \(temperature) is outside 0.0 to 2.0") }
         let messages = d.integer("messages") ?? 0
