@@ -30,7 +30,9 @@ func runCLI(_ arguments: [String], environment: [String: String], stdin: ByteInp
         try #require(fd >= 0)
         defer { close(fd) }
         let out = FileDescriptorOutput(fd: fd)
+        let before = f.folder.snapshot()
         let result = runCLI(["--db", f.db, "users", "export"], environment: f.environment, stdin: BytesInput(), stdout: out)
+        #expect(f.folder.snapshot() == before)
         #expect(result.status == 74)
         #expect(result.stderr == "socializer: error: cannot write to standard output: No space left on device\n"
             + "hint: free some space (or raise the file size limit) and run it again\n")
@@ -191,6 +193,25 @@ func runCLI(_ arguments: [String], environment: [String: String], stdin: ByteInp
         #expect(try input.readLine(limit: 4096) == line)
         #expect(try input.readLine(limit: 4096) == Array("second".utf8))
         #expect(try input.readLine(limit: 4096) == nil)
+    }
+
+    /// A password line arriving in many small pieces is examined once per
+    /// byte (it used to be searched again from its start after each read).
+    @Test func readingALineIsLinearInItsSize() throws {
+        var fds: [Int32] = [0, 0]
+        // Packets: each read returns one 64-byte piece, the worst case.
+        try #require(socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &fds) == 0)
+        defer { close(fds[0]) }
+        let line = Array(repeating: UInt8(ascii: "p"), count: 4000)
+        for start in stride(from: 0, to: line.count, by: 64) {
+            let piece = Array(line[start..<min(line.count, start + 64)])
+            try #require(piece.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) } == piece.count)
+        }
+        _ = [UInt8]("\n".utf8).withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
+        close(fds[1])
+        let input = FileDescriptorInput(fd: fds[0])
+        #expect(try input.readLine(limit: FileReader.Limit.line) == line)
+        #expect(input.bytesExamined <= line.count + 1, "examined \(input.bytesExamined) bytes for a \(line.count)-byte line")
     }
 
     @Test func inMemoryInputHonoursTheLimitToo() throws {

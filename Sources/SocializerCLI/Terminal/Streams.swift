@@ -124,6 +124,9 @@ public final class FileDescriptorInput: ByteInput {
     private var start = 0
     private var scanned = 0
     private var atEnd = false
+    /// Bytes looked at while searching for line breaks: a test checks that
+    /// it stays proportional to the input, however it arrives.
+    private(set) var bytesExamined = 0
     public init(fd: Int32) { self.fd = fd }
 
     private func fill() throws -> Bool {
@@ -160,7 +163,10 @@ public final class FileDescriptorInput: ByteInput {
 
     public func readLine(limit: Int) throws -> [UInt8]? {
         while true {
-            if let newline = pending[(start + scanned)...].firstIndex(of: 0x0A) {
+            let unexamined = pending[(start + scanned)...]
+            let found = unexamined.firstIndex(of: 0x0A)
+            bytesExamined += (found ?? pending.count) - unexamined.startIndex
+            if let newline = found {
                 guard newline - start <= limit else { throw InputLimitExceeded(limit: limit) }
                 return take(upTo: newline, skipping: 1)
             }
