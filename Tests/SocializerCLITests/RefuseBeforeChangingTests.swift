@@ -140,6 +140,28 @@ import TestSupport
         #expect(json.status == 0 && json.stdout == "{\n  \"id\": 1\n}\n", "\(json.stdout)")
     }
 
+    /// Read verbs whose columns are known up front are checked before the
+    /// database is even opened: a bad field is 64, not 66 for a missing file.
+    @Test func readVerbsWithDeclaredColumnsCheckBeforeOpening() {
+        let folder = TemporaryDirectory()
+        for arguments in [["users", "list"], ["users", "show", "alice"], ["tokens", "list"], ["logs", "list"],
+                          ["logs", "export"], ["users", "prefs", "list", "alice"]] {
+            let result = runCLI(["--db", folder.file("none.db"), "--fields", "bogus"] + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("socializer: error: unknown field 'bogus' for --fields\nhint: available fields: "))
+        }
+        #expect(folder.listing().isEmpty)
+        // And what they declare is what they print.
+        let f = UsersFixture()
+        f.create("alice")
+        for (arguments, columns) in [(["users", "list"], UsersCommand.listColumns), (["users", "show", "alice"], UsersCommand.recordColumns),
+                                     (["tokens", "list"], TokensCommand.columns), (["logs", "list"], LogsCommand.columns),
+                                     (["logs", "export"], LogsCommand.exportColumns), (["users", "prefs", "list", "alice"], UsersPreferences.columns)] {
+            let result = f.cli(["--format", "csv", "--fields", columns.joined(separator: ",")] + arguments)
+            #expect(result.status == 0 && result.stdout.hasPrefix(columns.joined(separator: ",") + "\r\n"), "\(arguments): \(result.stderr)")
+        }
+    }
+
     /// The reproduction: this used to delete alice, then exit 64.
     @Test func deleteWithABadFieldKeepsTheUser() throws {
         let f = UsersFixture()

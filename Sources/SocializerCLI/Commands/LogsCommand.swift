@@ -18,7 +18,7 @@ enum LogsCommand {
             CommandNode("list", summary: "List error logs, newest first.",
                 options: filters + [OptionSpec("limit", .integer(1...Int64.max), help: "At most N logs.")],
                 examples: ["socializer logs list --since 24h --type ValueError"],
-                action: list),
+                output: OutputCheck.fields(columns), action: list),
             CommandNode("show", summary: "Show one log with its stack trace and context.",
                 positionals: [PositionalSpec("ID", .integer(1...Int64.max), help: "The log's id.")],
                 action: show),
@@ -45,10 +45,11 @@ enum LogsCommand {
                 output: PurgeSupport.output, action: purge),
             CommandNode("export", summary: "Write error logs as json (default), jsonl or csv.",
                 options: filters,
-                action: export),
+                output: OutputCheck.fields(exportColumns), action: export),
         ])
 
     static let columns = ["id", "timestamp", "type", "user", "message"]
+    static let exportColumns = ["id", "timestamp", "user_id", "error_type", "error_message", "stack_trace", "context"]
 
     static func query(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> LogQuery {
         var query = LogQuery()
@@ -148,7 +149,7 @@ enum LogsCommand {
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
         let renderer = RowRenderer(out: context.stdout, options: options)
-        try renderer.begin(columns: ["id", "timestamp", "user_id", "error_type", "error_message", "stack_trace", "context"])
+        try renderer.begin(columns: exportColumns)
         try LogRepository(db).list(try query(context, arguments, db)) { log in
             try renderer.row([.integer(log.id), .time(log.timestamp), .optional(log.userID), .text(log.type), .text(log.message),
                           .optional(log.stackTrace), contextCell(log.context, pretty: false)])

@@ -38,7 +38,7 @@ enum TokensCommand {
                           OptionSpec("limit", .integer(1...Int64.max), help: "At most N tokens."),
                           OptionSpec("full", help: "Show whole tokens.")],
                 exclusive: [["expired", "active"]],
-                action: list),
+                output: OutputCheck.fields(columns), action: list),
             CommandNode("show", summary: "Show one revoked token with its decoded claims.",
                 positionals: [PositionalSpec("ID", .integer(1...Int64.max), help: "The blacklist row's id.")],
                 action: show),

@@ -9,7 +9,7 @@ enum UsersPreferences {
             CommandNode("list", summary: "List a user's preferences.",
                 positionals: [UsersCommand.user],
                 options: [OptionSpec("type", value: "T", help: "Only preferences of this type.")],
-                action: list),
+                output: OutputCheck.fields(columns), action: list),
             CommandNode("set", summary: "Set TYPE.KEY to a JSON value (insert or replace).",
                 positionals: [UsersCommand.user, PositionalSpec("TYPE", help: "The preference type (communication, topics, …)."),
                               PositionalSpec("KEY", help: "The preference key."),
