@@ -181,10 +181,18 @@ struct SeededGenerator: RandomNumberGenerator {
         let sandbox = Sandbox()
         // `backup` writes where its argument says; the fuzzer never writes outside its folder.
         let leaves = CommandTable.root.leaves().filter { $0.path.first != "backup" }
+        let parser = ArgumentParser(root: CommandTable.root, globals: CommandTable.globals, now: testNow)
         for index in 0..<3000 {
             let (path, node) = rng.pick(leaves)
             var words = Self.commandLine(path, node, &rng, folder: sandbox.folder)
             if words.contains("backup") { words.removeAll { $0 == "backup" } }
+            // Purges share the process-wide Ctrl-C flag with tests running
+            // beside this one: they are only parsed here (PurgeEngineTests and
+            // the end-to-end tests run them).
+            if words.contains("purge") {
+                _ = try? parser.parse(["--db", sandbox.db] + words)
+                continue
+            }
             let stdin: [UInt8] = rng.chance(30) ? Array(rng.pick(["pw-alice-123\n", Self.validToken, "{}", "", "\u{0}\n",
                                                                   String(repeating: "p", count: 100) + "\n"]).utf8) : []
             sandbox.check("parser case \(index) (seed \(Self.seed))", words, stdin: stdin)
