@@ -69,6 +69,29 @@ public final class CommandContext {
         return connection
     }
 
+    // MARK: Input
+
+    /// All of standard input, refused (exit 65, naming the limit) as soon as
+    /// it passes `limit` bytes; `what` names it ("the token").
+    public func readStandardInput(limit: Int, what: String) throws -> [UInt8] {
+        do {
+            return try stdin.readAll(limit: limit)
+        } catch let error as InputLimitExceeded {
+            throw SocializerError.invalid("\(what) on standard input is longer than \(FileReader.describe(error.limit)), the limit for it",
+                                          hint: "see INPUT LIMITS in socializer(1)")
+        }
+    }
+
+    /// The first line of standard input, with the same limit rule.
+    public func readStandardInputLine(limit: Int, what: String) throws -> [UInt8]? {
+        do {
+            return try stdin.readLine(limit: limit)
+        } catch let error as InputLimitExceeded {
+            throw SocializerError.invalid("\(what) on standard input is longer than \(FileReader.describe(error.limit)), the limit for it",
+                                          hint: "see INPUT LIMITS in socializer(1)")
+        }
+    }
+
     // MARK: Output
 
     public var renderOptions: RenderOptions {
@@ -105,7 +128,7 @@ public final class CommandContext {
         }
         stderr.write(action.prefix(1).uppercased() + action.dropFirst() + "? [y/N] ")
         stderr.flush()
-        let answer = (try stdin.readLine()).map { String(decoding: $0, as: UTF8.self).trimmedSpaces.lowercased() }
+        let answer = (try readStandardInputLine(limit: FileReader.Limit.line, what: "the answer")).map { String(decoding: $0, as: UTF8.self).trimmedSpaces.lowercased() }
         guard answer == "y" || answer == "yes" else {
             throw SocializerError.usage("not confirmed; nothing was changed")
         }

@@ -39,11 +39,11 @@ public enum CommandLineTool {
             switch try parser.parse(arguments) {
             case .version:
                 stdout.write("socializer \(version) (SQLite \(Connection.libraryVersion))\n")
-                stdout.flush()
+                try requireOutputWritten(stdout)
                 return ExitCode.success.rawValue
             case .help(let path, let node):
                 stdout.write(HelpText.render(path, node, width: min(terminal.width ?? 80, 100)))
-                stdout.flush()
+                try requireOutputWritten(stdout)
                 return ExitCode.success.rawValue
             case .run(let node, let parsed):
                 let globals = try GlobalOptions(arguments: parsed, environment: environment, terminal: terminal,
@@ -54,8 +54,9 @@ public enum CommandLineTool {
                 guard let action = node.action else {
                     throw SocializerError.internalError("'\(parsed.path.joined(separator: " "))' has no action")
                 }
+                try OutputCheck.validate(node, parsed, globals)
                 let code = try action(context, parsed)
-                stdout.flush()
+                try requireOutputWritten(stdout)
                 return code.rawValue
             }
         } catch {
@@ -64,9 +65,19 @@ public enum CommandLineTool {
         }
     }
 
+    /// Output that did not reach its file (disk full, `ulimit -f`) is an
+    /// error, exit 74; a reader that closed the pipe is not.
+    static func requireOutputWritten(_ stdout: TextOutput) throws {
+        stdout.flush()
+        if let failure = stdout.failure { throw failure }
+    }
+
     /// The process entry: raw argv, the real environment and streams.
     public static func runProcess() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        // Past `ulimit -f`, write() then fails with EFBIG (reported, exit 74)
+        // instead of the signal killing the process mid-line.
+        signal(SIGXFSZ, SIG_IGN)
         var raw: [[UInt8]] = []
         for i in 1..<Int(CommandLine.argc) {
             guard let pointer = CommandLine.unsafeArgv[i] else { continue }

@@ -14,9 +14,12 @@ enum ErrorReporter {
             }
             stderr.write(JSONValue.object(members).compactText + "\n")
         } else {
-            var text = "socializer: error: \(failure.error.message)\n"
-            for detail in failure.error.details { text += "  \(detail)\n" }
-            if let hint = failure.error.hint { text += "hint: \(hint)\n" }
+            // Messages quote input (names, paths, a token's header): control
+            // characters in it must not act on the operator's terminal.
+            let escape = { (text: String) in Echo.escapingControls(text) }
+            var text = "socializer: error: \(escape(failure.error.message))\n"
+            for detail in failure.error.details { text += "  \(escape(detail))\n" }
+            if let hint = failure.error.hint { text += "hint: \(escape(hint))\n" }
             if let usage = failure.usage { text += "usage: \(usage)\n" }
             stderr.write(text)
         }

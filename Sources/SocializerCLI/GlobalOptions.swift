@@ -73,7 +73,7 @@ public struct GlobalOptions: Sendable {
             throw SocializerError.usage("\(source) is empty", hint: "give the path of a database file")
         }
         if path == ":memory:" || path.hasPrefix("file:") {
-            throw SocializerError.usage("\(source) '\(path)' is not a file path: in-memory databases and URIs are not supported",
+            throw SocializerError.usage("\(source) '\(Echo.cut(path))' is not a file path: in-memory databases and URIs are not supported",
                                         hint: "give the path of a database file")
         }
     }

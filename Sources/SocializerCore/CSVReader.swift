@@ -69,7 +69,7 @@ public struct CSVReader {
         guard let header = rows.first else { throw Failure(row: 1, reason: "the file is empty; expected a header row") }
         var seen = Set<String>()
         for name in header where !seen.insert(name).inserted {
-            throw Failure(row: 1, reason: "the header names '\(name)' twice")
+            throw Failure(row: 1, reason: "the header names '\(Echo.cut(name))' twice")
         }
         var records: [Record] = []
         for (offset, values) in rows.enumerated().dropFirst() {

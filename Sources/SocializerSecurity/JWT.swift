@@ -79,7 +79,8 @@ public struct JWT: Sendable {
         guard header.objectMembers != nil else { throw fail(.malformed, "the header is not a JSON object") }
         guard let alg = header["alg"] else { throw fail(.malformed, "the header names no algorithm (alg)") }
         guard case .string(let name) = alg, name == algorithm.rawValue else {
-            let shown = alg.stringValue.map { "'\($0)'" } ?? "a non-string value"
+            // The header is the sender's text: escaped and cut before it is shown.
+            let shown = alg.stringValue.map { "'\(Echo.cut($0, maximumLength: 40))'" } ?? "a non-string value"
             throw fail(.unsupportedAlgorithm, "the header's algorithm is \(shown); only \(algorithm.rawValue) is accepted")
         }
         if header["crit"] != nil {

@@ -9,7 +9,7 @@ public enum SecretFile {
     /// its group or others can read is refused unless `allowInsecure`: a
     /// secret is only as safe as the file it sits in.
     public static func read(_ path: String, option: String, allowInsecure: Bool) throws -> [UInt8] {
-        let (bytes, mode) = try FileReader.read(path, what: option)
+        let (bytes, mode) = try FileReader.read(path, what: option, limit: FileReader.Limit.secretFile)
         if mode & 0o044 != 0 && !allowInsecure {
             throw SocializerError(.permissionDenied,
                 "\(option) '\(path)' can be read by its group or by others (mode \(String(mode & 0o777, radix: 8)))",

@@ -9,6 +9,7 @@ import TestSupport
 @Suite struct MigrationCrashTests {
     let folder = TemporaryDirectory()
 
+    // BAD-INPUT 40
     @Test func aKilledMigrationLeavesTheOldVersionWholeAndReRunningWorks() throws {
         let path = folder.file("app.db")
         let db = try LegacyDatabase.create(at: path)

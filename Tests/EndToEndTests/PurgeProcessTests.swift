@@ -76,6 +76,7 @@ import TestSupport
         if case .number(let longest) = report["longest_batch_ms"] { #expect(longest < 1000) }
     }
 
+    // BAD-INPUT 42
     /// Ctrl-C stops between batches: exit 130, the report printed, what was
     /// committed stays, the rest is left for the next run.
     @Test func anInterruptStopsCleanlyWithTheReport() throws {

@@ -155,12 +155,16 @@ import TestSupport
         #expect(result.status == 65)
         #expect(result.stderr.contains("error: 1 applied migration(s) differ from the ones compiled into this socializer"))
         #expect(result.stderr.contains("  0002_defaults_and_cascades: recorded checksum deadbeef differs from compiled"))
+        // BAD-INPUT 41: up refuses too, even with nothing pending, and
+        // before its backup (no .bak file is left behind).
         let up = cli(["migrate", "up"])
-        #expect(up.status == 0)
+        #expect(up.status == 65 && up.stderr.contains("applied migration 0002_defaults_and_cascades differs"))
+        #expect(folder.snapshot() == before)
         try Connection(path: db).execute("DELETE FROM schema_migrations WHERE version = 4")
+        let pending = folder.snapshot()
         let refused = cli(["migrate", "up"])
         #expect(refused.status == 65 && refused.stderr.contains("applied migration 0002_defaults_and_cascades differs"))
-        _ = before
+        #expect(folder.snapshot() == pending)
     }
 
     @Test func downRollsBackOneStepAndToZeroOnlyWithYes() throws {
@@ -285,6 +289,7 @@ import TestSupport
         #expect(folder.snapshot() == before)
     }
 
+    // BAD-INPUT 37
     @Test func aCorruptDatabaseIsNotWrittenTo() throws {
         #expect(cli(["migrate", "up", "--to", "2"]).status == 0)
         let connection = try Connection(path: db)

@@ -14,7 +14,7 @@ import TestSupport
         let out = TextBuffer()
         let renderer = RowRenderer(out: out, options: options)
         try renderer.begin(columns: columns)
-        for row in rows ?? self.rows { renderer.row(row) }
+        for row in rows ?? self.rows { try renderer.row(row) }
         renderer.finish()
         return out.text
     }
@@ -82,7 +82,7 @@ import TestSupport
             let out = CountingOutput()
             let renderer = RowRenderer(out: out, options: RenderOptions(format: format))
             try renderer.begin(columns: ["n"])
-            for i in 0..<1000 { renderer.row([.integer(Int64(i))]) }
+            for i in 0..<1000 { try renderer.row([.integer(Int64(i))]) }
             #expect(out.bytes > 2000, "\(format) wrote \(out.bytes) bytes before finish()")
             renderer.finish()
         }

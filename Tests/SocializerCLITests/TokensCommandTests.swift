@@ -58,6 +58,7 @@ let jwtSecret = "dev-secret-please-change-0123456789abcdef"
         #expect(try f.connection().scalar("SELECT expires_at FROM token_blacklist") == .text("2030-01-31 12:00:00.000000"))
     }
 
+    // BAD-INPUT 16, 17, 18, 19, 22
     @Test func badTokensAreRefusedWithoutEchoAndNothingIsStored() throws {
         let before = f.folder.snapshot()
         let forged = token([("sub", .string("bob")), ("exp", .integer(future))], secret: "another-secret")

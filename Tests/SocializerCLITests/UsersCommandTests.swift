@@ -111,6 +111,7 @@ final class UsersFixture {
         #expect(bad.status == 65 && bad.stderr.contains("not an email address"))
     }
 
+    // BAD-INPUT 31, 32
     @Test func namesAreStoredLiterallyButDangerousOnesRefused() throws {
         let sneaky = "Robert'); DROP TABLE users;--"
         #expect(f.create(sneaky).status == 0)
@@ -128,6 +129,7 @@ final class UsersFixture {
         #expect(f.folder.snapshot() == before)
     }
 
+    // BAD-INPUT 26, 27, 28
     @Test func passwordsAreCheckedBeforeAnythingIsWritten() {
         let before = f.folder.snapshot()
         let cases: [(String, String)] = [("\n", "the password is empty"),
@@ -151,6 +153,7 @@ final class UsersFixture {
         #expect(f.folder.snapshot() == before)
     }
 
+    // BAD-INPUT 39
     @Test func unusableDatabasesAreRefusedWithAHint() throws {
         let empty = UsersFixture(migrate: false)
         _ = try Connection(path: empty.db, mode: .createIfMissing)

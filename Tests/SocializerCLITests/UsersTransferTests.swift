@@ -45,6 +45,7 @@ import TestSupport
         #expect(try db.scalar("SELECT member_since FROM users WHERE username = 'carol'") == .text("2026-06-15"))
     }
 
+    // BAD-INPUT 9, 11
     @Test func everyBadRecordIsListedWithItsLocationAndNothingIsImported() throws {
         let before = f.folder.snapshot()
         let result = importFile("bad.json", """
@@ -76,6 +77,7 @@ import TestSupport
         #expect(capped.stderr.contains("… and 5 more (raise --max-errors to see them)"))
     }
 
+    // BAD-INPUT 8, 10, 12, 13, 14, 15
     @Test func brokenFilesSayWhere() throws {
         let cases: [(String, String, String)] = [
             ("empty.json", "", ":1:1: empty document"),
@@ -103,6 +105,7 @@ import TestSupport
         #expect(try f.connection().scalarInt("SELECT count(*) FROM users") == 0)
     }
 
+    // BAD-INPUT 7
     @Test func inputFileProblemsAreNamed() {
         let missing = f.cli(["users", "import", f.folder.file("nope.json")])
         #expect(missing.status == 66 && missing.stderr.contains("file '\(f.folder.file("nope.json"))' does not exist"))

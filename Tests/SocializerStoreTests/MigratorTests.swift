@@ -119,6 +119,7 @@ import TestSupport
         #expect(try migrator.state() == .migrated(version: 4))
     }
 
+    // BAD-INPUT 40 (in process: a migration that fails half-way; kill -9 is in MigrationCrashTests)
     @Test func aFailingMigrationLeavesTheDatabaseAsItWasAndNamesTheStatement() throws {
         let (db, migrator) = try migrated(to: 2)
         // Something in the way of 0003's fifth index.
@@ -135,6 +136,7 @@ import TestSupport
         #expect(try db.scalarInt("SELECT count(*) FROM sqlite_master") == before)
     }
 
+    // BAD-INPUT 41
     @Test func aModifiedMigrationIsRefusedByUp() throws {
         let (db, migrator) = try migrated(to: 2)
         try db.execute("UPDATE schema_migrations SET checksum = 'abc' WHERE version = 2")

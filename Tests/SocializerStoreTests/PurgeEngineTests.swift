@@ -72,6 +72,7 @@ import TestSupport
         }
     }
 
+    // BAD-INPUT 36
     @Test func aLockHeldElsewhereStopsWithWhatWasCommitted() throws {
         let db = try database(tokens: 5_000, expired: 5_000)
         db.setBusyTimeout(milliseconds: 100)
@@ -91,6 +92,7 @@ import TestSupport
         #expect(rest.rowsDeleted == 4_700, "re-running finishes the job")
     }
 
+    // BAD-INPUT 42 (in process; the Ctrl-C test against the binary is in PurgeProcessTests)
     @Test func anInterruptionStopsBetweenBatches() throws {
         let db = try database(tokens: 1000, expired: 1000)
         Interruption.request()

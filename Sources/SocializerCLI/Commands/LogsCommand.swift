@@ -18,7 +18,7 @@ enum LogsCommand {
             CommandNode("list", summary: "List error logs, newest first.",
                 options: filters + [OptionSpec("limit", .integer(1...Int64.max), help: "At most N logs.")],
                 examples: ["socializer logs list --since 24h --type ValueError"],
-                action: list),
+                output: OutputCheck.fields(columns), action: list),
             CommandNode("show", summary: "Show one log with its stack trace and context.",
                 positionals: [PositionalSpec("ID", .integer(1...Int64.max), help: "The log's id.")],
                 action: show),
@@ -30,7 +30,7 @@ enum LogsCommand {
                           OptionSpec("stack-file", .path, help: "Read the stack trace from FILE.")],
                 mutating: true,
                 examples: ["socializer logs add --type BackupFailed --message 'disk full' --context '{\"host\":\"db1\"}'"],
-                action: add),
+                output: OutputCheck.sentenceOrRecord(["id"]), action: add),
             CommandNode("stats", summary: "Count errors by type, day or user, with a bar per row.",
                 options: [OptionSpec("by", .choice(LogRepository.Grouping.allCases.map(\.rawValue)), default: "type",
                                      help: "What to count by."),
@@ -42,13 +42,14 @@ enum LogsCommand {
                           OptionSpec("type", value: "T", help: "Only logs of this type.")] + PurgeSupport.options,
                 mutating: true, exclusive: [["older-than", "before"]], requireOneOf: [["older-than", "before"]],
                 examples: ["30 3 * * * socializer --db /srv/app.db logs purge --older-than 90d --json >> /var/log/socializer-purge.log"],
-                action: purge),
+                output: PurgeSupport.output, action: purge),
             CommandNode("export", summary: "Write error logs as json (default), jsonl or csv.",
                 options: filters,
-                action: export),
+                output: OutputCheck.fields(exportColumns), action: export),
         ])
 
     static let columns = ["id", "timestamp", "type", "user", "message"]
+    static let exportColumns = ["id", "timestamp", "user_id", "error_type", "error_message", "stack_trace", "context"]
 
     static func query(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> LogQuery {
         var query = LogQuery()
@@ -67,7 +68,7 @@ enum LogsCommand {
         try renderer.begin(columns: columns)
         try LogRepository(db).list(try query(context, arguments, db)) { log in
             let firstLine = log.message.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            renderer.row([.integer(log.id), .time(log.timestamp), .text(log.type), .optional(log.username),
+            try renderer.row([.integer(log.id), .time(log.timestamp), .text(log.type), .optional(log.username),
                           .text(context.globals.format == .table ? firstLine : log.message)])
         }
         renderer.finish()
@@ -94,7 +95,7 @@ enum LogsCommand {
 
     static func add(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let stack = try arguments.string("stack-file").map { path -> String in
-            let bytes = try FileReader.read(path).bytes
+            let bytes = try FileReader.read(path, what: "--stack-file", limit: FileReader.Limit.stackTrace).bytes
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw SocializerError.invalid("'\(path)' is not UTF-8 text")
             }
@@ -107,7 +108,13 @@ enum LogsCommand {
                                                 message: arguments.string("message")!, stackTrace: stack,
                                                 context: arguments.json("context"))
         }
-        context.stdout.write(context.globals.quiet ? "\(id)\n" : "added error log \(id)\n")
+        if context.globals.quiet {
+            context.stdout.write("\(id)\n")
+        } else if context.globals.format == .table {
+            context.stdout.write("added error log \(id)\n")
+        } else {
+            try context.recordRenderer().render([("id", .integer(id))])
+        }
         if context.globals.dryRun { context.notice("dry run: nothing was changed") }
         return .success
     }
@@ -124,7 +131,7 @@ enum LogsCommand {
         for (key, count) in rows {
             var cells: [Cell] = [.text(key), .integer(count)]
             if table { cells.append(.text(String(repeating: "█", count: max(1, Int(40 * count / largest))))) }
-            renderer.row(cells)
+            try renderer.row(cells)
         }
         renderer.finish()
         return .success
@@ -142,9 +149,9 @@ enum LogsCommand {
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
         let renderer = RowRenderer(out: context.stdout, options: options)
-        try renderer.begin(columns: ["id", "timestamp", "user_id", "error_type", "error_message", "stack_trace", "context"])
+        try renderer.begin(columns: exportColumns)
         try LogRepository(db).list(try query(context, arguments, db)) { log in
-            renderer.row([.integer(log.id), .time(log.timestamp), .optional(log.userID), .text(log.type), .text(log.message),
+            try renderer.row([.integer(log.id), .time(log.timestamp), .optional(log.userID), .text(log.type), .text(log.message),
                           .optional(log.stackTrace), contextCell(log.context, pretty: false)])
         }
         renderer.finish()

@@ -34,14 +34,14 @@ enum MigrateCommand {
                 ],
                 mutating: true,
                 examples: ["socializer migrate up", "socializer --db /srv/app.db migrate up --dry-run"],
-                action: up),
+                output: reportOutput, action: up),
             CommandNode(
                 "down", summary: "Roll migrations back (default: the last one).",
                 discussion: "Rolling back 0001 drops every table of the schema and needs --yes.",
                 options: [OptionSpec("to", .integer(versionRange), help: "Roll back to this version (0: no schema).")],
                 mutating: true,
                 examples: ["socializer migrate down --to 2"],
-                action: down),
+                output: reportOutput, action: down),
             CommandNode(
                 "status", summary: "List applied and pending migrations with checksums and times.",
                 action: status),
@@ -62,7 +62,7 @@ enum MigrateCommand {
                     """,
                 mutating: true,
                 examples: ["socializer migrate baseline && socializer migrate up"],
-                action: baseline),
+                output: OutputCheck.sentenceOrRecord(baselineColumns), action: baseline),
             CommandNode(
                 "schema", summary: "Print the live database's schema as SQL, DBML, Mermaid or Graphviz dot.",
                 options: [OptionSpec("format", .choice(LiveSchema.Rendering.allCases.map(\.rawValue)), default: "sql",
@@ -70,6 +70,17 @@ enum MigrateCommand {
                 examples: ["socializer migrate schema --format dot | dot -Tsvg > schema.svg"],
                 action: schema),
         ])
+
+    /// What up and down report: SQL text for a dry run in table format,
+    /// else one row per migration (with its SQL in a dry run).
+    static func reportColumns(dryRun: Bool) -> [String] {
+        ["version", "name", "direction", "result", "duration_ms"] + (dryRun ? ["sql"] : [])
+    }
+    static let reportOutput: OutputDeclaration = { arguments, format in
+        let dryRun = arguments.flag("dry-run")
+        return dryRun && format == .table ? .text : .fields(reportColumns(dryRun: dryRun))
+    }
+    static let baselineColumns = ["version", "name", "left_alone"]
 
     // MARK: Actions
 
@@ -92,6 +103,7 @@ enum MigrateCommand {
         let migrator = Migrator(connection: connection, clock: context.clock)
         let state = try migrator.state()
         let pending = try migrator.pending(to: target)
+        try migrator.requireUnmodified() // BAD-INPUT 41: before the backup, and even with nothing pending
         if pending.isEmpty {
             let current = if case .migrated(let version) = state { version } else { 0 }
             if let target, target < current {
@@ -181,17 +193,17 @@ enum MigrateCommand {
         for migration in Migrations.all {
             known.insert(migration.version)
             if let record = applied.first(where: { $0.version == migration.version }) {
-                renderer.row([.integer(Int64(migration.version)), .text(migration.name),
+                try renderer.row([.integer(Int64(migration.version)), .text(migration.name),
                               .text(record.checksum == migration.checksum ? "applied" : "modified"),
                               .text(record.checksum), .optional(Timestamp.parse(record.appliedAt)),
                               .optional(record.durationMilliseconds)])
             } else {
-                renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text("pending"),
+                try renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text("pending"),
                               .text(migration.checksum), .null, .null])
             }
         }
         for record in applied where !known.contains(record.version) {
-            renderer.row([.integer(Int64(record.version)), .text(record.name), .text("unknown"),
+            try renderer.row([.integer(Int64(record.version)), .text(record.name), .text("unknown"),
                           .text(record.checksum), .optional(Timestamp.parse(record.appliedAt)),
                           .optional(record.durationMilliseconds)])
         }
@@ -228,7 +240,7 @@ enum MigrateCommand {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: ["version", "name", "checksum", "sql"])
         for migration in pending {
-            renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+            try renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
                           .text(migration.upSQL)])
         }
         renderer.finish()
@@ -272,6 +284,12 @@ enum MigrateCommand {
             context.stdout.write("1\n")
             return .success
         }
+        if context.globals.format != .table {
+            let migration = Migrations.all[0]
+            try context.recordRenderer().render(Array(zip(baselineColumns, [
+                .integer(Int64(migration.version)), .text(migration.name), .json(.array(others.map(JSONValue.string)))])))
+            return .success
+        }
         let verb = context.globals.dryRun ? "would record" : "recorded"
         context.stdout.write("\(verb) \(Migrations.all[0].identifier) as applied\n")
         if !others.isEmpty { context.stdout.write("left alone: \(others.joined(separator: ", "))\n") }
@@ -303,16 +321,14 @@ enum MigrateCommand {
             return
         }
         let renderer = context.rowRenderer()
-        var columns = ["version", "name", "direction", "result", "duration_ms"]
-        if dryRun { columns.append("sql") }
-        try renderer.begin(columns: columns)
+        try renderer.begin(columns: reportColumns(dryRun: dryRun))
         for run in runs {
             var cells: [Cell] = [.integer(Int64(run.migration.version)), .text(run.migration.name),
                                  .text(run.direction.rawValue),
                                  .text(dryRun ? "dry run, rolled back" : run.direction == .up ? "applied" : "reverted"),
                                  .integer(run.durationMilliseconds)]
             if dryRun { cells.append(.text(run.statements.map { $0 + ";\n" }.joined())) }
-            renderer.row(cells)
+            try renderer.row(cells)
         }
         renderer.finish()
     }

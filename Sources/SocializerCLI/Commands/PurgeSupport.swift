@@ -14,6 +14,9 @@ enum PurgeSupport {
                    help: "Time budget of one batch; batch sizes adapt to stay under it."),
     ]
 
+    static let columns = ["table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]
+    static let output = OutputCheck.sentenceOrRecord(columns)
+
     static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection,
                     _ target: PurgeTarget) throws -> ExitCode {
         let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments.integer("batch-size") ?? 5000),
@@ -60,11 +63,9 @@ enum PurgeSupport {
             }
             return
         }
-        try context.recordRenderer().render([
-            ("table", .text(report.table)), ("rows_deleted", .integer(Int64(report.rowsDeleted))),
-            ("batches", .integer(Int64(report.batches))), ("longest_batch_ms", .number(longest)),
-            ("elapsed_ms", .integer(report.elapsedMilliseconds)), ("dry_run", .bool(report.dryRun)),
-            ("complete", .bool(report.stoppedEarly == nil)),
-        ])
+        try context.recordRenderer().render(Array(zip(columns, [
+            .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)), .number(longest),
+            .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil),
+        ])))
     }
 }

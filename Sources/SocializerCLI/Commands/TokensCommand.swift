@@ -4,7 +4,7 @@ import SocializerStore
 
 /// `socializer tokens …`: the JWT blacklist.
 enum TokensCommand {
-    static let token = PositionalSpec("TOKEN", optional: true,
+    static let token = PositionalSpec("TOKEN", optional: true, secret: true,
         help: "The JWT; prefer --stdin, since argv is visible to other users. A leading 'Bearer ' and a trailing line break are trimmed.")
     static let stdin = OptionSpec("stdin", help: "Read the token from standard input.")
 
@@ -27,7 +27,7 @@ enum TokensCommand {
                           SecretOptions.jwtSecret, SecretOptions.password[2]],
                 mutating: true,
                 examples: ["printf '%s' \"$JWT\" | socializer tokens revoke --stdin --reason compromised"],
-                action: revoke),
+                output: OutputCheck.fields(revokeColumns), action: revoke),
             CommandNode("check", summary: "Exit 0 if a token is well signed, unexpired and not revoked; 1 otherwise.",
                 positionals: [token], options: [stdin, SecretOptions.jwtSecret, SecretOptions.password[2]],
                 action: check),
@@ -38,7 +38,7 @@ enum TokensCommand {
                           OptionSpec("limit", .integer(1...Int64.max), help: "At most N tokens."),
                           OptionSpec("full", help: "Show whole tokens.")],
                 exclusive: [["expired", "active"]],
-                action: list),
+                output: OutputCheck.fields(columns), action: list),
             CommandNode("show", summary: "Show one revoked token with its decoded claims.",
                 positionals: [PositionalSpec("ID", .integer(1...Int64.max), help: "The blacklist row's id.")],
                 action: show),
@@ -48,7 +48,7 @@ enum TokensCommand {
                     + PurgeSupport.options,
                 mutating: true,
                 examples: ["*/10 * * * * socializer --db /srv/app.db tokens purge --json >> /var/log/socializer-purge.log"],
-                action: purge),
+                output: PurgeSupport.output, action: purge),
             CommandNode("issue", summary: "Mint a token the app accepts (sub = username), for CI and support.",
                 positionals: [PositionalSpec("USER", help: "The user the token is for.")],
                 options: [OptionSpec("ttl", .duration, default: "30m", help: "How long the token lives."),
@@ -58,6 +58,8 @@ enum TokensCommand {
                 examples: ["token=$(socializer tokens issue alice --ttl 1h --claim scope=admin)"],
                 action: issue),
         ])
+
+    static let revokeColumns = ["id", "user_id", "expires_at", "reason"]
 
     static func algorithm(_ context: CommandContext) throws -> JWTAlgorithm {
         try SecurityConfiguration.jwtAlgorithm(environment: context.environment)
@@ -73,9 +75,12 @@ enum TokensCommand {
     static func tokenText(_ context: CommandContext, _ arguments: ParsedArguments) throws -> String {
         if arguments.flag("stdin") {
             if arguments.has("TOKEN") { throw SocializerError.usage("give the token as an argument or with --stdin, not both") }
-            let bytes = try context.stdin.readAll()
-            guard bytes.count <= JWT.maximumLength + 2 else {
-                throw SocializerError.invalid("the token is longer than \(JWT.maximumLength / 1024) KiB")
+            // A token, an optional "Bearer " and a line break: anything longer is refused while reading.
+            let bytes: [UInt8]
+            do {
+                bytes = try context.stdin.readAll(limit: JWT.maximumLength + 9)
+            } catch is InputLimitExceeded {
+                throw SocializerError.invalid("the token on standard input is longer than \(JWT.maximumLength / 1024) KiB, the limit for a token")
             }
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw SocializerError.invalid("the token is not valid UTF-8")
@@ -141,8 +146,8 @@ enum TokensCommand {
         if context.globals.quiet {
             context.stdout.write("\(id)\n")
         } else {
-            try context.recordRenderer().render([("id", .integer(id)), ("user_id", .optional(userID)),
-                                                 ("expires_at", .time(expiresAt)), ("reason", .optional(arguments.string("reason")))])
+            try context.recordRenderer().render(Array(zip(revokeColumns, [
+                .integer(id), .optional(userID), .time(expiresAt), .optional(arguments.string("reason"))])))
         }
         if context.globals.dryRun { context.notice("dry run: nothing was changed") }
         return .success
@@ -157,7 +162,7 @@ enum TokensCommand {
         let algorithm = try algorithm(context)
         let db = try context.openDatabase(.read)
         func no(_ reason: String) -> ExitCode {
-            context.stderr.write("socializer: token not usable: \(reason)\n")
+            context.stderr.write("socializer: token not usable: \(Echo.cut(reason, maximumLength: 200))\n")
             return .predicateFalse
         }
         let token: JWT
@@ -191,7 +196,7 @@ enum TokensCommand {
         try renderer.begin(columns: columns)
         try TokenRepository(db).list(userID: userID, expiry: expiry, now: context.clock.now(),
                                      limit: arguments.integer("limit")) { t in
-            renderer.row([.integer(t.id), .text(full ? t.token : t.shortened), .optional(t.username), .time(t.expiresAt),
+            try renderer.row([.integer(t.id), .text(full ? t.token : t.shortened), .optional(t.username), .time(t.expiresAt),
                           .time(t.createdAt), .optional(t.reason)])
         }
         renderer.finish()
@@ -230,14 +235,14 @@ enum TokensCommand {
         var extra: [(String, JSONValue)] = []
         for pair in arguments.strings("claim") {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw SocializerError.usage("--claim '\(pair)' is not KEY=VALUE")
+                throw SocializerError.usage("--claim '\(Echo.cut(pair))' is not KEY=VALUE")
             }
             let key = String(pair[..<eq])
             let raw = String(pair[pair.index(after: eq)...])
             if reservedClaims.contains(key) {
                 throw SocializerError.usage("--claim cannot set \(key)", hint: "sub is the user, exp comes from --ttl, iat is now")
             }
-            if extra.contains(where: { $0.0 == key }) { throw SocializerError.usage("--claim \(key) is given twice") }
+            if extra.contains(where: { $0.0 == key }) { throw SocializerError.usage("--claim \(Echo.cut(key)) is given twice") }
             extra.append((key, (try? JSONParser.parse(raw)) ?? .string(raw)))
         }
         let db = try context.openDatabase(.read)

@@ -45,7 +45,7 @@ public final class RowRenderer {
         if let fields = options.fields {
             selection = try fields.map { field in
                 guard let i = columns.firstIndex(of: field) else {
-                    throw SocializerError.usage("unknown field '\(field)' for --fields",
+                    throw SocializerError.usage("unknown field '\(Echo.cut(field))' for --fields",
                                                 hint: "available fields: " + columns.joined(separator: ","))
                 }
                 return i
@@ -62,7 +62,10 @@ public final class RowRenderer {
         }
     }
 
-    public func row(_ cells: [Cell]) {
+    /// Writes one row. Throws once the output has failed (disk full), so a
+    /// long listing stops at the first lost write instead of reading on.
+    public func row(_ cells: [Cell]) throws {
+        if let failure = out.failure { throw failure }
         let picked = selection.map { cells[$0] }
         defer { count += 1 }
         switch options.format {
@@ -145,9 +148,13 @@ public final class RowRenderer {
         out.write(bold ? "\u{1B}[1m" + line + "\u{1B}[0m\n" : line + "\n")
     }
 
+    /// A table cell: line breaks and tabs become spaces, other control
+    /// characters visible escapes (an ANSI sequence in a log message must
+    /// not drive the terminal).
     static func singleLine(_ text: String) -> String {
-        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
-        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        guard text.unicodeScalars.contains(where: Echo.isControl) else { return text }
+        let flat = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        return Echo.escapingControls(flat)
     }
 
     // MARK: Delimited
@@ -182,7 +189,7 @@ public struct RecordRenderer {
         if let wanted = options.fields {
             fields = try wanted.map { name in
                 guard let field = fields.first(where: { $0.0 == name }) else {
-                    throw SocializerError.usage("unknown field '\(name)' for --fields",
+                    throw SocializerError.usage("unknown field '\(Echo.cut(name))' for --fields",
                                                 hint: "available fields: " + fields.map(\.0).joined(separator: ","))
                 }
                 return field
@@ -192,7 +199,7 @@ public struct RecordRenderer {
         case .table:
             let width = fields.map(\.0.count).max() ?? 0
             for (key, value) in fields {
-                let text = value.plainText
+                let text = Echo.escapingControls(value.plainText, keeping: ["\n", "\t"])
                 if text.contains("\n") {
                     out.write(key + ":\n" + text.split(separator: "\n", omittingEmptySubsequences: false)
                         .map { "  " + $0 }.joined(separator: "\n") + "\n")
@@ -209,7 +216,7 @@ public struct RecordRenderer {
         case .csv, .tsv:
             let renderer = RowRenderer(out: out, options: RenderOptions(format: options.format, header: options.header))
             try renderer.begin(columns: fields.map(\.0))
-            renderer.row(fields.map(\.1))
+            try renderer.row(fields.map(\.1))
             renderer.finish()
         }
         out.flush()

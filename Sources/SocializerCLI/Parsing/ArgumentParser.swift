@@ -98,7 +98,7 @@ public struct ArgumentParser {
                     let candidates = (node.children.isEmpty ? node.options.map(\.name) : []) + globals.map(\.name)
                     let hint = Suggestions.closest(to: name, among: candidates).map { "did you mean --\($0)?" }
                         ?? "see: socializer \((path + ["--help"]).joined(separator: " "))"
-                    throw usage("unknown option '--\(name)'", hint: hint)
+                    throw usage("unknown option '--\(Echo.cut(name))'", hint: hint)
                 }
                 if option.isFlag {
                     if inline != nil { throw usage("--\(name) takes no value") }
@@ -120,7 +120,7 @@ public struct ArgumentParser {
                     if letter == "h" { helpRequested = true; continue }
                     guard let option = lookup(short: letter) else {
                         if helpRequested { continue }
-                        throw usage("unknown option '-\(letter)'",
+                        throw usage("unknown option '-\(Echo.cut(String(letter)))'",
                                     hint: "see: socializer \((path + ["--help"]).joined(separator: " "))")
                     }
                     if option.isFlag {
@@ -150,7 +150,7 @@ public struct ArgumentParser {
                     let what = path.isEmpty ? "command" : "verb for '\(path.joined(separator: " "))'"
                     var hint = Suggestions.closest(to: argument, among: names).map { "did you mean '\($0)'?" }
                     if hint == nil { hint = "choose one of: " + names.joined(separator: ", ") }
-                    throw usage("unknown \(what) '\(argument)'", hint: hint)
+                    throw usage("unknown \(what) '\(Echo.cut(argument))'", hint: hint)
                 }
                 node = next
                 path.append(argument)
@@ -189,8 +189,14 @@ public struct ArgumentParser {
             }
             values[spec.name] = try convert(raw, spec.type, what: spec.name, path: path)
         }
-        if let extra = remaining.first {
-            throw usage("unexpected argument '\(extra)'")
+        if !remaining.isEmpty {
+            // Never echoed: a surplus argument is often a secret typed in the
+            // wrong place (`users create alice hunter2`, a second token).
+            let position = positionals.count - remaining.count + 1
+            let shown = node.positionals.first(where: \.secret).map { "<\($0.name.lowercased())>" } ?? "<argument \(position)>"
+            throw usage("unexpected \(shown) (not shown: it may be a secret)",
+                        hint: "'\(path.joined(separator: " "))' takes " + (node.positionals.isEmpty ? "no arguments"
+                            : node.positionals.map(\.synopsis).joined(separator: " ")))
         }
         for option in node.options where option.required && values[option.name] == nil {
             throw usage("--\(option.name) is required")
@@ -225,7 +231,7 @@ public struct ArgumentParser {
 
     func convert(_ raw: String, _ type: ValueType, what: String, path: [String]) throws(UsageError) -> ArgumentValue {
         func invalid() -> UsageError {
-            UsageError(message: "invalid value '\(raw)' for \(what)", hint: "expected \(type.acceptedForm)", path: path)
+            UsageError(message: "invalid value '\(Echo.cut(raw))' for \(what)", hint: "expected \(type.acceptedForm)", path: path)
         }
         switch type {
         case .flag: return .flag
@@ -258,7 +264,7 @@ public struct ArgumentParser {
             } catch {
                 let startsWithWord = raw.first.map { $0.isLetter } ?? false
                 let hint = startsWithWord
-                    ? "text must be a JSON string, in double quotes: '\"\(raw)\"' (with the single quotes for the shell)"
+                    ? "text must be a JSON string, in double quotes: '\"\(Echo.cut(raw, maximumLength: 40))\"' (with the single quotes for the shell)"
                     : "quote the JSON for the shell, for example '{\"a\": 1}'"
                 let name = what.hasPrefix("--") ? what : "argument \(what)"
                 throw UsageError(message: "\(name) is not valid JSON: \(error.reason) (at column \(error.position.column))",

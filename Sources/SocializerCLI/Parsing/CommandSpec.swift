@@ -94,8 +94,12 @@ public struct PositionalSpec: Sendable {
     public var optional: Bool
     /// Takes every remaining argument (`skills add NAME...`).
     public var variadic: Bool
+    /// Holds a secret (a token): never echoed, not even in a usage error.
+    public var secret: Bool
 
-    public init(_ name: String, _ type: ValueType = .string, optional: Bool = false, variadic: Bool = false, help: String) {
+    public init(_ name: String, _ type: ValueType = .string, optional: Bool = false, variadic: Bool = false,
+                secret: Bool = false, help: String) {
+        self.secret = secret
         self.name = name
         self.type = type
         self.help = help
@@ -108,6 +112,20 @@ public struct PositionalSpec: Sendable {
         return optional ? "[\(base)]" : base
     }
 }
+
+/// What a verb prints on standard output for a given invocation.
+public enum OutputShape: Sendable, Equatable {
+    /// Rows, or one record, with these fields: what `--fields` may pick from.
+    case fields([String])
+    /// Lines of text (a sentence, SQL): `--fields` does not apply.
+    case text
+}
+
+/// A verb's output, declared in the command table so that the runner checks
+/// `--fields` and `--format` before the verb runs, and so before anything is
+/// written (issue 10: refuse before changing). The renderers check again,
+/// which catches a declaration that drifted from what a verb prints.
+public typealias OutputDeclaration = @Sendable (ParsedArguments, OutputFormat) -> OutputShape
 
 /// What an action returns beyond output: the exit status.
 public typealias Action = @Sendable (CommandContext, ParsedArguments) throws -> ExitCode
@@ -130,11 +148,14 @@ public struct CommandNode: Sendable {
     /// Groups of which exactly one must be given (`--older-than | --before`).
     public var requireOneOf: [[String]]
     public var examples: [String]
+    /// What the verb prints; required for mutating verbs (a test checks).
+    public var output: OutputDeclaration?
 
     public init(_ name: String, summary: String, discussion: String? = nil, positionals: [PositionalSpec] = [],
                 options: [OptionSpec] = [], children: [CommandNode] = [], mutating: Bool = false,
                 exclusive: [[String]] = [], requireOneOf: [[String]] = [], examples: [String] = [],
-                action: Action? = nil) {
+                output: OutputDeclaration? = nil, action: Action? = nil) {
+        self.output = output
         self.name = name
         self.summary = summary
         self.discussion = discussion

@@ -30,7 +30,7 @@ enum SecretOptions {
     static func readPassword(_ context: CommandContext, _ arguments: ParsedArguments, purpose: Purpose) throws -> [UInt8] {
         let password: [UInt8]
         if arguments.flag("password-stdin") {
-            guard let line = try context.stdin.readLine() else {
+            guard let line = try context.readStandardInputLine(limit: FileReader.Limit.line, what: "the password") else {
                 throw SocializerError.invalid("standard input is empty; expected the password on its first line")
             }
             password = line.last == 0x0D ? Array(line.dropLast()) : line

@@ -8,14 +8,34 @@ import SocializerCore
 public protocol TextOutput: AnyObject {
     func write(_ text: String)
     func flush()
+    /// Why output was lost (disk full, file size limit, I/O error), if it
+    /// was; the runner turns it into exit 74. A reader that closed the pipe
+    /// is not a failure.
+    var failure: SocializerError? { get }
+}
+
+extension TextOutput {
+    public var failure: SocializerError? { nil }
 }
 
 /// Where input comes from (stdin, for secrets and `--stdin` verbs).
+///
+/// Every read has a limit that is checked while reading, so an endless
+/// source (`< /dev/zero`) is refused after `limit` bytes instead of filling
+/// memory. Reading is linear in the input's size.
 public protocol ByteInput: AnyObject {
-    /// Reads everything up to end of file.
-    func readAll() throws -> [UInt8]
-    /// Reads one line, without its line break; nil at end of file.
-    func readLine() throws -> [UInt8]?
+    /// Reads everything up to end of file; throws `InputLimitExceeded` past `limit` bytes.
+    func readAll(limit: Int) throws -> [UInt8]
+    /// Reads one line, without its line break; nil at end of file; throws
+    /// `InputLimitExceeded` when the line is longer than `limit` bytes.
+    func readLine(limit: Int) throws -> [UInt8]?
+}
+
+/// Input longer than the limit its reader set; callers turn it into a
+/// message that names what was being read and the limit.
+public struct InputLimitExceeded: Error, Sendable {
+    public var limit: Int
+    public init(limit: Int) { self.limit = limit }
 }
 
 /// An in-memory output for tests and for capturing.
@@ -32,45 +52,59 @@ public final class BytesInput: ByteInput {
     private var offset = 0
     public init(_ bytes: [UInt8] = []) { self.bytes = bytes }
     public convenience init(_ text: String) { self.init(Array(text.utf8)) }
-    public func readAll() throws -> [UInt8] {
+    public func readAll(limit: Int) throws -> [UInt8] {
+        guard bytes.count - offset <= limit else { throw InputLimitExceeded(limit: limit) }
         defer { offset = bytes.count }
         return Array(bytes[offset...])
     }
-    public func readLine() throws -> [UInt8]? {
+    public func readLine(limit: Int) throws -> [UInt8]? {
         guard offset < bytes.count else { return nil }
         let end = bytes[offset...].firstIndex(of: 0x0A) ?? bytes.count
+        guard end - offset <= limit else { throw InputLimitExceeded(limit: limit) }
         defer { offset = min(bytes.count, end + 1) }
         return Array(bytes[offset..<end])
     }
 }
 
 /// Buffered writes to a file descriptor. A closed pipe (`| head`) ends the
-/// output quietly instead of killing the process with SIGPIPE.
+/// output quietly instead of killing the process with SIGPIPE; any other
+/// failed write (disk full, `ulimit -f`, an I/O error) ends the output and
+/// is kept in `failure`, which the runner reports as exit 74.
 public final class FileDescriptorOutput: TextOutput {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private let capacity: Int
+    private let name: String
     public private(set) var brokenPipe = false
+    public private(set) var failure: SocializerError?
 
-    public init(fd: Int32, capacity: Int = 64 * 1024) {
+    public init(fd: Int32, capacity: Int = 64 * 1024, name: String = "standard output") {
         self.fd = fd
+        self.name = name
         self.capacity = capacity
         buffer.reserveCapacity(capacity)
     }
 
     public func write(_ text: String) {
-        guard !brokenPipe else { return }
+        guard !brokenPipe && failure == nil else { return }
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= capacity { flush() }
     }
 
     public func flush() {
         var offset = 0
-        while offset < buffer.count && !brokenPipe {
+        while offset < buffer.count && !brokenPipe && failure == nil {
             let written = buffer[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
-                if errno == EINTR { continue }
-                brokenPipe = true
+                let code = errno
+                if code == EINTR { continue }
+                if code == EPIPE {
+                    brokenPipe = true
+                } else {
+                    failure = SocializerError(.ioError, "cannot write to \(name): \(String(cString: strerror(code)))",
+                                              hint: code == ENOSPC || code == EFBIG
+                                                ? "free some space (or raise the file size limit) and run it again" : nil)
+                }
                 break
             }
             offset += written
@@ -83,8 +117,16 @@ public final class FileDescriptorOutput: TextOutput {
 
 public final class FileDescriptorInput: ByteInput {
     private let fd: Int32
+    /// Bytes read but not yet returned start at `start`; `scanned` bytes
+    /// past it are known to hold no line break, so a long line is searched
+    /// once, not once per chunk (linear, not quadratic).
     private var pending: [UInt8] = []
+    private var start = 0
+    private var scanned = 0
     private var atEnd = false
+    /// Bytes looked at while searching for line breaks: a test checks that
+    /// it stays proportional to the input, however it arrives.
+    private(set) var bytesExamined = 0
     public init(fd: Int32) { self.fd = fd }
 
     private func fill() throws -> Bool {
@@ -102,23 +144,37 @@ public final class FileDescriptorInput: ByteInput {
         }
     }
 
-    public func readAll() throws -> [UInt8] {
-        while try fill() {}
-        defer { pending = [] }
-        return pending
+    private func take(upTo end: Int, skipping: Int) -> [UInt8] {
+        let taken = Array(pending[start..<end])
+        start = end + skipping
+        scanned = 0
+        if start >= pending.count {
+            pending.removeAll(keepingCapacity: true)
+            start = 0
+        }
+        return taken
     }
 
-    public func readLine() throws -> [UInt8]? {
+    public func readAll(limit: Int) throws -> [UInt8] {
+        while pending.count - start <= limit, try fill() {}
+        guard pending.count - start <= limit else { throw InputLimitExceeded(limit: limit) }
+        return take(upTo: pending.count, skipping: 0)
+    }
+
+    public func readLine(limit: Int) throws -> [UInt8]? {
         while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = Array(pending[..<newline])
-                pending.removeSubrange(...newline)
-                return line
+            let unexamined = pending[(start + scanned)...]
+            let found = unexamined.firstIndex(of: 0x0A)
+            bytesExamined += (found ?? pending.count) - unexamined.startIndex
+            if let newline = found {
+                guard newline - start <= limit else { throw InputLimitExceeded(limit: limit) }
+                return take(upTo: newline, skipping: 1)
             }
+            scanned = pending.count - start
+            guard scanned <= limit else { throw InputLimitExceeded(limit: limit) }
             if !(try fill()) {
-                if pending.isEmpty { return nil }
-                defer { pending = [] }
-                return pending
+                if pending.count == start { return nil }
+                return take(upTo: pending.count, skipping: 0)
             }
         }
     }

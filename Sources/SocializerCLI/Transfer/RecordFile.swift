@@ -15,8 +15,9 @@ enum RecordFile {
         case json, jsonl, csv
     }
 
-    /// Hard caps that keep a bad file from exhausting memory (BAD-INPUT row 13).
-    static let maximumFileBytes = 512 * 1024 * 1024
+    /// Hard caps that keep a bad file from exhausting memory (BAD-INPUT row 13):
+    /// the size is checked while reading, the depth while parsing.
+    static let maximumFileBytes = FileReader.Limit.importFile
     static let maximumDepth = 64
 
     /// The format from `--format` when it names one, else from the extension.
@@ -34,10 +35,7 @@ enum RecordFile {
     }
 
     static func read(_ path: String, format: Format) throws -> [InputRecord] {
-        let bytes = try FileReader.read(path).bytes
-        guard bytes.count <= maximumFileBytes else {
-            throw SocializerError.invalid("'\(path)' is larger than \(maximumFileBytes >> 20) MiB; split it")
-        }
+        let bytes = try FileReader.read(path, what: "import file", limit: maximumFileBytes).bytes
         switch format {
         case .json:
             let elements: [(position: TextPosition, value: JSONValue)]
@@ -195,7 +193,7 @@ struct RecordDecoder {
     mutating func finish(allowed: [String]) {
         for (name, _) in record.fields where !used.contains(name) && !allowed.contains(name) {
             let hint = Suggestions.closest(to: name, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-            fail("unknown field '\(name)'\(hint)")
+            fail("unknown field '\(Echo.cut(name))'\(hint)")
         }
     }
 }

@@ -135,16 +135,22 @@ public struct Migrator {
 
     // MARK: Up and down
 
-    public func up(to target: Int? = nil, dryRun: Bool = false) throws -> [MigrationRun] {
-        if let target, Migrations.migration(target) == nil {
-            throw SocializerError.usage("there is no migration \(target); known versions are 1 to \(Migrations.latestVersion)")
-        }
+    /// Refuses (65, naming them) when an applied migration differs from the
+    /// compiled one: checked before anything is written, backups included.
+    public func requireUnmodified() throws {
         let modified = try checksumMismatches()
         if !modified.isEmpty {
             throw SocializerError.invalid(
                 "applied migration \(modified.map(\.identifier).joined(separator: ", ")) differs from the one compiled into this socializer",
                 hint: "run socializer migrate validate; the database was changed by another build")
         }
+    }
+
+    public func up(to target: Int? = nil, dryRun: Bool = false) throws -> [MigrationRun] {
+        if let target, Migrations.migration(target) == nil {
+            throw SocializerError.usage("there is no migration \(target); known versions are 1 to \(Migrations.latestVersion)")
+        }
+        try requireUnmodified()
         if let target, case .migrated(let version) = try state(), target < version {
             throw SocializerError.usage("the database is already at version \(version); to go back use: socializer migrate down --to \(target)")
         }

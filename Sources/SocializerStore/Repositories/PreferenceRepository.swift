@@ -65,7 +65,7 @@ public struct PreferenceRepository {
         guard let row = try db.firstRow(
             "SELECT id FROM user_preferences WHERE user_id = ? AND preference_type = ? AND preference_key = ?",
             [userID, type, key]) else {
-            throw SocializerError.notFound("user '\(username)' has no preference \(type).\(key)")
+            throw SocializerError.notFound("user '\(username)' has no preference \(Echo.cut(type)).\(Echo.cut(key))")
         }
         let id = try row.int("id")
         try db.execute("DELETE FROM user_preferences WHERE id = ?", [id])

@@ -9,7 +9,7 @@ public enum UserReference: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws {
         if text.hasPrefix("id:") {
             guard let id = Int64(text.dropFirst(3)), id > 0 else {
-                throw SocializerError.usage("'\(text)' is not a user id", hint: "write id:42, or name:NAME for a username")
+                throw SocializerError.usage("'\(Echo.cut(text))' is not a user id", hint: "write id:42, or name:NAME for a username")
             }
             self = .id(id)
         } else if text.hasPrefix("name:") {
@@ -24,7 +24,7 @@ public enum UserReference: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .id(let id): return "with id \(id)"
-        case .username(let name): return "'\(name)'"
+        case .username(let name): return "'\(Echo.cut(name))'"
         }
     }
 }

@@ -30,7 +30,7 @@ enum UsersCommand {
                 requireOneOf: [["email", "no-email"]],
                 examples: ["printf '%s\\n' \"$PW\" | socializer users create alice --email alice@example.com --password-stdin",
                            "id=$(socializer -q users create bob --no-email --password-file pw.txt)"],
-                action: create),
+                output: recordOutput, action: create),
             CommandNode("list", summary: "List users (streams; newest filters first).",
                 options: [
                     OptionSpec("role", .choice(User.roles), help: "Only this role."),
@@ -44,8 +44,8 @@ enum UsersCommand {
                 ],
                 exclusive: [["active", "inactive"]],
                 examples: ["socializer users list --role admin --json", "socializer users list --sort=-messages --limit 10"],
-                action: list),
-            CommandNode("show", summary: "Show one user.", positionals: [user], action: show),
+                output: OutputCheck.fields(listColumns), action: list),
+            CommandNode("show", summary: "Show one user.", positionals: [user], output: recordOutput, action: show),
             CommandNode("find", summary: "Find the user with an email address, in every form the app and the tool store it.",
                 discussion: """
                     Matches keyed hashes (with the email key), addresses stored as typed (compared \
@@ -54,7 +54,7 @@ enum UsersCommand {
                     for several users, all of them are listed and a warning says so.
                     """,
                 options: [OptionSpec("email", value: "E", required: true, help: "The address to look for.")] + emailKeyOptions,
-                action: find),
+                output: recordOutput, action: find),
             CommandNode("update", summary: "Change a user's name, role, temperature or LLM settings.",
                 positionals: [user],
                 options: [
@@ -66,16 +66,16 @@ enum UsersCommand {
                   + emailKeyOptions,
                 mutating: true,
                 exclusive: [["clear-llm", "llm-provider"], ["clear-llm", "llm-endpoint"], ["clear-llm", "llm-model"]],
-                action: update),
+                output: recordOutput, action: update),
             CommandNode("activate", summary: "Let a user log in again.", positionals: [user], mutating: true,
-                        action: { try setActive($0, $1, true) }),
+                        output: recordOutput, action: { try setActive($0, $1, true) }),
             CommandNode("deactivate", summary: "Stop a user from logging in (nothing is deleted).", positionals: [user],
-                        mutating: true, action: { try setActive($0, $1, false) }),
+                        mutating: true, output: recordOutput, action: { try setActive($0, $1, false) }),
             CommandNode("set-password", summary: "Set a user's password.",
                 positionals: [user], options: SecretOptions.password + [SecretOptions.bcryptCost],
                 mutating: true, exclusive: SecretOptions.passwordExclusive,
                 examples: ["socializer users set-password alice --password-file /run/secrets/pw"],
-                action: setPassword),
+                output: recordOutput, action: setPassword),
             CommandNode("check-password", summary: "Exit 0 if the password matches the user's hash, 1 if not.",
                 positionals: [user], options: SecretOptions.password, exclusive: SecretOptions.passwordExclusive,
                 examples: ["printf '%s\\n' \"$PW\" | socializer users check-password alice --password-stdin && echo ok"],
@@ -93,7 +93,7 @@ enum UsersCommand {
                 options: [OptionSpec("keep-logs", help: "Keep their error logs, with user_id set to NULL.")],
                 mutating: true,
                 examples: ["socializer users delete alice --yes", "socializer --dry-run users delete alice"],
-                action: delete),
+                output: OutputCheck.fields(deleteColumns), action: delete),
             UsersMessages.node,
             UsersMemory.node,
             UsersMemory.rotateKeyNode,
@@ -107,6 +107,15 @@ enum UsersCommand {
 
     static let listColumns = ["id", "username", "role", "active", "temperature", "member_since", "messages",
                               "has_email", "has_memory", "llm_provider", "llm_endpoint", "llm_model"]
+    /// The fields of one user as `show` and every verb that changes a user print them.
+    static let recordColumns: [String] = {
+        var columns = listColumns
+        columns.insert("preferences", at: 5)
+        columns.insert("email_format", at: 9)
+        return columns + ["has_encryption_key"]
+    }()
+    static let recordOutput = OutputCheck.fields(recordColumns)
+    static let deleteColumns = ["table", "deleted", "detached"]
 
     static func cells(_ user: User) -> [Cell] {
         [.integer(user.id), .text(user.username), .text(user.role), .bool(user.isActive), .number(user.temperature),
@@ -115,12 +124,11 @@ enum UsersCommand {
     }
 
     static func record(_ user: User) -> [(String, Cell)] {
-        var fields = Array(zip(listColumns, cells(user)))
-        let preferences = (try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences)
-        fields.insert(("preferences", preferences), at: 5)
-        fields.insert(("email_format", .text(user.emailFormat.rawValue)), at: 9)
-        fields.append(("has_encryption_key", .bool(user.encryptionKey != nil)))
-        return fields
+        var cells = cells(user)
+        cells.insert((try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences), at: 5)
+        cells.insert(.text(user.emailFormat.rawValue), at: 9)
+        cells.append(.bool(user.encryptionKey != nil))
+        return Array(zip(recordColumns, cells))
     }
 
     /// A mutating verb's report: the record, or only the id with -q.
@@ -137,7 +145,7 @@ enum UsersCommand {
     /// change it, save it in one transaction (rolled back in a dry run), report.
     static func change(_ context: CommandContext, _ arguments: ParsedArguments, in open: Connection? = nil,
                        _ body: (inout User) throws -> Void,
-                       report custom: ((User) -> Void)? = nil) throws -> ExitCode {
+                       report custom: ((User) throws -> Void)? = nil) throws -> ExitCode {
         let db = try open ?? context.openDatabase(.write)
         let repository = UserRepository(db)
         let user = try db.transaction(commit: !context.globals.dryRun) {
@@ -148,7 +156,7 @@ enum UsersCommand {
             return user
         }
         if let custom, !context.globals.quiet {
-            custom(user)
+            try custom(user)
             if context.globals.dryRun { context.notice("dry run: nothing was changed") }
         } else {
             try report(context, user)
@@ -218,7 +226,7 @@ enum UsersCommand {
         if var sort = arguments.string("sort") {
             if sort.hasPrefix("-") { query.descending = true; sort.removeFirst() }
             guard let field = UserQuery.SortField(rawValue: sort) else {
-                throw SocializerError.usage("invalid value '\(arguments.string("sort")!)' for --sort",
+                throw SocializerError.usage("invalid value '\(Echo.cut(arguments.string("sort")!))' for --sort",
                     hint: "expected one of " + UserQuery.SortField.allCases.map(\.rawValue).joined(separator: ", ")
                         + ", optionally with a leading - (--sort=-messages)")
             }
@@ -227,7 +235,7 @@ enum UsersCommand {
         let db = try context.openDatabase(.read)
         let renderer = context.rowRenderer()
         try renderer.begin(columns: listColumns)
-        try UserRepository(db).list(query) { renderer.row(cells($0)) }
+        try UserRepository(db).list(query) { try renderer.row(cells($0)) }
         renderer.finish()
         return .success
     }
@@ -251,8 +259,8 @@ enum UsersCommand {
         }
         context.warn("\(users.count) users have that email address, stored in different forms; the app may log in either")
         let renderer = context.rowRenderer()
-        try renderer.begin(columns: listColumns)
-        for user in users { renderer.row(cells(user)) }
+        try renderer.begin(columns: recordColumns)
+        for user in users { try renderer.row(record(user).map(\.1)) }
         renderer.finish()
         return .success
     }
@@ -331,9 +339,9 @@ enum UsersCommand {
             return .success
         }
         let renderer = context.rowRenderer()
-        try renderer.begin(columns: ["table", "deleted", "detached"])
+        try renderer.begin(columns: deleteColumns)
         for count in counts {
-            renderer.row([.text(count.table), .integer(Int64(count.deleted)), .integer(Int64(count.detached))])
+            try renderer.row([.text(count.table), .integer(Int64(count.deleted)), .integer(Int64(count.detached))])
         }
         renderer.finish()
         let verb = arguments.flag("keep-logs") ? "deleted (error logs kept)" : "deleted"

@@ -21,11 +21,11 @@ enum UsersMemory {
                 options: [OptionSpec("file", .path, help: "Read the memory from FILE."),
                           OptionSpec("stdin", help: "Read the memory from standard input.")],
                 mutating: true, exclusive: [["file", "stdin"]], requireOneOf: [["file", "stdin"]],
-                action: set),
+                output: UsersCommand.recordOutput, action: set),
             CommandNode("clear", summary: "Replace the memory with the app's empty document (NULL with --null).",
                         positionals: [UsersCommand.user],
                         options: [OptionSpec("null", help: "Store NULL instead of the app's empty document.")],
-                        mutating: true, action: clear),
+                        mutating: true, output: UsersCommand.recordOutput, action: clear),
         ])
 
     static let rotateKeyNode = CommandNode(
@@ -42,7 +42,13 @@ enum UsersMemory {
         options: [OptionSpec("all", help: "Rotate every user.")],
         mutating: true,
         examples: ["socializer users rotate-key alice", "socializer users rotate-key --all --yes"],
+        output: { arguments, format in
+            guard arguments.flag("all") else { return .fields(UsersCommand.recordColumns) }
+            return format == .table ? .text : .fields(rotateAllColumns)
+        },
         action: rotateKey)
+
+    static let rotateAllColumns = ["rotated", "users", "dry_run"]
 
     static func key(of user: User) throws -> FernetKey {
         guard let text = user.encryptionKey else {
@@ -80,13 +86,16 @@ enum UsersMemory {
         if context.globals.format.isJSON {
             try context.recordRenderer().render([("id", .integer(user.id)), ("username", .text(user.username)), ("memory", .text(text))])
         } else {
-            context.stdout.write(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n")
+            let shown = context.terminal.stdoutIsTerminal ? Echo.escapingControls(text, keeping: ["\n", "\t"]) : text
+            context.stdout.write(shown.hasSuffix("\n") || shown.isEmpty ? shown : shown + "\n")
         }
         return .success
     }
 
     static func set(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let bytes = try arguments.string("file").map { try FileReader.read($0).bytes } ?? context.stdin.readAll()
+        let limit = FileReader.Limit.memory
+        let bytes = try arguments.string("file").map { try FileReader.read($0, what: "--file", limit: limit).bytes }
+            ?? context.readStandardInput(limit: limit, what: "the memory")
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SocializerError.invalid("the memory is not valid UTF-8 text")
         }
@@ -173,9 +182,13 @@ enum UsersMemory {
             if showProgress { context.stderr.write("\rrotated \(offset + 1)/\(ids.count)"); context.stderr.flush() }
         }
         if showProgress { context.stderr.write("\n") }
-        if !context.globals.quiet {
+        if context.globals.quiet {
+        } else if context.globals.format == .table {
             let verb = context.globals.dryRun ? "would rotate" : "rotated"
             context.stdout.write("\(verb) \(rotated) of \(ids.count) user(s)\n")
+        } else {
+            try context.recordRenderer().render(Array(zip(rotateAllColumns, [
+                .integer(Int64(rotated)), .integer(Int64(ids.count)), .bool(context.globals.dryRun)])))
         }
         guard failed.isEmpty else {
             throw SocializerError.invalid("\(failed.count) user(s) were left untouched: their memory or key is unusable",

@@ -15,9 +15,15 @@ enum UsersMessages {
         options: [OptionSpec("clear", help: "Replace the stored messages with the app's empty list, [].")],
         mutating: true,
         examples: ["socializer users messages alice --format jsonl", "socializer users messages alice --clear"],
+        output: { arguments, format in
+            guard arguments.flag("clear") else { return .fields(columns) }
+            return format == .table ? .text : .fields(clearColumns)
+        },
         action: run)
 
     static let columns = ["n", "role", "type", "content", "room_id", "timestamp", "tools_used"]
+    /// What `--clear` reports outside table format.
+    static let clearColumns = ["id", "username", "cleared", "dry_run"]
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         if arguments.flag("clear") { return try clear(context, arguments) }
@@ -37,7 +43,7 @@ enum UsersMessages {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
         for (index, item) in items.enumerated() {
-            renderer.row([.integer(Int64(index + 1)), text(item["role"]), text(item["type"]), text(item["content"]),
+            try renderer.row([.integer(Int64(index + 1)), text(item["role"]), text(item["type"]), text(item["content"]),
                           item["room_id"].map(Cell.json) ?? .null, text(item["timestamp"]),
                           item["tools_used"].map(Cell.json) ?? .null])
         }
@@ -58,10 +64,16 @@ enum UsersMessages {
             user.messages = .emptyList
         } report: { user in
             let what: String
+            var cleared: Cell = .null
             switch before {
-            case .list(let items): what = "\(items.count) stored message(s)"
+            case .list(let items): what = "\(items.count) stored message(s)"; cleared = .integer(Int64(items.count))
             case .count(let n): what = "the message count (\(n))"
             case .unreadable: what = "the unreadable stored messages"
+            }
+            if context.globals.format != .table {
+                try context.recordRenderer().render([("id", .integer(user.id)), ("username", .text(user.username)),
+                                                     ("cleared", cleared), ("dry_run", .bool(context.globals.dryRun))])
+                return
             }
             context.stdout.write(context.globals.dryRun ? "would clear \(what) of user '\(user.username)'\n"
                                                         : "cleared \(what) of user '\(user.username)'\n")

@@ -9,7 +9,7 @@ enum UsersPreferences {
             CommandNode("list", summary: "List a user's preferences.",
                 positionals: [UsersCommand.user],
                 options: [OptionSpec("type", value: "T", help: "Only preferences of this type.")],
-                action: list),
+                output: OutputCheck.fields(columns), action: list),
             CommandNode("set", summary: "Set TYPE.KEY to a JSON value (insert or replace).",
                 positionals: [UsersCommand.user, PositionalSpec("TYPE", help: "The preference type (communication, topics, …)."),
                               PositionalSpec("KEY", help: "The preference key."),
@@ -18,11 +18,11 @@ enum UsersPreferences {
                                      help: "How sure the app is, 0.0 to 1.0.")],
                 mutating: true,
                 examples: ["socializer users prefs set alice communication tone '\"warm\"' --confidence 0.8"],
-                action: set),
+                output: OutputCheck.sentenceOrRecord(changeColumns), action: set),
             CommandNode("unset", summary: "Remove TYPE.KEY.",
                 positionals: [UsersCommand.user, PositionalSpec("TYPE", help: "The preference type."),
                               PositionalSpec("KEY", help: "The preference key.")],
-                mutating: true, action: unset),
+                mutating: true, output: OutputCheck.sentenceOrRecord(changeColumns), action: unset),
         ])
 
     static let skillsNode = CommandNode(
@@ -30,6 +30,19 @@ enum UsersPreferences {
         positionals: [UsersCommand.user], action: skills)
 
     static let columns = ["id", "type", "key", "value", "confidence", "last_updated"]
+    static let changeColumns = ["id", "type", "key"]
+
+    /// What set and unset print: a sentence on a table, else one record.
+    static func reportChange(_ context: CommandContext, _ sentence: String, id: Int64, type: String, key: String) throws {
+        if context.globals.quiet {
+            context.stdout.write("\(id)\n")
+        } else if context.globals.format == .table {
+            context.stdout.write(sentence + "\n")
+        } else {
+            try context.recordRenderer().render(Array(zip(changeColumns, [.integer(id), .text(type), .text(key)])))
+        }
+        if context.globals.dryRun { context.notice("dry run: nothing was changed") }
+    }
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.read)
@@ -37,7 +50,7 @@ enum UsersPreferences {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
         try PreferenceRepository(db).list(userID: user.id, type: arguments.string("type")) { p in
-            renderer.row([.integer(p.id), .text(p.type), .text(p.key), .json(p.value), .number(p.confidence), .text(p.lastUpdated)])
+            try renderer.row([.integer(p.id), .text(p.type), .text(p.key), .json(p.value), .number(p.confidence), .text(p.lastUpdated)])
         }
         renderer.finish()
         return .success
@@ -51,8 +64,8 @@ enum UsersPreferences {
                                                     value: arguments.json("JSON")!, confidence: arguments.number("confidence") ?? 1.0,
                                                     today: UsersCommand.today(context))
         }
-        context.stdout.write(context.globals.quiet ? "\(id)\n" : "set \(arguments.string("TYPE")!.trimmedSpaces).\(arguments.string("KEY")!.trimmedSpaces)\n")
-        if context.globals.dryRun { context.notice("dry run: nothing was changed") }
+        let type = arguments.string("TYPE")!.trimmedSpaces, key = arguments.string("KEY")!.trimmedSpaces
+        try reportChange(context, "set \(type).\(key)", id: id, type: type, key: key)
         return .success
     }
 
@@ -63,8 +76,8 @@ enum UsersPreferences {
             return try PreferenceRepository(db).unset(userID: user.id, username: user.username,
                                                       type: arguments.string("TYPE")!, key: arguments.string("KEY")!)
         }
-        context.stdout.write(context.globals.quiet ? "\(id)\n" : "removed \(arguments.string("TYPE")!).\(arguments.string("KEY")!)\n")
-        if context.globals.dryRun { context.notice("dry run: nothing was changed") }
+        let type = arguments.string("TYPE")!, key = arguments.string("KEY")!
+        try reportChange(context, "removed \(type).\(key)", id: id, type: type, key: key)
         return .success
     }
 
@@ -75,7 +88,7 @@ enum UsersPreferences {
         let renderer = context.rowRenderer()
         try renderer.begin(columns: ["skill", "level", "training", "progress", "started_at", "completed_at"])
         try repository.skills(of: user.id) { s in
-            renderer.row([.optional(s.skill), .optional(s.level), .optional(s.trainingStatus),
+            try renderer.row([.optional(s.skill), .optional(s.level), .optional(s.trainingStatus),
                           s.progress.map(Cell.number) ?? .null, .optional(s.startedAt), .optional(s.completedAt)])
         }
         renderer.finish()

@@ -37,7 +37,9 @@ enum UsersTransfer {
         mutating: true,
         examples: ["SOCIALIZER_BCRYPT_COST=4 socializer users import fixtures/users.jsonl",
                    "socializer users import people.csv --on-conflict skip"],
-        action: runImport)
+        output: OutputCheck.fields(importColumns), action: runImport)
+
+    static let importColumns = ["file", "created", "updated", "skipped"]
 
     static let exportNode = CommandNode(
         "export", summary: "Write every user as json (default), jsonl or csv records that import reads back.",
@@ -72,7 +74,7 @@ enum UsersTransfer {
             } catch {}
         }
         let role = d.string("role") ?? "user"
-        if !User.roles.contains(role) { d.fail("role '\(role)' is not one of admin, user") }
+        if !User.roles.contains(role) { d.fail("role '\(Echo.cut(role))' is not one of admin, user") }
         let temperature = d.number("temperature") ?? 0.7
         if !User.temperatureRange.contains(temperature) { d.fail("temperature \(temperature) is outside 0.0 to 2.0") }
         var messages = StoredMessages.count(0)
@@ -205,8 +207,8 @@ enum UsersTransfer {
         if context.globals.quiet {
             for id in ids { context.stdout.write("\(id)\n") }
         } else {
-            try context.recordRenderer().render([("file", .text(path)), ("created", .integer(Int64(created))),
-                                                 ("updated", .integer(Int64(updated))), ("skipped", .integer(Int64(skipped)))])
+            try context.recordRenderer().render(Array(zip(importColumns, [
+                .text(path), .integer(Int64(created)), .integer(Int64(updated)), .integer(Int64(skipped))])))
         }
         if context.globals.dryRun { context.notice("dry run: nothing was changed") }
         return .success
@@ -290,7 +292,7 @@ enum UsersTransfer {
             if secrets {
                 cells += [.text(user.hashedPassword), .optional(user.encryptionKey), .optional(user.conversationMemory)]
             }
-            renderer.row(cells)
+            try renderer.row(cells)
         }
         renderer.finish()
         return .success

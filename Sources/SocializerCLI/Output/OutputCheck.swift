@@ -1,0 +1,33 @@
+import SocializerCore
+
+/// Checks `--fields` and `--format` against what a verb declares it prints,
+/// before the verb runs: a bad option must never be found only after the
+/// change it would have reported was committed.
+enum OutputCheck {
+    static func validate(_ node: CommandNode, _ arguments: ParsedArguments, _ globals: GlobalOptions) throws {
+        guard let declaration = node.output else { return }
+        let verb = arguments.path.joined(separator: " ")
+        switch declaration(arguments, globals.format) {
+        case .fields(let columns):
+            for field in globals.fields ?? [] where !columns.contains(field) {
+                throw SocializerError.usage("unknown field '\(Echo.cut(field))' for --fields",
+                                            hint: "available fields: " + columns.joined(separator: ","))
+            }
+        case .text:
+            guard globals.fields != nil else { return }
+            let formats = OutputFormat.allCases.filter { $0 != globals.format }
+                .filter { if case .fields = declaration(arguments, $0) { return true } else { return false } }
+            throw SocializerError.usage(
+                "'\(verb)' prints text in --format \(globals.format.rawValue); --fields does not apply",
+                hint: formats.isEmpty ? "leave out --fields"
+                    : "use --format " + formats.map(\.rawValue).joined(separator: "|") + " to pick fields")
+        }
+    }
+
+    /// The same fields in every format.
+    static func fields(_ columns: [String]) -> OutputDeclaration { { _, _ in .fields(columns) } }
+    /// A sentence in table format; one record with these fields otherwise.
+    static func sentenceOrRecord(_ columns: [String]) -> OutputDeclaration {
+        { _, format in format == .table ? .text : .fields(columns) }
+    }
+}
