@@ -15,10 +15,14 @@ public final class CommandContext {
     public let path: [String]
     /// Where to ask for secrets without echo; nil when there is no terminal.
     public let prompt: TerminalPrompt?
+    /// How the running verb may use the database: a read verb cannot open it for writing.
+    public let kind: ActionKind
 
     init(environment: [String: String], stdin: ByteInput, stdout: TextOutput, stderr: TextOutput,
-         terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String], prompt: TerminalPrompt?) {
+         terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String], prompt: TerminalPrompt?,
+         kind: ActionKind = .custom) {
         self.prompt = prompt
+        self.kind = kind
         self.environment = environment
         self.stdin = stdin
         self.stdout = stdout
@@ -42,6 +46,9 @@ public final class CommandContext {
 
     /// Opens the database for `access` without checking its schema state.
     public func openConnection(_ access: Access) throws -> Connection {
+        if access != .read && kind == .read {
+            throw SocializerError.internalError("'\(self.path.joined(separator: " "))' is a read verb; it may not open the database for writing")
+        }
         let path = globals.databasePath
         if access != .read { try FileChecks.requireWritable(databaseAt: path) }
         let mode: Connection.OpenMode
@@ -104,17 +111,18 @@ public final class CommandContext {
 
     /// A progress or detail line on stderr, only with --verbose.
     public func verbose(_ line: @autoclosure () -> String) {
-        if globals.verbose { stderr.write("socializer: \(line())\n") }
+        if globals.verbose { stderr.write("socializer: \(Echo.escapingControls(line()))\n") }
+    }
+
+    /// A warning on stderr, shown even with --quiet: something is not as it should be.
+    /// Names read from the database in it are escaped, like every line here.
+    public func warn(_ line: String) {
+        stderr.write("socializer: warning: \(Echo.escapingControls(line))\n")
     }
 
     /// A notice on stderr (not an error), unless --quiet.
-    /// A warning on stderr, shown even with --quiet: something is not as it should be.
-    public func warn(_ line: String) {
-        stderr.write("socializer: warning: \(line)\n")
-    }
-
     public func notice(_ line: String) {
-        if !globals.quiet { stderr.write("socializer: \(line)\n") }
+        if !globals.quiet { stderr.write("socializer: \(Echo.escapingControls(line))\n") }
     }
 
     /// Asks before a destructive step: `--yes` confirms; without it a

@@ -204,4 +204,12 @@ public struct TimeSpan: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(seconds)s" }
+
+    /// The largest whole unit: `90d`, `36h`, `15m`, `30s`.
+    public static func describe(_ span: TimeSpan) -> String {
+        for (unit, size) in [("w", Int64(604_800)), ("d", 86_400), ("h", 3_600), ("m", 60)] where span.seconds % size == 0 && span.seconds > 0 {
+            return "\(span.seconds / size)\(unit)"
+        }
+        return "\(span.seconds)s"
+    }
 }

@@ -178,7 +178,7 @@ import TestSupport
         refused(deep, 65, "nested deeper than 64 levels")
         let (_, deepRecord) = importFile("deep.jsonl", "{\"username\": " + String(repeating: "[", count: 10_000) + "\n")
         refused(deepRecord, 65, "nested deeper than 64 levels")
-        refused(["users", "import", "/dev/zero", "--format", "json"], 65, "is larger than 64 MiB")
+        refused(["users", "import", "/dev/zero", "--input-format", "json"], 65, "is larger than 64 MiB")
         refused(["logs", "add", "--type", "T", "--message", "M", "--context", String(repeating: "[", count: 10_000)], 65,
                 "--context is not valid JSON")
     }

@@ -120,9 +120,9 @@ func runCLI(_ arguments: [String], environment: [String: String], stdin: ByteInp
     // BAD-INPUT 13
     @Test func anEndlessImportFileIsRefusedNamingTheLimit() {
         let before = f.folder.snapshot()
-        let result = f.cli(["users", "import", "/dev/zero", "--format", "jsonl"])
+        let result = f.cli(["--format", "jsonl", "users", "import", "/dev/zero", "--input-format", "jsonl"])
         #expect(result.status == 65)
-        // --format names the file's format here, and asks for JSON errors.
+        // --input-format names the file's format; --format jsonl asks for JSON errors.
         #expect(result.stderr == "{\"error\":\"import file '/dev/zero' is larger than 64 MiB, the limit for it; nothing was read\","
             + "\"code\":65,\"hint\":\"see INPUT LIMITS in socializer(1)\"}\n")
         #expect(f.folder.snapshot() == before)

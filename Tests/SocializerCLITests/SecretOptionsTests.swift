@@ -71,8 +71,8 @@ import TestSupport
     }
 
     @Test func theSourcesAreDeclaredOnceWithTheirConflicts() {
-        #expect(SecretOptions.password.map(\.name) == ["password-stdin", "password-file", "insecure-file-ok"])
+        #expect(SecretOptions.password.map(\.optionSpec.name) == ["password-stdin", "password-file", "insecure-file-ok"])
         #expect(SecretOptions.passwordExclusive == [["password-stdin", "password-file"]])
-        #expect(!SecretOptions.password.contains { $0.name == "password" })
+        #expect(!SecretOptions.password.contains { $0.optionSpec.name == "password" })
     }
 }

@@ -114,8 +114,14 @@ import TestSupport
         #expect(directory.status == 66 && directory.stderr.contains("is a directory"))
         let unknown = f.cli(["users", "import", f.folder.write("data.txt", "x")])
         #expect(unknown.status == 64 && unknown.stderr.contains("cannot tell the format"))
-        let forced = f.cli(["--format", "jsonl", "users", "import", f.folder.file("data.txt")])
+        // The file's format is its own option; the global --format is the report's.
+        let forced = f.cli(["users", "import", f.folder.file("data.txt"), "--input-format", "jsonl"])
         #expect(forced.status == 65)
+        let piped = f.cli(["--format", "json", "users", "import", "-", "--input-format", "jsonl"],
+                          stdin: "{\"username\": \"piped\", \"password\": \"pw-piped\"}\n")
+        #expect(piped.status == 0 && (try? JSONParser.parse(piped.stdout))?["file"] == .string("<stdin>"), "\(piped.stderr)")
+        let unnamed = f.cli(["users", "import", "-"])
+        #expect(unnamed.status == 64 && unnamed.stderr.contains("pass --input-format json|jsonl|csv"))
     }
 
     @Test func conflictsFailSkipOrUpdate() throws {

@@ -15,12 +15,14 @@ enum BackupCommand {
             removed by the next one. PATH must not exist and is created with mode 0600. Works \
             on any SQLite database, migrated or not: a copy needs no knowledge of the schema.
             """,
-        positionals: [PositionalSpec("PATH", .path, help: "Where to write the copy (must not exist).")],
+        positionals: [destination],
         examples: ["socializer backup /var/backups/socializer-$(date +%F).db"],
-        action: run)
+        output: OutputCheck.fields(["source", "backup", "elapsed_ms"]), action: run)
+
+    static let destination = Positional.string("PATH", .path, help: "Where to write the copy (must not exist).")
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let destination = arguments.string("PATH")!
+        let destination = arguments[destination]
         let connection = try context.openConnection(.read)
         let stopwatch = Stopwatch()
         try connection.backup(to: destination)

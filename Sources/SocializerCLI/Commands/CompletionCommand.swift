@@ -4,16 +4,18 @@ import SocializerCore
 enum CompletionCommand {
     static let node = CommandNode(
         "completion", summary: "Print a shell completion script (bash, zsh or fish).",
-        positionals: [PositionalSpec("SHELL", .choice(["bash", "zsh", "fish"]), help: "The shell to complete for.")],
+        positionals: [shell],
         examples: [
             "socializer completion bash > /etc/bash_completion.d/socializer",
             "socializer completion zsh > \"${fpath[1]}/_socializer\"",
             "socializer completion fish > ~/.config/fish/completions/socializer.fish",
         ],
-        action: run)
+        output: OutputCheck.text, action: run)
+
+    static let shell = Positional.string("SHELL", .choice(["bash", "zsh", "fish"]), help: "The shell to complete for.")
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        switch arguments.string("SHELL") {
+        switch arguments[shell] {
         case "bash": context.stdout.write(CompletionScripts.bash())
         case "zsh": context.stdout.write(CompletionScripts.zsh())
         default: context.stdout.write(CompletionScripts.fish())

@@ -4,12 +4,14 @@ import SocializerCore
 enum HelpCommand {
     static let node = CommandNode(
         "help", summary: "Show help for a command or verb.",
-        positionals: [PositionalSpec("TOPIC", optional: true, variadic: true, help: "A command, and optionally a verb.")],
+        positionals: [topic],
         examples: ["socializer help migrate up"],
-        action: run)
+        output: OutputCheck.text, action: run)
+
+    static let topic = Positional.variadic("TOPIC", optional: true, help: "A command, and optionally a verb.")
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let topic = arguments.strings("TOPIC")
+        let topic = arguments[topic]
         var node = CommandTable.root
         var path: [String] = []
         for name in topic {

@@ -3,46 +3,46 @@ import SocializerStore
 
 /// `socializer logs …`: the app's error logs.
 enum LogsCommand {
-    static let filters: [OptionSpec] = [
-        OptionSpec("type", value: "T", help: "Only this error type."),
-        OptionSpec("user", value: "USER", help: "Only errors of this user."),
-        OptionSpec("since", .time, help: "Only errors at or after TIME."),
-        OptionSpec("until", .time, help: "Only errors before TIME."),
-        OptionSpec("grep", value: "TEXT", help: "Only errors whose message or stack trace contains TEXT."),
-    ]
+    static let type = Option.string("type", value: "T", help: "Only this error type.")
+    static let user = Option.string("user", value: "USER", help: "Only errors of this user.")
+    static let since = Option.time("since", help: "Only errors at or after TIME.")
+    static let until = Option.time("until", help: "Only errors before TIME.")
+    static let grep = Option.string("grep", value: "TEXT", maxLength: 1000,
+                                    help: "Only errors whose message or stack trace contains TEXT (at most 1,000 characters).")
+    static let limit = Option.integer("limit", 1...Int64.max, help: "At most N logs.")
+    static let filters: [any OptionDeclaring] = [type, user, since, until, grep]
+    static let id = Positional.integer("ID", 1...Int64.max, help: "The log's id.")
+    static let newType = Option.string("type", value: "T", required: true, help: "The error type (at most 100 characters).")
+    static let message = Option.string("message", value: "M", required: true, help: "The error message.")
+    static let concerns = user.with { $0.help = "The user it concerns." }
+    static let contextJSON = Option.json("context", help: "Context as a JSON value.")
+    static let stackFile = Option.path("stack-file", help: "Read the stack trace from FILE (- for standard input).")
+    static let by = Option.choice("by", default: LogRepository.Grouping.type, help: "What to count by.")
+    static let purgeType = type.with { $0.help = "Only logs of this type." }
 
     static let node = CommandNode(
         "logs",
         summary: "List, inspect, add, count and purge the app's error logs.",
         children: [
             CommandNode("list", summary: "List error logs, newest first.",
-                options: filters + [OptionSpec("limit", .integer(1...Int64.max), help: "At most N logs.")],
+                options: filters + [limit],
                 examples: ["socializer logs list --since 24h --type ValueError"],
                 output: OutputCheck.fields(columns), action: list),
             CommandNode("show", summary: "Show one log with its stack trace and context.",
-                positionals: [PositionalSpec("ID", .integer(1...Int64.max), help: "The log's id.")],
-                action: show),
+                positionals: [id], output: OutputCheck.fields(showColumns), action: show),
             CommandNode("add", summary: "Record an error (for scripts and tests).",
-                options: [OptionSpec("type", value: "T", required: true, help: "The error type (at most 100 characters)."),
-                          OptionSpec("message", value: "M", required: true, help: "The error message."),
-                          OptionSpec("user", value: "USER", help: "The user it concerns."),
-                          OptionSpec("context", .json, help: "Context as a JSON value."),
-                          OptionSpec("stack-file", .path, help: "Read the stack trace from FILE.")],
-                mutating: true,
+                options: [newType, message, concerns, contextJSON, stackFile],
                 examples: ["socializer logs add --type BackupFailed --message 'disk full' --context '{\"host\":\"db1\"}'"],
-                output: OutputCheck.sentenceOrRecord(["id"]), action: add),
+                output: OutputCheck.sentenceOrRecord(["id"]), write: WriteAction(prepare: prepareAdd, apply: applyAdd)),
             CommandNode("stats", summary: "Count errors by type, day or user, with a bar per row.",
-                options: [OptionSpec("by", .choice(LogRepository.Grouping.allCases.map(\.rawValue)), default: "type",
-                                     help: "What to count by."),
-                          OptionSpec("since", .time, help: "Only errors at or after TIME.")],
+                options: [by, since],
+                output: { arguments, format in .fields([arguments[by].rawValue, "count"] + (format == .table ? ["bar"] : [])) },
                 action: stats),
             CommandNode("purge", summary: "Delete error logs older than an age or time, in short batches.",
-                options: [OptionSpec("older-than", .duration, help: "Purge logs older than this (30d)."),
-                          OptionSpec("before", .time, help: "Purge logs before TIME."),
-                          OptionSpec("type", value: "T", help: "Only logs of this type.")] + PurgeSupport.options,
-                mutating: true, exclusive: [["older-than", "before"]], requireOneOf: [["older-than", "before"]],
+                options: PurgeSupport.cutoff + [purgeType] + PurgeSupport.tuning,
+                exclusive: PurgeSupport.cutoffRules, requireOneOf: PurgeSupport.cutoffRules,
                 examples: ["30 3 * * * socializer --db /srv/app.db logs purge --older-than 90d --json >> /var/log/socializer-purge.log"],
-                output: PurgeSupport.output, action: purge),
+                output: PurgeSupport.output, custom: purge),
             CommandNode("export", summary: "Write error logs as json (default), jsonl or csv.",
                 options: filters,
                 output: OutputCheck.fields(exportColumns), action: export),
@@ -50,15 +50,16 @@ enum LogsCommand {
 
     static let columns = ["id", "timestamp", "type", "user", "message"]
     static let exportColumns = ["id", "timestamp", "user_id", "error_type", "error_message", "stack_trace", "context"]
+    static let showColumns = ["id", "timestamp", "type", "user_id", "user", "message", "stack_trace", "context"]
 
     static func query(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> LogQuery {
         var query = LogQuery()
-        query.type = arguments.string("type")
-        query.userID = try arguments.string("user").map { try UserRepository(db).require(UserReference($0)).id }
-        query.since = arguments.time("since")
-        query.until = arguments.time("until")
-        query.grep = arguments.string("grep")
-        query.limit = arguments.integer("limit")
+        query.type = arguments[type]
+        query.userID = try arguments[user].map { try UsersCommand.require(db, $0).id }
+        query.since = arguments[since]
+        query.until = arguments[until]
+        query.grep = arguments[grep]
+
         return query
     }
 
@@ -66,7 +67,9 @@ enum LogsCommand {
         let db = try context.openDatabase(.read)
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
-        try LogRepository(db).list(try query(context, arguments, db)) { log in
+        var selection = try query(context, arguments, db)
+        selection.limit = arguments[limit]
+        try LogRepository(db).list(selection) { log in
             let firstLine = log.message.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
             try renderer.row([.integer(log.id), .time(log.timestamp), .text(log.type), .optional(log.username),
                           .text(context.globals.format == .table ? firstLine : log.message)])
@@ -83,7 +86,7 @@ enum LogsCommand {
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.read)
-        let log = try LogRepository(db).require(id: arguments.integer("ID")!)
+        let log = try LogRepository(db).require(id: arguments[id])
         try context.recordRenderer().render([
             ("id", .integer(log.id)), ("timestamp", .time(log.timestamp)), ("type", .text(log.type)),
             ("user_id", .optional(log.userID)), ("user", .optional(log.username)), ("message", .text(log.message)),
@@ -93,37 +96,36 @@ enum LogsCommand {
         return .success
     }
 
-    static func add(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let stack = try arguments.string("stack-file").map { path -> String in
-            let bytes = try FileReader.read(path, what: "--stack-file", limit: FileReader.Limit.stackTrace).bytes
+    static func prepareAdd(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String?, ParsedArguments) {
+        let stack = try arguments[stackFile].map { path -> String in
+            let bytes = try InputFile.read(path, context, what: "the stack trace", file: "--stack-file", limit: FileReader.Limit.stackTrace)
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw SocializerError.invalid("'\(path)' is not UTF-8 text")
+                throw SocializerError.invalid("the stack trace in '\(Echo.cut(path))' is not UTF-8 text")
             }
             return text
         }
-        let db = try context.openDatabase(.write)
-        let id = try db.transaction(commit: !context.globals.dryRun) {
-            let userID = try arguments.string("user").map { try UserRepository(db).require(UserReference($0)).id }
-            return try LogRepository(db).insert(timestamp: context.clock.now(), userID: userID, type: arguments.string("type")!,
-                                                message: arguments.string("message")!, stackTrace: stack,
-                                                context: arguments.json("context"))
+        return (stack, arguments)
+    }
+
+    static func applyAdd(_ plan: (String?, ParsedArguments), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+        let (stack, arguments) = plan
+        let userID = try arguments[concerns].map { try UsersCommand.require(db, $0).id }
+        let id = try LogRepository(db).insert(timestamp: context.clock.now(), userID: userID, type: arguments[newType],
+                                              message: arguments[message], stackTrace: stack, context: arguments[contextJSON])
+        return WriteOutcome(ids: [id]) { context in
+            if context.globals.format == .table {
+                context.stdout.write("added error log \(id)\n")
+            } else {
+                try context.recordRenderer().render([("id", .integer(id))])
+            }
         }
-        if context.globals.quiet {
-            context.stdout.write("\(id)\n")
-        } else if context.globals.format == .table {
-            context.stdout.write("added error log \(id)\n")
-        } else {
-            try context.recordRenderer().render([("id", .integer(id))])
-        }
-        if context.globals.dryRun { context.notice("dry run: nothing was changed") }
-        return .success
     }
 
     static func stats(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let grouping = LogRepository.Grouping(rawValue: arguments.string("by") ?? "type") ?? .type
+        let grouping = arguments[by]
         let db = try context.openDatabase(.read)
         var rows: [(String, Int64)] = []
-        try LogRepository(db).stats(by: grouping, since: arguments.time("since")) { rows.append(($0, $1)) }
+        try LogRepository(db).stats(by: grouping, since: arguments[since]) { rows.append(($0, $1)) }
         let renderer = context.rowRenderer()
         let table = context.globals.format == .table
         try renderer.begin(columns: [grouping.rawValue, "count"] + (table ? ["bar"] : []))
@@ -138,10 +140,9 @@ enum LogsCommand {
     }
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let now = context.clock.now()
-        let cutoff = arguments.time("before") ?? now.adding(seconds: -(arguments.duration("older-than")?.seconds ?? 0))
+        let cutoff = PurgeSupport.cutoff(context, arguments)
         let db = try context.openDatabase(.write)
-        return try PurgeSupport.run(context, arguments, db, LogRepository.purgeTarget(before: cutoff, type: arguments.string("type")))
+        return try PurgeSupport.run(context, arguments, db, LogRepository.purgeTarget(before: cutoff, type: arguments[purgeType]))
     }
 
     static func export(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {

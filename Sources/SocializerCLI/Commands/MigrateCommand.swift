@@ -7,6 +7,13 @@ import SocializerStore
 /// `socializer migrate …`: the schema's history, forward and back.
 enum MigrateCommand {
     static let versionRange: ClosedRange<Int64> = 0...Int64(Migrations.latestVersion)
+    static let upTo = Option.integer("to", 1...Int64(Migrations.latestVersion), help: "Stop at this version.")
+    static let noBackup = Option.flag("no-backup", help: "Do not back up an existing database first.")
+    static let force = Option.flag("force",
+        help: "Add Socializer's tables to a database that holds other tables and no migration history.")
+    static let downTo = Option.integer("to", versionRange, help: "Roll back to this version (0: no schema).")
+    static let schemaFormat = Option.choice("format", default: LiveSchema.Rendering.sql,
+        help: "sql (DDL), dbml (dbdiagram.io), mermaid (erDiagram) or dot (Graphviz).")
 
     static let node = CommandNode(
         "migrate",
@@ -28,31 +35,25 @@ enum MigrateCommand {
                     existing one keeps its journal mode. Concurrent runs are safe: each migration \
                     re-reads the version inside its write lock.
                     """,
-                options: [
-                    OptionSpec("to", .integer(1...Int64(Migrations.latestVersion)), help: "Stop at this version."),
-                    OptionSpec("no-backup", help: "Do not back up an existing database first."),
-                ],
-                mutating: true,
+                options: [upTo, noBackup, force],
                 examples: ["socializer migrate up", "socializer --db /srv/app.db migrate up --dry-run"],
-                output: reportOutput, action: up),
+                output: reportOutput, custom: up),
             CommandNode(
                 "down", summary: "Roll migrations back (default: the last one).",
                 discussion: "Rolling back 0001 drops every table of the schema and needs --yes.",
-                options: [OptionSpec("to", .integer(versionRange), help: "Roll back to this version (0: no schema).")],
-                mutating: true,
+                options: [downTo],
                 examples: ["socializer migrate down --to 2"],
-                output: reportOutput, action: down),
+                output: reportOutput, custom: down),
             CommandNode(
                 "status", summary: "List applied and pending migrations with checksums and times.",
-                action: status),
+                output: OutputCheck.fields(statusColumns), action: status),
             CommandNode(
                 "plan", summary: "Print the SQL that 'migrate up' would run, without running it.",
                 discussion: "Never creates the database file.",
-                options: [OptionSpec("to", .integer(1...Int64(Migrations.latestVersion)), help: "Stop at this version.")],
-                action: plan),
+                options: [upTo], output: OutputCheck.text, action: plan),
             CommandNode(
                 "validate", summary: "Check that applied migrations match the compiled ones (exit 65 if not).",
-                action: validate),
+                output: OutputCheck.sentenceOrRecord(validateColumns), action: validate),
             CommandNode(
                 "baseline", summary: "Adopt a database the app created: check its tables, record 0001.",
                 discussion: """
@@ -60,15 +61,13 @@ enum MigrateCommand {
                     nullability, reports every difference, and records 0001 as applied. Tables it does \
                     not know (alembic_version, life_events, …) are left alone.
                     """,
-                mutating: true,
                 examples: ["socializer migrate baseline && socializer migrate up"],
-                output: OutputCheck.sentenceOrRecord(baselineColumns), action: baseline),
+                output: OutputCheck.sentenceOrRecord(baselineColumns), custom: baseline),
             CommandNode(
                 "schema", summary: "Print the live database's schema as SQL, DBML, Mermaid or Graphviz dot.",
-                options: [OptionSpec("format", .choice(LiveSchema.Rendering.allCases.map(\.rawValue)), default: "sql",
-                                     help: "sql (DDL), dbml (dbdiagram.io), mermaid (erDiagram) or dot (Graphviz).")],
+                options: [schemaFormat],
                 examples: ["socializer migrate schema --format dot | dot -Tsvg > schema.svg"],
-                action: schema),
+                output: OutputCheck.text, action: schema),
         ])
 
     /// What up and down report: SQL text for a dry run in table format,
@@ -77,15 +76,17 @@ enum MigrateCommand {
         ["version", "name", "direction", "result", "duration_ms"] + (dryRun ? ["sql"] : [])
     }
     static let reportOutput: OutputDeclaration = { arguments, format in
-        let dryRun = arguments.flag("dry-run")
+        let dryRun = arguments.values["dry-run"] != nil
         return dryRun && format == .table ? .text : .fields(reportColumns(dryRun: dryRun))
     }
     static let baselineColumns = ["version", "name", "left_alone"]
+    static let statusColumns = ["version", "name", "state", "checksum", "applied_at", "duration_ms"]
+    static let validateColumns = ["ok", "applied"]
 
     // MARK: Actions
 
     static func up(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let target = arguments.integer("to").map(Int.init)
+        let target = arguments[upTo].map(Int.init)
         let path = context.globals.databasePath
         if !context.globals.dryRun {
             // Temporary databases and backups of runs killed earlier.
@@ -113,7 +114,14 @@ enum MigrateCommand {
             return .success
         }
         let blank = try state == .empty && connection.hasNoSchema
-        if !blank && !context.globals.dryRun && !arguments.flag("no-backup") {
+        if state == .empty && !blank && !arguments[force] {
+            let tables = try migrator.foreignTables()
+            throw SocializerError.configuration(
+                "'\(Echo.cut(path))' holds other tables (\(tables.prefix(5).joined(separator: ", "))\(tables.count > 5 ? ", …" : "")) "
+                    + "and no Socializer schema; refusing to add the schema to it",
+                hint: "check that --db names the Socializer database; to add its tables beside these anyway, use --force")
+        }
+        if !blank && !context.globals.dryRun && !arguments[noBackup] {
             let current = if case .migrated(let version) = state { version } else { 0 }
             let name = backupPath(for: path, version: current, now: context.clock.now())
             let written = try connection.backup(to: name, nextFreeName: true)
@@ -169,7 +177,7 @@ enum MigrateCommand {
         let connection = try context.openConnection(.write)
         let migrator = Migrator(connection: connection, clock: context.clock)
         let current = try migrator.requireUsable()
-        let target = arguments.integer("to").map(Int.init) ?? current - 1
+        let target = arguments[downTo].map(Int.init) ?? current - 1
         if target >= current {
             context.notice("the database is at version \(current); nothing to roll back")
             return .success
@@ -188,7 +196,7 @@ enum MigrateCommand {
         let state = try migrator.state()
         let applied = try migrator.appliedMigrations()
         let renderer = context.rowRenderer()
-        try renderer.begin(columns: ["version", "name", "state", "checksum", "applied_at", "duration_ms"])
+        try renderer.begin(columns: statusColumns)
         var known = Set<Int>()
         for migration in Migrations.all {
             known.insert(migration.version)
@@ -219,7 +227,7 @@ enum MigrateCommand {
     }
 
     static func plan(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let target = arguments.integer("to").map(Int.init)
+        let target = arguments[upTo].map(Int.init)
         let pending: [Migration]
         if access(context.globals.databasePath, F_OK) != 0 {
             pending = Migrations.all.filter { $0.version <= target ?? Migrations.latestVersion }
@@ -271,7 +279,9 @@ enum MigrateCommand {
                                           hint: "the database was migrated by a different build; compare with: socializer migrate status",
                                           details: problems)
         }
-        if !context.globals.quiet {
+        if context.globals.format != .table {
+            try context.recordRenderer().render([("ok", .bool(true)), ("applied", .integer(Int64(applied.count)))])
+        } else if !context.globals.quiet {
             context.stdout.write("ok: \(applied.count) applied migration(s) match\n")
         }
         return .success
@@ -299,7 +309,7 @@ enum MigrateCommand {
 
     static func schema(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let connection = try context.openConnection(.read)
-        let rendering = LiveSchema.Rendering(rawValue: arguments.string("format") ?? "sql") ?? .sql
+        let rendering = arguments[schemaFormat]
         context.stdout.write(try LiveSchema.read(from: connection).render(rendering))
         return .success
     }

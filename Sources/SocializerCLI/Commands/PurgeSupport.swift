@@ -7,20 +7,32 @@ import SocializerStore
 /// What every purge verb shares: its options, the engine run with Ctrl-C
 /// handled between batches, and the report a cron job logs.
 enum PurgeSupport {
-    static let options: [OptionSpec] = [
-        OptionSpec("batch-size", .integer(1...1_000_000), default: "5000",
-                   help: "The most rows one batch (one write transaction) deletes."),
-        OptionSpec("max-lock-ms", .integer(1...60_000), default: "100",
-                   help: "Time budget of one batch; batch sizes adapt to stay under it."),
-    ]
+    static let batchSize = Option.integer("batch-size", 1...1_000_000, default: 5000,
+                                          help: "The most rows one batch (one write transaction) deletes.")
+    static let maxLockMs = Option.integer("max-lock-ms", 1...60_000, default: 100,
+                                          help: "Time budget of one batch; batch sizes adapt to stay under it.")
+    /// The tuning every purge takes.
+    static let tuning: [any OptionDeclaring] = [batchSize, maxLockMs]
+
+    static let olderThan = Option.duration("older-than", help: "Purge what is older than this (30d, 12h, 2w).")
+    static let before = Option.time("before", help: "Purge what is older than this time (2026-01-31, or a duration: that long ago).")
+    /// `--older-than D | --before T`: the age cutoff of a purge, exactly one of them.
+    static let cutoff: [any OptionDeclaring] = [olderThan, before]
+    static let cutoffRules = [[olderThan.name, before.name]]
+
+    /// The instant `--older-than` or `--before` names.
+    static func cutoff(_ context: CommandContext, _ arguments: ParsedArguments) -> Timestamp {
+        if let span = arguments[olderThan] { return context.clock.now().adding(seconds: -span.seconds) }
+        return arguments[before] ?? context.clock.now()
+    }
 
     static let columns = ["table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]
     static let output = OutputCheck.sentenceOrRecord(columns)
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection,
                     _ target: PurgeTarget) throws -> ExitCode {
-        let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments.integer("batch-size") ?? 5000),
-                                 maxLockMilliseconds: Double(arguments.integer("max-lock-ms") ?? 100))
+        let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments[batchSize]),
+                                 maxLockMilliseconds: Double(arguments[maxLockMs]))
         Interruption.reset()
         let previous = signal(SIGINT) { _ in Interruption.request() }
         // A parent may have blocked SIGINT (the mask is inherited); Ctrl-C must reach us.

@@ -4,9 +4,23 @@ import SocializerStore
 
 /// `socializer tokens …`: the JWT blacklist.
 enum TokensCommand {
-    static let token = PositionalSpec("TOKEN", optional: true, secret: true,
+    static let token = Positional.optional("TOKEN", secret: true,
         help: "The JWT; prefer --stdin, since argv is visible to other users. A leading 'Bearer ' and a trailing line break are trimmed.")
-    static let stdin = OptionSpec("stdin", help: "Read the token from standard input.")
+    static let stdin = Option.flag("stdin", help: "Read the token from standard input.")
+    static let reason = Option.string("reason", value: "R", help: "Why it was revoked (logout, compromised, …).")
+    static let verify = Option.flag("verify", help: "Require a valid signature (needs the secret).")
+    static let expiresAt = Option.time("expires-at", help: "Expiry for a token without exp.")
+    static let user = Option.string("user", value: "USER", help: "Only tokens of this user.")
+    static let expired = Option.flag("expired", help: "Only tokens whose expiry has passed.")
+    static let active = Option.flag("active", help: "Only tokens not yet expired.")
+    static let limit = Option.integer("limit", 1...Int64.max, help: "At most N tokens.")
+    static let full = Option.flag("full", help: "Show whole tokens.")
+    static let id = Positional.integer("ID", 1...Int64.max, help: "The blacklist row's id.")
+    static let before = Option.time("before", help: "Purge tokens that expired before TIME (default: now).")
+    static let issuedTo = Positional.string("USER", help: "The user the token is for.")
+    static let ttl = Option.duration("ttl", default: TimeSpan(seconds: 1800), help: "How long the token lives.")
+    static let claim = Option.repeatable("claim", value: "K=V",
+        help: "An extra claim; V is read as JSON when it parses, else as text. Repeatable.")
 
     static let node = CommandNode(
         "tokens",
@@ -20,61 +34,45 @@ enum TokensCommand {
                     token that has already expired, is reported and is not an error.
                     """,
                 positionals: [token],
-                options: [stdin,
-                          OptionSpec("reason", value: "R", help: "Why it was revoked (logout, compromised, …)."),
-                          OptionSpec("verify", help: "Require a valid signature (needs the secret)."),
-                          OptionSpec("expires-at", .time, help: "Expiry for a token without exp."),
-                          SecretOptions.jwtSecret, SecretOptions.password[2]],
-                mutating: true,
+                options: [stdin, reason, verify, expiresAt] + SecretOptions.jwtSecret,
+                exclusive: [[token.name, stdin.name]], requireOneOf: [[token.name, stdin.name]],
                 examples: ["printf '%s' \"$JWT\" | socializer tokens revoke --stdin --reason compromised"],
-                output: OutputCheck.fields(revokeColumns), action: revoke),
+                output: OutputCheck.fields(revokeColumns), write: WriteAction(prepare: prepareRevoke, apply: applyRevoke)),
             CommandNode("check", summary: "Exit 0 if a token is well signed, unexpired and not revoked; 1 otherwise.",
-                positionals: [token], options: [stdin, SecretOptions.jwtSecret, SecretOptions.password[2]],
+                positionals: [token], options: [stdin] + SecretOptions.jwtSecret,
+                exclusive: [[token.name, stdin.name]], requireOneOf: [[token.name, stdin.name]],
+                output: { _, format in format == .table ? .text : .fields(checkColumns) },
                 action: check),
             CommandNode("list", summary: "List revoked tokens, newest first (shortened unless --full).",
-                options: [OptionSpec("user", value: "USER", help: "Only tokens of this user."),
-                          OptionSpec("expired", help: "Only tokens whose expiry has passed."),
-                          OptionSpec("active", help: "Only tokens not yet expired."),
-                          OptionSpec("limit", .integer(1...Int64.max), help: "At most N tokens."),
-                          OptionSpec("full", help: "Show whole tokens.")],
-                exclusive: [["expired", "active"]],
+                options: [user, expired, active, limit, full],
+                exclusive: [[expired.name, active.name]],
                 output: OutputCheck.fields(columns), action: list),
             CommandNode("show", summary: "Show one revoked token with its decoded claims.",
-                positionals: [PositionalSpec("ID", .integer(1...Int64.max), help: "The blacklist row's id.")],
-                action: show),
+                positionals: [id], output: OutputCheck.fields(showColumns), action: show),
             CommandNode("purge", summary: "Delete revocations whose token has expired (the cron job).",
                 discussion: "Deletes in short batches so the app's writes interleave; see socializer-tokens(1) for cron.",
-                options: [OptionSpec("before", .time, help: "Purge tokens that expired before TIME (default: now).")]
-                    + PurgeSupport.options,
-                mutating: true,
+                options: [before] + PurgeSupport.tuning,
                 examples: ["*/10 * * * * socializer --db /srv/app.db tokens purge --json >> /var/log/socializer-purge.log"],
-                output: PurgeSupport.output, action: purge),
+                output: PurgeSupport.output, custom: purge),
             CommandNode("issue", summary: "Mint a token the app accepts (sub = username), for CI and support.",
-                positionals: [PositionalSpec("USER", help: "The user the token is for.")],
-                options: [OptionSpec("ttl", .duration, default: "30m", help: "How long the token lives."),
-                          OptionSpec("claim", value: "K=V", repeatable: true,
-                                     help: "An extra claim; V is read as JSON when it parses, else as text. Repeatable."),
-                          SecretOptions.jwtSecret, SecretOptions.password[2]],
+                positionals: [issuedTo], options: [ttl, claim] + SecretOptions.jwtSecret,
                 examples: ["token=$(socializer tokens issue alice --ttl 1h --claim scope=admin)"],
+                output: { _, format in format == .table ? .text : .fields(issueColumns) },
                 action: issue),
         ])
 
+    static let checkColumns = ["usable", "reason"]
+    static let showColumns = ["id", "token", "user_id", "user", "expires_at", "created_at", "reason", "claims"]
+    static let issueColumns = ["token", "user", "expires_at"]
     static let revokeColumns = ["id", "user_id", "expires_at", "reason"]
 
     static func algorithm(_ context: CommandContext) throws -> JWTAlgorithm {
         try SecurityConfiguration.jwtAlgorithm(environment: context.environment)
     }
 
-    static func secret(_ context: CommandContext, _ arguments: ParsedArguments) throws -> [UInt8]? {
-        try SecurityConfiguration.jwtSecret(file: arguments.string("secret-file"),
-                                            allowInsecureFile: arguments.flag("insecure-file-ok"),
-                                            environment: context.environment)
-    }
-
     /// The token from argv or stdin; exactly one of them.
     static func tokenText(_ context: CommandContext, _ arguments: ParsedArguments) throws -> String {
-        if arguments.flag("stdin") {
-            if arguments.has("TOKEN") { throw SocializerError.usage("give the token as an argument or with --stdin, not both") }
+        if arguments[stdin] {
             // A token, an optional "Bearer " and a line break: anything longer is refused while reading.
             let bytes: [UInt8]
             do {
@@ -87,10 +85,7 @@ enum TokensCommand {
             }
             return text
         }
-        guard let token = arguments.string("TOKEN") else {
-            throw SocializerError.usage("give the token as an argument or with --stdin")
-        }
-        return token
+        return arguments[token] ?? ""
     }
 
     static func decode(_ text: String, _ algorithm: JWTAlgorithm, secret: [UInt8]?) throws -> JWT {
@@ -114,54 +109,59 @@ enum TokensCommand {
 
     // MARK: Actions
 
-    static func revoke(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+    /// The revocation to store, decided before the write lock: the token
+    /// parsed (and verified when a secret is configured), its expiry known.
+    struct Revocation {
+        var token: JWT
+        var expiresAt: Timestamp
+        var reason: String?
+    }
+
+    static func prepareRevoke(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> Revocation? {
         let text = try tokenText(context, arguments)
         let algorithm = try algorithm(context)
-        let secret = try secret(context, arguments)
-        if arguments.flag("verify") && secret == nil {
+        let secret = try SecretOptions.jwtSecret(context, arguments)
+        if arguments[verify] && secret == nil {
             throw SocializerError.configuration("--verify needs the signing secret",
                 hint: "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE")
         }
         let token = try decode(text, algorithm, secret: secret)
-        let now = context.clock.now()
-        guard let expiresAt = token.expiresAt.map(Timestamp.init(secondsSinceEpoch:)) ?? arguments.time("expires-at") else {
+        guard let expiry = token.expiresAt.map(Timestamp.init(secondsSinceEpoch:)) ?? arguments[expiresAt] else {
             throw SocializerError.invalid("the token has no exp claim", hint: "give its expiry with --expires-at TIME")
         }
-        let db = try context.openDatabase(.write)
+        if expiry <= context.clock.now() {
+            context.notice("the token already expired at \(expiry.iso8601); it cannot be used, so nothing was stored")
+            return nil
+        }
+        return Revocation(token: token, expiresAt: expiry, reason: arguments[reason])
+    }
+
+    static func applyRevoke(_ revocation: Revocation?, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+        guard let revocation else { return WriteOutcome(ids: []) { _ in } }
         let repository = TokenRepository(db)
-        if let existing = try repository.find(token: token.text) {
+        if let existing = try repository.find(token: revocation.token.text) {
             context.notice("the token is already revoked (id \(existing.id)); nothing was changed")
-            if context.globals.quiet { context.stdout.write("\(existing.id)\n") }
-            return .success
+            return WriteOutcome(ids: [existing.id]) { _ in }
         }
-        if expiresAt <= now {
-            context.notice("the token already expired at \(expiresAt.iso8601); it cannot be used, so nothing was stored")
-            return .success
-        }
-        let (id, userID) = try db.transaction(commit: !context.globals.dryRun) {
-            let userID = try owner(of: token, in: db)
-            return (try repository.insert(token: token.text, expiresAt: expiresAt, createdAt: now, userID: userID,
-                                          reason: arguments.string("reason")), userID)
-        }
-        if context.globals.quiet {
-            context.stdout.write("\(id)\n")
-        } else {
-            try context.recordRenderer().render(Array(zip(revokeColumns, [
-                .integer(id), .optional(userID), .time(expiresAt), .optional(arguments.string("reason"))])))
-        }
-        if context.globals.dryRun { context.notice("dry run: nothing was changed") }
-        return .success
+        let userID = try owner(of: revocation.token, in: db)
+        let id = try repository.insert(token: revocation.token.text, expiresAt: revocation.expiresAt, createdAt: context.clock.now(),
+                                       userID: userID, reason: revocation.reason)
+        let cells: [Cell] = [.integer(id), .optional(userID), .time(revocation.expiresAt), .optional(revocation.reason)]
+        return WriteOutcome(ids: [id]) { context in try context.recordRenderer().render(Array(zip(revokeColumns, cells))) }
     }
 
     static func check(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let text = try tokenText(context, arguments)
-        guard let secret = try secret(context, arguments) else {
+        guard let secret = try SecretOptions.jwtSecret(context, arguments) else {
             throw SocializerError.configuration("checking a token needs the signing secret",
                 hint: "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE")
         }
         let algorithm = try algorithm(context)
         let db = try context.openDatabase(.read)
-        func no(_ reason: String) -> ExitCode {
+        func no(_ reason: String) throws -> ExitCode {
+            if context.globals.format != .table {
+                try context.recordRenderer().render([("usable", .bool(false)), ("reason", .text(reason))])
+            }
             context.stderr.write("socializer: token not usable: \(Echo.cut(reason, maximumLength: 200))\n")
             return .predicateFalse
         }
@@ -169,19 +169,23 @@ enum TokensCommand {
         do {
             token = try JWT.decode(text, algorithm: algorithm, secret: secret)
         } catch {
-            return no(error.reason)
+            return try no(error.reason)
         }
         let now = context.clock.now()
         if let exp = token.expiresAt, Timestamp(secondsSinceEpoch: exp) <= now {
-            return no("expired at \(Timestamp(secondsSinceEpoch: exp).iso8601)")
+            return try no("expired at \(Timestamp(secondsSinceEpoch: exp).iso8601)")
         }
         if case .integer(let nbf) = token.claims["nbf"], Timestamp(secondsSinceEpoch: nbf) > now {
-            return no("not valid before \(Timestamp(secondsSinceEpoch: nbf).iso8601)")
+            return try no("not valid before \(Timestamp(secondsSinceEpoch: nbf).iso8601)")
         }
         if let revoked = try TokenRepository(db).find(token: token.text) {
-            return no("revoked (id \(revoked.id)\(revoked.reason.map { ", \($0)" } ?? ""))")
+            return try no("revoked (id \(revoked.id)\(revoked.reason.map { ", \($0)" } ?? ""))")
         }
-        if !context.globals.quiet { context.stdout.write("token usable\n") }
+        if context.globals.format != .table {
+            try context.recordRenderer().render([("usable", .bool(true)), ("reason", .null)])
+        } else if !context.globals.quiet {
+            context.stdout.write("token usable\n")
+        }
         return .success
     }
 
@@ -189,13 +193,13 @@ enum TokensCommand {
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.read)
-        let userID = try arguments.string("user").map { try UserRepository(db).require(UserReference($0)).id }
-        let expiry: TokenRepository.Expiry = arguments.flag("expired") ? .expired : arguments.flag("active") ? .active : .any
-        let full = arguments.flag("full")
+        let userID = try arguments[user].map { try UsersCommand.require(db, $0).id }
+        let expiry: TokenRepository.Expiry = arguments[expired] ? .expired : arguments[active] ? .active : .any
+        let full = arguments[full]
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
         try TokenRepository(db).list(userID: userID, expiry: expiry, now: context.clock.now(),
-                                     limit: arguments.integer("limit")) { t in
+                                     limit: arguments[limit]) { t in
             try renderer.row([.integer(t.id), .text(full ? t.token : t.shortened), .optional(t.username), .time(t.expiresAt),
                           .time(t.createdAt), .optional(t.reason)])
         }
@@ -205,7 +209,7 @@ enum TokensCommand {
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.read)
-        let revoked = try TokenRepository(db).require(id: arguments.integer("ID")!)
+        let revoked = try TokenRepository(db).require(id: arguments[id])
         var fields: [(String, Cell)] = [("id", .integer(revoked.id)), ("token", .text(revoked.token)),
                                         ("user_id", .optional(revoked.userID)), ("user", .optional(revoked.username)),
                                         ("expires_at", .time(revoked.expiresAt)), ("created_at", .time(revoked.createdAt)),
@@ -220,20 +224,20 @@ enum TokensCommand {
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.write)
-        let cutoff = arguments.time("before") ?? context.clock.now()
+        let cutoff = arguments[before] ?? context.clock.now()
         return try PurgeSupport.run(context, arguments, db, TokenRepository.purgeTarget(expiredBefore: cutoff))
     }
 
     static let reservedClaims = ["sub", "exp", "iat"]
 
     static func issue(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        guard let secret = try secret(context, arguments) else {
+        guard let secret = try SecretOptions.jwtSecret(context, arguments) else {
             throw SocializerError.configuration("issuing a token needs the signing secret",
                 hint: "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE")
         }
         let algorithm = try algorithm(context)
         var extra: [(String, JSONValue)] = []
-        for pair in arguments.strings("claim") {
+        for pair in arguments[claim] {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
                 throw SocializerError.usage("--claim '\(Echo.cut(pair))' is not KEY=VALUE")
             }
@@ -246,12 +250,18 @@ enum TokensCommand {
             extra.append((key, (try? JSONParser.parse(raw)) ?? .string(raw)))
         }
         let db = try context.openDatabase(.read)
-        let user = try UserRepository(db).require(UserReference(arguments.string("USER")!))
+        let user = try UsersCommand.require(db, arguments[issuedTo])
         if !user.isActive { context.notice("user '\(user.username)' is deactivated; the app may refuse the token") }
         let now = context.clock.now().secondsSinceEpoch
-        let ttl = arguments.duration("ttl")?.seconds ?? 1800
+        let ttl = arguments[ttl].seconds
         let claims = JSONValue.object([("sub", .string(user.username)), ("exp", .integer(now + ttl)), ("iat", .integer(now))] + extra)
-        context.stdout.write(JWT.encode(claims: claims, algorithm: algorithm, secret: secret) + "\n")
+        let encoded = JWT.encode(claims: claims, algorithm: algorithm, secret: secret)
+        if context.globals.format == .table {
+            context.stdout.write(encoded + "\n")
+        } else {
+            try context.recordRenderer().render([("token", .text(encoded)), ("user", .text(user.username)),
+                                                 ("expires_at", .time(Timestamp(secondsSinceEpoch: now + ttl)))])
+        }
         return .success
     }
 }

@@ -14,15 +14,24 @@ enum OutputCheck {
                                             hint: "available fields: " + columns.joined(separator: ","))
             }
         case .text:
-            guard globals.fields != nil else { return }
             let formats = OutputFormat.allCases.filter { $0 != globals.format }
                 .filter { if case .fields = declaration(arguments, $0) { return true } else { return false } }
+            if globals.format != .table && formats.isEmpty {
+                // Text in every format (SQL, a script): a JSON request is refused, not silently ignored.
+                throw SocializerError.usage("'\(verb)' prints text; --format \(globals.format.rawValue) does not apply",
+                                            hint: "leave out --format and --json")
+            }
+            guard globals.fields != nil else { return }
             throw SocializerError.usage(
                 "'\(verb)' prints text in --format \(globals.format.rawValue); --fields does not apply",
                 hint: formats.isEmpty ? "leave out --fields"
                     : "use --format " + formats.map(\.rawValue).joined(separator: "|") + " to pick fields")
         }
     }
+
+    /// Text (SQL, a script, a document) in every format: `--fields` does
+    /// not apply, and JSON output is refused rather than ignored.
+    static let text: OutputDeclaration = { _, _ in .text }
 
     /// The same fields in every format.
     static func fields(_ columns: [String]) -> OutputDeclaration { { _, _ in .fields(columns) } }

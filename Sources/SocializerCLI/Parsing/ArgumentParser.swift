@@ -64,6 +64,9 @@ public struct ArgumentParser {
                 return
             }
             let value = try convert(raw, option.type, what: "--\(option.name)", path: path)
+            if let limit = option.maxLength, raw.count > limit {
+                throw usage("--\(option.name) is \(raw.count) characters long; at most \(limit) are accepted")
+            }
             if option.repeatable {
                 values[option.name] = .strings(strings(values[option.name]) + [raw])
                 return
@@ -106,7 +109,8 @@ public struct ArgumentParser {
                 } else if let inline {
                     try store(option, inline)
                 } else {
-                    guard index < arguments.count, !looksLikeOption(arguments[index]) else {
+                    // A value may begin with - (`--sort -messages`, `--since -5d`) unless it is an option itself.
+                    guard index < arguments.count, !isDeclaredOption(arguments[index], node) else {
                         throw usage("--\(name) needs a value (\(option.valueName))", hint: "expected \(option.type.acceptedForm)")
                     }
                     try store(option, arguments[index])
@@ -131,7 +135,7 @@ public struct ArgumentParser {
                         if !rest.isEmpty {
                             try store(option, rest)
                         } else {
-                            guard index < arguments.count, !looksLikeOption(arguments[index]) else {
+                            guard index < arguments.count, !isDeclaredOption(arguments[index], node) else {
                                 throw usage("-\(letter) needs a value (\(option.valueName))")
                             }
                             try store(option, arguments[index])
@@ -201,19 +205,22 @@ public struct ArgumentParser {
         for option in node.options where option.required && values[option.name] == nil {
             throw usage("--\(option.name) is required")
         }
+        // Options as --name, positionals (TOKEN in "TOKEN or --stdin") by their name.
+        let shown = { (name: String) in node.positionals.contains { $0.name == name } ? name : "--\(name)" }
         for group in node.exclusive {
             let given = group.filter { values[$0] != nil }
             if given.count > 1 {
-                throw usage("--\(given[0]) and --\(given[1]) cannot be used together")
+                throw usage("\(shown(given[0])) and \(shown(given[1])) cannot be used together")
             }
         }
         for group in node.requireOneOf where !group.contains(where: { values[$0] != nil }) {
-            throw usage("one of " + group.map { "--\($0)" }.joined(separator: " or ") + " is required")
+            throw usage("one of " + group.map(shown).joined(separator: " or ") + " is required")
         }
         if values["dry-run"] != nil && !node.mutating {
             throw usage("'\(path.joined(separator: " "))' changes nothing; --dry-run does not apply")
         }
-        return .run(node, ParsedArguments(path: path, values: values))
+        let declared = Set(node.options.map(\.name) + node.positionals.map(\.name) + globals.map(\.name))
+        return .run(node, ParsedArguments(path: path, values: values, declared: declared))
     }
 
     private func strings(_ value: ArgumentValue?) -> [String] {
@@ -223,6 +230,20 @@ public struct ArgumentParser {
 
     private func looksLikeOption(_ text: String) -> Bool {
         text.hasPrefix("-") && text.count > 1 && !isNumber(text)
+    }
+
+    /// Whether `text` names an option of this verb or a global one (`--json`,
+    /// `-q`, `--help`): then it is not the value of the option before it.
+    private func isDeclaredOption(_ text: String, _ node: CommandNode) -> Bool {
+        guard looksLikeOption(text) else { return false }
+        let options = (node.children.isEmpty ? node.options : []) + globals
+        if text.hasPrefix("--") {
+            let name = String(text.dropFirst(2).prefix { $0 != "=" })
+            return name == "help" || name == "version" || name.isEmpty || refusedOptions[name] != nil
+                || options.contains { $0.name == name }
+        }
+        guard let letter = text.dropFirst().first else { return false }
+        return letter == "h" || options.contains { $0.short == letter }
     }
 
     private func isNumber(_ text: String) -> Bool {
@@ -255,7 +276,9 @@ public struct ArgumentParser {
             guard let span = TimeSpan.parse(raw) else { throw invalid() }
             return .duration(span)
         case .time:
-            if let span = TimeSpan.parse(raw) { return .time(now.adding(seconds: -span.seconds)) }
+            // A duration means that long ago; `-5d` says so explicitly.
+            let ago = raw.hasPrefix("-") ? String(raw.dropFirst()) : raw
+            if let span = TimeSpan.parse(ago) { return .time(now.adding(seconds: -span.seconds)) }
             guard let instant = Timestamp.parse(raw) else { throw invalid() }
             return .time(instant)
         case .json:

@@ -1,4 +1,5 @@
 import SocializerCore
+import SocializerStore
 
 /// The type of an option's or positional's value; the parser converts and
 /// checks it, so actions receive typed values and never re-validate forms.
@@ -46,6 +47,8 @@ public struct OptionSpec: Sendable {
     public var required: Bool
     /// May be given more than once; the values are kept in order.
     public var repeatable: Bool
+    /// The longest text accepted (a search pattern SQLite would refuse).
+    public var maxLength: Int?
 
     public init(_ name: String, short: Character? = nil, _ type: ValueType = .flag, value: String? = nil,
                 default defaultValue: String? = nil, required: Bool = false, repeatable: Bool = false,
@@ -77,6 +80,12 @@ public struct OptionSpec: Sendable {
     }
 
     public var isFlag: Bool { if case .flag = type { return true } else { return false } }
+
+    func with(_ change: (inout OptionSpec) -> Void) -> OptionSpec {
+        var copy = self
+        change(&copy)
+        return copy
+    }
 
     /// `-y, --yes` or `--db PATH`.
     public var synopsis: String {
@@ -113,6 +122,19 @@ public struct PositionalSpec: Sendable {
     }
 }
 
+/// What a node's positional list holds: typed keys or plain specs.
+public protocol PositionalDeclaring: Sendable {
+    var positionalSpec: PositionalSpec { get }
+}
+
+extension PositionalSpec: PositionalDeclaring {
+    public var positionalSpec: PositionalSpec { self }
+}
+
+extension Positional: PositionalDeclaring {
+    public var positionalSpec: PositionalSpec { spec }
+}
+
 /// What a verb prints on standard output for a given invocation.
 public enum OutputShape: Sendable, Equatable {
     /// Rows, or one record, with these fields: what `--fields` may pick from.
@@ -129,6 +151,64 @@ public typealias OutputDeclaration = @Sendable (ParsedArguments, OutputFormat) -
 
 /// What an action returns beyond output: the exit status.
 public typealias Action = @Sendable (CommandContext, ParsedArguments) throws -> ExitCode
+
+/// How a verb may use the database; the runner and the context hold it to
+/// that (a read verb cannot open the database for writing).
+public enum ActionKind: Sendable {
+    /// Reads only.
+    case read
+    /// A write action: the runner opens the database for writing, runs the
+    /// change in one transaction, rolls it back under --dry-run and says so,
+    /// and prints only the changed ids under -q.
+    case write
+    /// Manages its own transactions (purges in batches, `rotate-key --all`
+    /// user by user, migrations, backups): the escape hatch, for verbs whose
+    /// work cannot be one transaction.
+    case custom
+}
+
+/// What a write action did: the ids it changed (all that -q prints) and
+/// how to report it otherwise.
+public struct WriteOutcome {
+    public var ids: [Int64]
+    public var report: (CommandContext) throws -> Void
+    /// Replaces "dry run: nothing was changed" when the verb says it better.
+    public var dryRunNotice: String?
+
+    public init(ids: [Int64], dryRunNotice: String? = nil, report: @escaping (CommandContext) throws -> Void) {
+        self.ids = ids
+        self.report = report
+        self.dryRunNotice = dryRunNotice
+    }
+}
+
+/// A write action in two steps: `prepare` validates and does the slow work
+/// (reading secrets, hashing passwords) before the write lock is taken;
+/// `apply` changes the database inside the runner's transaction.
+public struct WriteAction: Sendable {
+    let run: @Sendable (CommandContext, ParsedArguments) throws -> ExitCode
+
+    public init<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> Plan,
+                      apply: @escaping @Sendable (Plan, CommandContext, Connection) throws -> WriteOutcome) {
+        run = { context, arguments in
+            let db = try context.openDatabase(.write)
+            let plan = try prepare(context, arguments, db)
+            let outcome = try db.transaction(commit: !context.globals.dryRun) { try apply(plan, context, db) }
+            if context.globals.quiet {
+                for id in outcome.ids { context.stdout.write("\(id)\n") }
+            } else {
+                try outcome.report(context)
+            }
+            if context.globals.dryRun { context.notice(outcome.dryRunNotice ?? "dry run: nothing was changed") }
+            return .success
+        }
+    }
+
+    /// A write action with nothing to prepare outside the transaction.
+    public init(_ apply: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> WriteOutcome) {
+        self.init(prepare: { _, arguments, _ in arguments }, apply: { arguments, context, db in try apply(context, arguments, db) })
+    }
+}
 
 /// A command or verb: a node of the one command table. A node either has
 /// children (a command with verbs) or an action (a verb, or a command like
@@ -150,23 +230,45 @@ public struct CommandNode: Sendable {
     public var examples: [String]
     /// What the verb prints; required for mutating verbs (a test checks).
     public var output: OutputDeclaration?
+    /// How the verb may use the database.
+    public var kind: ActionKind
 
-    public init(_ name: String, summary: String, discussion: String? = nil, positionals: [PositionalSpec] = [],
-                options: [OptionSpec] = [], children: [CommandNode] = [], mutating: Bool = false,
+    public init(_ name: String, summary: String, discussion: String? = nil, positionals: [any PositionalDeclaring] = [],
+                options: [any OptionDeclaring] = [], children: [CommandNode] = [], mutating: Bool = false,
                 exclusive: [[String]] = [], requireOneOf: [[String]] = [], examples: [String] = [],
                 output: OutputDeclaration? = nil, action: Action? = nil) {
         self.output = output
         self.name = name
         self.summary = summary
         self.discussion = discussion
-        self.positionals = positionals
-        self.options = options
+        self.positionals = positionals.map(\.positionalSpec)
+        self.options = options.map(\.optionSpec)
         self.children = children
         self.action = action
         self.mutating = mutating
+        self.kind = mutating ? .custom : .read
         self.exclusive = exclusive
         self.requireOneOf = requireOneOf
         self.examples = examples
+    }
+
+    /// A write action (see `ActionKind.write`): mutating, with the runner's transaction.
+    public init(_ name: String, summary: String, discussion: String? = nil, positionals: [any PositionalDeclaring] = [],
+                options: [any OptionDeclaring] = [], exclusive: [[String]] = [], requireOneOf: [[String]] = [],
+                examples: [String] = [], output: @escaping OutputDeclaration, write: WriteAction) {
+        self.init(name, summary: summary, discussion: discussion, positionals: positionals, options: options,
+                  mutating: true, exclusive: exclusive, requireOneOf: requireOneOf, examples: examples, output: output,
+                  action: write.run)
+        kind = .write
+    }
+
+    /// The escape hatch (see `ActionKind.custom`): mutating, managing its own transactions.
+    public init(_ name: String, summary: String, discussion: String? = nil, positionals: [any PositionalDeclaring] = [],
+                options: [any OptionDeclaring] = [], exclusive: [[String]] = [], requireOneOf: [[String]] = [],
+                examples: [String] = [], output: @escaping OutputDeclaration, custom: @escaping Action) {
+        self.init(name, summary: summary, discussion: discussion, positionals: positionals, options: options,
+                  mutating: true, exclusive: exclusive, requireOneOf: requireOneOf, examples: examples, output: output,
+                  action: custom)
     }
 
     public func child(_ name: String) -> CommandNode? { children.first { $0.name == name } }

@@ -17,10 +17,14 @@ public enum ArgumentValue: Sendable, Equatable {
 public struct ParsedArguments: Sendable {
     public var path: [String]
     public var values: [String: ArgumentValue]
+    /// The names the verb and the globals declare; reading any other key is a
+    /// bug (nil: not checked, for arguments built by hand).
+    var declared: Set<String>?
 
-    public init(path: [String], values: [String: ArgumentValue]) {
+    public init(path: [String], values: [String: ArgumentValue], declared: Set<String>? = nil) {
         self.path = path
         self.values = values
+        self.declared = declared
     }
 
     public func has(_ name: String) -> Bool { values[name] != nil }

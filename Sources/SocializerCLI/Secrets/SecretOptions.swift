@@ -5,19 +5,54 @@ import SocializerSecurity
 /// read. Passwords never come from argv (`--password` is refused by the
 /// parser): standard input, a private file, or a no-echo prompt on a terminal.
 enum SecretOptions {
-    static let password: [OptionSpec] = [
-        OptionSpec("password-stdin", help: "Read the password from the first line of standard input (one trailing LF, or CRLF, is stripped)."),
-        OptionSpec("password-file", .path, help: "Read the password from FILE (mode 0600; one trailing line break is stripped)."),
-        OptionSpec("insecure-file-ok", help: "Accept a secret file that its group or others can read."),
-    ]
-    static let passwordExclusive = [["password-stdin", "password-file"]]
-
-    static let jwtSecret = OptionSpec("secret-file", .path,
+    static let passwordStdin = Option.flag("password-stdin",
+        help: "Read the password from the first line of standard input (one trailing LF, or CRLF, is stripped).")
+    static let passwordFile = Option.path("password-file",
+        help: "Read the password from FILE (mode 0600; one trailing line break is stripped).")
+    static let insecureFileOK = Option.flag("insecure-file-ok", help: "Accept a secret file that its group or others can read.")
+    static let secretFile = Option.path("secret-file",
         help: "Read the JWT signing secret (the app's SECRET_KEY) from FILE instead of $SOCIALIZER_JWT_SECRET.")
-    static let emailKey = OptionSpec("email-key-file", .path,
+    static let emailKeyFile = Option.path("email-key-file",
         help: "Read the email hashing key from FILE instead of $SOCIALIZER_EMAIL_KEY.")
-    static let bcryptCost = OptionSpec("bcrypt-cost", .integer(4...31), default: "12, or $SOCIALIZER_BCRYPT_COST",
-        help: "bcrypt work factor for new password hashes (low values only for CI seeding).")
+    static let bcryptCost = Option.integer("bcrypt-cost", 4...31,
+        help: "bcrypt work factor for new password hashes (default 12, or $SOCIALIZER_BCRYPT_COST; low values only for CI seeding).")
+
+    /// `--password-stdin | --password-file FILE [--insecure-file-ok]`, else a prompt on a terminal.
+    static let password: [any OptionDeclaring] = [passwordStdin, passwordFile, insecureFileOK]
+    static let passwordExclusive = [[passwordStdin.name, passwordFile.name]]
+    /// `--email-key-file FILE [--insecure-file-ok]`, else $SOCIALIZER_EMAIL_KEY.
+    static let emailKey: [any OptionDeclaring] = [emailKeyFile, insecureFileOK]
+    /// `--secret-file FILE [--insecure-file-ok]`, else $SOCIALIZER_JWT_SECRET.
+    static let jwtSecret: [any OptionDeclaring] = [secretFile, insecureFileOK]
+
+    /// The JWT secret the options or the environment give, nil when neither.
+    static func jwtSecret(_ context: CommandContext, _ arguments: ParsedArguments) throws -> [UInt8]? {
+        try SecurityConfiguration.jwtSecret(file: arguments[secretFile], allowInsecureFile: arguments[insecureFileOK],
+                                            environment: context.environment)
+    }
+
+    /// The JWT secret where one is required (signing, checking).
+    static func requireJWTSecret(_ context: CommandContext, _ arguments: ParsedArguments) throws -> [UInt8] {
+        try SecurityConfiguration.requireJWTSecret(file: arguments[secretFile], allowInsecureFile: arguments[insecureFileOK],
+                                                   environment: context.environment)
+    }
+
+    /// The email key, nil when none is configured (lookups then skip keyed hashes).
+    static func emailHasher(_ context: CommandContext, _ arguments: ParsedArguments) throws -> EmailHasher? {
+        try SecurityConfiguration.optionalEmailHasher(file: arguments[emailKeyFile], allowInsecureFile: arguments[insecureFileOK],
+                                                      environment: context.environment)
+    }
+
+    /// How new addresses are written ($SOCIALIZER_EMAIL_SCHEME, with the key for hmac).
+    static func emailScheme(_ context: CommandContext, _ arguments: ParsedArguments) throws -> EmailScheme {
+        try SecurityConfiguration.emailScheme(file: arguments[emailKeyFile], allowInsecureFile: arguments[insecureFileOK],
+                                              environment: context.environment)
+    }
+
+    /// The bcrypt cost: --bcrypt-cost, else $SOCIALIZER_BCRYPT_COST, else 12.
+    static func bcryptCost(_ context: CommandContext, _ arguments: ParsedArguments) throws -> Int {
+        try SecurityConfiguration.bcryptCost(option: arguments[bcryptCost].map(Int.init), environment: context.environment)
+    }
 
     enum Purpose {
         /// A password to store: checked (non-empty, at most 72 bytes, UTF-8) and, on a terminal, asked twice.
@@ -29,14 +64,13 @@ enum SecretOptions {
     /// Reads a password from the source the arguments name.
     static func readPassword(_ context: CommandContext, _ arguments: ParsedArguments, purpose: Purpose) throws -> [UInt8] {
         let password: [UInt8]
-        if arguments.flag("password-stdin") {
+        if arguments[passwordStdin] {
             guard let line = try context.readStandardInputLine(limit: FileReader.Limit.line, what: "the password") else {
                 throw SocializerError.invalid("standard input is empty; expected the password on its first line")
             }
             password = line.last == 0x0D ? Array(line.dropLast()) : line
-        } else if let file = arguments.string("password-file") {
-            password = try SecretFile.read(file, option: "--password-file",
-                                           allowInsecure: arguments.flag("insecure-file-ok"))
+        } else if let file = arguments[passwordFile] {
+            password = try SecretFile.read(file, option: "--password-file", allowInsecure: arguments[insecureFileOK])
         } else if let prompt = context.prompt, context.terminal.stdinIsTerminal {
             switch purpose {
             case .new: return try prompt.readNewPassword()

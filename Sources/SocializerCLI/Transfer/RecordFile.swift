@@ -21,21 +21,25 @@ enum RecordFile {
     static let maximumDepth = 64
 
     /// The format from `--format` when it names one, else from the extension.
-    static func format(path: String, explicit: String?) throws -> Format {
-        if let explicit, let format = Format(rawValue: explicit) { return format }
-        if let explicit, explicit != "table" {
-            throw SocializerError.usage("--format \(explicit) cannot be imported", hint: "use json, jsonl or csv")
+    static func format(path: String, explicit: Format?) throws -> Format {
+        if let explicit { return explicit }
+        if path == "-" {
+            throw SocializerError.usage("standard input has no name to tell its format by", hint: "pass --input-format json|jsonl|csv")
         }
         let lower = path.lowercased()
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return .jsonl }
         if lower.hasSuffix(".json") { return .json }
         if lower.hasSuffix(".csv") { return .csv }
         throw SocializerError.usage("cannot tell the format of '\(path)' from its name",
-                                    hint: "name it .json, .jsonl or .csv, or pass --format json|jsonl|csv")
+                                    hint: "name it .json, .jsonl or .csv, or pass --input-format json|jsonl|csv")
     }
 
     static func read(_ path: String, format: Format) throws -> [InputRecord] {
-        let bytes = try FileReader.read(path, what: "import file", limit: maximumFileBytes).bytes
+        try parse(try FileReader.read(path, what: "import file", limit: maximumFileBytes).bytes, name: path, format: format)
+    }
+
+    /// Records of a file already read (`name` is how locations call it).
+    static func parse(_ bytes: [UInt8], name path: String, format: Format) throws -> [InputRecord] {
         switch format {
         case .json:
             let elements: [(position: TextPosition, value: JSONValue)]

@@ -68,6 +68,14 @@ public struct Migrator {
         return .empty
     }
 
+    /// Tables that are neither Socializer's twelve nor its ledger: another
+    /// program's data, when there is no migration history beside them.
+    public func foreignTables() throws -> [String] {
+        try connection.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .map { try $0.string("name") }
+            .filter { !SchemaModel.tableNames.contains($0) && $0 != "schema_migrations" }
+    }
+
     /// The highest recorded version; 0 with no history.
     func currentVersion() throws -> Int {
         guard try tableExists("schema_migrations") else { return 0 }

@@ -9,7 +9,8 @@ enum UsersMemory {
         "memory", summary: "Show, set or clear a user's encrypted conversation memory.",
         children: [
             CommandNode("show", summary: "Decrypt and print the memory with the user's key.",
-                        positionals: [UsersCommand.user], action: show),
+                        positionals: [UsersCommand.user],
+                        output: { _, format in format == .table ? .text : .fields(showColumns) }, action: show),
             CommandNode("set", summary: "Encrypt a new memory document (the app's JSON object) from a file or standard input.",
                 discussion: """
                     The memory must be the app's document: a JSON object with the arrays messages, \
@@ -17,16 +18,24 @@ enum UsersMemory {
                     with the app's empty value (and reported); anything else is refused, since the app \
                     would discard it.
                     """,
-                positionals: [UsersCommand.user],
-                options: [OptionSpec("file", .path, help: "Read the memory from FILE."),
-                          OptionSpec("stdin", help: "Read the memory from standard input.")],
-                mutating: true, exclusive: [["file", "stdin"]], requireOneOf: [["file", "stdin"]],
-                output: UsersCommand.recordOutput, action: set),
+                positionals: [UsersCommand.user], options: [file, stdin],
+                exclusive: [[file.name, stdin.name]], requireOneOf: [[file.name, stdin.name]],
+                output: UserColumns.record.output, write: WriteAction(prepare: prepareSet, apply: applySet)),
             CommandNode("clear", summary: "Replace the memory with the app's empty document (NULL with --null).",
-                        positionals: [UsersCommand.user],
-                        options: [OptionSpec("null", help: "Store NULL instead of the app's empty document.")],
-                        mutating: true, output: UsersCommand.recordOutput, action: clear),
+                        positionals: [UsersCommand.user], options: [null],
+                        output: UserColumns.record.output, write: UsersCommand.change { user, context, arguments in
+                            guard !arguments[null] else { user.conversationMemory = nil; return }
+                            try store(ConversationMemory.empty(userID: user.id, now: context.clock.now()), in: &user,
+                                      now: context.clock.now())
+                        }),
         ])
+
+    static let file = Option.path("file", help: "Read the memory from FILE (- for standard input).")
+    static let stdin = Option.flag("stdin", help: "Read the memory from standard input.")
+    static let null = Option.flag("null", help: "Store NULL instead of the app's empty document.")
+    static let rotateUser = Positional.optional("USER", help: "The user to rotate.")
+    static let all = Option.flag("all", help: "Rotate every user.")
+    static let showColumns = ["id", "username", "memory"]
 
     static let rotateKeyNode = CommandNode(
         "rotate-key", summary: "Give users a new Fernet key, re-encrypting their memory (atomic per user).",
@@ -38,15 +47,14 @@ enum UsersMemory {
             memory cannot be decrypted are listed and left untouched, the others rotate, and \
             the exit status is 65.
             """,
-        positionals: [PositionalSpec("USER", optional: true, help: "The user to rotate.")],
-        options: [OptionSpec("all", help: "Rotate every user.")],
-        mutating: true,
+        positionals: [rotateUser], options: [all],
         examples: ["socializer users rotate-key alice", "socializer users rotate-key --all --yes"],
         output: { arguments, format in
-            guard arguments.flag("all") else { return .fields(UsersCommand.recordColumns) }
+            guard arguments[all] else { return .fields(UserColumns.record.names) }
             return format == .table ? .text : .fields(rotateAllColumns)
         },
-        action: rotateKey)
+        // With --all, one transaction per user with the lock shared between them: the escape hatch.
+        custom: rotateKey)
 
     static let rotateAllColumns = ["rotated", "users", "dry_run"]
 
@@ -73,7 +81,7 @@ enum UsersMemory {
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.read)
-        let user = try UserRepository(db).require(UsersCommand.reference(arguments))
+        let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         guard let token = user.conversationMemory else {
             context.notice("user '\(user.username)' has no memory")
             return .success
@@ -92,45 +100,50 @@ enum UsersMemory {
         return .success
     }
 
-    static func set(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let limit = FileReader.Limit.memory
-        let bytes = try arguments.string("file").map { try FileReader.read($0, what: "--file", limit: limit).bytes }
-            ?? context.readStandardInput(limit: limit, what: "the memory")
+    /// The memory to store, read and parsed before the write lock is taken.
+    static func prepareSet(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (JSONValue, ParsedArguments) {
+        let bytes = try InputFile.read(arguments[file], stdin: arguments[stdin], context, what: "the memory",
+                                       file: "--file", limit: FileReader.Limit.memory)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SocializerError.invalid("the memory is not valid UTF-8 text")
         }
-        let value: JSONValue
         do {
-            value = try JSONParser.parse(text)
+            return (try JSONParser.parse(text), arguments)
         } catch {
             throw SocializerError.invalid("the memory is not JSON: \(error)",
                 hint: "the app keeps {\"messages\": [], \"general_chat\": [], \"ai_conversation\": [], \"metadata\": {…}}")
         }
-        let now = context.clock.now()
-        var added: [String] = []
-        let result = try UsersCommand.change(context, arguments) { user in
-            let completed = try ConversationMemory.complete(value, userID: user.id, now: now)
-            added = completed.added
-            if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
-            user.conversationMemory = try Fernet.encrypt(Array(completed.document.compactText.utf8), key: key(of: user),
-                                                         now: now.secondsSinceEpoch)
-        }
-        if !added.isEmpty {
-            context.notice("added the app's empty " + added.map { "\"\($0)\"" }.joined(separator: ", ")
-                           + " to the memory, which lacked \(added.count == 1 ? "it" : "them")")
-        }
-        return result
     }
 
-    static func clear(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+    static func applySet(_ plan: (JSONValue, ParsedArguments), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+        let (value, arguments) = plan
+        let repository = UserRepository(db)
+        let original = try UsersCommand.require(db, arguments[UsersCommand.user])
+        var user = original
         let now = context.clock.now()
-        let null = arguments.flag("null")
-        return try UsersCommand.change(context, arguments) { user in
-            guard !null else { user.conversationMemory = nil; return }
-            if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
-            let empty = ConversationMemory.empty(userID: user.id, now: now)
-            user.conversationMemory = try Fernet.encrypt(Array(empty.compactText.utf8), key: key(of: user), now: now.secondsSinceEpoch)
+        let completed = try ConversationMemory.complete(value, userID: user.id, now: now)
+        try store(completed.document, in: &user, now: now)
+        try repository.update(user, from: original)
+        if !completed.added.isEmpty {
+            context.notice("added the app's empty " + completed.added.map { "\"\($0)\"" }.joined(separator: ", ")
+                           + " to the memory, which lacked \(completed.added.count == 1 ? "it" : "them")")
         }
+        return UsersCommand.recordOutcome(user)
+    }
+
+    /// Encrypts a memory document with the user's key (made first if they have none).
+    static func store(_ document: JSONValue, in user: inout User, now: Timestamp) throws {
+        if user.encryptionKey == nil { user.encryptionKey = try FernetKey.generate().encoded }
+        user.conversationMemory = try Fernet.encrypt(Array(document.compactText.utf8), key: key(of: user),
+                                                     now: now.secondsSinceEpoch)
+    }
+
+    static let rotateOne = WriteAction { context, arguments, db in
+        let repository = UserRepository(db)
+        let original = try UsersCommand.require(db, arguments[rotateUser] ?? "")
+        let rotated = try rotate(original, now: context.clock.now().secondsSinceEpoch)
+        try repository.update(rotated, from: original)
+        return UsersCommand.recordOutcome(rotated)
     }
 
     /// New key; memory decrypted with the old one and encrypted with the new.
@@ -146,14 +159,12 @@ enum UsersMemory {
     }
 
     static func rotateKey(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let all = arguments.flag("all")
-        if all == arguments.has("USER") {
+        let all = arguments[all]
+        if all == (arguments[rotateUser] != nil) {
             throw SocializerError.usage("give either USER or --all")
         }
         let now = context.clock.now().secondsSinceEpoch
-        if !all {
-            return try UsersCommand.change(context, arguments) { $0 = try rotate($0, now: now) }
-        }
+        if !all { return try rotateOne.run(context, arguments) }
         let db = try context.openDatabase(.write)
         let repository = UserRepository(db)
         try context.confirm("rotate the encryption key of every user")

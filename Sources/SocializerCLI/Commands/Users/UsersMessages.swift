@@ -12,23 +12,25 @@ enum UsersMessages {
             list (nothing, with a note, for a count). --clear writes the app's empty list, [].
             """,
         positionals: [UsersCommand.user],
-        options: [OptionSpec("clear", help: "Replace the stored messages with the app's empty list, [].")],
-        mutating: true,
+        options: [clear],
         examples: ["socializer users messages alice --format jsonl", "socializer users messages alice --clear"],
         output: { arguments, format in
-            guard arguments.flag("clear") else { return .fields(columns) }
+            guard arguments[clear] else { return .fields(columns) }
             return format == .table ? .text : .fields(clearColumns)
         },
-        action: run)
+        // A read, or with --clear a write action: one verb, so the escape hatch.
+        custom: run)
+
+    static let clear = Option.flag("clear", help: "Replace the stored messages with the app's empty list, [].")
 
     static let columns = ["n", "role", "type", "content", "room_id", "timestamp", "tools_used"]
     /// What `--clear` reports outside table format.
     static let clearColumns = ["id", "username", "cleared", "dry_run"]
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        if arguments.flag("clear") { return try clear(context, arguments) }
+        if arguments[clear] { return try clearAction.run(context, arguments) }
         let db = try context.openDatabase(.read)
-        let user = try UserRepository(db).require(UsersCommand.reference(arguments))
+        let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let items: [JSONValue]
         switch user.messages.contents {
         case .list(let list):
@@ -57,26 +59,28 @@ enum UsersMessages {
         return value.stringValue.map(Cell.text) ?? .json(value)
     }
 
-    static func clear(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        var before = StoredMessages.emptyList.contents
-        return try UsersCommand.change(context, arguments) { user in
-            before = user.messages.contents
-            user.messages = .emptyList
-        } report: { user in
-            let what: String
-            var cleared: Cell = .null
-            switch before {
-            case .list(let items): what = "\(items.count) stored message(s)"; cleared = .integer(Int64(items.count))
-            case .count(let n): what = "the message count (\(n))"
-            case .unreadable: what = "the unreadable stored messages"
-            }
+    static let clearAction = WriteAction { context, arguments, db in
+        let repository = UserRepository(db)
+        let original = try UsersCommand.require(db, arguments[UsersCommand.user])
+        var changed = original
+        changed.messages = .emptyList
+        try repository.update(changed, from: original)
+        let what: String
+        var cleared: Cell = .null
+        switch original.messages.contents {
+        case .list(let items): what = "\(items.count) stored message(s)"; cleared = .integer(Int64(items.count))
+        case .count(let n): what = "the message count (\(n))"
+        case .unreadable: what = "the unreadable stored messages"
+        }
+        return WriteOutcome(ids: [original.id]) { context in
             if context.globals.format != .table {
-                try context.recordRenderer().render([("id", .integer(user.id)), ("username", .text(user.username)),
+                try context.recordRenderer().render([("id", .integer(original.id)), ("username", .text(original.username)),
                                                      ("cleared", cleared), ("dry_run", .bool(context.globals.dryRun))])
                 return
             }
-            context.stdout.write(context.globals.dryRun ? "would clear \(what) of user '\(user.username)'\n"
-                                                        : "cleared \(what) of user '\(user.username)'\n")
+            let name = Echo.escapingControls(original.username)
+            context.stdout.write(context.globals.dryRun ? "would clear \(what) of user '\(name)'\n"
+                                                        : "cleared \(what) of user '\(name)'\n")
         }
     }
 }

@@ -25,19 +25,25 @@ enum UsersTransfer {
             every stored form, the app's old salted bcrypt hashes included (one bcrypt per record \
             and hash, on all cores, with progress on a terminal).
             """,
-        positionals: [PositionalSpec("FILE", .path, help: "The file; its format comes from --format or its extension.")],
-        options: [
-            OptionSpec("on-conflict", .choice(["fail", "skip", "update"]), default: "fail",
-                       help: "What to do with a username that already exists."),
-            OptionSpec("max-errors", .integer(1...100_000), default: "20", help: "Report at most N bad records."),
-            OptionSpec("skip-legacy-email-check",
-                       help: "Do not compare new emails with the app's old salted bcrypt email hashes (fast; a duplicate address may then slip in)."),
-            SecretOptions.emailKey, SecretOptions.password[2], SecretOptions.bcryptCost,
-        ],
-        mutating: true,
+        positionals: [file],
+        options: [inputFormat, onConflict, maxErrors, skipLegacyEmailCheck, SecretOptions.emailKeyFile, SecretOptions.insecureFileOK,
+                  SecretOptions.bcryptCost],
         examples: ["SOCIALIZER_BCRYPT_COST=4 socializer users import fixtures/users.jsonl",
-                   "socializer users import people.csv --on-conflict skip"],
-        output: OutputCheck.fields(importColumns), action: runImport)
+                   "socializer users import people.csv --on-conflict skip",
+                   "generate-users | socializer users import - --input-format jsonl"],
+        output: OutputCheck.fields(importColumns), write: WriteAction(prepare: prepareImport, apply: applyImport))
+
+    static let file = Positional.string("FILE", .path,
+        help: "The file (- for standard input); its format comes from --input-format or its extension.")
+    static let inputFormat = Option.choice("input-format", of: RecordFile.Format.self,
+        help: "The file's format, when its name does not say (.json, .jsonl, .csv).")
+    static let onConflict = Option.choice("on-conflict", default: Conflict.fail, help: "What to do with a username that already exists.")
+    static let maxErrors = Option.integer("max-errors", 1...100_000, default: 20, help: "Report at most N bad records.")
+    static let skipLegacyEmailCheck = Option.flag("skip-legacy-email-check",
+        help: "Do not compare new emails with the app's old salted bcrypt email hashes (fast; a duplicate address may then slip in).")
+    static let includeSecrets = Option.flag("include-secrets", help: "Add password_hash, encryption_key and conversation_memory.")
+
+    enum Conflict: String, CaseIterable, Sendable { case fail, skip, update }
 
     static let importColumns = ["file", "created", "updated", "skipped"]
 
@@ -47,9 +53,10 @@ enum UsersTransfer {
             Password hashes, encryption keys and memory are left out unless --include-secrets; \
             with it, redirect to a private file (umask 077).
             """,
-        options: [OptionSpec("include-secrets", help: "Add password_hash, encryption_key and conversation_memory.")],
+        options: [includeSecrets],
         examples: ["socializer users export --format csv > users.csv",
                    "(umask 077; socializer users export --include-secrets > users.json)"],
+        output: { arguments, _ in .fields(exportFields + (arguments[includeSecrets] ? secretFields : [])) },
         action: runExport)
 
     // MARK: Import
@@ -130,12 +137,25 @@ enum UsersTransfer {
                          messagesGiven: d.has("messages")), [])
     }
 
-    static func runImport(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let path = arguments.string("FILE")!
-        let format = try RecordFile.format(path: path, explicit: arguments.string("format"))
-        let records = try RecordFile.read(path, format: format)
-        let maxErrors = Int(arguments.integer("max-errors") ?? 20)
-        let onConflict = arguments.string("on-conflict") ?? "fail"
+    /// What the load will write, decided before the write lock is taken:
+    /// every record checked, every conflict found, passwords hashed.
+    struct ImportPlan {
+        var name: String
+        var incoming: [Incoming]
+        var existing: [Int: User]
+        var scheme: EmailScheme?
+        var onConflict: Conflict
+        var now: Timestamp
+    }
+
+    static func prepareImport(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ImportPlan {
+        let path = arguments[file]
+        let name = path == "-" ? "<stdin>" : path
+        let format = try RecordFile.format(path: path, explicit: arguments[inputFormat])
+        let bytes = try InputFile.read(path, context, what: "the import file", file: "import file", limit: RecordFile.maximumFileBytes)
+        let records = try RecordFile.parse(bytes, name: name, format: format)
+        let maxErrors = Int(arguments[maxErrors])
+        let onConflict = arguments[onConflict]
         let now = context.clock.now()
         var errors: [String] = []
         var incoming: [Incoming] = []
@@ -152,76 +172,72 @@ enum UsersTransfer {
             if item.user.memberSince.isEmpty { item.user.memberSince = UsersCommand.today(context) }
             incoming.append(item)
         }
-        let scheme = incoming.contains { $0.email != nil } ? try UsersCommand.emailScheme(context, arguments) : nil
+        let scheme = incoming.contains { $0.email != nil } ? try SecretOptions.emailScheme(context, arguments) : nil
         let lookup = try UsersCommand.emailLookup(context, arguments, scheme: scheme)
-        let cost = try SecurityConfiguration.bcryptCost(option: arguments.integer("bcrypt-cost").map(Int.init),
-                                                        environment: context.environment)
-        let db = try context.openDatabase(.write)
+        let cost = try SecretOptions.bcryptCost(context, arguments)
         let repository = UserRepository(db)
         var existing: [Int: User] = [:]
         try checkConflicts(incoming, repository, lookup: lookup, onConflict: onConflict, existing: &existing, errors: &errors)
-        if !arguments.flag("skip-legacy-email-check") {
+        if !arguments[skipLegacyEmailCheck] {
             try checkLegacyEmails(context, incoming, repository, lookup: lookup, errors: &errors)
         }
         guard errors.isEmpty else {
             var details = Array(errors.prefix(maxErrors))
             if errors.count > maxErrors { details.append("… and \(errors.count - maxErrors) more (raise --max-errors to see them)") }
-            throw SocializerError.invalid("\(errors.count) problem(s) in '\(path)'; nothing was imported", details: details)
+            throw SocializerError.invalid("\(errors.count) problem(s) in '\(name)'; nothing was imported", details: details)
         }
-        let toHash = incoming.indices.filter { incoming[$0].password != nil && !(onConflict == "skip" && existing[$0] != nil) }
+        let toHash = incoming.indices.filter { incoming[$0].password != nil && !(onConflict == .skip && existing[$0] != nil) }
         let hashes = try Bcrypt.hashConcurrently(toHash.map { incoming[$0].password! }, cost: cost)
         for (offset, index) in toHash.enumerated() { incoming[index].user.hashedPassword = hashes[offset] }
+        return ImportPlan(name: name, incoming: incoming, existing: existing, scheme: scheme, onConflict: onConflict, now: now)
+    }
+
+    static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+        let repository = UserRepository(db)
+        let now = plan.now
         var created = 0, updated = 0, skipped = 0
         var ids: [Int64] = []
-        try db.transaction(commit: !context.globals.dryRun) {
-            for (index, var item) in incoming.enumerated() {
-                if let email = item.email, let scheme { item.user.hashedEmail = scheme.store(email) }
-                if let current = existing[index] {
-                    if onConflict == "skip" { skipped += 1; continue }
-                    item.user.id = current.id
-                    if item.user.hashedEmail.isEmpty { item.user.hashedEmail = current.hashedEmail }
-                    if item.user.encryptionKey == nil { item.user.encryptionKey = current.encryptionKey }
-                    if item.user.conversationMemory == nil && item.memory == nil { item.user.conversationMemory = current.conversationMemory }
-                    // The app's JSON list is never replaced by a default count.
-                    if !item.messagesGiven { item.user.messages = current.messages }
-                    try repository.update(item.user, from: current)
-                    updated += 1
-                } else {
-                    if item.user.hashedEmail.isEmpty { item.user.hashedEmail = try UserRepository.noEmailPlaceholder() }
-                    if item.user.encryptionKey == nil { item.user.encryptionKey = try FernetKey.generate().encoded }
-                    item.user.id = try repository.insert(item.user)
-                    created += 1
-                }
-                ids.append(item.user.id)
-                if let memory = item.memory {
-                    // The document's metadata names the user, so it is written once the id is known.
-                    let stored = try repository.require(.id(item.user.id))
-                    var withMemory = stored
-                    let document = try ConversationMemory.complete(memory, userID: stored.id, now: now).document
-                    withMemory.conversationMemory = try Fernet.encrypt(Array(document.compactText.utf8),
-                        key: try FernetKey(encoded: stored.encryptionKey!), now: now.secondsSinceEpoch)
-                    try repository.update(withMemory, from: stored)
-                }
+        for (index, var item) in plan.incoming.enumerated() {
+            if let email = item.email, let scheme = plan.scheme { item.user.hashedEmail = scheme.store(email) }
+            if let current = plan.existing[index] {
+                if plan.onConflict == .skip { skipped += 1; continue }
+                item.user.id = current.id
+                if item.user.hashedEmail.isEmpty { item.user.hashedEmail = current.hashedEmail }
+                if item.user.encryptionKey == nil { item.user.encryptionKey = current.encryptionKey }
+                if item.user.conversationMemory == nil && item.memory == nil { item.user.conversationMemory = current.conversationMemory }
+                // The app's JSON list is never replaced by a default count.
+                if !item.messagesGiven { item.user.messages = current.messages }
+                try repository.update(item.user, from: current)
+                updated += 1
+            } else {
+                if item.user.hashedEmail.isEmpty { item.user.hashedEmail = try UserRepository.noEmailPlaceholder() }
+                if item.user.encryptionKey == nil { item.user.encryptionKey = try FernetKey.generate().encoded }
+                item.user.id = try repository.insert(item.user)
+                created += 1
+            }
+            ids.append(item.user.id)
+            if let memory = item.memory {
+                // The document's metadata names the user, so it is written once the id is known.
+                let stored = try repository.require(.id(item.user.id))
+                var withMemory = stored
+                let document = try ConversationMemory.complete(memory, userID: stored.id, now: now).document
+                withMemory.conversationMemory = try Fernet.encrypt(Array(document.compactText.utf8),
+                    key: try FernetKey(encoded: stored.encryptionKey!), now: now.secondsSinceEpoch)
+                try repository.update(withMemory, from: stored)
             }
         }
-        if context.globals.quiet {
-            for id in ids { context.stdout.write("\(id)\n") }
-        } else {
-            try context.recordRenderer().render(Array(zip(importColumns, [
-                .text(path), .integer(Int64(created)), .integer(Int64(updated)), .integer(Int64(skipped))])))
-        }
-        if context.globals.dryRun { context.notice("dry run: nothing was changed") }
-        return .success
+        let counts: [Cell] = [.text(plan.name), .integer(Int64(created)), .integer(Int64(updated)), .integer(Int64(skipped))]
+        return WriteOutcome(ids: ids) { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
     }
 
     /// Usernames that exist, and emails already taken or given twice, in
     /// every stored form but the app's old bcrypt hashes (checked apart).
-    static func checkConflicts(_ incoming: [Incoming], _ repository: UserRepository, lookup: EmailLookup, onConflict: String,
+    static func checkConflicts(_ incoming: [Incoming], _ repository: UserRepository, lookup: EmailLookup, onConflict: Conflict,
                                existing: inout [Int: User], errors: inout [String]) throws {
         var emailsSeen: [String: String] = [:]
         for (index, item) in incoming.enumerated() {
             if let current = try repository.find(.username(item.user.username)) {
-                if onConflict == "fail" {
+                if onConflict == .fail {
                     errors.append("\(item.location): user '\(item.user.username)' already exists")
                 } else {
                     existing[index] = current
@@ -277,7 +293,7 @@ enum UsersTransfer {
     // MARK: Export
 
     static func runExport(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let secrets = arguments.flag("include-secrets")
+        let secrets = arguments[includeSecrets]
         let db = try context.openDatabase(.read)
         var options = context.renderOptions
         if options.format == .table { options.format = .json }

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import SocializerCLI
+@testable import SocializerCore
+@testable import SocializerSecurity
+@testable import SocializerStore
+
+/// The command kit over the whole table: every verb runs (so a handler that
+/// reads a key its verb does not declare stops the suite), every verb that
+/// writes is declared as a write action or one of the listed escape hatches,
+/// and a read verb cannot open the database for writing.
+@Suite struct CommandKitTests {
+    /// One valid invocation of every verb of the table, on a database holding
+    /// alice (with memory, a preference and a skill), an error log and a revoked token.
+    static let smoke: [[String]] = [
+        ["users", "create", "zed", "--no-email", "--password-stdin"],
+        ["users", "list", "--sort", "-messages", "--limit", "5"],
+        ["users", "show", "alice"],
+        ["users", "find", "--email", "alice@example.com"],
+        ["users", "update", "alice", "--role", "admin"],
+        ["users", "activate", "alice"],
+        ["users", "deactivate", "alice"],
+        ["users", "set-password", "alice", "--password-stdin"],
+        ["users", "check-password", "alice", "--password-stdin"],
+        ["users", "delete", "alice", "--yes"],
+        ["users", "messages", "alice"],
+        ["users", "memory", "show", "alice"],
+        ["users", "memory", "set", "alice", "--stdin"],
+        ["users", "memory", "clear", "alice"],
+        ["users", "rotate-key", "alice"],
+        ["users", "prefs", "list", "alice"],
+        ["users", "prefs", "set", "alice", "tone", "style", "\"warm\""],
+        ["users", "prefs", "unset", "alice", "topics", "likes"],
+        ["users", "skills", "alice"],
+        ["users", "import", "IMPORT"],
+        ["users", "export"],
+        ["tokens", "revoke", "TOKEN"],
+        ["tokens", "check", "TOKEN"],
+        ["tokens", "list", "--user", "alice"],
+        ["tokens", "show", "1"],
+        ["tokens", "purge", "--before", "2200-01-01"],
+        ["tokens", "issue", "alice", "--claim", "scope=admin"],
+        ["logs", "list", "--since", "-5d"],
+        ["logs", "show", "1"],
+        ["logs", "add", "--type", "T", "--message", "M", "--user", "alice"],
+        ["logs", "stats", "--by", "user"],
+        ["logs", "purge", "--older-than", "1d"],
+        ["logs", "export", "--grep", "boom"],
+        ["migrate", "up"],
+        ["migrate", "down"],
+        ["migrate", "status"],
+        ["migrate", "plan"],
+        ["migrate", "validate"],
+        ["migrate", "baseline"],
+        ["migrate", "schema", "--format", "mermaid"],
+        ["backup", "COPY"],
+        ["completion", "bash"],
+        ["help", "users", "create"],
+    ]
+
+    /// The verbs that may manage their own transactions (`ActionKind.custom`).
+    static let escapeHatches: Set<[String]> = [
+        ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"],
+        ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"],
+    ]
+
+    static func path(of arguments: [String]) -> [String] {
+        var path: [String] = []
+        for word in arguments {
+            guard let node = CommandTable.node(at: path + [word]) else { break }
+            path.append(word)
+            if node.children.isEmpty { break }
+        }
+        return path
+    }
+
+    @Test func everyVerbHasASmokeCase() {
+        let covered = Set(Self.smoke.map(Self.path(of:)))
+        for (path, _) in CommandTable.root.leaves() {
+            #expect(covered.contains(path), "no smoke case for '\(path.joined(separator: " "))'")
+        }
+    }
+
+    @Test(arguments: smoke)
+    func everyVerbRunsReadingOnlyWhatItDeclares(_ arguments: [String]) throws {
+        let f = UsersFixture()
+        f.environment["SOCIALIZER_JWT_SECRET"] = jwtSecret
+        #expect(f.create("alice", email: "alice@example.com", password: "pw-alice-1").status == 0)
+        #expect(f.cli(["users", "memory", "set", "alice", "--stdin"], stdin: "{\"messages\": []}").status == 0)
+        #expect(f.cli(["users", "prefs", "set", "alice", "topics", "likes", "[\"chess\"]"]).status == 0)
+        #expect(f.cli(["logs", "add", "--type", "ValueError", "--message", "boom"]).status == 0)
+        let token = RefuseBeforeChangingTests.token("alice")
+        let other = RefuseBeforeChangingTests.token("carol")
+        #expect(f.cli(["tokens", "revoke", token]).status == 0)
+        if arguments == ["migrate", "baseline"] {
+            unlink(f.db)
+            _ = try LegacyDatabase.create(at: f.db)
+        }
+        let path = f.folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
+        let line = arguments.map { word -> String in
+            switch word {
+            case "IMPORT": return path
+            case "COPY": return f.folder.file("copy.db")
+            case "TOKEN": return other // not revoked: revoke stores it, check finds it usable
+            default: return word
+            }
+        }
+        let stdin = arguments.contains("--password-stdin") ? "pw-alice-1\n" : arguments.contains("memory") ? "{\"messages\": []}" : ""
+        let result = f.cli(line, stdin: stdin)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+    }
+
+    @Test func verbsThatWriteAreWriteActionsOrListedEscapeHatches() {
+        for (path, node) in CommandTable.root.leaves() {
+            switch node.kind {
+            case .read: #expect(!node.mutating, "\(path)")
+            case .write: #expect(node.mutating && !Self.escapeHatches.contains(path), "\(path)")
+            case .custom: #expect(Self.escapeHatches.contains(path), "'\(path.joined(separator: " "))' manages its own transactions but is not a listed escape hatch")
+            }
+        }
+    }
+
+    @Test func aReadVerbCannotOpenTheDatabaseForWriting() throws {
+        let f = UsersFixture()
+        let globals = try GlobalOptions(arguments: ParsedArguments(path: ["users", "show"], values: ["db": .string(f.db)]),
+                                        environment: [:], terminal: TerminalInfo())
+        let context = CommandContext(environment: [:], stdin: BytesInput(), stdout: TextBuffer(), stderr: TextBuffer(),
+                                     terminal: TerminalInfo(), clock: FixedClock(testNow), globals: globals,
+                                     path: ["users", "show"], prompt: nil, kind: .read)
+        #expect { try context.openDatabase(.write) } throws: {
+            ($0 as? SocializerError)?.code == .internalError && ($0 as? SocializerError)?.message.contains("read verb") == true
+        }
+        #expect(try context.openDatabase(.read).scalarInt("SELECT count(*) FROM users") == 0)
+    }
+
+    @Test func defaultsAreTypedAndShownFromTheSameValue() throws {
+        let list = try #require(CommandTable.node(at: ["users", "list"]))
+        #expect(list.options.first { $0.name == "offset" }?.defaultValue == "0")
+        #expect(runCLI(["users", "list", "--help"]).stdout.contains("(default: 0)"))
+        #expect(UsersCommand.offset.read(nil) == 0)
+        #expect(TokensCommand.ttl.read(nil).seconds == 1800)
+        #expect(CommandTable.node(at: ["tokens", "issue"])?.options.first { $0.name == "ttl" }?.defaultValue == "30m")
+        #expect(PurgeSupport.maxLockMs.read(nil) == 100 && PurgeSupport.batchSize.read(nil) == 5000)
+    }
+
+    @Test func valuesMayBeginWithADashUnlessTheyAreOptions() {
+        let f = UsersFixture()
+        f.create("alice")
+        f.create("bob")
+        let sorted = f.cli(["--format", "csv", "--fields", "username", "--no-header", "users", "list", "--sort", "-username"])
+        #expect(sorted.status == 0 && sorted.stdout == "bob\r\nalice\r\n", "\(sorted.stderr)")
+        let ago = f.cli(["logs", "list", "--since", "-5d"])
+        #expect(ago.status == 0, "\(ago.stderr)")
+        let missing = f.cli(["users", "list", "--sort", "--json"])
+        #expect(missing.status == 64 && missing.stderr.contains("--sort needs a value"))
+    }
+
+    @Test func aTooLongPatternIsUsageBeforeAnyOutput() {
+        let f = UsersFixture()
+        f.create("alice")
+        for line in [["--json", "users", "list", "--search"], ["--json", "logs", "list", "--grep"], ["logs", "export", "--grep"]] {
+            let result = f.cli(line + [String(repeating: "a", count: 50_000)])
+            #expect(result.status == 64, "\(line)")
+            #expect(result.stdout.isEmpty, "\(line): no half document")
+            #expect(result.stderr.contains("is 50000 characters long; at most 1000 are accepted"), "\(result.stderr)")
+        }
+    }
+
+    @Test func textVerbsRefuseJSONRatherThanIgnoreIt() {
+        let f = UsersFixture()
+        for line in [["--json", "migrate", "schema"], ["--format", "jsonl", "completion", "bash"], ["--json", "migrate", "plan"],
+                     ["--json", "help", "users"]] {
+            let result = f.cli(line)
+            #expect(result.status == 64, "\(line)")
+            #expect(result.stderr.contains("prints text;") && result.stderr.contains("does not apply"), "\(line): \(result.stderr)")
+        }
+        f.create("alice", password: "pw-alice-1")
+        let check = f.cli(["--json", "users", "check-password", "alice", "--password-stdin"], stdin: "wrong-pw\n")
+        #expect(check.status == 1 && (try? JSONParser.parse(check.stdout))?["matches"] == .bool(false), "\(check.stdout)")
+    }
+
+    @Test func aForeignSQLiteFileIsNotMigratedUnlessForced() throws {
+        let f = UsersFixture(migrate: false)
+        let other = try Connection(path: f.db, mode: .createIfMissing)
+        try other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        let before = f.folder.snapshot()
+        let refused = f.cli(["migrate", "up"])
+        #expect(refused.status == 78)
+        #expect(refused.stderr.contains("holds other tables (invoices) and no Socializer schema; refusing to add the schema to it"))
+        #expect(refused.stderr.contains("hint: check that --db names the Socializer database; to add its tables beside these anyway, use --force"))
+        #expect(f.folder.snapshot() == before)
+        let forced = f.cli(["migrate", "up", "--force", "--no-backup"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try other.scalarInt("SELECT count(*) FROM invoices") == 0)
+        #expect(try other.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'users'") == 1)
+    }
+}
