@@ -29,6 +29,6 @@ let package = Package(
         .testTarget(name: "SocializerSecurityTests", dependencies: ["SocializerSecurity", "TestSupport"]),
         .testTarget(name: "SocializerStoreTests", dependencies: ["SocializerStore", "TestSupport"]),
         .testTarget(name: "SocializerCLITests", dependencies: ["SocializerCLI", "SocializerStore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["socializer", "SocializerStore", "SocializerSecurity", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["socializer", "SocializerCLI", "SocializerStore", "SocializerSecurity", "TestSupport"]),
     ]
 )

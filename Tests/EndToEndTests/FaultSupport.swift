@@ -36,7 +36,10 @@ final class Spawned {
     /// `fileSizeLimitBlocks`: RLIMIT_FSIZE in 512-byte blocks (a full disk),
     /// set by the shell before it execs the binary, with SIGXFSZ ignored so a
     /// write past the limit fails with EFBIG instead of killing the process.
-    init(_ arguments: [String], directory: String, fileSizeLimitBlocks: Int? = nil, quiet: Bool = false) throws {
+    /// `environment` is added to a bare PATH; `stdinFile` (a path) replaces
+    /// the empty standard input.
+    init(_ arguments: [String], directory: String, fileSizeLimitBlocks: Int? = nil, quiet: Bool = false,
+         environment: [String: String] = [:], stdinFile: String? = nil) throws {
         if let blocks = fileSizeLimitBlocks {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", BinaryTests.binary] + arguments
@@ -45,8 +48,13 @@ final class Spawned {
             process.arguments = arguments
         }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        process.standardInput = FileHandle.nullDevice
+        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+        if let stdinFile {
+            guard let input = FileHandle(forReadingAtPath: stdinFile) else { throw CocoaError(.fileNoSuchFile) }
+            process.standardInput = input
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = quiet ? FileHandle.nullDevice : out
         process.standardError = quiet ? FileHandle.nullDevice : err
         try process.run()
@@ -184,4 +192,23 @@ func fillLogs(_ path: String, rows: Int) throws {
         SELECT '2026-01-01 00:00:00.000000', NULL, 'Old', hex(randomblob(50)), hex(randomblob(50)) FROM n
         """, [rows])
     _ = try db.rows("PRAGMA wal_checkpoint(TRUNCATE)")
+}
+
+/// Every row of every table (sqlite_sequence included), the schema and
+/// `integrity_check`: equal results mean the database content is unchanged.
+func everyRow(_ path: String) throws -> [String] {
+    let db = try Connection(path: path, mode: .readOnly)
+    let check = try db.scalar("PRAGMA integrity_check")
+    var lines = [check == .text("ok") ? "integrity_check: ok" : "integrity_check: \(check)"]
+    let objects = try db.rows("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+    for object in objects {
+        lines.append(object.values.map { "\($0)" }.joined(separator: " | "))
+    }
+    for object in objects where object["type"] == .text("table") {
+        let name = try object.string("name")
+        for row in try db.rows("SELECT * FROM \"\(name)\" ORDER BY rowid") {
+            lines.append(name + ": " + zip(row.columns, row.values).map { "\($0)=\($1)" }.joined(separator: "|"))
+        }
+    }
+    return lines
 }

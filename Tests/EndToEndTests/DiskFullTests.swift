@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import SocializerCLI
+@testable import SocializerCore
+@testable import SocializerSecurity
+@testable import SocializerStore
+
+/// Issue 10, point 9, and BAD-INPUT row 38: a full disk (RLIMIT_FSIZE of one
+/// 512-byte block, SIGXFSZ ignored, so a write past it fails with EFBIG)
+/// under every writing command of the command table, run as the built
+/// binary. Each must exit 74 with a message, leave every row of every table
+/// as it was (and `integrity_check` ok), and leave no file behind, half
+/// written or not. The table is iterated, so a new mutating verb fails
+/// `everyMutatingVerbHasADiskFullCase` until it gets a case here.
+@Suite struct DiskFullTests {
+    static let future: Int64 = 4_102_444_800
+    static let jwtSecret = "dev-secret-please-change-0123456789abcdef"
+    static let environment = ["SOCIALIZER_EMAIL_KEY": "test-email-key-0123456789abcdef",
+                              "SOCIALIZER_BCRYPT_COST": "4", "SOCIALIZER_JWT_SECRET": jwtSecret]
+
+    static func token(_ subject: String) -> String {
+        JWT.encode(claims: .object([("sub", .string(subject)), ("exp", .integer(future))]), algorithm: .hs256,
+                   secret: Array(jwtSecret.utf8))
+    }
+
+    /// The database the cases start from, and how it differs per case.
+    enum Start: Sendable {
+        /// Migrated; alice (active, a memory with a message, a preference, a
+        /// revoked token), bob (inactive), one error log.
+        case app
+        /// The same, rolled back to version 2: `migrate up` has work to do.
+        case version2
+        /// The app's own database without migration history (rollback journal).
+        case legacy
+    }
+
+    /// One valid invocation of a writing verb.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var arguments: [String]
+        var start = Start.app
+        /// A file in the test folder given as standard input.
+        var stdin: String?
+        /// Files the command is meant to write (none may exist afterwards).
+        var outputs: [String] = []
+        /// False for `backup`, which writes only its copy.
+        var changesDatabase = true
+        var testDescription: String { arguments.prefix(4).joined(separator: " ") }
+    }
+
+    static let cases: [Case] = [
+        Case(arguments: ["users", "create", "zed", "--no-email", "--password-stdin"], stdin: "password.txt"),
+        Case(arguments: ["users", "update", "alice", "--role", "admin"]),
+        Case(arguments: ["users", "activate", "bob"]),
+        Case(arguments: ["users", "deactivate", "alice"]),
+        Case(arguments: ["users", "set-password", "alice", "--password-stdin"], stdin: "password.txt"),
+        Case(arguments: ["users", "delete", "alice", "--yes"]),
+        Case(arguments: ["users", "memory", "set", "alice", "--file", "memory.json"]),
+        Case(arguments: ["users", "memory", "clear", "alice"]),
+        Case(arguments: ["users", "messages", "alice", "--clear"]),
+        Case(arguments: ["users", "rotate-key", "alice"]),
+        Case(arguments: ["users", "rotate-key", "--all", "--yes"]),
+        Case(arguments: ["users", "prefs", "set", "alice", "style", "tone", "\"warm\""]),
+        Case(arguments: ["users", "prefs", "unset", "alice", "topics", "likes"]),
+        Case(arguments: ["users", "import", "people.jsonl"]),
+        Case(arguments: ["tokens", "revoke", token("bob")]),
+        Case(arguments: ["tokens", "purge", "--before", "2200-01-01"]),
+        Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
+        Case(arguments: ["logs", "purge", "--before", "2100-01-01"]),
+        // The automatic backup is the first write; with --no-backup, the migration.
+        Case(arguments: ["migrate", "up"], start: .version2, outputs: [".bak-"]),
+        Case(arguments: ["migrate", "up", "--no-backup"], start: .version2),
+        Case(arguments: ["migrate", "down"]),
+        Case(arguments: ["migrate", "baseline"], start: .legacy),
+        // Not a database change, but it writes a file.
+        Case(arguments: ["backup", "copy.db"], outputs: ["copy.db"], changesDatabase: false),
+    ]
+
+    /// A fresh folder with the case's database (checkpointed, no WAL) and input files.
+    static func prepare(_ start: Start) throws -> TemporaryDirectory {
+        let folder = TemporaryDirectory()
+        let db = folder.file("app.db")
+        func cli(_ arguments: [String], stdin: String = "") {
+            let result = runCLI(["--db", db] + arguments, environment: environment, stdin: stdin)
+            #expect(result.status == 0, "setup \(arguments): \(result.stderr)")
+        }
+        switch start {
+        case .legacy:
+            _ = try LegacyDatabase.create(at: db)
+        case .app, .version2:
+            cli(["-q", "migrate", "up"])
+            cli(["-q", "users", "create", "alice", "--no-email", "--password-stdin"], stdin: "pw-alice-123\n")
+            cli(["-q", "users", "create", "bob", "--no-email", "--password-stdin"], stdin: "pw-bob-1234\n")
+            cli(["-q", "users", "deactivate", "bob"])
+            cli(["-q", "users", "memory", "set", "alice", "--stdin"],
+                stdin: #"{"messages": [{"role": "user", "content": "hi"}], "general_chat": [], "ai_conversation": [], "metadata": {"version": "1.0"}}"#)
+            cli(["-q", "users", "prefs", "set", "alice", "topics", "likes", "[\"chess\"]"])
+            cli(["-q", "logs", "add", "--type", "ValueError", "--message", "boom"])
+            cli(["-q", "tokens", "revoke", token("alice")])
+            if case .version2 = start { cli(["-q", "migrate", "down", "--to", "2"]) }
+        }
+        _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
+        _ = folder.write("memory.json", #"{"messages": [], "general_chat": [], "ai_conversation": [], "metadata": {"version": "1.0"}}"#)
+        _ = folder.write("password.txt", "new-pw-123\n")
+        // The WAL and shared-memory files go away with the last connection.
+        #expect(!folder.exists("app.db-wal") && !folder.exists("app.db-shm"), "\(folder.listing())")
+        return folder
+    }
+
+    static func mutatingPaths() -> Set<[String]> {
+        Set(CommandTable.root.leaves().filter { $0.node.mutating }.map(\.path))
+    }
+
+    @Test func everyMutatingVerbHasADiskFullCase() {
+        let covered = Set(Self.cases.map { c -> [String] in
+            var path: [String] = []
+            for word in c.arguments {
+                guard let next = CommandTable.node(at: path + [word]) else { break }
+                path.append(word)
+                if next.children.isEmpty { break }
+            }
+            return path
+        })
+        #expect(!Self.mutatingPaths().isEmpty)
+        for path in Self.mutatingPaths() {
+            #expect(covered.contains(path), "no disk-full case for '\(path.joined(separator: " "))'")
+        }
+    }
+
+    // BAD-INPUT 38
+    /// `appConnected`: the app holds the database open, as on a live server,
+    /// so SQLite's 32 KiB shared-memory file exists and the WAL is empty:
+    /// the command gets as far as its own write, which must grow the WAL (or
+    /// the rollback journal, or the output file) past the limit. Without it,
+    /// the command fails earlier, creating the shared-memory file; both are
+    /// a full disk and must look the same from outside.
+    @Test(arguments: cases, [true, false])
+    func aFullDiskExits74AndChangesNothing(_ c: Case, appConnected: Bool) throws {
+        let folder = try Self.prepare(c.start)
+        let db = folder.file("app.db")
+        var app: Connection? = nil
+        if appConnected {
+            app = try Connection(path: db)
+            // Rollback-journal databases have no WAL to empty.
+            if try app?.scalar("PRAGMA journal_mode") == .text("wal") { try app?.checkpointCompletely() }
+        }
+        let before = try everyRow(db)
+        let files = folder.listing()
+        let run = try Spawned(["--db", db] + c.arguments, directory: folder.path, fileSizeLimitBlocks: 1,
+                              environment: Self.environment, stdinFile: c.stdin.map(folder.file))
+        let status = run.wait(seconds: 30)
+        let context = "\(c.arguments.joined(separator: " ")) (app connected: \(appConnected))"
+        #expect(status == 74, "\(context): \(String(describing: status)) \(run.stderr)")
+        #expect(run.stderr.hasPrefix("socializer: error: "), "\(context): \(run.stderr)")
+        #expect(["disk", "I/O error", "file size limit"].contains { run.stderr.contains($0) }, "\(context): \(run.stderr)")
+        #expect(try everyRow(db) == before, "\(context): the database changed")
+        #expect(before.first == "integrity_check: ok")
+        // Nothing new in the folder: no output, backup or temporary file.
+        // (SQLite's own -wal and -shm beside the database are not outputs.)
+        let sqliteFiles = { (name: String) in name.hasSuffix("-wal") || name.hasSuffix("-shm") }
+        #expect(folder.listing().filter { !sqliteFiles($0) } == files.filter { !sqliteFiles($0) }, "\(context): \(folder.listing())")
+        #expect(folder.partialFiles.isEmpty, "\(context): \(folder.partialFiles)")
+        for output in c.outputs {
+            #expect(!folder.listing().contains { $0.contains(output) }, "\(context): \(output) was left")
+        }
+        app = nil
+        // The control: without the limit the same command succeeds.
+        let control = try Spawned(["--db", db] + c.arguments, directory: folder.path,
+                                  environment: Self.environment, stdinFile: c.stdin.map(folder.file))
+        #expect(control.wait(seconds: 30) == 0, "\(context) without a limit: \(control.stderr)")
+        if c.changesDatabase {
+            #expect(try everyRow(db) != before, "\(context): the control changed nothing")
+        }
+        for output in c.outputs {
+            #expect(folder.listing().contains { $0.contains(output) }, "\(context): the control wrote no \(output)")
+        }
+    }
+}
