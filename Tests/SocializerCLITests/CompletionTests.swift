@@ -68,6 +68,7 @@ import TestSupport
     /// Runs `script` in a folder holding `files`; returns its standard output.
     static func runScript(_ shell: String, _ script: String) throws -> String {
         let folder = TemporaryDirectory()
+        let home = TemporaryDirectory()
         let file = folder.write("complete.script", script)
         _ = folder.write("data.db", "")
         let process = Process()
@@ -75,9 +76,10 @@ import TestSupport
         process.arguments = [shell, file]
         process.currentDirectoryURL = URL(fileURLWithPath: (file as NSString).deletingLastPathComponent)
         var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = folder.path
-        environment["XDG_CONFIG_HOME"] = folder.path
-        environment["XDG_DATA_HOME"] = folder.path
+        // The shell's own files (fish writes some) go elsewhere.
+        environment["HOME"] = home.path
+        environment["XDG_CONFIG_HOME"] = home.path
+        environment["XDG_DATA_HOME"] = home.path
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -134,12 +136,12 @@ import TestSupport
         guard Self.installed("fish") else { return }
         // Driven for real: fish's own `complete -C` answers for each command line.
         let cases = Self.cases(optionWordsOnly: true)
-        var driver = script + "\n"
+        var driver = script + "\nfunction _t\n    set -l found (complete -C $argv[1] | string replace -r '\\t.*' '')\n    echo \"$found\"\nend\n"
         for testCase in cases {
             let line = (testCase.words + [testCase.current]).joined(separator: " ")
-            driver += "echo (complete -C \(Self.quoted(line)) | string replace -r '\\t.*' '')\n"
+            driver += "_t \(Self.quoted(line))\n"
         }
-        driver += "echo (complete -C 'socializer tokens list --r' | string replace -r '\\t.*' '')\n"
+        driver += "_t 'socializer tokens list --r'\n"
         let output = try Self.runScript("fish", driver)
         Self.check(output, cases, shell: "fish")
         #expect(output.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(cases.count).first == "")
