@@ -4,7 +4,10 @@ import TestSupport
 @testable import SocializerCLI
 
 /// The man pages describe every command, verb and option of the command
-/// table, and are lint-clean under `groff -man -ww`.
+/// table, and are lint-clean under `groff -man -ww`. Each verb's SYNOPSIS
+/// and OPTIONS are generated from the table (see `ManPageGenerator`):
+///
+///     SOCIALIZER_REGENERATE_MAN=1 swift test --filter ManPageTests
 @Suite struct ManPageTests {
     static func manFolder() -> String {
         var url = URL(fileURLWithPath: #filePath)
@@ -28,20 +31,76 @@ import TestSupport
         }
     }
 
-    @Test func everyVerbAndOptionAppearsInItsCommandsPage() throws {
+    /// The generated SYNOPSIS and OPTIONS blocks are what the table produces
+    /// now; with SOCIALIZER_REGENERATE_MAN=1 they are rewritten instead.
+    @Test func generatedBlocksMatchTheTable() throws {
+        let regenerate = ProcessInfo.processInfo.environment["SOCIALIZER_REGENERATE_MAN"] == "1"
+        let blocks = ManPageGenerator.blocks()
+        var found = Set<String>()
         for command in CommandTable.root.children where command.name != "help" {
-            let text = try Self.page("socializer-\(command.name).1")
+            let file = Self.manFolder() + "/socializer-\(command.name).1"
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let result = try ManPageGenerator.rewrite(text, blocks: blocks)
+            for key in result.keys {
+                #expect(!found.contains(key), "generated block '\(key)' appears twice")
+                found.insert(key)
+            }
+            if regenerate {
+                if result.text != text { try result.text.write(toFile: file, atomically: true, encoding: .utf8) }
+            } else {
+                #expect(result.changed.isEmpty, """
+                    man/socializer-\(command.name).1: generated blocks differ from the command table: \(result.changed.joined(separator: ", ")). \
+                    Regenerate them with: SOCIALIZER_REGENERATE_MAN=1 swift test --filter ManPageTests
+                    """)
+            }
+        }
+        for key in blocks.keys.sorted() where !found.contains(key) {
+            Issue.record("no generated block '\(key)' in the man pages: add the markers .\\\" BEGIN GENERATED \(key) and .\\\" END GENERATED to its section, then regenerate with SOCIALIZER_REGENERATE_MAN=1 swift test --filter ManPageTests")
+        }
+    }
+
+    /// A verb's own section of its command's page: from its `.SS` heading to
+    /// the next heading; a command without verbs is its whole page.
+    static func section(_ page: String, verb path: [String]) -> String? {
+        if path.isEmpty { return page }
+        let name = path.joined(separator: " ")
+        let lines = page.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(where: { $0 == ".SS \(name)" || $0 == ".SS \"\(name)\"" }) else { return nil }
+        let rest = lines[(start + 1)...]
+        let end = rest.firstIndex { $0.hasPrefix(".SS ") || $0.hasPrefix(".SH ") } ?? lines.endIndex
+        return lines[start..<end].joined(separator: "\n")
+    }
+
+    /// `--name` as a whole option name (`--email` is not in `--email-key-file`).
+    static func mentions(_ text: String, option name: String) -> Bool {
+        var rest = text[...]
+        while let range = rest.range(of: "--\(name)") {
+            let next = rest[range.upperBound...].first
+            if next == nil || !(next!.isLetter || next!.isNumber || next! == "-") { return true }
+            rest = rest[range.upperBound...]
+        }
+        return false
+    }
+
+    @Test func everyVerbsSectionHasItsBlocksOptionsAndPositionals() throws {
+        for command in CommandTable.root.children where command.name != "help" {
+            let raw = try String(contentsOfFile: Self.manFolder() + "/socializer-\(command.name).1", encoding: .utf8)
+            let page = raw.replacingOccurrences(of: "\\-", with: "-")
             for (path, leaf) in command.leaves() {
-                if !path.isEmpty {
-                    #expect(text.contains(".B \(path.joined(separator: " "))") || text.contains("socializer \(command.name) \(path.joined(separator: " "))"),
-                            "verb '\(command.name) \(path.joined(separator: " "))' in socializer-\(command.name).1")
+                let key = ([command.name] + path).joined(separator: " ")
+                guard let section = Self.section(page, verb: path) else {
+                    Issue.record("socializer-\(command.name).1 has no section .SS \(path.joined(separator: " ")) for '\(key)'")
+                    continue
                 }
+                if !path.isEmpty {
+                    #expect(section.contains(ManPageGenerator.beginPrefix + "SYNOPSIS \(key)\n"), "'\(key)': its synopsis block is not in its section")
+                }
+                #expect(section.contains(ManPageGenerator.beginPrefix + "OPTIONS \(key)\n"), "'\(key)': its options block is not in its section")
                 for option in leaf.options {
-                    #expect(text.contains("--\(option.name)"), "--\(option.name) of '\(command.name) \(path.joined(separator: " "))'")
+                    #expect(Self.mentions(section, option: option.name), "--\(option.name) of '\(key)' is not in its section")
                 }
                 for positional in leaf.positionals {
-                    #expect(text.contains(positional.name) || text.contains(positional.name.lowercased()),
-                            "\(positional.name) of '\(command.name) \(path.joined(separator: " "))'")
+                    #expect(section.contains(positional.name), "\(positional.name) of '\(key)' is not in its section")
                 }
             }
         }

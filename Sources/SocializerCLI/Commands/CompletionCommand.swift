@@ -24,66 +24,137 @@ enum CompletionCommand {
     }
 }
 
-/// Every node of the table with its path, for the generators.
+/// Every node of the table with its path, and what each path completes, for
+/// the generators. Completion is per command path: after `migrate schema`
+/// the options are that verb's own (its `--format` shadows the global one)
+/// plus the global options it does not shadow; after a command that has
+/// verbs, only the verbs and the global options.
 enum CompletionScripts {
     static func nodes(_ node: CommandNode = CommandTable.root, path: [String] = []) -> [(path: [String], node: CommandNode)] {
         [(path, node)] + node.children.flatMap { nodes($0, path: path + [$0.name]) }
     }
 
-    static func optionWords(_ options: [OptionSpec]) -> [String] {
-        options.flatMap { option in ["--\(option.name)"] + (option.short.map { ["-\($0)"] } ?? []) }
+    /// The options accepted at this node: its own (verbs only), then the
+    /// global options it does not redeclare.
+    static func allOptions(_ node: CommandNode) -> [OptionSpec] {
+        let own = node.children.isEmpty ? node.options : []
+        let names = Set(own.map(\.name))
+        return own + GlobalOptions.specs.filter { !names.contains($0.name) }
     }
 
-    static func allOptions(_ node: CommandNode) -> [OptionSpec] {
-        (node.children.isEmpty ? node.options : []) + GlobalOptions.specs
+    static func optionWords(_ option: OptionSpec) -> [String] {
+        ["--\(option.name)"] + (option.short.map { ["-\($0)"] } ?? [])
     }
+
+    /// What completes the value of an option or a positional.
+    enum ValueCompletion: Equatable {
+        case words([String])
+        case files
+        case nothing
+    }
+
+    static func valueCompletion(_ type: ValueType) -> ValueCompletion {
+        switch type {
+        case .choice(let values): return .words(values)
+        case .path: return .files
+        default: return .nothing
+        }
+    }
+
+    /// The positional at `index` (counting the words after the path), if any.
+    static func positional(_ node: CommandNode, at index: Int) -> PositionalSpec? {
+        guard node.children.isEmpty else { return nil }
+        if index < node.positionals.count { return node.positionals[index] }
+        if let last = node.positionals.last, last.variadic { return last }
+        return nil
+    }
+
+    /// The words offered at a path when not completing an option's value:
+    /// verbs, options, `--help`, and the choices of the first positional.
+    static func words(_ node: CommandNode, positionalIndex: Int = 0) -> [String] {
+        var words = node.children.map(\.name) + allOptions(node).flatMap(optionWords) + ["--help"]
+        if let positional = positional(node, at: positionalIndex), case .words(let values) = valueCompletion(positional.type) {
+            words += values
+        }
+        return words
+    }
+
+    static func shellWord(_ text: String) -> String { "'" + text.replacingAll("'", with: "'\\''") + "'" }
+
+    // MARK: bash
 
     static func bash() -> String {
-        var cases = ""
-        for (path, node) in nodes() {
-            let words = node.children.map(\.name) + optionWords(allOptions(node)) + ["--help"]
-            cases += "        \"\(path.joined(separator: " "))\") words=\"\(words.joined(separator: " "))\" ;;\n"
-        }
+        let all = nodes()
+        var takesValue = ""
         var valueCases = ""
-        var seen = Set<String>()
-        for (_, node) in nodes() {
-            for option in allOptions(node) where seen.insert(option.name).inserted {
-                switch option.type {
-                case .choice(let values):
-                    valueCases += "        --\(option.name)) COMPREPLY=($(compgen -W \"\(values.joined(separator: " "))\" -- \"$cur\")); return ;;\n"
-                case .path:
-                    valueCases += "        --\(option.name)) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
-                case .flag:
-                    break
-                default:
-                    valueCases += "        --\(option.name)) return ;;\n"
+        var wordCases = ""
+        for (path, node) in all {
+            let key = path.joined(separator: " ")
+            let own = node.children.isEmpty ? node.options : []
+            for option in own {
+                let patterns = optionWords(option).map { "\"\(key)|\($0)\"" }.joined(separator: "|")
+                takesValue += "        \(patterns)) return \(option.isFlag ? 1 : 0) ;;\n"
+                if !option.isFlag { valueCases += "        \(patterns)) \(bashValue(valueCompletion(option.type))) ;;\n" }
+            }
+            wordCases += "        \"\(key)\")\n            words=\"\(words(node).filter { w in !(positional(node, at: 0).map { p in valueWords(p).contains(w) } ?? false) }.joined(separator: " "))\"\n"
+            for (index, positional) in node.positionals.enumerated() where node.children.isEmpty {
+                let test = positional.variadic ? "npos >= \(index)" : "npos == \(index)"
+                switch valueCompletion(positional.type) {
+                case .words(let values): wordCases += "            if ((\(test))); then words=\"$words \(values.joined(separator: " "))\"; fi\n"
+                case .files: wordCases += "            if ((\(test))); then files=1; fi\n"
+                case .nothing: break
                 }
             }
+            wordCases += "            ;;\n"
+        }
+        for option in GlobalOptions.specs {
+            let patterns = optionWords(option).map { "*\"|\($0)\"" }.joined(separator: "|")
+            takesValue += "        \(patterns)) return \(option.isFlag ? 1 : 0) ;;\n"
+            if !option.isFlag { valueCases += "        \(patterns)) \(bashValue(valueCompletion(option.type))) ;;\n" }
         }
         return """
             # bash completion for socializer (generated by: socializer completion bash)
             _socializer() {
-                local cur prev path word i words
+                local cur path word i skip option npos files words
                 cur="${COMP_WORDS[COMP_CWORD]}"
-                prev="${COMP_WORDS[COMP_CWORD-1]}"
-                case "$prev" in
-            \(valueCases)    esac
-                path=""
+                path=""; skip=0; option=""; npos=0; files=0
                 for ((i = 1; i < COMP_CWORD; i++)); do
                     word="${COMP_WORDS[i]}"
+                    if ((skip)); then
+                        [[ $word == "=" ]] || skip=0
+                        continue
+                    fi
                     case "$word" in
-                        -*) ;;
-                        *) if _socializer_has "${path:+$path }$word"; then path="${path:+$path }$word"; fi ;;
+                        --*=*) ;;
+                        -?*) if _socializer_takes_value "$path" "$word"; then skip=1; option="$word"; fi ;;
+                        *) if [[ $npos == 0 ]] && _socializer_has "${path:+$path }$word"; then
+                               path="${path:+$path }$word"
+                           else
+                               npos=$((npos + 1))
+                           fi ;;
                     esac
                 done
+                if ((skip)); then
+                    [[ $cur == "=" ]] && cur=""
+                    case "$path|$option" in
+            \(valueCases)            *) COMPREPLY=() ;;
+                    esac
+                    return
+                fi
+                words=""
                 case "$path" in
-            \(cases)        *) words="" ;;
-                esac
+            \(wordCases)        esac
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
+                if ((files)) && [[ $cur != -* ]]; then COMPREPLY+=($(compgen -f -- "$cur")); fi
+            }
+            _socializer_takes_value() {
+                case "$1|$2" in
+            \(takesValue)    esac
+                return 1
             }
             _socializer_has() {
                 case "$1" in
-                    \(nodes().dropFirst().map { "\"\($0.path.joined(separator: " "))\"" }.joined(separator: "|"))) return 0 ;;
+                    \(all.dropFirst().map { "\"\($0.path.joined(separator: " "))\"" }.joined(separator: "|"))) return 0 ;;
                 esac
                 return 1
             }
@@ -92,55 +163,196 @@ enum CompletionScripts {
             """
     }
 
+    static func valueWords(_ positional: PositionalSpec) -> [String] {
+        if case .words(let values) = valueCompletion(positional.type) { return values }
+        return []
+    }
+
+    static func bashValue(_ completion: ValueCompletion) -> String {
+        switch completion {
+        case .words(let values): return "COMPREPLY=($(compgen -W \"\(values.joined(separator: " "))\" -- \"$cur\"))"
+        case .files: return "COMPREPLY=($(compgen -f -- \"$cur\"))"
+        case .nothing: return "COMPREPLY=()"
+        }
+    }
+
+    // MARK: zsh
+
     static func zsh() -> String {
-        var cases = ""
-        for (path, node) in nodes() {
-            let children = node.children.map { "'\($0.name):\(escape($0.summary))'" }.joined(separator: " ")
-            let options = allOptions(node).map { "'--\($0.name)[\(escape($0.help))]'" }.joined(separator: " ")
-            cases += "        \"\(path.joined(separator: " "))\")\n"
-            if !children.isEmpty { cases += "            _describe -t commands 'socializer \(path.joined(separator: " ")) verbs' '(\(children))'\n" }
-            cases += "            _values -w 'options' \(options) ;;\n"
+        let all = nodes()
+        var takesValue = ""
+        var valueCases = ""
+        var wordCases = ""
+        for (path, node) in all {
+            let key = path.joined(separator: " ")
+            for option in node.children.isEmpty ? node.options : [] {
+                let patterns = optionWords(option).map { "\"\(key)|\($0)\"" }.joined(separator: "|")
+                takesValue += "        \(patterns)) return \(option.isFlag ? 1 : 0) ;;\n"
+                if !option.isFlag { valueCases += "            \(patterns)) \(zshValue(valueCompletion(option.type))) ;;\n" }
+            }
+            var entries = node.children.map { "'\($0.name):\(escape($0.summary))'" }
+            entries += allOptions(node).flatMap { option in optionWords(option).map { "'\($0):\(escape(option.help))'" } }
+            entries.append("'--help:Show help.'")
+            wordCases += "        \"\(key)\")\n            entries=(\(entries.joined(separator: " ")))\n"
+            for (index, positional) in node.positionals.enumerated() where node.children.isEmpty {
+                let test = positional.variadic ? "npos >= \(index)" : "npos == \(index)"
+                switch valueCompletion(positional.type) {
+                case .words(let values): wordCases += "            if ((\(test))); then compadd -- \(values.joined(separator: " ")); fi\n"
+                case .files: wordCases += "            if ((\(test))); then _files; fi\n"
+                case .nothing: break
+                }
+            }
+            wordCases += "            ;;\n"
+        }
+        for option in GlobalOptions.specs {
+            let patterns = optionWords(option).map { "*\"|\($0)\"" }.joined(separator: "|")
+            takesValue += "        \(patterns)) return \(option.isFlag ? 1 : 0) ;;\n"
+            if !option.isFlag { valueCases += "            \(patterns)) \(zshValue(valueCompletion(option.type))) ;;\n" }
         }
         return """
             #compdef socializer
             # zsh completion for socializer (generated by: socializer completion zsh)
+            _socializer_takes_value() {
+                case "$1|$2" in
+            \(takesValue)    esac
+                return 1
+            }
             _socializer() {
-                local path_ word
-                local -a known
-                known=(\(nodes().dropFirst().map { "'\($0.path.joined(separator: " "))'" }.joined(separator: " ")))
+                local path_ word skip=0 option="" npos=0
+                local -a known entries
+                known=(\(all.dropFirst().map { "'\($0.path.joined(separator: " "))'" }.joined(separator: " ")))
                 path_=""
-                for word in ${words[2,CURRENT-1]}; do
-                    [[ $word == -* ]] && continue
-                    if (( ${known[(Ie)${path_:+$path_ }$word]} )); then path_="${path_:+$path_ }$word"; fi
+                for word in "${(@)words[2,CURRENT-1]}"; do
+                    if (( skip )); then skip=0; continue; fi
+                    case "$word" in
+                        --*=*) ;;
+                        -?*) if _socializer_takes_value "$path_" "$word"; then skip=1; option="$word"; fi ;;
+                        *) if (( npos == 0 && ${known[(Ie)${path_:+$path_ }$word]} )); then
+                               path_="${path_:+$path_ }$word"
+                           else
+                               (( npos++ ))
+                           fi ;;
+                    esac
                 done
+                if (( skip )); then
+                    case "$path_|$option" in
+            \(valueCases)        esac
+                    return
+                fi
                 case "$path_" in
-            \(cases)    esac
+            \(wordCases)    esac
+                _describe -t words 'socializer' entries
             }
             _socializer "$@"
 
             """
     }
 
-    static func fish() -> String {
-        var lines = ["# fish completion for socializer (generated by: socializer completion fish)",
-                     "complete -c socializer -f"]
-        for option in GlobalOptions.specs {
-            var line = "complete -c socializer -l \(option.name)"
-            if let short = option.short { line += " -s \(short)" }
-            if case .choice(let values) = option.type { line += " -xa '\(values.joined(separator: " "))'" }
-            if case .path = option.type { line += " -rF" }
-            lines.append(line + " -d '\(escape(option.help))'")
+    static func zshValue(_ completion: ValueCompletion) -> String {
+        switch completion {
+        case .words(let values): return "compadd -- \(values.joined(separator: " "))"
+        case .files: return "_files"
+        case .nothing: return "_message 'value'"
         }
-        for (path, node) in nodes() where !path.isEmpty {
-            let parent = Array(path.dropLast())
-            let condition = parent.isEmpty
-                ? "__fish_use_subcommand"
-                : "__fish_seen_subcommand_from \(parent.last!); and not __fish_seen_subcommand_from \(node.name)"
-            lines.append("complete -c socializer -n '\(condition)' -a \(node.name) -d '\(escape(node.summary))'")
+    }
+
+    // MARK: fish
+
+    static func fish() -> String {
+        let all = nodes()
+        var takesValue: [String] = []
+        var globalTakesValue: [String] = []
+        for (path, node) in all {
+            let key = path.joined(separator: " ")
             for option in node.children.isEmpty ? node.options : [] {
-                var line = "complete -c socializer -n '__fish_seen_subcommand_from \(node.name)' -l \(option.name)"
-                if case .choice(let values) = option.type { line += " -xa '\(values.joined(separator: " "))'" }
-                lines.append(line + " -d '\(escape(option.help))'")
+                takesValue.append("        case \(optionWords(option).map { shellWord("\(key)|\($0)") }.joined(separator: " "))\n            return \(option.isFlag ? 1 : 0)")
+            }
+        }
+        for option in GlobalOptions.specs {
+            globalTakesValue.append("        case \(optionWords(option).map { shellWord("*|\($0)") }.joined(separator: " "))\n            return \(option.isFlag ? 1 : 0)")
+        }
+        var lines = [
+            "# fish completion for socializer (generated by: socializer completion fish)",
+            "function __socializer_takes_value",
+            "    switch \"$argv[1]|$argv[2]\"",
+        ] + takesValue + globalTakesValue + [
+            "    end",
+            "    return 1",
+            "end",
+            "function __socializer_state",
+            "    # Prints the command path reached, then how many positionals follow it.",
+            "    set -l known \(all.dropFirst().map { shellWord($0.path.joined(separator: " ")) }.joined(separator: " "))",
+            "    set -l tokens (commandline -opc)",
+            "    set -e tokens[1]",
+            "    set -l path ''",
+            "    set -l skip 0",
+            "    set -l npos 0",
+            "    for word in $tokens",
+            "        if test $skip = 1",
+            "            set skip 0",
+            "            continue",
+            "        end",
+            "        switch $word",
+            "            case '--*=*'",
+            "            case '-?*'",
+            "                if __socializer_takes_value \"$path\" $word",
+            "                    set skip 1",
+            "                end",
+            "            case '*'",
+            "                set -l next (string trim -- \"$path $word\")",
+            "                if test $npos = 0; and contains -- $next $known",
+            "                    set path $next",
+            "                else",
+            "                    set npos (math $npos + 1)",
+            "                end",
+            "        end",
+            "    end",
+            "    echo $path",
+            "    echo $npos",
+            "end",
+            "function __socializer_is",
+            "    # __socializer_is PATH [POSITIONAL-INDEX [variadic]]",
+            "    set -l state (__socializer_state)",
+            "    test \"$state[1]\" = \"$argv[1]\"; or return 1",
+            "    test (count $argv) -lt 2; and return 0",
+            "    test (count $argv) -ge 3; and test $state[2] -ge $argv[2]; and return 0",
+            "    test $state[2] = $argv[2]",
+            "end",
+            "complete -c socializer -f",
+        ]
+        func condition(_ path: [String], _ extra: String = "") -> String {
+            "-n " + shellWord("__socializer_is " + shellWord(path.joined(separator: " ")) + extra)
+        }
+        func optionLine(_ option: OptionSpec, _ conditionText: String) -> String {
+            var line = "complete -c socializer \(conditionText)-l \(option.name)"
+            if let short = option.short { line += " -s \(short)" }
+            switch valueCompletion(option.type) {
+            case .words(let values): line += " -xa " + shellWord(values.joined(separator: " "))
+            case .files: line += " -rF"
+            case .nothing: if !option.isFlag { line += " -x" }
+            }
+            return line + " -d " + shellWord(escape(option.help))
+        }
+        for option in GlobalOptions.specs {
+            // Not offered where a verb declares an option of the same name.
+            let shadowing = all.filter { $0.node.children.isEmpty && $0.node.options.contains { $0.name == option.name } }
+            let conditionText = shadowing.isEmpty ? "" : "-n " + shellWord(shadowing.map { "not __socializer_is " + shellWord($0.path.joined(separator: " ")) }.joined(separator: "; and ")) + " "
+            lines.append(optionLine(option, conditionText))
+        }
+        lines.append("complete -c socializer -l help -d 'Show help.'")
+        for (path, node) in all {
+            for child in node.children {
+                lines.append("complete -c socializer \(condition(path, " 0")) -a \(child.name) -d \(shellWord(escape(child.summary)))")
+            }
+            guard node.children.isEmpty else { continue }
+            for option in node.options { lines.append(optionLine(option, condition(path) + " ")) }
+            for (index, positional) in node.positionals.enumerated() {
+                let extra = " \(index)" + (positional.variadic ? " variadic" : "")
+                switch valueCompletion(positional.type) {
+                case .words(let values): lines.append("complete -c socializer \(condition(path, extra)) -a \(shellWord(values.joined(separator: " "))) -d \(shellWord(escape(positional.help)))")
+                case .files: lines.append("complete -c socializer \(condition(path, extra)) -F")
+                case .nothing: break
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"
