@@ -44,7 +44,7 @@ enum AppRows {
 func contents(_ db: Connection) throws -> [String: [[DatabaseValue]]] {
     var all: [String: [[DatabaseValue]]] = [:]
     for table in try db.rows("SELECT name FROM sqlite_master WHERE type = 'table'").map({ try $0.string("name") }) {
-        all[table] = try db.rows("SELECT * FROM \(Migrator.quoteIdentifier(table)) ORDER BY rowid").map(\.values)
+        all[table] = try db.rows("SELECT * FROM \(SQL.quote(table)) ORDER BY rowid").map(\.values)
     }
     return all
 }

@@ -101,8 +101,8 @@ enum TokensCommand {
         let users = UserRepository(db)
         if case .integer(let id) = token.claims["user_id"], let user = try users.find(.id(id)) { return user.id }
         switch token.claims["sub"] {
-        case .string(let name): return try users.find(.username(name))?.id
-        case .integer(let number): return try users.find(.username(String(number)))?.id
+        case .string(let name): return try users.find(.name(name))?.id
+        case .integer(let number): return try users.find(.name(String(number)))?.id
         default: return nil
         }
     }

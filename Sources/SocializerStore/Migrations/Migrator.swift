@@ -279,7 +279,7 @@ public struct Migrator {
             let table = try row.string("table")
             let parent = try row.string("parent")
             let fkid = try row.int("fkid")
-            let columns = try connection.rows("PRAGMA foreign_key_list(\(Migrator.quoteIdentifier(table)))")
+            let columns = try connection.rows("PRAGMA foreign_key_list(\(SQL.quote(table)))")
                 .filter { (try? $0.int("id")) == fkid }.compactMap { try? $0.string("from") }
             let key = "\(table).\(columns.joined(separator: ",")) → \(parent)"
             if problems[key] == nil { order.append(key) }
@@ -297,10 +297,6 @@ public struct Migrator {
             details: details)
     }
 
-    static func quoteIdentifier(_ name: String) -> String {
-        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
-    }
-
     // MARK: Legacy adoption
 
     /// Every way the live database differs from what 0001 creates, in words.
@@ -311,7 +307,7 @@ public struct Migrator {
                 differences.append("table \(table.name) is missing")
                 continue
             }
-            let live = try connection.rows("PRAGMA table_info(\(Migrator.quoteIdentifier(table.name)))")
+            let live = try connection.rows("PRAGMA table_info(\(SQL.quote(table.name)))")
             var liveColumns: [String: Row] = [:]
             for row in live { liveColumns[try row.string("name")] = row }
             for column in table.columns {

@@ -56,20 +56,14 @@ public struct LogRepository {
 
     /// Newest first, through the timestamp index.
     public func list(_ query: LogQuery, _ body: (ErrorLog) throws -> Void) throws {
-        var conditions = ["1"]
-        var arguments: [DatabaseValueConvertible?] = []
-        if let type = query.type { conditions.append("l.error_type = ?"); arguments.append(type) }
-        if let userID = query.userID { conditions.append("l.user_id = ?"); arguments.append(userID) }
-        if let since = query.since { conditions.append("l.timestamp >= ?"); arguments.append(since.databaseText) }
-        if let until = query.until { conditions.append("l.timestamp < ?"); arguments.append(until.databaseText) }
-        if let grep = query.grep {
-            conditions.append("(l.error_message LIKE ? ESCAPE '\\' OR l.stack_trace LIKE ? ESCAPE '\\')")
-            let pattern = "%" + UserRepository.escapeLike(grep) + "%"
-            arguments += [pattern, pattern]
-        }
-        arguments.append(query.limit ?? -1)
-        try db.forEachRow(LogRepository.select + " WHERE " + conditions.joined(separator: " AND ")
-                          + " ORDER BY l.timestamp DESC, l.id DESC LIMIT ?", arguments) { try body(ErrorLog(row: $0)) }
+        var select = SelectQuery(LogRepository.select, order: "l.timestamp DESC, l.id DESC")
+        if let type = query.type { select.filter("l.error_type = ?", type) }
+        if let userID = query.userID { select.filter("l.user_id = ?", userID) }
+        if let since = query.since { select.filter("l.timestamp >= ?", since.databaseText) }
+        if let until = query.until { select.filter("l.timestamp < ?", until.databaseText) }
+        if let grep = query.grep { select.filter(columns: ["l.error_message", "l.stack_trace"], containing: grep) }
+        select.limit = query.limit
+        try select.each(db, ErrorLog.init(row:), body)
     }
 
     public func insert(timestamp: Timestamp, userID: Int64?, type: String, message: String, stackTrace: String?,

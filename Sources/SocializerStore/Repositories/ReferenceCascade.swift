@@ -90,16 +90,16 @@ public struct ReferenceCascade {
 
     private mutating func delete(_ table: String, _ condition: String, _ arguments: [DatabaseValueConvertible?],
                                  path: [String]) throws {
-        let quotedTable = Migrator.quoteIdentifier(table)
+        let quotedTable = SQL.quote(table)
         for edge in edges[table] ?? [] {
-            let column = Migrator.quoteIdentifier(edge.column)
-            let referring = "\(column) IN (SELECT \(Migrator.quoteIdentifier(edge.parentColumn)) FROM \(quotedTable) WHERE \(condition))"
+            let column = SQL.quote(edge.column)
+            let referring = "\(column) IN (SELECT \(SQL.quote(edge.parentColumn)) FROM \(quotedTable) WHERE \(condition))"
             if edge.detaches || path.contains(edge.child) {
                 guard edge.detaches else {
                     throw SocializerError.invalid(
                         "\(edge.child).\(edge.column) refers back to \(table) and cannot be NULL, so those rows cannot be deleted here")
                 }
-                try db.execute("UPDATE \(Migrator.quoteIdentifier(edge.child)) SET \(column) = NULL WHERE \(referring)", arguments)
+                try db.execute("UPDATE \(SQL.quote(edge.child)) SET \(column) = NULL WHERE \(referring)", arguments)
                 record(edge.child, detached: db.changes)
             } else {
                 try delete(edge.child, referring, arguments, path: path + [edge.child])

@@ -58,17 +58,15 @@ public struct TokenRepository {
 
     /// Newest revocations first; `now` decides expired and active.
     public func list(userID: Int64?, expiry: Expiry, now: Timestamp, limit: Int64?, _ body: (RevokedToken) throws -> Void) throws {
-        var conditions = ["1"]
-        var arguments: [DatabaseValueConvertible?] = []
-        if let userID { conditions.append("t.user_id = ?"); arguments.append(userID) }
+        var select = SelectQuery(TokenRepository.select, order: "t.id DESC")
+        if let userID { select.filter("t.user_id = ?", userID) }
         switch expiry {
         case .any: break
-        case .expired: conditions.append("t.expires_at < ?"); arguments.append(now.databaseText)
-        case .active: conditions.append("t.expires_at >= ?"); arguments.append(now.databaseText)
+        case .expired: select.filter("t.expires_at < ?", now.databaseText)
+        case .active: select.filter("t.expires_at >= ?", now.databaseText)
         }
-        arguments.append(limit ?? -1)
-        try db.forEachRow(TokenRepository.select + " WHERE " + conditions.joined(separator: " AND ")
-                          + " ORDER BY t.id DESC LIMIT ?", arguments) { try body(RevokedToken(row: $0)) }
+        select.limit = limit
+        try select.each(db, RevokedToken.init(row:), body)
     }
 
     /// Rows whose expiry has passed by `cutoff`: the cron job's purge.

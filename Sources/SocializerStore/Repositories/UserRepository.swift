@@ -10,28 +10,26 @@ public struct UserRepository {
 
     // MARK: Reading
 
-    public func find(_ reference: UserReference) throws -> User? {
-        switch reference {
-        case .id(let id):
-            return try db.firstRow("SELECT \(User.columns) FROM users WHERE id = ?", [id]).map(User.init(row:))
-        case .username(let name):
-            return try db.firstRow("SELECT \(User.columns) FROM users WHERE username = ?", [name]).map(User.init(row:))
-        }
+    /// Users by id or username (unique, so never ambiguous).
+    var lookup: EntityLookup<User> {
+        let select = SelectQuery("SELECT \(User.columns) FROM users", order: "id")
+        return EntityLookup(kind: "user",
+            byID: { id in var query = select; query.filter("id = ?", id); return try query.first(db, User.init(row:)) },
+            byName: { name in
+                var query = select
+                query.filter("username = ?", name)
+                return try query.first(db, User.init(row:)).map { [$0] } ?? []
+            },
+            candidate: { "id \($0.id): \($0.username)" })
     }
+
+    public func find(_ reference: UserReference) throws -> User? { try lookup.find(reference) }
+
+    public func require(_ reference: UserReference) throws -> User { try lookup.require(reference) }
 
     /// The user whose stored `hashed_email` is exactly this value.
     public func find(hashedEmail: String) throws -> User? {
         try db.firstRow("SELECT \(User.columns) FROM users WHERE hashed_email = ?", [hashedEmail]).map(User.init(row:))
-    }
-
-    public func require(_ reference: UserReference) throws -> User {
-        guard let user = try find(reference) else {
-            var hint: String?
-            if case .username(let name) = reference, Int64(name) != nil { hint = "to look up an id, write id:\(name)" }
-            if case .id(let id) = reference { hint = "to look up a user named \(id), write name:\(id)" }
-            throw SocializerError.notFound("user \(reference) not found", hint: hint)
-        }
-        return user
     }
 
     public func usernameExists(_ name: String, excluding id: Int64? = nil) throws -> Bool {
@@ -60,12 +58,12 @@ public struct UserRepository {
 
     /// Exact stored forms (keyed hash, SHA-256 digests): the UNIQUE index.
     static func exactEmailSQL(_ count: Int) -> String {
-        "SELECT \(User.columns) FROM users WHERE hashed_email IN (\(placeholders(count)))"
+        "SELECT \(User.columns) FROM users WHERE hashed_email IN (\(SQL.placeholders(count)))"
     }
 
     /// Addresses as typed: 0004's index on the same expression.
     static func plainEmailSQL(_ count: Int) -> String {
-        "SELECT \(User.columns) FROM users WHERE lower(trim(hashed_email)) IN (\(placeholders(count)))"
+        "SELECT \(User.columns) FROM users WHERE lower(trim(hashed_email)) IN (\(SQL.placeholders(count)))"
     }
 
     public func keyedEmailCount() throws -> Int64 {
@@ -129,32 +127,16 @@ public struct UserRepository {
         try usersWithEmail(address, lookup: lookup).contains { $0.id != id }
     }
 
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
-    }
-
     /// Streams the users a query selects; memory stays flat.
     public func list(_ query: UserQuery, _ body: (User) throws -> Void) throws {
-        var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible?] = []
-        if let role = query.role { conditions.append("role = ?"); arguments.append(role) }
-        if let active = query.active { conditions.append("is_active = ?"); arguments.append(active) }
-        if let search = query.search {
-            conditions.append("username LIKE ? ESCAPE '\\'")
-            arguments.append("%" + UserRepository.escapeLike(search) + "%")
-        }
-        var sql = "SELECT \(User.columns) FROM users"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY \(query.sort.sqlExpression) \(query.descending ? "DESC" : "ASC")"
-        if query.sort != .id { sql += ", id" }
-        sql += " LIMIT ? OFFSET ?"
-        arguments += [query.limit ?? -1, query.offset]
-        try db.forEachRow(sql, arguments) { try body(User(row: $0)) }
-    }
-
-    /// `%`, `_` and `\` match themselves in a search.
-    static func escapeLike(_ text: String) -> String {
-        text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
+        let order = "\(query.sort.sqlExpression) \(query.descending ? "DESC" : "ASC")" + (query.sort == .id ? "" : ", id")
+        var select = SelectQuery("SELECT \(User.columns) FROM users", order: order)
+        if let role = query.role { select.filter("role = ?", role) }
+        if let active = query.active { select.filter("is_active = ?", active) }
+        if let search = query.search { select.filter(columns: ["username"], containing: search) }
+        select.limit = query.limit
+        select.offset = query.offset
+        try select.each(db, User.init(row:), body)
     }
 
     // MARK: Writing
@@ -169,7 +151,7 @@ public struct UserRepository {
         }
         do {
             let values = user.columnValues
-            try db.execute("INSERT INTO users (\(values.map(\.column).joined(separator: ", "))) VALUES (\(UserRepository.placeholders(values.count)))",
+            try db.execute("INSERT INTO users (\(values.map(\.column).joined(separator: ", "))) VALUES (\(SQL.placeholders(values.count)))",
                            values.map(\.value))
         } catch let error as DatabaseError where error.isUniqueConstraint {
             if error.message.contains("hashed_email") {

@@ -43,7 +43,7 @@ public struct LiveSchema: Sendable {
             "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         for row in tableRows {
             let name = try row.string("name")
-            let quoted = Migrator.quoteIdentifier(name)
+            let quoted = SQL.quote(name)
             let sql = try row.string("sql")
             statements.append(sql)
             let columns = try connection.rows("PRAGMA table_info(\(quoted))").map { c in
@@ -57,7 +57,7 @@ public struct LiveSchema: Sendable {
             var indexes: [Index] = []
             for i in try connection.rows("PRAGMA index_list(\(quoted))") {
                 let indexName = try i.string("name")
-                var indexColumns = try connection.rows("PRAGMA index_info(\(Migrator.quoteIdentifier(indexName)))")
+                var indexColumns = try connection.rows("PRAGMA index_info(\(SQL.quote(indexName)))")
                     .map { try $0.optionalString("name") }
                 if indexColumns.contains(nil) {
                     // An index on an expression: its text, from the CREATE INDEX statement, in DBML's backticks.

@@ -236,7 +236,7 @@ enum UsersTransfer {
                                existing: inout [Int: User], errors: inout [String]) throws {
         var emailsSeen: [String: String] = [:]
         for (index, item) in incoming.enumerated() {
-            if let current = try repository.find(.username(item.user.username)) {
+            if let current = try repository.find(.name(item.user.username)) {
                 if onConflict == .fail {
                     errors.append("\(item.location): user '\(item.user.username)' already exists")
                 } else {

@@ -1,0 +1,72 @@
+/// The few pieces of SQL text the Store builds itself, in one place. Values
+/// never go here: they are always bound parameters. Identifiers come from
+/// the schema (table and column names read from `sqlite_master`), never
+/// from input.
+public enum SQL {
+    /// `"name"`, with inner quotes doubled (https://sqlite.org/lang_keywords.html).
+    public static func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
+    }
+
+    /// `?, ?, ?` for `count` bound values.
+    public static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// A `LIKE … ESCAPE '\'` pattern matching text that contains `text`:
+    /// `%`, `_` and `\` in it match themselves.
+    public static func containing(_ text: String) -> String {
+        "%" + text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_") + "%"
+    }
+}
+
+/// The one query builder of the repositories' lists: a fixed `SELECT …
+/// FROM …`, filters added with their bound values, an order chosen from a
+/// whitelisted field set (so no text from input reaches SQL), limit and
+/// offset; rows decoded by the model's `init(row:)` and streamed.
+public struct SelectQuery {
+    let select: String
+    private var conditions: [String] = []
+    private var arguments: [DatabaseValueConvertible?] = []
+    var order: String
+    public var limit: Int64?
+    public var offset: Int64 = 0
+
+    /// `select` is the statement up to its FROM clause; `order` the ORDER BY terms.
+    public init(_ select: String, order: String) {
+        self.select = select
+        self.order = order
+    }
+
+    /// `condition` with a `?` for each value.
+    public mutating func filter(_ condition: String, _ values: DatabaseValueConvertible?...) {
+        conditions.append(condition)
+        arguments += values
+    }
+
+    /// Rows where any of `columns` contains `text` (LIKE, wildcards escaped).
+    public mutating func filter(columns: [String], containing text: String) {
+        let pattern = SQL.containing(text)
+        conditions.append("(" + columns.map { "\($0) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
+        arguments += columns.map { _ in pattern }
+    }
+
+    public var sql: String {
+        select + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY \(order) LIMIT ? OFFSET ?"
+    }
+
+    var allArguments: [DatabaseValueConvertible?] { arguments + [limit ?? -1, offset] }
+
+    /// Streams the rows, decoded; memory stays flat.
+    public func each<Model>(_ db: Connection, _ decode: (Row) throws -> Model, _ body: (Model) throws -> Void) throws {
+        try db.forEachRow(sql, allArguments) { try body(decode($0)) }
+    }
+
+    /// The first row, decoded; nil when none.
+    public func first<Model>(_ db: Connection, _ decode: (Row) throws -> Model) throws -> Model? {
+        var limited = self
+        limited.limit = 1
+        return try db.firstRow(limited.sql, limited.allArguments).map(decode)
+    }
+}
