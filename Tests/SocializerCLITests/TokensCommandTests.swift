@@ -143,6 +143,8 @@ let jwtSecret = "dev-secret-please-change-0123456789abcdef"
         let purge = f.cli(["--json", "tokens", "purge"])
         let report = try JSONParser.parse(purge.stdout)
         #expect(report["rows_deleted"] == .integer(1) && report["complete"] == .bool(true) && report["batches"] == .integer(1))
+        // One stamped line per run, for `>> cron.log`.
+        #expect(purge.stdout.split(separator: "\n").count == 1 && purge.stdout.hasPrefix("{\"at\":\"2026-06-15T12:00:00Z\",\"table\""))
         #expect(try db.scalarInt("SELECT count(*) FROM token_blacklist") == 1)
         #expect(f.cli(["-q", "tokens", "purge", "--before", "2101-01-01"]).stdout == "1\n")
         #expect(f.cli(["tokens", "purge"]).stdout.hasPrefix("purged 0 row(s) from token_blacklist"), "an empty table is success")

@@ -26,7 +26,7 @@ enum PurgeSupport {
         return arguments[before] ?? context.clock.now()
     }
 
-    static let columns = ["table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]
+    static let columns = ["at", "table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]
     static let output = OutputCheck.sentenceOrRecord(columns)
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection,
@@ -75,9 +75,17 @@ enum PurgeSupport {
             }
             return
         }
-        try context.recordRenderer().render(Array(zip(columns, [
-            .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)), .number(longest),
-            .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil),
-        ])))
+        let fields = Array(zip(columns, [
+            .time(context.clock.now()), .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)),
+            .number(longest), .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil),
+        ] as [Cell]))
+        if context.globals.format == .json {
+            // One line per run, stamped, so `>> purge.log` from cron reads as a log.
+            var options = context.renderOptions
+            options.format = .jsonl
+            try RecordRenderer(out: context.stdout, options: options).render(fields)
+        } else {
+            try context.recordRenderer().render(fields)
+        }
     }
 }
