@@ -30,13 +30,13 @@ enum ErrorReporter {
     static func domainError(_ error: Error) -> (error: SocializerError, usage: String?) {
         switch error {
         case let error as SocializerError:
-            return (error, nil)
+            return (Hints.presented(error), nil)
         case let error as UsageError:
             let node = CommandTable.node(at: error.path) ?? CommandTable.root
             return (SocializerError(error.code, error.message, hint: error.hint),
                     error.code == .usage ? HelpText.usageLine(error.path, node) : nil)
         case let error as DatabaseError:
-            return (error.domainError, nil)
+            return (Hints.presented(error.domainError), nil)
         default:
             return (SocializerError.internalError("unexpected error: \(type(of: error))"), nil)
         }

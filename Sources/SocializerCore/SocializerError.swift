@@ -17,33 +17,69 @@ public enum ExitCode: Int32, Sendable {
 
 /// A domain error: what went wrong, in words for an operator, and the exit
 /// status it maps to. Never carries a bound value, token, key or hash.
+///
+/// Core, Security and Store never name a command or an option of the CLI
+/// (a test scans their sources): where the remedy is "run this command" or
+/// "pass this option", they say *what* happened with a `reason`, and the CLI
+/// turns the reason into the hint in one place (`Hints.swift`). Environment
+/// variables (`$SOCIALIZER_EMAIL_KEY`) are configuration shared with the app,
+/// not CLI words: lower layers may name them.
 public struct SocializerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: ExitCode
     public var message: String
     public var hint: String?
     /// Further lines (every bad record of an import, every schema difference).
     public var details: [String]
+    /// What happened, for the CLI to phrase a remedy in its own words.
+    public var reason: Reason?
 
-    public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = []) {
+    /// The situations whose remedy is a command or an option.
+    public enum Reason: Sendable, Equatable {
+        /// The database file does not exist (`path` as the operator wrote it).
+        case databaseMissing(path: String)
+        /// The database has no schema yet.
+        case notMigrated
+        /// The app created the database; it has no migration history.
+        case legacyNeedsBaseline
+        /// As `legacyNeedsBaseline`, met while migrating up.
+        case legacyNeedsBaselineFirst
+        /// An applied migration differs from the compiled one.
+        case migrationModified
+        /// Migrating up to `target`, below the current version.
+        case targetBelowCurrent(target: Int)
+        /// A migration step found rows whose references do not resolve.
+        case unresolvedReferences
+        /// Another connection holds the lock for longer than the busy timeout.
+        case locked
+        /// A secret file its group or others can read.
+        case insecureSecretFile(path: String)
+        /// No JWT signing secret is configured.
+        case missingJWTSecret
+        /// No email hashing key is configured.
+        case missingEmailKey
+    }
+
+    public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) {
         self.code = code
         self.message = message
         self.hint = hint
         self.details = details
+        self.reason = reason
     }
 
     public var description: String { message }
 
-    public static func usage(_ message: String, hint: String? = nil) -> SocializerError {
-        SocializerError(.usage, message, hint: hint)
+    public static func usage(_ message: String, hint: String? = nil, reason: Reason? = nil) -> SocializerError {
+        SocializerError(.usage, message, hint: hint, reason: reason)
     }
-    public static func invalid(_ message: String, hint: String? = nil, details: [String] = []) -> SocializerError {
-        SocializerError(.invalidData, message, hint: hint, details: details)
+    public static func invalid(_ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) -> SocializerError {
+        SocializerError(.invalidData, message, hint: hint, details: details, reason: reason)
     }
-    public static func notFound(_ message: String, hint: String? = nil) -> SocializerError {
-        SocializerError(.notFound, message, hint: hint)
+    public static func notFound(_ message: String, hint: String? = nil, reason: Reason? = nil) -> SocializerError {
+        SocializerError(.notFound, message, hint: hint, reason: reason)
     }
-    public static func configuration(_ message: String, hint: String? = nil) -> SocializerError {
-        SocializerError(.configuration, message, hint: hint)
+    public static func configuration(_ message: String, hint: String? = nil, reason: Reason? = nil) -> SocializerError {
+        SocializerError(.configuration, message, hint: hint, reason: reason)
     }
     public static func internalError(_ message: String) -> SocializerError {
         SocializerError(.internalError, message)

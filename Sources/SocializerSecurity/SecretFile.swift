@@ -7,13 +7,14 @@ import Glibc
 public enum SecretFile {
     /// The file's bytes with one trailing line break removed. A file that
     /// its group or others can read is refused unless `allowInsecure`: a
-    /// secret is only as safe as the file it sits in.
+    /// secret is only as safe as the file it sits in. `option` names the
+    /// file in messages; the CLI passes the option it came from.
     public static func read(_ path: String, option: String, allowInsecure: Bool) throws -> [UInt8] {
         let (bytes, mode) = try FileReader.read(path, what: option, limit: FileReader.Limit.secretFile)
         if mode & 0o044 != 0 && !allowInsecure {
             throw SocializerError(.permissionDenied,
                 "\(option) '\(path)' can be read by its group or by others (mode \(String(mode & 0o777, radix: 8)))",
-                hint: "restrict it with: chmod 600 \(path)   (or pass --insecure-file-ok)")
+                reason: .insecureSecretFile(path: path))
         }
         return PasswordInput.strippingOneLineBreak(bytes)
     }

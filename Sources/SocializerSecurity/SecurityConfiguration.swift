@@ -1,8 +1,10 @@
 import SocializerCore
 
-/// Where secrets and security settings come from: options and environment
-/// variables, never argv values. Every failure names the variable or
-/// option, never its value.
+/// Where secrets and security settings come from: files and environment
+/// variables, never argv values. Every failure names the variable or the
+/// file's source, never its value. A file is named by `fileOption`, which
+/// the CLI passes in (this layer knows no option names); remedies that are
+/// options come from the CLI too (`SocializerError.Reason`).
 public enum SecurityConfiguration {
     public static let jwtSecretVariable = "SOCIALIZER_JWT_SECRET"
     public static let jwtAlgorithmVariable = "SOCIALIZER_JWT_ALGORITHM"
@@ -20,11 +22,13 @@ public enum SecurityConfiguration {
         return algorithm
     }
 
-    /// The JWT signing secret from `--secret-file` or `$SOCIALIZER_JWT_SECRET`; nil when neither is set.
-    public static func jwtSecret(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> [UInt8]? {
+    /// The JWT signing secret from `file` (named `fileOption` in messages)
+    /// or `$SOCIALIZER_JWT_SECRET`; nil when neither is set.
+    public static func jwtSecret(file: String?, fileOption: String, allowInsecureFile: Bool,
+                                 environment: [String: String]) throws -> [UInt8]? {
         if let file {
-            let secret = try SecretFile.read(file, option: "--secret-file", allowInsecure: allowInsecureFile)
-            guard !secret.isEmpty else { throw SocializerError.configuration("--secret-file '\(file)' is empty") }
+            let secret = try SecretFile.read(file, option: fileOption, allowInsecure: allowInsecureFile)
+            guard !secret.isEmpty else { throw SocializerError.configuration("\(fileOption) '\(file)' is empty") }
             return secret
         }
         guard let value = environment[jwtSecretVariable] else { return nil }
@@ -36,20 +40,23 @@ public enum SecurityConfiguration {
     }
 
     /// The JWT secret where one is required (signing tokens).
-    public static func requireJWTSecret(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> [UInt8] {
-        guard let secret = try jwtSecret(file: file, allowInsecureFile: allowInsecureFile, environment: environment) else {
-            throw SocializerError.configuration("no JWT secret is configured",
-                hint: "set $\(jwtSecretVariable) to the app's SECRET_KEY, or pass --secret-file FILE")
+    public static func requireJWTSecret(file: String?, fileOption: String, allowInsecureFile: Bool,
+                                        environment: [String: String]) throws -> [UInt8] {
+        guard let secret = try jwtSecret(file: file, fileOption: fileOption, allowInsecureFile: allowInsecureFile,
+                                         environment: environment) else {
+            throw SocializerError.configuration("no JWT secret is configured", reason: .missingJWTSecret)
         }
         return secret
     }
 
-    /// The email hashing key from `--email-key-file` or `$SOCIALIZER_EMAIL_KEY`;
-    /// nil when neither is set (lookups then cannot match keyed hashes).
-    public static func optionalEmailHasher(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailHasher? {
+    /// The email hashing key from `file` (named `fileOption` in messages) or
+    /// `$SOCIALIZER_EMAIL_KEY`; nil when neither is set (lookups then cannot
+    /// match keyed hashes).
+    public static func optionalEmailHasher(file: String?, fileOption: String, allowInsecureFile: Bool,
+                                           environment: [String: String]) throws -> EmailHasher? {
         if let file {
-            let key = try SecretFile.read(file, option: "--email-key-file", allowInsecure: allowInsecureFile)
-            guard !key.isEmpty else { throw SocializerError.configuration("--email-key-file '\(file)' is empty") }
+            let key = try SecretFile.read(file, option: fileOption, allowInsecure: allowInsecureFile)
+            guard !key.isEmpty else { throw SocializerError.configuration("\(fileOption) '\(file)' is empty") }
             return try EmailHasher(key: key)
         }
         guard let value = environment[emailKeyVariable] else { return nil }
@@ -61,21 +68,24 @@ public enum SecurityConfiguration {
     }
 
     /// The email hashing key where one is required.
-    public static func emailHasher(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailHasher {
-        guard let hasher = try optionalEmailHasher(file: file, allowInsecureFile: allowInsecureFile, environment: environment) else {
+    public static func emailHasher(file: String?, fileOption: String, allowInsecureFile: Bool,
+                                   environment: [String: String]) throws -> EmailHasher {
+        guard let hasher = try optionalEmailHasher(file: file, fileOption: fileOption, allowInsecureFile: allowInsecureFile,
+                                                   environment: environment) else {
             throw SocializerError.configuration("no email key is configured, so an email cannot be hashed",
-                hint: "set $\(emailKeyVariable) (the key the app hashes emails with), pass --email-key-file FILE, "
-                    + "or set $\(emailSchemeVariable)=plain to store addresses as the app's registration does")
+                                                reason: .missingEmailKey)
         }
         return hasher
     }
 
     /// How new emails are stored: `$SOCIALIZER_EMAIL_SCHEME`, `hmac` (the
     /// default, needs the key) or `plain` (needs none).
-    public static func emailScheme(file: String?, allowInsecureFile: Bool, environment: [String: String]) throws -> EmailScheme {
+    public static func emailScheme(file: String?, fileOption: String, allowInsecureFile: Bool,
+                                   environment: [String: String]) throws -> EmailScheme {
         switch environment[emailSchemeVariable] {
         case nil, "hmac":
-            return .keyed(try emailHasher(file: file, allowInsecureFile: allowInsecureFile, environment: environment))
+            return .keyed(try emailHasher(file: file, fileOption: fileOption, allowInsecureFile: allowInsecureFile,
+                                          environment: environment))
         case "plain":
             return .plain
         case let other?:
@@ -85,7 +95,7 @@ public enum SecurityConfiguration {
         }
     }
 
-    /// bcrypt cost from `--bcrypt-cost` or `$SOCIALIZER_BCRYPT_COST`, else 12.
+    /// bcrypt cost from the CLI's `option` or `$SOCIALIZER_BCRYPT_COST`, else 12.
     public static func bcryptCost(option: Int?, environment: [String: String]) throws -> Int {
         if let option { return option }
         guard let value = environment[bcryptCostVariable] else { return Bcrypt.defaultCost }

@@ -248,25 +248,6 @@ func appDatabase(legacy: Bool) throws -> UsersFixture {
     }
 }
 
-@Suite struct EmailLookupPlanTests {
-    /// The statements `usersWithEmail` really runs (read off the trace hook)
-    /// each use an index: no lookup but the bcrypt one scans users.
-    @Test func everyLookupTheRepositoryRunsUsesAnIndex() throws {
-        let f = UsersFixture()
-        let db = try f.connection()
-        let repository = UserRepository(db)
-        let lookup = EmailLookup(hasher: try EmailHasher(key: Array(emailKey.utf8)))
-        let statements = try statementsRun(on: db) { _ = try repository.usersWithEmail("a@example.com", lookup: lookup) }
-        #expect(statements.count == 3, "\(statements)")
-        for sql in statements {
-            let plan = try queryPlan(db, sql)
-            #expect(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "\(sql): \(plan)")
-            #expect(!plan.contains("SCAN users"), "\(sql): \(plan)")
-        }
-        #expect(statements.contains { try! queryPlan(db, $0).contains("ix_users_email_lookup") })
-    }
-}
-
 @Suite struct VerboseTests {
     @Test func verboseShowsEveryStatementAndNoValue() throws {
         let f = UsersFixture()
@@ -304,22 +285,6 @@ func appDatabase(legacy: Bool) throws -> UsersFixture {
         // --skip-legacy-email-check trusts the file (documented risk): the duplicate slips in.
         let skipped = f.cli(["users", "import", path, "--skip-legacy-email-check"])
         #expect(skipped.status == 0 && skipped.stdout.contains("created: 6"), "\(skipped.stderr)")
-    }
-
-    @Test func bcryptMatchesPairsEveryAddressWithEveryHash() throws {
-        let db = try f.connection()
-        let hashes = try (0..<3).map { try Bcrypt.hash(Array("p\($0)@example.com".utf8), cost: 4) }
-        for (n, hash) in hashes.enumerated() { try AppRows.insertUser(db, "p\(n)", email: hash) }
-        let repository = UserRepository(db)
-        let legacy = try repository.legacyEmailHashes()
-        var reports: [Int] = []
-        let matches = try repository.bcryptMatches(["P2@example.com", "x@example.com", "p0@example.com"], legacy,
-                                                   lookup: EmailLookup(hasher: nil)) { done, total in
-            #expect(total == 9)
-            reports.append(done)
-        }
-        #expect(matches == [[2], [], [0]])
-        #expect(reports.last == 9)
     }
 
     @Test func conversationMemoryMustDecryptWithTheRecordsKey() throws {

@@ -176,30 +176,3 @@ import TestSupport
         #expect(f.folder.snapshot().filter { $0.key != "d.jsonl" } == before)
     }
 }
-
-@Suite struct UserQueryPlanTests {
-    func plan(_ db: Connection, _ sql: String, _ arguments: [DatabaseValueConvertible?]) throws -> String {
-        try db.rows("EXPLAIN QUERY PLAN " + sql, arguments).map { try $0.string("detail") }.joined(separator: "; ")
-    }
-
-    @Test func showFindAndListUseIndexes() throws {
-        let f = UsersFixture()
-        let db = try f.connection()
-        let byName = try plan(db, "SELECT \(User.columns) FROM users WHERE username = ?", ["alice"])
-        #expect(byName.contains("USING INDEX sqlite_autoindex_users_1"), "\(byName)")
-        let byID = try plan(db, "SELECT \(User.columns) FROM users WHERE id = ?", [1])
-        #expect(byID.contains("USING INTEGER PRIMARY KEY"), "\(byID)")
-        let byEmail = try plan(db, "SELECT \(User.columns) FROM users WHERE hashed_email = ?", ["x"])
-        #expect(byEmail.contains("USING INDEX sqlite_autoindex_users_2"), "\(byEmail)")
-        let legacy = try plan(db, UserRepository.legacyEmailSQL, [])
-        #expect(legacy.contains("SEARCH users USING COVERING INDEX sqlite_autoindex_users_2 (hashed_email>? AND hashed_email<?)"), "\(legacy)")
-        let exact = try plan(db, UserRepository.exactEmailSQL(3), ["a", "b", "c"])
-        #expect(exact.contains("SEARCH users USING INDEX sqlite_autoindex_users_2 (hashed_email=?)"), "\(exact)")
-        let plain = try plan(db, UserRepository.plainEmailSQL(2), ["a@example.com", "b@example.com"])
-        #expect(plain.contains("SEARCH users USING INDEX ix_users_email_lookup (<expr>=?)"), "\(plain)")
-        let keyed = try plan(db, UserRepository.keyedEmailCountSQL, [])
-        #expect(keyed.contains("USING COVERING INDEX sqlite_autoindex_users_2 (hashed_email>? AND hashed_email<?)"), "\(keyed)")
-        let list = try plan(db, "SELECT \(User.columns) FROM users ORDER BY id ASC LIMIT ? OFFSET ?", [50, 0])
-        #expect(list == "SCAN users", "ordered by rowid, no sort step: \(list)")
-    }
-}

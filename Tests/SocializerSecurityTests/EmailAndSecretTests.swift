@@ -73,18 +73,19 @@ import TestSupport
     }
 
     @Test func emptySecretVariablesAreNamedNotUsed() {
-        #expect { try SecurityConfiguration.jwtSecret(file: nil, allowInsecureFile: false, environment: ["SOCIALIZER_JWT_SECRET": ""]) } throws: {
+        #expect { try SecurityConfiguration.jwtSecret(file: nil, fileOption: "--key-file", allowInsecureFile: false, environment: ["SOCIALIZER_JWT_SECRET": ""]) } throws: {
             ($0 as? SocializerError) == .configuration("$SOCIALIZER_JWT_SECRET is set but empty", hint: "set it to the app's SECRET_KEY, or unset it")
         }
-        #expect { try SecurityConfiguration.emailHasher(file: nil, allowInsecureFile: false, environment: ["SOCIALIZER_EMAIL_KEY": ""]) } throws: {
+        #expect { try SecurityConfiguration.emailHasher(file: nil, fileOption: "--key-file", allowInsecureFile: false, environment: ["SOCIALIZER_EMAIL_KEY": ""]) } throws: {
             ($0 as? SocializerError)?.message == "$SOCIALIZER_EMAIL_KEY is set but empty"
         }
-        #expect { try SecurityConfiguration.emailHasher(file: nil, allowInsecureFile: false, environment: [:]) } throws: {
+        #expect { try SecurityConfiguration.emailHasher(file: nil, fileOption: "--key-file", allowInsecureFile: false, environment: [:]) } throws: {
             let e = $0 as? SocializerError
-            return e?.code == .configuration && e?.hint?.contains("$SOCIALIZER_EMAIL_KEY") == true
+            return e?.code == .configuration && e?.reason == .missingEmailKey
         }
-        #expect { try SecurityConfiguration.requireJWTSecret(file: nil, allowInsecureFile: false, environment: [:]) } throws: {
-            ($0 as? SocializerError)?.code == .configuration
+        #expect { try SecurityConfiguration.requireJWTSecret(file: nil, fileOption: "--key-file", allowInsecureFile: false, environment: [:]) } throws: {
+            let e = $0 as? SocializerError
+            return e?.code == .configuration && e?.reason == .missingJWTSecret
         }
         #expect { try SecurityConfiguration.bcryptCost(option: nil, environment: ["SOCIALIZER_BCRYPT_COST": "3"]) } throws: {
             ($0 as? SocializerError)?.message.contains("$SOCIALIZER_BCRYPT_COST") == true
@@ -100,7 +101,7 @@ import TestSupport
         #expect { try SecretFile.read(path, option: "--secret-file", allowInsecure: false) } throws: { error in
             let e = error as? SocializerError
             return e?.code == .permissionDenied && e?.message.contains("mode 644") == true
-                && e?.hint?.contains("chmod 600") == true && !(e?.message.contains("s3cret") ?? true)
+                && e?.reason == .insecureSecretFile(path: path) && !(e?.message.contains("s3cret") ?? true)
         }
         #expect(try SecretFile.read(path, option: "--secret-file", allowInsecure: true) == Array("s3cret-value".utf8))
         chmod(path, 0o600)

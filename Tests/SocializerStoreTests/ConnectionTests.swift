@@ -114,7 +114,7 @@ import TestSupport
             try other.transaction(.immediate) { try other.execute("INSERT INTO t VALUES (1)") }
         } throws: { error in
             let domain = (error as? DatabaseError)?.domainError
-            return domain?.code == .temporarilyUnavailable && domain?.hint?.contains("--busy-timeout") == true
+            return domain?.code == .temporarilyUnavailable && domain?.reason == .locked
         }
         try holder.execute("ROLLBACK")
     }

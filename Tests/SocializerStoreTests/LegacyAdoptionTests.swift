@@ -16,7 +16,7 @@ import TestSupport
             try migrator.up()
         } throws: { error in
             let e = error as? SocializerError
-            return e?.code == .configuration && e?.hint?.contains("socializer migrate baseline") == true
+            return e?.code == .configuration && e?.reason == .legacyNeedsBaselineFirst && e?.hint == nil
         }
         #expect(try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'") == 0)
     }

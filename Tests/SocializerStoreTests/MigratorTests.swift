@@ -168,7 +168,7 @@ import TestSupport
             try migrator.requireUsable()
         } throws: { error in
             let e = error as? SocializerError
-            return e?.code == .configuration && e?.hint?.contains("socializer migrate up") == true
+            return e?.code == .configuration && e?.reason == .notMigrated
         }
     }
 }

@@ -25,18 +25,18 @@ import TestSupport
     }
 
     @Test func schemaSQLMatchesTheMigrations() throws {
-        #expect(try Self.repositoryFile("schema/schema.sql") == liveSchema().render(.sql))
+        #expect(try Self.repositoryFile("schema/schema.sql") == liveSchema().render(.sql, generatedBy: "socializer migrate schema --format sql"))
     }
 
     @Test func dbmlMatchesTheMigrations() throws {
-        let dbml = try liveSchema().render(.dbml)
+        let dbml = try liveSchema().render(.dbml, generatedBy: "socializer migrate schema --format dbml")
         #expect(try Self.repositoryFile("schema/socializer.dbml") == dbml)
         for table in SchemaModel.tableNames { #expect(dbml.contains("Table \(table) ")) }
         #expect(dbml.contains("Ref: room_invites.message_id > room_messages.id [delete: set null]"))
     }
 
     @Test func schemaSQLRecreatesTheSameDatabase() throws {
-        let sql = try liveSchema().render(.sql)
+        let sql = try liveSchema().render(.sql, generatedBy: "socializer migrate schema --format sql")
         let copy = try Connection(path: folder.file("copy.db"), mode: .createIfMissing)
         try copy.executeScript(sql)
         let original = try liveSchema()
@@ -45,7 +45,7 @@ import TestSupport
     }
 
     @Test func dotOutputRendersWithGraphviz() throws {
-        let dot = try liveSchema().render(.dot)
+        let dot = try liveSchema().render(.dot, generatedBy: "socializer migrate schema --format dot")
         let input = folder.write("schema.dot", dot)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -62,7 +62,7 @@ import TestSupport
     }
 
     @Test func mermaidNamesEveryTableAndReference() throws {
-        let text = try liveSchema().render(.mermaid)
+        let text = try liveSchema().render(.mermaid, generatedBy: "socializer migrate schema --format mermaid")
         #expect(text.hasPrefix("erDiagram\n"))
         #expect(text.contains("users ||--o{ chat_rooms : \"creator_id\""))
         #expect(text.contains("room_messages |o--o{ room_invites : \"message_id\""))

@@ -310,7 +310,8 @@ enum MigrateCommand {
     static func schema(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let connection = try context.openConnection(.read)
         let rendering = arguments[schemaFormat]
-        context.stdout.write(try LiveSchema.read(from: connection).render(rendering))
+        context.stdout.write(try LiveSchema.read(from: connection)
+            .render(rendering, generatedBy: "socializer migrate schema --format \(rendering.rawValue)"))
         return .success
     }
 

@@ -123,7 +123,7 @@ enum TokensCommand {
         let secret = try SecretOptions.jwtSecret(context, arguments)
         if arguments[verify] && secret == nil {
             throw SocializerError.configuration("--verify needs the signing secret",
-                hint: "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE")
+                reason: .missingJWTSecret)
         }
         let token = try decode(text, algorithm, secret: secret)
         guard let expiry = token.expiresAt.map(Timestamp.init(secondsSinceEpoch:)) ?? arguments[expiresAt] else {
@@ -154,7 +154,7 @@ enum TokensCommand {
         let text = try tokenText(context, arguments)
         guard let secret = try SecretOptions.jwtSecret(context, arguments) else {
             throw SocializerError.configuration("checking a token needs the signing secret",
-                hint: "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE")
+                reason: .missingJWTSecret)
         }
         let algorithm = try algorithm(context)
         let db = try context.openDatabase(.read)
@@ -233,7 +233,7 @@ enum TokensCommand {
     static func issue(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         guard let secret = try SecretOptions.jwtSecret(context, arguments) else {
             throw SocializerError.configuration("issuing a token needs the signing secret",
-                hint: "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE")
+                reason: .missingJWTSecret)
         }
         let algorithm = try algorithm(context)
         var extra: [(String, JSONValue)] = []

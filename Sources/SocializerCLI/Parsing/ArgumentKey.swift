@@ -11,6 +11,8 @@ public struct Option<Value: Sendable>: Sendable, OptionDeclaring {
 
     public var name: String { spec.name }
     public var optionSpec: OptionSpec { spec }
+    /// `--name`, as messages name the option.
+    public var spelling: String { "--" + spec.name }
 
     init(_ spec: OptionSpec, read: @escaping @Sendable (ArgumentValue?) -> Value) {
         self.spec = spec

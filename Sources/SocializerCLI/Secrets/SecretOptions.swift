@@ -27,25 +27,25 @@ enum SecretOptions {
 
     /// The JWT secret the options or the environment give, nil when neither.
     static func jwtSecret(_ context: CommandContext, _ arguments: ParsedArguments) throws -> [UInt8]? {
-        try SecurityConfiguration.jwtSecret(file: arguments[secretFile], allowInsecureFile: arguments[insecureFileOK],
+        try SecurityConfiguration.jwtSecret(file: arguments[secretFile], fileOption: secretFile.spelling, allowInsecureFile: arguments[insecureFileOK],
                                             environment: context.environment)
     }
 
     /// The JWT secret where one is required (signing, checking).
     static func requireJWTSecret(_ context: CommandContext, _ arguments: ParsedArguments) throws -> [UInt8] {
-        try SecurityConfiguration.requireJWTSecret(file: arguments[secretFile], allowInsecureFile: arguments[insecureFileOK],
+        try SecurityConfiguration.requireJWTSecret(file: arguments[secretFile], fileOption: secretFile.spelling, allowInsecureFile: arguments[insecureFileOK],
                                                    environment: context.environment)
     }
 
     /// The email key, nil when none is configured (lookups then skip keyed hashes).
     static func emailHasher(_ context: CommandContext, _ arguments: ParsedArguments) throws -> EmailHasher? {
-        try SecurityConfiguration.optionalEmailHasher(file: arguments[emailKeyFile], allowInsecureFile: arguments[insecureFileOK],
+        try SecurityConfiguration.optionalEmailHasher(file: arguments[emailKeyFile], fileOption: emailKeyFile.spelling, allowInsecureFile: arguments[insecureFileOK],
                                                       environment: context.environment)
     }
 
     /// How new addresses are written ($SOCIALIZER_EMAIL_SCHEME, with the key for hmac).
     static func emailScheme(_ context: CommandContext, _ arguments: ParsedArguments) throws -> EmailScheme {
-        try SecurityConfiguration.emailScheme(file: arguments[emailKeyFile], allowInsecureFile: arguments[insecureFileOK],
+        try SecurityConfiguration.emailScheme(file: arguments[emailKeyFile], fileOption: emailKeyFile.spelling, allowInsecureFile: arguments[insecureFileOK],
                                               environment: context.environment)
     }
 
@@ -70,7 +70,7 @@ enum SecretOptions {
             }
             password = line.last == 0x0D ? Array(line.dropLast()) : line
         } else if let file = arguments[passwordFile] {
-            password = try SecretFile.read(file, option: "--password-file", allowInsecure: arguments[insecureFileOK])
+            password = try SecretFile.read(file, option: passwordFile.spelling, allowInsecure: arguments[insecureFileOK])
         } else if let prompt = context.prompt, context.terminal.stdinIsTerminal {
             switch purpose {
             case .new: return try prompt.readNewPassword()

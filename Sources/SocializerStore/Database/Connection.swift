@@ -77,8 +77,7 @@ public final class Connection {
             if errno == EACCES {
                 throw SocializerError(.permissionDenied, "cannot read database '\(shown)': permission denied")
             }
-            throw SocializerError.notFound("database '\(shown)' does not exist",
-                hint: "create it with: socializer --db \(shellQuoted(shown)) migrate up")
+            throw SocializerError.notFound("database '\(shown)' does not exist", reason: .databaseMissing(path: shown))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw SocializerError.notFound("database '\(shown)' is a directory, not a file")
@@ -259,10 +258,5 @@ public final class Connection {
     }
 
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
-}
-
-func shellQuoted(_ s: String) -> String {
-    if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:".contains($0) }) { return s }
-    return "'" + s.replacingAll("'", with: "'\\''") + "'"
 }
 

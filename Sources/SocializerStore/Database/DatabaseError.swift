@@ -32,8 +32,7 @@ extension DatabaseError {
         switch primaryCode {
         case SQLITE_BUSY, SQLITE_LOCKED:
             return SocializerError(.temporarilyUnavailable,
-                "the database is locked by another connection",
-                hint: "it is safe to retry; raise --busy-timeout (milliseconds) to wait longer")
+                "the database is locked by another connection", reason: .locked)
         case SQLITE_CONSTRAINT:
             return .invalid(Self.constraintSentence(extendedCode, message))
         case SQLITE_READONLY:

@@ -107,17 +107,16 @@ public struct Migrator {
         switch try state() {
         case .migrated(let version): return version
         case .empty:
-            throw SocializerError.configuration("the database is not migrated",
-                                                hint: "create the schema with: socializer migrate up")
+            throw SocializerError.configuration("the database is not migrated", reason: .notMigrated)
         case .legacy:
-            throw Migrator.legacyError(hint: "adopt it with: socializer migrate baseline (then: socializer migrate up)")
+            throw Migrator.legacyError(.legacyNeedsBaseline)
         case .newer(let version):
             throw Migrator.newerError(version)
         }
     }
 
-    static func legacyError(hint: String) -> SocializerError {
-        .configuration("the database was created by the app and has no migration history", hint: hint)
+    static func legacyError(_ reason: SocializerError.Reason) -> SocializerError {
+        .configuration("the database was created by the app and has no migration history", reason: reason)
     }
 
     static func newerError(_ version: Int) -> SocializerError {
@@ -131,7 +130,7 @@ public struct Migrator {
         let target = target ?? Migrations.latestVersion
         switch try state() {
         case .legacy:
-            throw Migrator.legacyError(hint: "adopt it first with: socializer migrate baseline")
+            throw Migrator.legacyError(.legacyNeedsBaselineFirst)
         case .newer(let version):
             throw Migrator.newerError(version)
         case .empty:
@@ -150,7 +149,7 @@ public struct Migrator {
         if !modified.isEmpty {
             throw SocializerError.invalid(
                 "applied migration \(modified.map(\.identifier).joined(separator: ", ")) differs from the one compiled into this socializer",
-                hint: "run socializer migrate validate; the database was changed by another build")
+                reason: .migrationModified)
         }
     }
 
@@ -160,7 +159,7 @@ public struct Migrator {
         }
         try requireUnmodified()
         if let target, case .migrated(let version) = try state(), target < version {
-            throw SocializerError.usage("the database is already at version \(version); to go back use: socializer migrate down --to \(target)")
+            throw SocializerError.usage("the database is already at version \(version)", reason: .targetBelowCurrent(target: target))
         }
         var runs: [MigrationRun] = []
         if !dryRun {
@@ -191,7 +190,7 @@ public struct Migrator {
 
     public func down(to target: Int, dryRun: Bool = false) throws -> [MigrationRun] {
         guard target >= 0, target <= Migrations.latestVersion else {
-            throw SocializerError.usage("--to must be between 0 and \(Migrations.latestVersion)")
+            throw SocializerError.usage("the target version must be between 0 and \(Migrations.latestVersion)")
         }
         let current: Int
         switch try state() {
@@ -293,8 +292,7 @@ public struct Migrator {
         }
         throw SocializerError.invalid(
             "migration \(migration.identifier) found rows whose references do not resolve; the database is unchanged",
-            hint: "delete or repair the rows listed (by rowid), then run socializer migrate up again",
-            details: details)
+            details: details, reason: .unresolvedReferences)
     }
 
     // MARK: Legacy adoption
@@ -341,7 +339,7 @@ public struct Migrator {
         case .legacy: break
         case .empty:
             throw SocializerError.invalid("the database has none of the app's tables; there is nothing to baseline",
-                                          hint: "create the schema with: socializer migrate up")
+                                          reason: .notMigrated)
         case .migrated(let version):
             throw SocializerError.invalid("the database already has a migration history (version \(version)); baseline is only for databases the app created")
         case .newer(let version):
