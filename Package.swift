@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["SocializerCLI", "SocializerStore"], path: "Tests/TestSupport"),
         .testTarget(name: "SocializerCoreTests", dependencies: ["SocializerCore"]),
         .testTarget(name: "SocializerSecurityTests", dependencies: ["SocializerSecurity", "TestSupport"]),
-        .testTarget(name: "SocializerStoreTests", dependencies: ["SocializerStore", "TestSupport"]),
+        .testTarget(name: "SocializerStoreTests", dependencies: ["SocializerStore", "SocializerSecurity", "TestSupport"]),
         .testTarget(name: "SocializerCLITests", dependencies: ["SocializerCLI", "SocializerStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["socializer", "SocializerCLI", "SocializerStore", "SocializerSecurity", "TestSupport"]),
     ]

@@ -24,7 +24,7 @@ import TestSupport
     @Test func showFindAndListUseIndexes() throws {
         let f = try StoreFixture()
         try f.insertUser("alice", email: "alice@example.com")
-        let byName = try plan(f) { _ = try f.users.find(.username("alice")) }
+        let byName = try plan(f) { _ = try f.users.find(.name("alice")) }
         #expect(byName.contains("USING INDEX sqlite_autoindex_users_1"), "\(byName)")
         let byID = try plan(f) { _ = try f.users.find(.id(1)) }
         #expect(byID.contains("USING INTEGER PRIMARY KEY"), "\(byID)")
