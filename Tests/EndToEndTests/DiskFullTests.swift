@@ -107,22 +107,10 @@ import TestSupport
         return folder
     }
 
-    static func mutatingPaths() -> Set<[String]> {
-        Set(CommandTable.root.leaves().filter { $0.node.mutating }.map(\.path))
-    }
-
     @Test func everyMutatingVerbHasADiskFullCase() {
-        let covered = Set(Self.cases.map { c -> [String] in
-            var path: [String] = []
-            for word in c.arguments {
-                guard let next = CommandTable.node(at: path + [word]) else { break }
-                path.append(word)
-                if next.children.isEmpty { break }
-            }
-            return path
-        })
-        #expect(!Self.mutatingPaths().isEmpty)
-        for path in Self.mutatingPaths() {
+        let covered = Set(Self.cases.map { verbPath(of: $0.arguments) })
+        #expect(!mutatingVerbPaths().isEmpty)
+        for path in mutatingVerbPaths() {
             #expect(covered.contains(path), "no disk-full case for '\(path.joined(separator: " "))'")
         }
     }

@@ -4,25 +4,11 @@ import TestSupport
 @testable import SocializerStore
 @testable import SocializerCore
 
-/// SplitMix64: a seeded generator, so a failing fault trial can be replayed
-/// with `SOCIALIZER_FAULT_SEED=<seed> swift test --filter …`.
-struct SeededRandom: RandomNumberGenerator {
-    let seed: UInt64
-    private var state: UInt64
+/// The fault trials' generator: `SOCIALIZER_FAULT_SEED=<seed> swift test --filter …` replays one.
+typealias SeededRandom = SeededGenerator
 
-    init(_ defaultSeed: UInt64) {
-        let fromEnvironment = ProcessInfo.processInfo.environment["SOCIALIZER_FAULT_SEED"].flatMap { UInt64($0) }
-        seed = fromEnvironment ?? defaultSeed
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SeededGenerator {
+    init(_ defaultSeed: UInt64) { self.init(replayable: defaultSeed) }
 }
 
 /// One run of the built binary in the background: killed on purpose, or

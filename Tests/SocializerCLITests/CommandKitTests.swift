@@ -65,18 +65,8 @@ import TestSupport
         ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"],
     ]
 
-    static func path(of arguments: [String]) -> [String] {
-        var path: [String] = []
-        for word in arguments {
-            guard let node = CommandTable.node(at: path + [word]) else { break }
-            path.append(word)
-            if node.children.isEmpty { break }
-        }
-        return path
-    }
-
     @Test func everyVerbHasASmokeCase() {
-        let covered = Set(Self.smoke.map(Self.path(of:)))
+        let covered = Set(Self.smoke.map(verbPath(of:)))
         for (path, _) in CommandTable.root.leaves() {
             #expect(covered.contains(path), "no smoke case for '\(path.joined(separator: " "))'")
         }

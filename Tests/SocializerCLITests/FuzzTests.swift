@@ -9,22 +9,6 @@ import TestSupport
 @testable import SocializerSecurity
 @testable import SocializerStore
 
-/// A small, seeded, deterministic generator (SplitMix64): a failing case
-/// reproduces from the seed printed with it.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &self) < percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
-}
-
 /// Issue 10's standing fuzzer, in process: the argument parser and every
 /// importer get a few thousand seeded, mutated inputs. Each run must not
 /// crash, must exit with a documented status (never 70: bad input is never

@@ -71,21 +71,9 @@ import TestSupport
         return (f, arguments)
     }
 
-    static func mutatingPaths() -> Set<[String]> {
-        Set(CommandTable.root.leaves().filter { $0.node.mutating }.map(\.path))
-    }
-
     @Test func everyMutatingVerbHasACaseAndDeclaresItsOutput() {
-        let covered = Set(Self.cases.map { c -> [String] in
-            var path: [String] = []
-            for word in c.arguments {
-                guard let next = CommandTable.node(at: path + [word]) else { break }
-                path.append(word)
-                if next.children.isEmpty { break }
-            }
-            return path
-        })
-        for path in Self.mutatingPaths() {
+        let covered = Set(Self.cases.map { verbPath(of: $0.arguments) })
+        for path in mutatingVerbPaths() {
             #expect(covered.contains(path), "no refuse-before-changing case for '\(path.joined(separator: " "))'")
             #expect(CommandTable.node(at: path)?.output != nil, "'\(path.joined(separator: " "))' does not declare its output")
         }
