@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SocializerCore
 
 /// One record of an import file, with where it came from for error messages.
@@ -198,6 +201,141 @@ struct RecordDecoder {
         for (name, _) in record.fields where !used.contains(name) && !allowed.contains(name) {
             let hint = Suggestions.closest(to: name, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
             fail("unknown field '\(Echo.cut(name))'\(hint)")
+        }
+    }
+}
+
+/// An import file read record by record (SPEC §7): json arrays element by
+/// element, jsonl line by line, csv row by row, through one fixed-size
+/// buffer, with the size limit checked while reading. Syntax errors come
+/// out as problems in file order, like a bad record's, and reading goes on
+/// where the format allows it (the next line of jsonl, the next row of
+/// csv, the next element of a json array whose brackets balance).
+final class RecordStream {
+    enum Item {
+        case record(InputRecord)
+        case problem(String)
+    }
+
+    /// The longest jsonl line or csv row kept; a longer one is a problem.
+    static let maximumRecordBytes = 16 * 1024 * 1024
+
+    let name: String
+    let format: RecordFile.Format
+    let reader: ByteReader
+    private let limitMessage: (Int) -> SocializerError
+    private var json: JSONArrayStream?
+    private var csv: CSVStream?
+    private var line = 0
+    private var lineBytes: [UInt8] = []
+    private var records = 0
+    private var problems = 0
+    private var finished = false
+    private var close: (() -> Void)?
+
+    init(reader: ByteReader, name: String, format: RecordFile.Format, limitMessage: @escaping (Int) -> SocializerError,
+         close: (() -> Void)? = nil) {
+        self.reader = reader
+        self.name = name
+        self.format = format
+        self.limitMessage = limitMessage
+        self.close = close
+        switch format {
+        case .json: json = JSONArrayStream(reader, maxDepth: RecordFile.maximumDepth, maxElementBytes: RecordStream.maximumRecordBytes)
+        case .csv: csv = CSVStream(reader, maxRowBytes: RecordStream.maximumRecordBytes)
+        case .jsonl: break
+        }
+    }
+
+    deinit { close?() }
+
+    /// Opens `path` (`-`: standard input) for streaming.
+    static func open(_ path: String, format: RecordFile.Format, _ context: CommandContext,
+                     chunkSize: Int = 64 * 1024) throws -> RecordStream {
+        let limit = RecordFile.maximumFileBytes
+        if path == "-" {
+            let stdin = context.stdin
+            return RecordStream(reader: ByteReader(chunkSize: chunkSize, limit: limit) { try stdin.read(into: $0) },
+                                name: "<stdin>", format: format) { limit in
+                SocializerError.invalid("the import file on standard input is longer than \(FileReader.describe(limit)), the limit for it",
+                                        hint: "see INPUT LIMITS in socializer(1)")
+            }
+        }
+        let fd = try FileReader.openForStreaming(path, what: "import file", limit: limit)
+        return RecordStream(reader: ByteReader(chunkSize: chunkSize, limit: limit,
+                                               source: FileReader.source(fd: fd, what: "import file", path: path)),
+                            name: path, format: format, limitMessage: { FileReader.tooLarge(path, what: "import file", limit: $0) },
+                            close: { _ = Glibc.close(fd) })
+    }
+
+    /// The next record or problem; nil at the end of the file.
+    func next() throws -> Item? {
+        guard !finished else { return nil }
+        do {
+            let item = try read()
+            switch item {
+            case .record?: records += 1
+            case .problem?: problems += 1
+            case nil:
+                finished = true
+                if records == 0 && problems == 0 && format == .jsonl { return .problem("\(name): the file holds no records") }
+            }
+            return item
+        } catch let error as ByteReader.LimitExceeded {
+            finished = true
+            throw limitMessage(error.limit)
+        }
+    }
+
+    private func read() throws -> Item? {
+        switch format {
+        case .json:
+            guard let item = try json!.next() else { return nil }
+            switch item {
+            case .element(let position, let value):
+                let location = "\(name):\(position)"
+                guard let members = value.objectMembers else {
+                    return .problem("\(location): a record must be a JSON object, not a \(value.typeName)")
+                }
+                return .record(InputRecord(location: location, fields: members, fromCSV: false))
+            case .failure(let error, _):
+                return .problem("\(name):\(error.position): \(error.reason)")
+            }
+        case .csv:
+            guard let item = try csv!.next() else { return nil }
+            switch item {
+            case .record(let record):
+                return .record(InputRecord(location: "\(name):row \(record.row)",
+                                           fields: record.fields.map { ($0.0, $0.1.isEmpty ? .null : .string($0.1)) }, fromCSV: true))
+            case .failure(let failure, _):
+                return .problem("\(name):row \(failure.row): \(failure.reason)")
+            }
+        case .jsonl:
+            while true {
+                var truncated = false
+                guard try reader.readLine(into: &lineBytes, maxLength: RecordStream.maximumRecordBytes, truncated: &truncated) else {
+                    return nil
+                }
+                line += 1
+                if line == 1 && lineBytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    finished = true
+                    return .problem("\(name):1:1: the text starts with a UTF-8 byte-order mark; remove it")
+                }
+                if truncated { return .problem("\(name):\(line):1: the line is longer than \(RecordStream.maximumRecordBytes) bytes") }
+                if lineBytes.last == 0x0D { lineBytes.removeLast() }
+                if lineBytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                let value: JSONValue
+                do {
+                    value = try JSONParser.parse(lineBytes, maxDepth: RecordFile.maximumDepth)
+                } catch {
+                    return .problem("\(name):\(line):\(error.position.column): \(error.reason)")
+                }
+                let location = "\(name):\(line):1"
+                guard let members = value.objectMembers else {
+                    return .problem("\(location): a record must be a JSON object, not a \(value.typeName)")
+                }
+                return .record(InputRecord(location: location, fields: members, fromCSV: false))
+            }
         }
     }
 }
