@@ -270,6 +270,14 @@ public struct JSONParser {
             guard index < bytes.count else { throw error("unexpected end of input inside a string") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
+                // The common case, a string without escapes, is one run: made straight from its bytes.
+                if scalars.isEmpty {
+                    guard let run = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+                        throw error("invalid UTF-8 in a string")
+                    }
+                    index += 1
+                    return run
+                }
                 try flushRun(&self, index)
                 index += 1
                 return String(scalars)

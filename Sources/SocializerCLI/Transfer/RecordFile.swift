@@ -104,16 +104,21 @@ enum RecordFile {
 struct RecordDecoder {
     let record: InputRecord
     private(set) var errors: [String] = []
-    private var used: Set<String> = []
+    /// Which of the record's fields were read (by index: no hashing per record).
+    private var used: [Bool]
 
-    init(_ record: InputRecord) { self.record = record }
+    init(_ record: InputRecord) {
+        self.record = record
+        used = Array(repeating: false, count: record.fields.count)
+    }
 
     mutating func fail(_ message: String) { errors.append("\(record.location): \(message)") }
 
     private mutating func raw(_ name: String) -> JSONValue? {
-        used.insert(name)
-        guard let value = record.fields.first(where: { $0.0 == name })?.1, value != .null else { return nil }
-        return value
+        guard let index = record.fields.firstIndex(where: { $0.0 == name }) else { return nil }
+        used[index] = true
+        let value = record.fields[index].1
+        return value == .null ? nil : value
     }
 
     func has(_ name: String) -> Bool {
@@ -198,7 +203,7 @@ struct RecordDecoder {
 
     /// Unknown fields are errors: a typo must not silently drop data.
     mutating func finish(allowed: [String]) {
-        for (name, _) in record.fields where !used.contains(name) && !allowed.contains(name) {
+        for (index, (name, _)) in record.fields.enumerated() where !used[index] && !allowed.contains(name) {
             let hint = Suggestions.closest(to: name, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
             fail("unknown field '\(Echo.cut(name))'\(hint)")
         }
