@@ -209,11 +209,22 @@ enum UsersTransfer {
         let path = arguments[file]
         let format = try RecordFile.format(path: path, explicit: arguments[inputFormat])
         let stream = try RecordStream.open(path, format: format, context)
-        return ImportPlan(name: stream.name, stream: stream, onConflict: arguments[onConflict], maxErrors: Int(arguments[maxErrors]),
-                          checkLegacy: !arguments[skipLegacyEmailCheck], cost: try SecretOptions.bcryptCost(context, arguments),
-                          now: context.clock.now(), today: UsersCommand.today(context),
-                          lookup: try UsersCommand.emailLookup(context, arguments),
-                          emailScheme: { try SecretOptions.emailScheme(context, arguments) }, context: context, arguments: arguments)
+        var plan = ImportPlan(name: stream.name, stream: stream, onConflict: arguments[onConflict], maxErrors: Int(arguments[maxErrors]),
+                              checkLegacy: !arguments[skipLegacyEmailCheck], cost: try SecretOptions.bcryptCost(context, arguments),
+                              now: context.clock.now(), today: UsersCommand.today(context),
+                              lookup: try UsersCommand.emailLookup(context, arguments),
+                              emailScheme: { try SecretOptions.emailScheme(context, arguments) }, context: context, arguments: arguments)
+        // The comparison with the app's old bcrypt email hashes is the slow
+        // check (a bcrypt per pair): for a file, a first streaming pass runs
+        // every check before the write lock is taken, and the pass that
+        // writes reads the file again. Standard input can be read once only:
+        // it is checked in the writing pass, under the lock.
+        if plan.checkLegacy && path != "-", !(try UserRepository(db).legacyEmailHashes()).isEmpty {
+            _ = try runImport(plan, context, db, writing: false)
+            plan.checkLegacy = false
+            plan.stream = try RecordStream.open(path, format: format, context)
+        }
+        return plan
     }
 
     /// Every problem of the file, in file order; the first `limit` kept.
@@ -235,7 +246,15 @@ enum UsersTransfer {
     /// the file is still read to the end, so every problem is reported; then
     /// the transaction is rolled back (all or nothing).
     static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
-        var run = ImportRun(plan: plan, repository: UserRepository(db))
+        let run = try runImport(plan, context, db, writing: true)
+        let counts: [Cell] = [.text(plan.name), .integer(Int64(run.created)), .integer(Int64(run.updated)), .integer(Int64(run.skipped))]
+        return WriteOutcome(ids: run.ids) { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
+    }
+
+    /// One streaming pass over the file; `writing: false` checks only
+    /// (nothing hashed, nothing written). Throws the report of every problem.
+    static func runImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection, writing: Bool) throws -> ImportRun {
+        var run = ImportRun(plan: plan, repository: UserRepository(db), ledger: try ImportLedger(db), writing: writing)
         if plan.checkLegacy { run.legacy = try run.repository.legacyEmailHashes() }
         var chunk: [Incoming] = []
         chunk.reserveCapacity(chunkSize)
@@ -247,11 +266,10 @@ enum UsersTransfer {
                 let (decoded, problems) = decode(record, now: plan.now)
                 for problem in problems { run.problems.add(problem) }
                 guard var incoming = decoded else { continue }
-                if let earlier = run.firstSeen[incoming.user.username] {
+                if let earlier = try run.ledger.firstSeen("user:" + incoming.user.username, at: incoming.location) {
                     run.problems.add("\(incoming.location): user '\(incoming.user.username)' appears twice in the file (first at \(earlier))")
                     continue
                 }
-                run.firstSeen[incoming.user.username] = incoming.location
                 if incoming.user.memberSince.isEmpty { incoming.user.memberSince = plan.today }
                 if incoming.email != nil && run.scheme == nil {
                     let scheme = try plan.emailScheme()
@@ -274,8 +292,7 @@ enum UsersTransfer {
             }
             throw SocializerError.invalid("\(run.problems.count) problem(s) in '\(plan.name)'; nothing was imported", details: details)
         }
-        let counts: [Cell] = [.text(plan.name), .integer(Int64(run.created)), .integer(Int64(run.updated)), .integer(Int64(run.skipped))]
-        return WriteOutcome(ids: run.ids) { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
+        return run
     }
 
     /// The state of one import: what was seen (for duplicates within the
@@ -284,8 +301,8 @@ enum UsersTransfer {
         let plan: ImportPlan
         let repository: UserRepository
         var problems: Problems
-        var firstSeen: [String: String] = [:]
-        var emailsSeen: [String: String] = [:]
+        /// Usernames and emails seen earlier in the file (a TEMP table: memory stays flat).
+        let ledger: ImportLedger
         var legacy: [UserRepository.LegacyEmailHash] = []
         /// (address, hash) pairs compared so far, for the progress line.
         var legacyChecked = 0
@@ -295,9 +312,14 @@ enum UsersTransfer {
         var ids: [Int64] = []
         let showProgress: Bool
 
-        init(plan: ImportPlan, repository: UserRepository) {
+        /// False in the checking pass before the lock: nothing hashed or written.
+        let writing: Bool
+
+        init(plan: ImportPlan, repository: UserRepository, ledger: ImportLedger, writing: Bool) {
+            self.writing = writing
             self.plan = plan
             self.repository = repository
+            self.ledger = ledger
             problems = Problems(limit: plan.maxErrors)
             lookup = plan.lookup
             showProgress = plan.context.terminal.stderrIsTerminal && !plan.context.globals.quiet
@@ -309,7 +331,7 @@ enum UsersTransfer {
             try checkConflicts(chunk, &existing)
             if !legacy.isEmpty { try checkLegacyEmails(chunk, context) }
             // After a problem the transaction is rolled back: writing on would be wasted work.
-            guard problems.count == 0 else { return }
+            guard problems.count == 0 && writing else { return }
             var chunk = chunk
             let toHash = chunk.indices.filter { chunk[$0].password != nil && !(plan.onConflict == .skip && existing[$0] != nil) }
             if !toHash.isEmpty {
@@ -364,11 +386,10 @@ enum UsersTransfer {
                     }
                 }
                 guard let identity = emailIdentity(item) else { continue }
-                if let earlier = emailsSeen[identity] {
+                if let earlier = try ledger.firstSeen("email:" + identity, at: item.location) {
                     problems.add("\(item.location): the same email as the record at \(earlier)")
                     continue
                 }
-                emailsSeen[identity] = item.location
                 let owners = try address(of: item).map { try repository.usersWithEmail($0, lookup: lookup, checkBcrypt: false) }
                     ?? (try repository.find(hashedEmail: item.user.hashedEmail)).map { [$0] } ?? []
                 if owners.contains(where: { $0.username != item.user.username }) {
