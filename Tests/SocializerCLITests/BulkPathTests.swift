@@ -179,4 +179,28 @@ import TestSupport
         let again = other.cli(["users", "export", "--format", "jsonl", "--include-secrets"])
         #expect(again.stdout == exported.stdout)
     }
+
+    /// Passwords are hashed and every record checked before the write lock
+    /// is taken (a first pass over a file): a bad file is refused while
+    /// another connection holds the lock; writing then waits for it.
+    @Test func aFileWithPasswordsIsCheckedAndHashedBeforeTheLock() throws {
+        let lines = (0..<(UsersTransfer.chunkSize + 20)).map { #"{"username": "p\#($0)", "password": "pw-\#($0)-secret"}"# }
+        let bad = f.folder.write("bad.jsonl", (lines + [#"{"username": "p1", "password": "pw-again"}"#]).joined(separator: "\n"))
+        let good = f.folder.write("good.jsonl", lines.joined(separator: "\n"))
+        let holder = try f.connection()
+        try holder.execute("BEGIN IMMEDIATE")
+        let refused = f.cli(["--busy-timeout", "0", "users", "import", bad])
+        #expect(refused.status == 65 && refused.stderr.contains("user 'p1' appears twice in the file"), "\(refused.stderr)")
+        let waiting = f.cli(["--busy-timeout", "0", "users", "import", good])
+        #expect(waiting.status == 75, "\(waiting.stderr)")
+        // Standard input is read once: it is checked in the writing pass, under the lock.
+        let piped = f.cli(["--busy-timeout", "0", "users", "import", "-", "--input-format", "jsonl"], stdin: try String(contentsOfFile: bad, encoding: .utf8))
+        #expect(piped.status == 75, "\(piped.stderr)")
+        try holder.execute("ROLLBACK")
+        let loaded = f.cli(["users", "import", good])
+        #expect(loaded.status == 0 && loaded.stdout.contains("created: \(lines.count)"), "\(loaded.stderr)")
+        let hash = try f.connection().scalar("SELECT hashed_password FROM users WHERE username = 'p530'")
+        guard case .text(let text) = hash else { Issue.record("no hash"); return }
+        #expect(try Bcrypt.verify(Array("pw-530-secret".utf8), against: text))
+    }
 }

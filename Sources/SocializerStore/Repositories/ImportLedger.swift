@@ -10,6 +10,9 @@ public final class ImportLedger {
     static let clearSQL = "DELETE FROM temp.import_seen"
     static let insertSQL = "INSERT OR IGNORE INTO temp.import_seen (key, location) VALUES (?, ?)"
     static let findSQL = "SELECT location FROM temp.import_seen WHERE key = ?"
+    static let createHashesSQL = "CREATE TEMP TABLE IF NOT EXISTS import_hash (ordinal INTEGER PRIMARY KEY, username TEXT NOT NULL, hash TEXT NOT NULL)"
+    static let storeHashSQL = "INSERT OR REPLACE INTO temp.import_hash (ordinal, username, hash) VALUES (?, ?, ?)"
+    static let findHashSQL = "SELECT username, hash FROM temp.import_hash WHERE ordinal = ?"
 
     /// The page cache of a bulk load, main and temp database alike: a fixed 8
     /// MiB each (SQLite's default is 2 MiB), so the indexes a load updates
@@ -22,6 +25,26 @@ public final class ImportLedger {
         try db.execute("PRAGMA main.cache_size = -\(ImportLedger.cacheKiB)")
         try db.execute("PRAGMA temp.cache_size = -\(ImportLedger.cacheKiB)")
         try db.execute(ImportLedger.createSQL)
+        try db.execute(ImportLedger.clearSQL)
+        try db.execute(ImportLedger.createHashesSQL)
+    }
+
+    /// Keeps a password hash made before the write lock for the writing
+    /// pass, by the record's ordinal (with its username, to check it is
+    /// the same record when the file is read again).
+    public func storeHash(ordinal: Int, username: String, hash: String) throws {
+        try db.execute(ImportLedger.storeHashSQL, [Int64(ordinal), username, hash])
+    }
+
+    /// The hash stored for the record at `ordinal`, if it is `username`'s.
+    public func hash(ordinal: Int, username: String) throws -> String? {
+        guard let row = try db.firstRow(ImportLedger.findHashSQL, [Int64(ordinal)]),
+              try row.string("username") == username else { return nil }
+        return try row.string("hash")
+    }
+
+    /// Forgets what the checking pass saw (its hashes stay for the writing pass).
+    public func forgetSeen() throws {
         try db.execute(ImportLedger.clearSQL)
     }
 

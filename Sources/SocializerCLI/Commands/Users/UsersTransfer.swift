@@ -201,6 +201,8 @@ enum UsersTransfer {
         var lookup: EmailLookup
         /// The email scheme, asked for only when a record has an address.
         var emailScheme: () throws -> EmailScheme
+        /// The passwords were hashed by the checking pass, before the lock.
+        var hashed = false
         var context: CommandContext
         var arguments: ParsedArguments
     }
@@ -214,15 +216,23 @@ enum UsersTransfer {
                               now: context.clock.now(), today: UsersCommand.today(context),
                               lookup: try UsersCommand.emailLookup(context, arguments),
                               emailScheme: { try SecretOptions.emailScheme(context, arguments) }, context: context, arguments: arguments)
-        // The comparison with the app's old bcrypt email hashes is the slow
-        // check (a bcrypt per pair): for a file, a first streaming pass runs
-        // every check before the write lock is taken, and the pass that
-        // writes reads the file again. Standard input can be read once only:
-        // it is checked in the writing pass, under the lock.
-        if plan.checkLegacy && path != "-", !(try UserRepository(db).legacyEmailHashes()).isEmpty {
-            _ = try runImport(plan, context, db, writing: false)
-            plan.checkLegacy = false
+        // The slow work is bcrypt: hashing given passwords and comparing new
+        // emails with the app's old bcrypt email hashes. For a file that
+        // needs either, a first streaming pass checks every record and
+        // hashes the passwords before the write lock is taken (the hashes
+        // wait in a TEMP table); the writing pass reads the file again and
+        // only writes. Standard input can be read once only: it is checked
+        // and hashed in the writing pass, under the lock.
+        if path != "-" {
+            var slow = try hasPasswords(plan.stream)
+            if !slow && plan.checkLegacy { slow = !(try UserRepository(db).legacyEmailHashes()).isEmpty }
             plan.stream = try RecordStream.open(path, format: format, context)
+            if slow {
+                _ = try runImport(plan, context, db, mode: .checkAndHash)
+                plan.checkLegacy = false
+                plan.hashed = true
+                plan.stream = try RecordStream.open(path, format: format, context)
+            }
         }
         return plan
     }
@@ -245,16 +255,33 @@ enum UsersTransfer {
     /// records written. After the first problem nothing more is written but
     /// the file is still read to the end, so every problem is reported; then
     /// the transaction is rolled back (all or nothing).
+    /// Whether the first chunk of records gives a password to hash (the
+    /// stream is read again from the start afterwards).
+    static func hasPasswords(_ stream: RecordStream) throws -> Bool {
+        var seen = 0
+        while seen < chunkSize, let item = try stream.next() {
+            guard case .record(let record) = item else { continue }
+            seen += 1
+            if record.fields.contains(where: { $0.0 == "password" && $0.1 != .null }) { return true }
+        }
+        return false
+    }
+
+    enum PassMode { case checkAndHash, write }
+
     static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
-        let run = try runImport(plan, context, db, writing: true)
+        let run = try runImport(plan, context, db, mode: .write)
         let counts: [Cell] = [.text(plan.name), .integer(Int64(run.created)), .integer(Int64(run.updated)), .integer(Int64(run.skipped))]
         return WriteOutcome(ids: run.ids) { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
     }
 
-    /// One streaming pass over the file; `writing: false` checks only
-    /// (nothing hashed, nothing written). Throws the report of every problem.
-    static func runImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection, writing: Bool) throws -> ImportRun {
-        var run = ImportRun(plan: plan, repository: UserRepository(db), ledger: try ImportLedger(db), writing: writing)
+    /// One streaming pass over the file: `.checkAndHash` checks every
+    /// record and hashes the passwords into the ledger, writing nothing;
+    /// `.write` writes. Throws the report of every problem.
+    static func runImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection, mode: PassMode) throws -> ImportRun {
+        let ledger = try ImportLedger(db)
+        if mode == .write && plan.hashed { try ledger.forgetSeen() }
+        var run = ImportRun(plan: plan, repository: UserRepository(db), ledger: ledger, writing: mode == .write)
         if plan.checkLegacy { run.legacy = try run.repository.legacyEmailHashes() }
         var chunk: [Incoming] = []
         chunk.reserveCapacity(chunkSize)
@@ -312,8 +339,10 @@ enum UsersTransfer {
         var ids: [Int64] = []
         let showProgress: Bool
 
-        /// False in the checking pass before the lock: nothing hashed or written.
+        /// False in the checking pass before the lock: nothing written.
         let writing: Bool
+        /// Records handed to `load` so far: a record's ordinal in both passes.
+        var ordinal = 0
 
         init(plan: ImportPlan, repository: UserRepository, ledger: ImportLedger, writing: Bool) {
             self.writing = writing
@@ -331,13 +360,31 @@ enum UsersTransfer {
             try checkConflicts(chunk, &existing)
             if !legacy.isEmpty { try checkLegacyEmails(chunk, context) }
             // After a problem the transaction is rolled back: writing on would be wasted work.
-            guard problems.count == 0 && writing else { return }
+            let first = ordinal
+            ordinal += chunk.count
+            // After a problem the transaction is rolled back: hashing or writing on would be wasted work.
+            guard problems.count == 0 else { return }
             var chunk = chunk
             let toHash = chunk.indices.filter { chunk[$0].password != nil && !(plan.onConflict == .skip && existing[$0] != nil) }
-            if !toHash.isEmpty {
+            if writing && plan.hashed {
+                for index in toHash {
+                    guard let hash = try ledger.hash(ordinal: first + index, username: chunk[index].user.username) else {
+                        throw SocializerError.invalid("'\(plan.name)' changed while it was imported; nothing was imported",
+                                                      hint: "import a copy that nothing writes to")
+                    }
+                    chunk[index].user.hashedPassword = hash
+                }
+            } else if !toHash.isEmpty {
                 let hashes = try Bcrypt.hashConcurrently(toHash.map { chunk[$0].password! }, cost: plan.cost)
-                for (offset, index) in toHash.enumerated() { chunk[index].user.hashedPassword = hashes[offset] }
+                for (offset, index) in toHash.enumerated() {
+                    if writing {
+                        chunk[index].user.hashedPassword = hashes[offset]
+                    } else {
+                        try ledger.storeHash(ordinal: first + index, username: chunk[index].user.username, hash: hashes[offset])
+                    }
+                }
             }
+            guard writing else { return }
             for (index, item) in chunk.enumerated() { try write(item, existing: existing[index]) }
         }
 
