@@ -12,7 +12,7 @@ struct InputRecord {
     var fromCSV: Bool
 }
 
-/// Reading json, jsonl and csv import files (SPEC §7), all-or-nothing.
+/// The formats and limits of import files (SPEC §7); `RecordStream` reads them.
 enum RecordFile {
     enum Format: String, CaseIterable {
         case json, jsonl, csv
@@ -35,60 +35,6 @@ enum RecordFile {
         if lower.hasSuffix(".csv") { return .csv }
         throw SocializerError.usage("cannot tell the format of '\(path)' from its name",
                                     hint: "name it .json, .jsonl or .csv, or pass --input-format json|jsonl|csv")
-    }
-
-    static func read(_ path: String, format: Format) throws -> [InputRecord] {
-        try parse(try FileReader.read(path, what: "import file", limit: maximumFileBytes).bytes, name: path, format: format)
-    }
-
-    /// Records of a file already read (`name` is how locations call it).
-    static func parse(_ bytes: [UInt8], name path: String, format: Format) throws -> [InputRecord] {
-        switch format {
-        case .json:
-            let elements: [(position: TextPosition, value: JSONValue)]
-            do {
-                elements = try JSONParser.parseArrayElements(bytes, maxDepth: maximumDepth)
-            } catch {
-                throw SocializerError.invalid("\(path):\(error.position): \(error.reason)")
-            }
-            return try elements.map { element in
-                let location = "\(path):\(element.position)"
-                return InputRecord(location: location, fields: try members(element.value, location), fromCSV: false)
-            }
-        case .jsonl:
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-                throw SocializerError.invalid("\(path):1:1: the text starts with a UTF-8 byte-order mark; remove it")
-            }
-            var records: [InputRecord] = []
-            var line = 0
-            for slice in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-                line += 1
-                var text = Array(slice)
-                if text.last == 0x0D { text.removeLast() }
-                if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                let value: JSONValue
-                do {
-                    value = try JSONParser.parse(text, maxDepth: maximumDepth)
-                } catch {
-                    throw SocializerError.invalid("\(path):\(line):\(error.position.column): \(error.reason)")
-                }
-                records.append(InputRecord(location: "\(path):\(line):1", fields: try members(value, "\(path):\(line):1"),
-                                           fromCSV: false))
-            }
-            if records.isEmpty { throw SocializerError.invalid("\(path): the file holds no records") }
-            return records
-        case .csv:
-            let parsed: (header: [String], records: [CSVReader.Record])
-            do {
-                parsed = try CSVReader.read(bytes)
-            } catch {
-                throw SocializerError.invalid("\(path):row \(error.row): \(error.reason)")
-            }
-            return parsed.records.map { record in
-                InputRecord(location: "\(path):row \(record.row)",
-                            fields: record.fields.map { ($0.0, $0.1.isEmpty ? .null : .string($0.1)) }, fromCSV: true)
-            }
-        }
     }
 
     static func members(_ value: JSONValue, _ location: String) throws -> [(String, JSONValue)] {
