@@ -75,13 +75,51 @@ public enum FileReader {
         return (bytes, UInt32(info.st_mode & 0o7777))
     }
 
+    /// Opens `path` for a streaming read, with the checks and messages of
+    /// `read` (missing, a directory, unreadable, a regular file over `limit`);
+    /// the caller reads it through a `ByteReader` with the same limit and
+    /// closes the descriptor.
+    public static func openForStreaming(_ path: String, what: String = "file", limit: Int) throws -> Int32 {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read \(what) '\(path)': permission denied") }
+            throw SocializerError.notFound("\(what) '\(path)' does not exist")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw SocializerError.notFound("\(what) '\(path)' is a directory, not a file")
+        }
+        if (info.st_mode & S_IFMT) == S_IFREG && Int(info.st_size) > limit {
+            throw tooLarge(path, what: what, limit: limit)
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read \(what) '\(path)': permission denied") }
+            throw SocializerError(.ioError, "cannot open \(what) '\(path)': \(String(cString: strerror(errno)))")
+        }
+        return fd
+    }
+
+    /// A `ByteReader.Source` over a descriptor; `name` is for its errors.
+    public static func source(fd: Int32, what: String, path: String) -> ByteReader.Source {
+        { target in
+            while true {
+                let n = Glibc.read(fd, target.baseAddress, target.count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SocializerError(.ioError, "cannot read \(what) '\(path)': \(String(cString: strerror(errno)))")
+                }
+                return n
+            }
+        }
+    }
+
     static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { buffer in
             if let base = buffer.baseAddress { _ = memset(base, 0, buffer.count) }
         }
     }
 
-    static func tooLarge(_ path: String, what: String, limit: Int) -> SocializerError {
+    public static func tooLarge(_ path: String, what: String, limit: Int) -> SocializerError {
         SocializerError.invalid("\(what) '\(path)' is larger than \(describe(limit)), the limit for it; nothing was read",
                                 hint: "see INPUT LIMITS in socializer(1)")
     }

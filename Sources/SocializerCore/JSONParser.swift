@@ -37,7 +37,7 @@ public struct JSONParser {
 
     /// Parses one whole document; anything but whitespace after it is an error.
     public static func parse(_ bytes: [UInt8], allowByteOrderMark: Bool = false,
-                             maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+                             maxDepth: Int = defaultMaxDepth, startDepth: Int = 0) throws(JSONParseError) -> JSONValue {
         var body = bytes
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             throw JSONParseError(position: TextPosition(line: 1, column: 1),
@@ -59,7 +59,7 @@ public struct JSONParser {
         if parser.index == body.count {
             throw parser.error("empty document; expected a JSON value")
         }
-        let value = try parser.parseValue(depth: 0)
+        let value = try parser.parseValue(depth: startDepth)
         parser.skipWhitespace()
         if parser.index != body.count {
             throw parser.error("unexpected \(parser.describeCurrent()) after the end of the document")
@@ -270,6 +270,14 @@ public struct JSONParser {
             guard index < bytes.count else { throw error("unexpected end of input inside a string") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
+                // The common case, a string without escapes, is one run: made straight from its bytes.
+                if scalars.isEmpty {
+                    guard let run = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+                        throw error("invalid UTF-8 in a string")
+                    }
+                    index += 1
+                    return run
+                }
                 try flushRun(&self, index)
                 index += 1
                 return String(scalars)

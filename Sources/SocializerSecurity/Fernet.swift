@@ -89,6 +89,10 @@ public enum Fernet {
 
     /// Base64 as Python reads it for Fernet: whitespace ignored, either alphabet.
     static func decodeLenient(_ text: String, requirePadding: Bool = true) -> [UInt8]? {
+        // Already canonical (what the app and export write): decoded as it is.
+        if !text.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x2B || $0 == 0x2F }) {
+            return Base64.decode(text, alphabet: .url, padding: requirePadding)
+        }
         let canonical = text.unicodeScalars.filter { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
             .map { $0 == "+" ? "-" : $0 == "/" ? "_" : Character($0) }
         return Base64.decode(String(canonical), alphabet: .url, padding: requirePadding)

@@ -178,7 +178,10 @@ import TestSupport
         refused(deep, 65, "nested deeper than 64 levels")
         let (_, deepRecord) = importFile("deep.jsonl", "{\"username\": " + String(repeating: "[", count: 10_000) + "\n")
         refused(deepRecord, 65, "nested deeper than 64 levels")
-        refused(["users", "import", "/dev/zero", "--input-format", "json"], 65, "is larger than 64 MiB")
+        // Streamed: an endless source is refused at the limit, however it is read…
+        refused(["users", "import", "/dev/zero", "--input-format", "jsonl"], 65, "is larger than 64 MiB")
+        // …and a json array that starts with a NUL byte at its first byte.
+        refused(["users", "import", "/dev/zero", "--input-format", "json"], 65, "not UTF-8")
         refused(["logs", "add", "--type", "T", "--message", "M", "--context", String(repeating: "[", count: 10_000)], 65,
                 "--context is not valid JSON")
     }

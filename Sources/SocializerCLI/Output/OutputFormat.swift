@@ -42,6 +42,65 @@ public enum Cell: Sendable, Equatable {
         }
     }
 
+    /// The cell as JSON, appended to a row's bytes (the text of `jsonValue.compactText`).
+    public func writeJSON(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: Cell.nullBytes)
+        case .text(let s): JSONValue.writeString(s, to: &out)
+        case .integer(let i): JSONValue.writeInteger(i, to: &out)
+        case .number(let d): out.append(contentsOf: JSONValue.format(d).utf8)
+        case .bool(let b): out.append(contentsOf: b ? Cell.trueBytes : Cell.falseBytes)
+        case .time(let t): JSONValue.writeString(t.iso8601, to: &out)
+        case .json(let v): v.writeCompact(to: &out)
+        }
+    }
+
+    /// The cell as an RFC 4180 field (the text of `RowRenderer.csvField(plainText)`).
+    public func writeCSV(to out: inout [UInt8]) {
+        switch self {
+        case .null: return
+        case .integer(let i): JSONValue.writeInteger(i, to: &out)
+        case .bool(let b): out.append(contentsOf: b ? Cell.trueBytes : Cell.falseBytes)
+        case .text(let s): Cell.writeCSVField(s, to: &out)
+        default: Cell.writeCSVField(plainText, to: &out)
+        }
+    }
+
+    /// Quoted when the text holds a comma, a quote or a line break (any of
+    /// Swift's `Character.isNewline`: LF, VT, FF, CR, NEL, LS, PS).
+    static func writeCSVField(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var needsQuotes = false
+            var i = 0
+            while i < bytes.count && !needsQuotes {
+                let b = bytes[i]
+                if b == 0x2C || b == 0x22 || (b >= 0x0A && b <= 0x0D) {
+                    needsQuotes = true
+                } else if b == 0xC2 && i + 1 < bytes.count && bytes[i + 1] == 0x85 {
+                    needsQuotes = true
+                } else if b == 0xE2 && i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) {
+                    needsQuotes = true
+                }
+                i += 1
+            }
+            guard needsQuotes else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            out.append(0x22)
+            for b in bytes {
+                out.append(b)
+                if b == 0x22 { out.append(0x22) }
+            }
+            out.append(0x22)
+        }
+    }
+
+    static let nullBytes = Array("null".utf8)
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
+
     public static func optional(_ s: String?) -> Cell { s.map(Cell.text) ?? .null }
     public static func optional(_ i: Int64?) -> Cell { i.map(Cell.integer) ?? .null }
     public static func optional(_ t: Timestamp?) -> Cell { t.map(Cell.time) ?? .null }

@@ -32,6 +32,11 @@ public final class RowRenderer {
     private var count = 0
     private var sample: [[String]] = []
     private var widths: [Int]?
+    /// The row being written (json, jsonl, csv), reused from row to row:
+    /// cells are encoded straight into it and it goes to the output as bytes.
+    private var line: [UInt8] = []
+    /// Each selected column's name as a JSON member name and colon, encoded once.
+    private var memberNames: [[UInt8]] = []
 
     public init(out: TextOutput, options: RenderOptions) {
         self.out = out
@@ -54,6 +59,13 @@ public final class RowRenderer {
             selection = Array(columns.indices)
         }
         let names = selection.map { columns[$0] }
+        memberNames = names.map { name in
+            var bytes: [UInt8] = []
+            JSONValue.writeString(name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            return bytes
+        }
+        line.reserveCapacity(4096)
         switch options.format {
         case .json: out.write("[")
         case .csv where options.header: out.write(names.map(RowRenderer.csvField).joined(separator: ",") + "\r\n")
@@ -66,19 +78,36 @@ public final class RowRenderer {
     /// long listing stops at the first lost write instead of reading on.
     public func row(_ cells: [Cell]) throws {
         if let failure = out.failure { throw failure }
-        let picked = selection.map { cells[$0] }
         defer { count += 1 }
         switch options.format {
-        case .json:
-            out.write(count == 0 ? "\n" : ",\n")
-            out.write(object(picked).compactText)
-        case .jsonl:
-            out.write(object(picked).compactText + "\n")
+        case .json, .jsonl:
+            line.removeAll(keepingCapacity: true)
+            if options.format == .json {
+                if count > 0 { line.append(UInt8(ascii: ",")) }
+                line.append(0x0A)
+            }
+            line.append(UInt8(ascii: "{"))
+            for (n, index) in selection.enumerated() {
+                if n > 0 { line.append(UInt8(ascii: ",")) }
+                line.append(contentsOf: memberNames[n])
+                cells[index].writeJSON(to: &line)
+            }
+            line.append(UInt8(ascii: "}"))
+            if options.format == .jsonl { line.append(0x0A) }
+            out.write(bytes: line)
         case .csv:
-            out.write(picked.map { RowRenderer.csvField($0.plainText) }.joined(separator: ",") + "\r\n")
+            line.removeAll(keepingCapacity: true)
+            for (n, index) in selection.enumerated() {
+                if n > 0 { line.append(UInt8(ascii: ",")) }
+                cells[index].writeCSV(to: &line)
+            }
+            line.append(contentsOf: [0x0D, 0x0A])
+            out.write(bytes: line)
         case .tsv:
+            let picked = selection.map { cells[$0] }
             out.write(picked.map { RowRenderer.tsvField($0.plainText) }.joined(separator: "\t") + "\n")
         case .table:
+            let picked = selection.map { cells[$0] }
             let texts = picked.map { RowRenderer.singleLine($0.plainText) }
             if let widths {
                 writeTableRow(texts, widths)
@@ -100,9 +129,6 @@ public final class RowRenderer {
 
     public var rowCount: Int { count }
 
-    private func object(_ cells: [Cell]) -> JSONValue {
-        .object(zip(selection, cells).map { (columns[$0.0], $0.1.jsonValue) })
-    }
 
     // MARK: Table
 

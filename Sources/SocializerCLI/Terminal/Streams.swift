@@ -7,6 +7,9 @@ import SocializerCore
 /// tests use `TextBuffer`.
 public protocol TextOutput: AnyObject {
     func write(_ text: String)
+    /// Bytes already encoded as UTF-8 (the bulk writers' rows): the
+    /// descriptor output copies them into its buffer, no `String` made.
+    func write(bytes: [UInt8])
     func flush()
     /// Why output was lost (disk full, file size limit, I/O error), if it
     /// was; the runner turns it into exit 74. A reader that closed the pipe
@@ -16,6 +19,7 @@ public protocol TextOutput: AnyObject {
 
 extension TextOutput {
     public var failure: SocializerError? { nil }
+    public func write(bytes: [UInt8]) { write(String(decoding: bytes, as: UTF8.self)) }
 }
 
 /// Where input comes from (stdin, for secrets and `--stdin` verbs).
@@ -29,6 +33,9 @@ public protocol ByteInput: AnyObject {
     /// Reads one line, without its line break; nil at end of file; throws
     /// `InputLimitExceeded` when the line is longer than `limit` bytes.
     func readLine(limit: Int) throws -> [UInt8]?
+    /// Reads what is available into `buffer` (a streaming reader's chunk);
+    /// 0 at end of file. The caller counts the bytes against its limit.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
 /// Input longer than the limit its reader set; callers turn it into a
@@ -64,6 +71,12 @@ public final class BytesInput: ByteInput {
         defer { offset = min(bytes.count, end + 1) }
         return Array(bytes[offset..<end])
     }
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - offset)
+        if n > 0 { bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
+        offset += n
+        return n
+    }
 }
 
 /// Buffered writes to a file descriptor. A closed pipe (`| head`) ends the
@@ -88,6 +101,12 @@ public final class FileDescriptorOutput: TextOutput {
     public func write(_ text: String) {
         guard !brokenPipe && failure == nil else { return }
         buffer.append(contentsOf: text.utf8)
+        if buffer.count >= capacity { flush() }
+    }
+
+    public func write(bytes: [UInt8]) {
+        guard !brokenPipe && failure == nil else { return }
+        buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { flush() }
     }
 
@@ -159,6 +178,25 @@ public final class FileDescriptorInput: ByteInput {
         while pending.count - start <= limit, try fill() {}
         guard pending.count - start <= limit else { throw InputLimitExceeded(limit: limit) }
         return take(upTo: pending.count, skipping: 0)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if start < pending.count {
+            let n = min(buffer.count, pending.count - start)
+            pending.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + start, byteCount: n) }
+            _ = take(upTo: start + n, skipping: 0)
+            return n
+        }
+        guard !atEnd else { return 0 }
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SocializerError(.ioError, "cannot read standard input: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { atEnd = true }
+            return n
+        }
     }
 
     public func readLine(limit: Int) throws -> [UInt8]? {

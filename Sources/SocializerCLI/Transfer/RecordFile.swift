@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SocializerCore
 
 /// One record of an import file, with where it came from for error messages.
@@ -9,7 +12,7 @@ struct InputRecord {
     var fromCSV: Bool
 }
 
-/// Reading json, jsonl and csv import files (SPEC §7), all-or-nothing.
+/// The formats and limits of import files (SPEC §7); `RecordStream` reads them.
 enum RecordFile {
     enum Format: String, CaseIterable {
         case json, jsonl, csv
@@ -34,60 +37,6 @@ enum RecordFile {
                                     hint: "name it .json, .jsonl or .csv, or pass --input-format json|jsonl|csv")
     }
 
-    static func read(_ path: String, format: Format) throws -> [InputRecord] {
-        try parse(try FileReader.read(path, what: "import file", limit: maximumFileBytes).bytes, name: path, format: format)
-    }
-
-    /// Records of a file already read (`name` is how locations call it).
-    static func parse(_ bytes: [UInt8], name path: String, format: Format) throws -> [InputRecord] {
-        switch format {
-        case .json:
-            let elements: [(position: TextPosition, value: JSONValue)]
-            do {
-                elements = try JSONParser.parseArrayElements(bytes, maxDepth: maximumDepth)
-            } catch {
-                throw SocializerError.invalid("\(path):\(error.position): \(error.reason)")
-            }
-            return try elements.map { element in
-                let location = "\(path):\(element.position)"
-                return InputRecord(location: location, fields: try members(element.value, location), fromCSV: false)
-            }
-        case .jsonl:
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-                throw SocializerError.invalid("\(path):1:1: the text starts with a UTF-8 byte-order mark; remove it")
-            }
-            var records: [InputRecord] = []
-            var line = 0
-            for slice in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-                line += 1
-                var text = Array(slice)
-                if text.last == 0x0D { text.removeLast() }
-                if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                let value: JSONValue
-                do {
-                    value = try JSONParser.parse(text, maxDepth: maximumDepth)
-                } catch {
-                    throw SocializerError.invalid("\(path):\(line):\(error.position.column): \(error.reason)")
-                }
-                records.append(InputRecord(location: "\(path):\(line):1", fields: try members(value, "\(path):\(line):1"),
-                                           fromCSV: false))
-            }
-            if records.isEmpty { throw SocializerError.invalid("\(path): the file holds no records") }
-            return records
-        case .csv:
-            let parsed: (header: [String], records: [CSVReader.Record])
-            do {
-                parsed = try CSVReader.read(bytes)
-            } catch {
-                throw SocializerError.invalid("\(path):row \(error.row): \(error.reason)")
-            }
-            return parsed.records.map { record in
-                InputRecord(location: "\(path):row \(record.row)",
-                            fields: record.fields.map { ($0.0, $0.1.isEmpty ? .null : .string($0.1)) }, fromCSV: true)
-            }
-        }
-    }
-
     static func members(_ value: JSONValue, _ location: String) throws -> [(String, JSONValue)] {
         guard let members = value.objectMembers else {
             throw SocializerError.invalid("\(location): a record must be a JSON object, not a \(value.typeName)")
@@ -101,16 +50,21 @@ enum RecordFile {
 struct RecordDecoder {
     let record: InputRecord
     private(set) var errors: [String] = []
-    private var used: Set<String> = []
+    /// Which of the record's fields were read (by index: no hashing per record).
+    private var used: [Bool]
 
-    init(_ record: InputRecord) { self.record = record }
+    init(_ record: InputRecord) {
+        self.record = record
+        used = Array(repeating: false, count: record.fields.count)
+    }
 
     mutating func fail(_ message: String) { errors.append("\(record.location): \(message)") }
 
     private mutating func raw(_ name: String) -> JSONValue? {
-        used.insert(name)
-        guard let value = record.fields.first(where: { $0.0 == name })?.1, value != .null else { return nil }
-        return value
+        guard let index = record.fields.firstIndex(where: { $0.0 == name }) else { return nil }
+        used[index] = true
+        let value = record.fields[index].1
+        return value == .null ? nil : value
     }
 
     func has(_ name: String) -> Bool {
@@ -195,9 +149,144 @@ struct RecordDecoder {
 
     /// Unknown fields are errors: a typo must not silently drop data.
     mutating func finish(allowed: [String]) {
-        for (name, _) in record.fields where !used.contains(name) && !allowed.contains(name) {
+        for (index, (name, _)) in record.fields.enumerated() where !used[index] && !allowed.contains(name) {
             let hint = Suggestions.closest(to: name, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
             fail("unknown field '\(Echo.cut(name))'\(hint)")
+        }
+    }
+}
+
+/// An import file read record by record (SPEC §7): json arrays element by
+/// element, jsonl line by line, csv row by row, through one fixed-size
+/// buffer, with the size limit checked while reading. Syntax errors come
+/// out as problems in file order, like a bad record's, and reading goes on
+/// where the format allows it (the next line of jsonl, the next row of
+/// csv, the next element of a json array whose brackets balance).
+final class RecordStream {
+    enum Item {
+        case record(InputRecord)
+        case problem(String)
+    }
+
+    /// The longest jsonl line or csv row kept; a longer one is a problem.
+    static let maximumRecordBytes = 16 * 1024 * 1024
+
+    let name: String
+    let format: RecordFile.Format
+    let reader: ByteReader
+    private let limitMessage: (Int) -> SocializerError
+    private var json: JSONArrayStream?
+    private var csv: CSVStream?
+    private var line = 0
+    private var lineBytes: [UInt8] = []
+    private var records = 0
+    private var problems = 0
+    private var finished = false
+    private var close: (() -> Void)?
+
+    init(reader: ByteReader, name: String, format: RecordFile.Format, limitMessage: @escaping (Int) -> SocializerError,
+         close: (() -> Void)? = nil) {
+        self.reader = reader
+        self.name = name
+        self.format = format
+        self.limitMessage = limitMessage
+        self.close = close
+        switch format {
+        case .json: json = JSONArrayStream(reader, maxDepth: RecordFile.maximumDepth, maxElementBytes: RecordStream.maximumRecordBytes)
+        case .csv: csv = CSVStream(reader, maxRowBytes: RecordStream.maximumRecordBytes)
+        case .jsonl: break
+        }
+    }
+
+    deinit { close?() }
+
+    /// Opens `path` (`-`: standard input) for streaming.
+    static func open(_ path: String, format: RecordFile.Format, _ context: CommandContext,
+                     chunkSize: Int = 64 * 1024) throws -> RecordStream {
+        let limit = RecordFile.maximumFileBytes
+        if path == "-" {
+            let stdin = context.stdin
+            return RecordStream(reader: ByteReader(chunkSize: chunkSize, limit: limit) { try stdin.read(into: $0) },
+                                name: "<stdin>", format: format) { limit in
+                SocializerError.invalid("the import file on standard input is longer than \(FileReader.describe(limit)), the limit for it",
+                                        hint: "see INPUT LIMITS in socializer(1)")
+            }
+        }
+        let fd = try FileReader.openForStreaming(path, what: "import file", limit: limit)
+        return RecordStream(reader: ByteReader(chunkSize: chunkSize, limit: limit,
+                                               source: FileReader.source(fd: fd, what: "import file", path: path)),
+                            name: path, format: format, limitMessage: { FileReader.tooLarge(path, what: "import file", limit: $0) },
+                            close: { _ = Glibc.close(fd) })
+    }
+
+    /// The next record or problem; nil at the end of the file.
+    func next() throws -> Item? {
+        guard !finished else { return nil }
+        do {
+            let item = try read()
+            switch item {
+            case .record?: records += 1
+            case .problem?: problems += 1
+            case nil:
+                finished = true
+                if records == 0 && problems == 0 && format == .jsonl { return .problem("\(name): the file holds no records") }
+            }
+            return item
+        } catch let error as ByteReader.LimitExceeded {
+            finished = true
+            throw limitMessage(error.limit)
+        }
+    }
+
+    private func read() throws -> Item? {
+        switch format {
+        case .json:
+            guard let item = try json!.next() else { return nil }
+            switch item {
+            case .element(let position, let value):
+                let location = "\(name):\(position)"
+                guard let members = value.objectMembers else {
+                    return .problem("\(location): a record must be a JSON object, not a \(value.typeName)")
+                }
+                return .record(InputRecord(location: location, fields: members, fromCSV: false))
+            case .failure(let error, _):
+                return .problem("\(name):\(error.position): \(error.reason)")
+            }
+        case .csv:
+            guard let item = try csv!.next() else { return nil }
+            switch item {
+            case .record(let record):
+                return .record(InputRecord(location: "\(name):row \(record.row)",
+                                           fields: record.fields.map { ($0.0, $0.1.isEmpty ? .null : .string($0.1)) }, fromCSV: true))
+            case .failure(let failure, _):
+                return .problem("\(name):row \(failure.row): \(failure.reason)")
+            }
+        case .jsonl:
+            while true {
+                var truncated = false
+                guard try reader.readLine(into: &lineBytes, maxLength: RecordStream.maximumRecordBytes, truncated: &truncated) else {
+                    return nil
+                }
+                line += 1
+                if line == 1 && lineBytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    finished = true
+                    return .problem("\(name):1:1: the text starts with a UTF-8 byte-order mark; remove it")
+                }
+                if truncated { return .problem("\(name):\(line):1: the line is longer than \(RecordStream.maximumRecordBytes) bytes") }
+                if lineBytes.last == 0x0D { lineBytes.removeLast() }
+                if lineBytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                let value: JSONValue
+                do {
+                    value = try JSONParser.parse(lineBytes, maxDepth: RecordFile.maximumDepth)
+                } catch {
+                    return .problem("\(name):\(line):\(error.position.column): \(error.reason)")
+                }
+                let location = "\(name):\(line):1"
+                guard let members = value.objectMembers else {
+                    return .problem("\(location): a record must be a JSON object, not a \(value.typeName)")
+                }
+                return .record(InputRecord(location: location, fields: members, fromCSV: false))
+            }
         }
     }
 }

@@ -140,6 +140,12 @@ public final class Statement {
         default:
             let n = Int(sqlite3_column_bytes(handle, i))
             guard let p = sqlite3_column_text(handle, i) else { return .text("") }
+            // SQLite ends text with a NUL: the C-string initialiser validates
+            // without the generic path's metadata lookups (the bulk paths'
+            // profile); text holding a NUL of its own takes the generic one.
+            if let text = String(validatingCString: UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)), text.utf8.count == n {
+                return .text(text)
+            }
             let bytes = UnsafeBufferPointer(start: p, count: n)
             guard let text = String(validating: bytes, as: UTF8.self) else { return .blob(Array(bytes)) }
             return .text(text)
