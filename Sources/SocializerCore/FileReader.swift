@@ -34,23 +34,10 @@ public enum FileReader {
     /// The bytes of `path` (at most `limit` of them) and its permission bits;
     /// `what` names it in messages ("file", "--password-file").
     public static func read(_ path: String, what: String = "file", limit: Int) throws -> (bytes: [UInt8], mode: UInt32) {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read \(what) '\(path)': permission denied") }
-            throw SocializerError.notFound("\(what) '\(path)' does not exist")
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw SocializerError.notFound("\(what) '\(path)' is a directory, not a file")
-        }
-        if (info.st_mode & S_IFMT) == S_IFREG && Int(info.st_size) > limit {
-            throw tooLarge(path, what: what, limit: limit)
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == EACCES { throw SocializerError(.permissionDenied, "cannot read \(what) '\(path)': permission denied") }
-            throw SocializerError(.ioError, "cannot open \(what) '\(path)': \(String(cString: strerror(errno)))")
-        }
+        let fd = try openForStreaming(path, what: what, limit: limit)
         defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
         var bytes: [UInt8] = []
         if (info.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(info.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
