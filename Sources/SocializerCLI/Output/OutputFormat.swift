@@ -104,4 +104,12 @@ public enum Cell: Sendable, Equatable {
     public static func optional(_ s: String?) -> Cell { s.map(Cell.text) ?? .null }
     public static func optional(_ i: Int64?) -> Cell { i.map(Cell.integer) ?? .null }
     public static func optional(_ t: Timestamp?) -> Cell { t.map(Cell.time) ?? .null }
+
+    /// A JSON column (`users.preferences`): the value itself, or its text
+    /// when it does not parse (the app wrote something else). The app's
+    /// usual empty object needs no parser.
+    public static func jsonText(_ text: String) -> Cell {
+        if text == "{}" { return .json(.object([])) }
+        return (try? JSONParser.parse(text)).map(Cell.json) ?? .text(text)
+    }
 }

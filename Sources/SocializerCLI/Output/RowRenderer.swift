@@ -36,7 +36,10 @@ public final class RowRenderer {
     /// cells are encoded straight into it and it goes to the output as bytes.
     private var line: [UInt8] = []
     /// Each selected column's name as a JSON member name and colon, encoded once.
-    private var memberNames: [[UInt8]] = []
+    /// `"name":` of every selected member, one after another; `memberEnds[n]`
+    /// is where member n's ends (one flat buffer: no array per name to retain).
+    private var memberNames: [UInt8] = []
+    private var memberEnds: [Int] = []
 
     public init(out: TextOutput, options: RenderOptions) {
         self.out = out
@@ -59,11 +62,11 @@ public final class RowRenderer {
             selection = Array(columns.indices)
         }
         let names = selection.map { columns[$0] }
-        memberNames = names.map { name in
-            var bytes: [UInt8] = []
-            JSONValue.writeString(name, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            return bytes
+        memberNames = []
+        memberEnds = names.map { name in
+            JSONValue.writeString(name, to: &memberNames)
+            memberNames.append(UInt8(ascii: ":"))
+            return memberNames.count
         }
         line.reserveCapacity(4096)
         switch options.format {
@@ -81,20 +84,28 @@ public final class RowRenderer {
         defer { count += 1 }
         switch options.format {
         case .json, .jsonl:
-            line.removeAll(keepingCapacity: true)
+            // A local buffer (swapped with the stored one) spares every append an exclusivity check.
+            var buffer: [UInt8] = []
+            swap(&buffer, &line)
+            defer { swap(&buffer, &line) }
+            buffer.removeAll(keepingCapacity: true)
             if options.format == .json {
-                if count > 0 { line.append(UInt8(ascii: ",")) }
-                line.append(0x0A)
+                if count > 0 { buffer.append(UInt8(ascii: ",")) }
+                buffer.append(0x0A)
             }
-            line.append(UInt8(ascii: "{"))
-            for (n, index) in selection.enumerated() {
-                if n > 0 { line.append(UInt8(ascii: ",")) }
-                line.append(contentsOf: memberNames[n])
-                cells[index].writeJSON(to: &line)
+            buffer.append(UInt8(ascii: "{"))
+            memberNames.withUnsafeBufferPointer { names in
+                var start = 0
+                for (n, index) in selection.enumerated() {
+                    if n > 0 { buffer.append(UInt8(ascii: ",")) }
+                    buffer.append(contentsOf: names[start..<memberEnds[n]])
+                    start = memberEnds[n]
+                    cells[index].writeJSON(to: &buffer)
+                }
             }
-            line.append(UInt8(ascii: "}"))
-            if options.format == .jsonl { line.append(0x0A) }
-            out.write(bytes: line)
+            buffer.append(UInt8(ascii: "}"))
+            if options.format == .jsonl { buffer.append(0x0A) }
+            out.write(bytes: buffer)
         case .csv:
             line.removeAll(keepingCapacity: true)
             for (n, index) in selection.enumerated() {

@@ -25,7 +25,8 @@ public final class Statement {
     let handle: OpaquePointer
     let database: DatabaseHandle
     public let sql: String
-    public let columnNames: [String]
+    public var columnNames: [String] { columnIndex.names }
+    let columnIndex: ColumnIndex
 
     init(database: DatabaseHandle, sql: String) throws {
         var statement: OpaquePointer?
@@ -55,7 +56,7 @@ public final class Statement {
         self.database = database
         self.sql = sql
         let count = sqlite3_column_count(statement)
-        columnNames = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+        columnIndex = ColumnIndex((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
     }
 
     deinit { sqlite3_finalize(handle) }
@@ -123,7 +124,7 @@ public final class Statement {
         var values: [DatabaseValue] = []
         values.reserveCapacity(count)
         for i in 0..<Int32(count) { values.append(value(at: i)) }
-        return Row(columns: columnNames, values: values)
+        return Row(index: columnIndex, values: values)
     }
 
     /// One column of the current row. Text that is not valid UTF-8 is kept

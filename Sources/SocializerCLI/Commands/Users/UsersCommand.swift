@@ -344,7 +344,7 @@ enum UserColumns {
         Column("role") { .text($0.role) },
         Column("active") { .bool($0.isActive) },
         Column("temperature") { .number($0.temperature) },
-        Column("preferences") { user in (try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences) },
+        Column("preferences") { .jsonText($0.preferences) },
         Column("member_since") { .text($0.memberSince) },
         Column("messages") { $0.messages.count.map(Cell.integer) ?? .null },
         Column("has_email") { .bool($0.hasEmail) },

@@ -29,7 +29,7 @@ enum UsersTransfer {
         .both("role") { .text($0.role) },
         .both("is_active") { .bool($0.isActive) },
         .both("temperature") { .number($0.temperature) },
-        .both("preferences") { user in (try? JSONParser.parse(user.preferences)).map(Cell.json) ?? .text(user.preferences) },
+        .both("preferences") { .jsonText($0.preferences) },
         .both("member_since") { .text($0.memberSince) },
         .both("messages") { .json($0.messages.jsonValue) },
         .both("hashed_name") { .text($0.hashedName) },
