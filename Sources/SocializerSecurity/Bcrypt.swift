@@ -82,6 +82,11 @@ public enum Bcrypt {
         return try results.withLock { $0 }.map { try $0!.get() }
     }
 
+    /// bcrypt's base64 alphabet: `./A-Za-z0-9`.
+    private static func isBcryptBase64(_ c: UInt8) -> Bool {
+        c == 0x2E || c == 0x2F || (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c)
+    }
+
     /// Whether `hash` looks like a bcrypt hash socializer can verify.
     public static func isSupportedHash(_ hash: String) -> Bool {
         let b = Array(hash.utf8)
@@ -89,8 +94,7 @@ public enum Bcrypt {
               [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(b[2]), b[3] == UInt8(ascii: "$"),
               b[6] == UInt8(ascii: "$"),
               let cost = Int(String(decoding: b[4..<6], as: UTF8.self)), costRange.contains(cost) else { return false }
-        let alphabet = Set("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        return b[7...].allSatisfy(alphabet.contains)
+        return b[7...].allSatisfy(isBcryptBase64)
     }
 
     /// What an unverifiable stored hash looks like, in words that name no

@@ -10,16 +10,15 @@ public struct UserRepository {
 
     // MARK: Reading
 
-    /// Users by id or username (unique, so never ambiguous).
+    static let byIDSQL = "SELECT \(User.columns) FROM users WHERE id = ?"
+    static let byNameSQL = "SELECT \(User.columns) FROM users WHERE username = ?"
+
+    /// Users by id or username (unique, so never ambiguous). Fixed SQL: a
+    /// bulk import looks a name up once per record.
     var lookup: EntityLookup<User> {
-        let select = SelectQuery("SELECT \(User.columns) FROM users", order: "id")
-        return EntityLookup(kind: "user",
-            byID: { id in var query = select; query.filter("id = ?", id); return try query.first(db, User.init(row:)) },
-            byName: { name in
-                var query = select
-                query.filter("username = ?", name)
-                return try query.first(db, User.init(row:)).map { [$0] } ?? []
-            },
+        EntityLookup(kind: "user",
+            byID: { id in try db.firstRow(UserRepository.byIDSQL, [id]).map(User.init(row:)) },
+            byName: { name in try db.firstRow(UserRepository.byNameSQL, [name]).map { [try User(row: $0)] } ?? [] },
             candidate: { "id \($0.id): \($0.username)" })
     }
 
@@ -143,16 +142,18 @@ public struct UserRepository {
 
     /// Inserts a complete row; returns its id. A duplicate username is
     /// reported as such, never in SQLite's words.
+    /// Every column but id, in `User.columnValues` order; built once.
+    static let insertSQL: String = {
+        let columns = User(username: "", hashedPassword: "", hashedEmail: "", memberSince: "", encryptionKey: nil).columnValues
+        return "INSERT INTO users (\(columns.map(\.column).joined(separator: ", "))) VALUES (\(SQL.placeholders(columns.count)))"
+    }()
+
     public func insert(_ user: User) throws -> Int64 {
         try User.validate(role: user.role)
         try User.validate(temperature: user.temperature)
-        if try usernameExists(user.username) {
-            throw SocializerError.invalid("user '\(user.username)' already exists")
-        }
+        // A taken username or email fails the UNIQUE constraint, translated below: no lookup first.
         do {
-            let values = user.columnValues
-            try db.execute("INSERT INTO users (\(values.map(\.column).joined(separator: ", "))) VALUES (\(SQL.placeholders(values.count)))",
-                           values.map(\.value))
+            try db.execute(UserRepository.insertSQL, user.columnValues.map(\.value))
         } catch let error as DatabaseError where error.isUniqueConstraint {
             if error.message.contains("hashed_email") {
                 throw SocializerError.invalid("a user with that email already exists")
