@@ -159,7 +159,9 @@ public struct JSONParser {
         if depth > maxDepth { throw error("nested deeper than \(maxDepth) levels") }
         index += 1
         var members: [(String, JSONValue)] = []
-        var seen = Set<String>()
+        // Duplicate names: a scan of the few members of a typical record costs
+        // less than hashing each name; a large object switches to a set.
+        var seen: Set<String>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -174,7 +176,14 @@ public struct JSONParser {
             }
             let keyPosition = position
             let key = try parseString()
-            if !seen.insert(key).inserted {
+            let duplicate: Bool
+            if seen == nil && members.count < 16 {
+                duplicate = members.contains { $0.0 == key }
+            } else {
+                if seen == nil { seen = Set(members.map(\.0)) }
+                duplicate = !seen!.insert(key).inserted
+            }
+            if duplicate {
                 throw JSONParseError(position: keyPosition, reason: "duplicate member name \(JSONValue.quoted(key))")
             }
             skipWhitespace()

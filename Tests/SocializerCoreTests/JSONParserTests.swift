@@ -86,3 +86,18 @@ import Testing
         #expect(JSONValue.object([("a", .array([.integer(1)]))]).prettyText() == "{\n  \"a\": [\n    1\n  ]\n}")
     }
 }
+
+@Suite struct JSONDuplicateNameTests {
+    /// Small objects are checked by a scan, large ones by a set: both refuse
+    /// a repeated name, wherever it falls.
+    @Test(arguments: [3, 15, 16, 17, 40])
+    func aRepeatedNameIsRefusedInObjectsOfEverySize(_ size: Int) {
+        let members = (0..<size).map { "\"k\($0)\": \($0)" }
+        let valid = "{" + members.joined(separator: ", ") + "}"
+        #expect((try? JSONParser.parse(valid))?.objectMembers?.count == size)
+        for repeated in [0, size - 1] {
+            let text = "{" + (members + ["\"k\(repeated)\": true"]).joined(separator: ", ") + "}"
+            #expect(throws: JSONParseError.self, "\(size), k\(repeated)") { try JSONParser.parse(text) }
+        }
+    }
+}

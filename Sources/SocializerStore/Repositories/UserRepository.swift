@@ -22,7 +22,13 @@ public struct UserRepository {
             candidate: { "id \($0.id): \($0.username)" })
     }
 
-    public func find(_ reference: UserReference) throws -> User? { try lookup.find(reference) }
+    public func find(_ reference: UserReference) throws -> User? {
+        // Usernames are unique, so no ambiguity to check: straight to the index (a bulk import asks once per record).
+        switch reference {
+        case .id(let id): return try db.firstRow(UserRepository.byIDSQL, [id]).map(User.init(row:))
+        case .name(let name): return try db.firstRow(UserRepository.byNameSQL, [name]).map(User.init(row:))
+        }
+    }
 
     public func require(_ reference: UserReference) throws -> User { try lookup.require(reference) }
 
