@@ -1,9 +1,11 @@
 # Shared helpers for the benchmarks: median wall time of N runs, in ms.
 # Usage: median_ms N command args...   (output discarded)
+# BEFORE_EACH, when set, is evaluated before each run, untimed (a fresh database).
 median_ms() {
     local n=$1; shift
     local times=() i start end
     for ((i = 0; i < n; i++)); do
+        if [ -n "${BEFORE_EACH:-}" ]; then eval "$BEFORE_EACH"; fi
         start=$(date +%s%N)
         "$@" >/dev/null 2>&1
         end=$(date +%s%N)

@@ -49,15 +49,7 @@ fresh_db() {
 # made by `fresh_db` first (not timed).
 median_fresh_ms() {
     local db=$1; shift
-    local times=() i start end
-    for ((i = 0; i < runs; i++)); do
-        fresh_db "$db"
-        start=$(date +%s%N)
-        "$@" >/dev/null 2>&1
-        end=$(date +%s%N)
-        times+=($(( (end - start) / 1000 )))
-    done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f\n", m / 1000}'
+    BEFORE_EACH="fresh_db '$db'" median_ms "$runs" "$@"
 }
 
 peak_kb() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}'; }
