@@ -43,6 +43,9 @@ public struct GlobalOptions: Sendable {
         }
         format = arguments.has("json") ? .json : OutputFormat(rawValue: outputFormat ?? "table") ?? .table
         fields = arguments.list("fields")
+        if let fields, let repeated = fields.enumerated().first(where: { fields[..<$0.offset].contains($0.element) })?.element {
+            throw SocializerError.usage("--fields names '\(Echo.cut(repeated))' twice", hint: "name each field once")
+        }
         header = !arguments.flag("no-header")
         quiet = arguments.flag("quiet")
         verbose = arguments.flag("verbose")

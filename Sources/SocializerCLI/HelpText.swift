@@ -11,10 +11,11 @@ enum HelpText {
             for option in node.options where option.required { parts.append(option.synopsis) }
             for group in node.requireOneOf {
                 parts.append("(" + group.map { name in
-                    node.options.first { $0.name == name }?.synopsis ?? "--\(name)"
+                    node.options.first { $0.name == name }?.synopsis ?? name
                 }.joined(separator: " | ") + ")")
             }
-            parts += node.positionals.map(\.synopsis)
+            // A positional already shown in a one-of group ("(TOKEN | --stdin)") is not repeated.
+            parts += node.positionals.filter { p in !node.requireOneOf.contains { $0.contains(p.name) } }.map(\.synopsis)
             let optional = node.options.filter { option in
                 !option.required && !node.requireOneOf.contains { $0.contains(option.name) }
             }

@@ -13,7 +13,7 @@ enum Hints {
         case .databaseMissing(let path):
             return ("create it with: socializer --db \(shellQuoted(path)) migrate up", nil)
         case .notMigrated:
-            return ("create the schema with: socializer migrate up", nil)
+            return ("create the schema with: socializer migrate up (with the same --db)", nil)
         case .legacyNeedsBaseline:
             return ("adopt it with: socializer migrate baseline (then: socializer migrate up)", nil)
         case .legacyNeedsBaselineFirst:

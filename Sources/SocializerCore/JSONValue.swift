@@ -51,6 +51,15 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The type with its article, for messages: "an array", "a string", "null".
+    public var typeWithArticle: String {
+        switch self {
+        case .null: return "null"
+        case .array, .object: return "an " + typeName
+        default: return "a " + typeName
+        }
+    }
+
     /// Compact text, the storage form of SPEC §2 (`{"a":1}`).
     public var compactText: String {
         var out = ""

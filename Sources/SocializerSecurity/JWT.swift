@@ -127,7 +127,7 @@ public struct JWT: Sendable {
         case .integer(let i): seconds = i
         case .number(let d) where d.isFinite && d >= 0 && d <= Double(latest): seconds = Int64(d.rounded(.down))
         case .number: throw JWTError(kind: .invalidClaims, reason: "\(name) is outside the dates a token can carry")
-        default: throw JWTError(kind: .invalidClaims, reason: "\(name) must be a number of seconds (NumericDate), not a \(value.typeName)")
+        default: throw JWTError(kind: .invalidClaims, reason: "\(name) must be a number of seconds (NumericDate), not \(value.typeWithArticle)")
         }
         guard (0...latest).contains(seconds) else {
             throw JWTError(kind: .invalidClaims, reason: "\(name) is outside the dates a token can carry")

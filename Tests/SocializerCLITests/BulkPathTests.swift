@@ -32,7 +32,7 @@ import TestSupport
             socializer: error: 4 problem(s) in '\(path)'; nothing was imported
               \(path):2:2: unexpected 'o'; expected a member name in double quotes
               \(path):4:41: trailing comma before '}'
-              \(path):5:1: a record must be a JSON object, not a array
+              \(path):5:1: a record must be a JSON object, not an array
               \(path):6:40: unexpected end of input inside an object
 
             """)

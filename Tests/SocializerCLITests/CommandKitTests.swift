@@ -186,3 +186,54 @@ import TestSupport
         #expect(try other.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'users'") == 1)
     }
 }
+
+/// Defects a newcomer trial found, each pinned.
+@Suite struct NewcomerTrialTests {
+    let f = UsersFixture()
+
+    @Test func usageNamesAPositionalInAOneOfGroupByItsName() {
+        let result = runCLI(["tokens", "check"])
+        #expect(result.status == 64 && result.stderr.contains("usage: socializer tokens check (TOKEN | --stdin) [options]"), "\(result.stderr)")
+    }
+
+    @Test func aFieldNamedTwiceIsRefused() {
+        f.create("alice")
+        let result = f.cli(["--fields", "id,id", "--format", "jsonl", "users", "list"])
+        #expect(result.status == 64 && result.stdout.isEmpty && result.stderr.contains("--fields names 'id' twice"))
+    }
+
+    @Test func aMissingImportFileIsSaidBeforeItsFormatIsAskedFor() {
+        let missing = f.cli(["users", "import", f.folder.file("nope")])
+        #expect(missing.status == 66 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
+        let folder = f.cli(["users", "import", f.folder.path])
+        #expect(folder.status == 66 && folder.stderr.contains("is a directory"), "\(folder.stderr)")
+    }
+
+    @Test func secretFilesDoNotTakeADash() {
+        f.create("alice")
+        let result = f.cli(["users", "check-password", "alice", "--password-file", "-"])
+        #expect(result.status == 64 && result.stderr.contains("--password-file does not take '-'")
+                && result.stderr.contains("hint: read the password from standard input with --password-stdin"), "\(result.stderr)")
+    }
+
+    @Test func jsonModesKeepStandardErrorForErrors() throws {
+        f.create("alice", password: "pw-alice-1")
+        let check = f.cli(["--json", "users", "check-password", "alice", "--password-stdin"], stdin: "wrong-pw\n")
+        #expect(check.status == 1 && check.stderr.isEmpty)
+        #expect(f.cli(["users", "memory", "set", "alice", "--stdin"], stdin: "{}").status == 0)
+        let csv = f.cli(["--format", "csv", "--no-header", "--fields", "username", "users", "memory", "show", "alice"])
+        #expect(csv.status == 0 && csv.stdout == "alice\r\n", "\(csv.stdout)")
+    }
+
+    @Test func aDryRunSaysSoEvenWithQuiet() {
+        let result = f.cli(["-q", "-n", "users", "create", "ghost", "--no-email", "--password-stdin"], stdin: "pw-ghost-1\n")
+        #expect(result.status == 0 && result.stdout == "1\n")
+        #expect(result.stderr == "socializer: dry run: nothing was changed\n")
+        #expect(f.cli(["users", "show", "ghost"]).status == 66)
+    }
+
+    @Test func noHintToTypeAnIdThatIsNotOne() {
+        let zero = f.cli(["users", "show", "0"])
+        #expect(zero.status == 66 && !zero.stderr.contains("id:0"), "\(zero.stderr)")
+    }
+}

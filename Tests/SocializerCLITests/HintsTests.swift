@@ -110,7 +110,7 @@ enum CommandMentions {
     @Test func everyReasonKeepsItsWording() {
         let expected: [(SocializerError.Reason, String?, String?)] = [
             (.databaseMissing(path: "my db"), "create it with: socializer --db 'my db' migrate up", nil),
-            (.notMigrated, "create the schema with: socializer migrate up", nil),
+            (.notMigrated, "create the schema with: socializer migrate up (with the same --db)", nil),
             (.legacyNeedsBaseline, "adopt it with: socializer migrate baseline (then: socializer migrate up)", nil),
             (.legacyNeedsBaselineFirst, "adopt it first with: socializer migrate baseline", nil),
             (.migrationModified, "run socializer migrate validate; the database was changed by another build", nil),

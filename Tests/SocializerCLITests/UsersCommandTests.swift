@@ -159,7 +159,7 @@ final class UsersFixture {
         _ = try Connection(path: empty.db, mode: .createIfMissing)
         let notMigrated = empty.cli(["users", "list"])
         #expect(notMigrated.status == 78)
-        #expect(notMigrated.stderr == "socializer: error: the database is not migrated\nhint: create the schema with: socializer migrate up\n")
+        #expect(notMigrated.stderr == "socializer: error: the database is not migrated\nhint: create the schema with: socializer migrate up (with the same --db)\n")
         let legacy = UsersFixture(migrate: false)
         try LegacyDatabase.create(at: legacy.db)
         let refused = legacy.cli(["users", "show", "alice"])

@@ -132,9 +132,9 @@ import TestSupport
         let before = try db.rows("SELECT * FROM users ORDER BY id").map(\.values)
         let refusals: [(String, String)] = [
             ("plain text", "the memory is not JSON"),
-            ("[1, 2]", "the memory must be a JSON object (the app's document), not a array"),
-            (#"{"messages": {}}"#, #"member "messages" must be a JSON array, not a object"#),
-            (#"{"metadata": []}"#, #"member "metadata" must be a JSON object, not a array"#),
+            ("[1, 2]", "the memory must be a JSON object (the app's document), not an array"),
+            (#"{"messages": {}}"#, #"member "messages" must be a JSON array, not an object"#),
+            (#"{"metadata": []}"#, #"member "metadata" must be a JSON object, not an array"#),
         ]
         for (input, message) in refusals {
             let result = f.cli(["users", "memory", "set", "bob", "--stdin"], stdin: input)

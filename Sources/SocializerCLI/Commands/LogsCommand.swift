@@ -114,7 +114,7 @@ enum LogsCommand {
                                               message: arguments[message], stackTrace: stack, context: arguments[contextJSON])
         return WriteOutcome(ids: [id]) { context in
             if context.globals.format == .table {
-                context.stdout.write("added error log \(id)\n")
+                context.stdout.write(context.globals.dryRun ? "would add error log \(id)\n" : "added error log \(id)\n")
             } else {
                 try context.recordRenderer().render([("id", .integer(id))])
             }

@@ -199,7 +199,8 @@ public struct WriteAction: Sendable {
             } else {
                 try outcome.report(context)
             }
-            if context.globals.dryRun { context.notice(outcome.dryRunNotice ?? "dry run: nothing was changed") }
+            // Shown even with -q: the ids printed are of rows that were rolled back.
+            if context.globals.dryRun { context.stderr.write("socializer: \(outcome.dryRunNotice ?? "dry run: nothing was changed")\n") }
             return .success
         }
     }

@@ -70,6 +70,10 @@ enum SecretOptions {
             }
             password = line.last == 0x0D ? Array(line.dropLast()) : line
         } else if let file = arguments[passwordFile] {
+            if file == "-" {
+                throw SocializerError.usage("\(passwordFile.spelling) does not take '-': a secret file must be a private file",
+                                            hint: "read the password from standard input with \(passwordStdin.spelling)")
+            }
             password = try SecretFile.read(file, option: passwordFile.spelling, allowInsecure: arguments[insecureFileOK])
         } else if let prompt = context.prompt, context.terminal.stdinIsTerminal {
             switch purpose {

@@ -39,7 +39,7 @@ enum RecordFile {
 
     static func members(_ value: JSONValue, _ location: String) throws -> [(String, JSONValue)] {
         guard let members = value.objectMembers else {
-            throw SocializerError.invalid("\(location): a record must be a JSON object, not a \(value.typeName)")
+            throw SocializerError.invalid("\(location): a record must be a JSON object, not \(value.typeWithArticle)")
         }
         return members
     }
@@ -77,7 +77,7 @@ struct RecordDecoder {
             return nil
         }
         guard case .string(let text) = value else {
-            fail("field '\(name)' must be a string, not a \(value.typeName)")
+            fail("field '\(name)' must be a string, not \(value.typeWithArticle)")
             return nil
         }
         return text
@@ -246,7 +246,7 @@ final class RecordStream {
             case .element(let position, let value):
                 let location = "\(name):\(position)"
                 guard let members = value.objectMembers else {
-                    return .problem("\(location): a record must be a JSON object, not a \(value.typeName)")
+                    return .problem("\(location): a record must be a JSON object, not \(value.typeWithArticle)")
                 }
                 return .record(InputRecord(location: location, fields: members, fromCSV: false))
             case .failure(let error, _):
@@ -283,7 +283,7 @@ final class RecordStream {
                 }
                 let location = "\(name):\(line):1"
                 guard let members = value.objectMembers else {
-                    return .problem("\(location): a record must be a JSON object, not a \(value.typeName)")
+                    return .problem("\(location): a record must be a JSON object, not \(value.typeWithArticle)")
                 }
                 return .record(InputRecord(location: location, fields: members, fromCSV: false))
             }

@@ -25,7 +25,7 @@ public enum ConversationMemory {
     /// what is wrong.
     public static func complete(_ value: JSONValue, userID: Int64, now: Timestamp) throws -> (document: JSONValue, added: [String]) {
         guard var fields = value.objectMembers else {
-            throw SocializerError.invalid("the memory must be a JSON object (the app's document), not a \(value.typeName)",
+            throw SocializerError.invalid("the memory must be a JSON object (the app's document), not \(value.typeWithArticle)",
                 hint: "the app keeps {\"messages\": [], \"general_chat\": [], \"ai_conversation\": [], \"metadata\": {…}}")
         }
         if let problem = shapeProblem(value, requireAll: false) { throw SocializerError.invalid(problem) }
@@ -41,7 +41,7 @@ public enum ConversationMemory {
     public static func problem(with plaintext: [UInt8]) -> String? {
         guard let text = String(validating: plaintext, as: UTF8.self) else { return "it is not UTF-8 text" }
         guard let value = try? JSONParser.parse(text) else { return "it is not JSON" }
-        guard value.objectMembers != nil else { return "it is a JSON \(value.typeName), not an object" }
+        guard value.objectMembers != nil else { return "it is JSON but \(value.typeWithArticle), not an object" }
         return shapeProblem(value, requireAll: true)
     }
 
@@ -53,7 +53,7 @@ public enum ConversationMemory {
             }
             let expected = name == "metadata" ? "object" : "array"
             if member.typeName != expected {
-                return "member \"\(name)\" must be a JSON \(expected), not a \(member.typeName)"
+                return "member \"\(name)\" must be a JSON \(expected), not \(member.typeWithArticle)"
             }
         }
         return nil

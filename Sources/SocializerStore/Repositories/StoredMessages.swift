@@ -77,7 +77,7 @@ public struct StoredMessages: Sendable, Equatable {
             }
             return .list(items)
         default:
-            throw SocializerError.invalid("messages must be a count or a list of message objects, not a \(json.typeName)")
+            throw SocializerError.invalid("messages must be a count or a list of message objects, not \(json.typeWithArticle)")
         }
     }
 }

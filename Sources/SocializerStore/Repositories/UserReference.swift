@@ -67,7 +67,7 @@ public struct EntityLookup<Entity> {
     public func require(_ reference: EntityReference) throws -> Entity {
         guard let entity = try find(reference) else {
             var hint: String?
-            if case .name(let name) = reference, Int64(name) != nil { hint = "to look up an id, write id:\(name)" }
+            if case .name(let name) = reference, let number = Int64(name), number > 0 { hint = "to look up an id, write id:\(name)" }
             if case .id(let id) = reference { hint = "to look up a \(kind) named \(id), write name:\(id)" }
             throw SocializerError.notFound("\(kind) \(reference) not found", hint: hint)
         }

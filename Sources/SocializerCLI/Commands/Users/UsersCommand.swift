@@ -302,7 +302,9 @@ enum UsersCommand {
             context.stdout.write("password matches\n")
         }
         if matches { return .success }
-        context.stderr.write("socializer: password does not match for user '\(Echo.escapingControls(found.username))'\n")
+        if context.globals.format == .table {
+            context.stderr.write("socializer: password does not match for user '\(Echo.escapingControls(found.username))'\n")
+        }
         return .predicateFalse
     }
 

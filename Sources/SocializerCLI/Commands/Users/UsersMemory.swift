@@ -91,7 +91,7 @@ enum UsersMemory {
             context.warn("the memory of user '\(user.username)' is not the app's document (\(problem)); the app will discard it")
         }
         let text = String(decoding: plain, as: UTF8.self)
-        if context.globals.format.isJSON {
+        if context.globals.format != .table {
             try context.recordRenderer().render([("id", .integer(user.id)), ("username", .text(user.username)), ("memory", .text(text))])
         } else {
             let shown = context.terminal.stdoutIsTerminal ? Echo.escapingControls(text, keeping: ["\n", "\t"]) : text

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SocializerCore
 import SocializerSecurity
 import SocializerStore
@@ -209,6 +212,8 @@ enum UsersTransfer {
 
     static func prepareImport(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ImportPlan {
         let path = arguments[file]
+        // A missing file or a folder is said as such before its name is asked for a format.
+        if path != "-" { close(try FileReader.openForStreaming(path, what: "import file", limit: RecordFile.maximumFileBytes)) }
         let format = try RecordFile.format(path: path, explicit: arguments[inputFormat])
         let stream = try RecordStream.open(path, format: format, context)
         var plan = ImportPlan(name: stream.name, stream: stream, onConflict: arguments[onConflict], maxErrors: Int(arguments[maxErrors]),
