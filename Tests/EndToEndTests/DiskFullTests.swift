@@ -64,9 +64,9 @@ import TestSupport
         Case(arguments: ["users", "prefs", "unset", "alice", "topics", "likes"]),
         Case(arguments: ["users", "import", "people.jsonl"]),
         Case(arguments: ["tokens", "revoke", token("bob")]),
-        Case(arguments: ["tokens", "purge", "--before", "2200-01-01"]),
+        Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
-        Case(arguments: ["logs", "purge", "--before", "2100-01-01"]),
+        Case(arguments: ["logs", "purge", "--before", "2100-01-01", "--yes"]),
         // The automatic backup is the first write; with --no-backup, the migration.
         Case(arguments: ["migrate", "up"], start: .version2, outputs: [".bak-"]),
         Case(arguments: ["migrate", "up", "--no-backup"], start: .version2),

@@ -407,7 +407,7 @@ import TestSupport
         let holder = try f.connection()
         try holder.execute("BEGIN IMMEDIATE")
         defer { try? holder.execute("ROLLBACK") }
-        for arguments in [["users", "deactivate", "alice"], ["logs", "purge", "--before", "2100-01-01"],
+        for arguments in [["users", "deactivate", "alice"], ["logs", "purge", "--before", "2100-01-01", "--yes"],
                           ["logs", "add", "--type", "T", "--message", "M"]] {
             let result = f.cli(["--busy-timeout", "0"] + arguments)
             #expect(result.status == 75, "\(arguments): \(result.stderr)")

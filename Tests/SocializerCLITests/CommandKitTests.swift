@@ -39,7 +39,7 @@ import TestSupport
         ["tokens", "check", "TOKEN"],
         ["tokens", "list", "--user", "alice"],
         ["tokens", "show", "1"],
-        ["tokens", "purge", "--before", "2200-01-01"],
+        ["tokens", "purge", "--before", "2200-01-01", "--yes"],
         ["tokens", "issue", "alice", "--claim", "scope=admin"],
         ["logs", "list", "--since", "-5d"],
         ["logs", "show", "1"],

@@ -45,9 +45,9 @@ import TestSupport
             _ = f.folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
         }),
         Case(arguments: ["tokens", "revoke", token("bob")]),
-        Case(arguments: ["tokens", "purge", "--before", "2200-01-01"]),
+        Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
-        Case(arguments: ["logs", "purge", "--before", "2100-01-01"]),
+        Case(arguments: ["logs", "purge", "--before", "2100-01-01", "--yes"]),
         Case(arguments: ["migrate", "up"], prepare: { f in
             #expect(f.cli(["migrate", "down", "--to", "2"]).status == 0)
         }),

@@ -146,7 +146,11 @@ let jwtSecret = "dev-secret-please-change-0123456789abcdef"
         // One stamped line per run, for `>> cron.log`.
         #expect(purge.stdout.split(separator: "\n").count == 1 && purge.stdout.hasPrefix("{\"at\":\"2026-06-15T12:00:00Z\",\"table\""))
         #expect(try db.scalarInt("SELECT count(*) FROM token_blacklist") == 1)
-        #expect(f.cli(["-q", "tokens", "purge", "--before", "2101-01-01"]).stdout == "1\n")
+        // A future cutoff would un-revoke live tokens: it must be confirmed.
+        let unconfirmed = f.cli(["tokens", "purge", "--before", "2101-01-01"])
+        #expect(unconfirmed.status == 64 && unconfirmed.stderr.contains("refusing to purge up to 2101-01-01T00:00:00Z, a time in the future (tokens that have not expired would be usable again) without confirmation"), "\(unconfirmed.stderr)")
+        #expect(try db.scalarInt("SELECT count(*) FROM token_blacklist") == 1)
+        #expect(f.cli(["-q", "tokens", "purge", "--before", "2101-01-01", "--yes"]).stdout == "1\n")
         #expect(f.cli(["tokens", "purge"]).stdout.hasPrefix("purged 0 row(s) from token_blacklist"), "an empty table is success")
     }
 
@@ -266,7 +270,8 @@ let jwtSecret = "dev-secret-please-change-0123456789abcdef"
         #expect(f.cli(["-q", "logs", "purge", "--older-than", "30d", "--type", "KeyError"]).stdout == "0\n")
         #expect(f.cli(["-q", "logs", "purge", "--older-than", "4d"]).stdout == "3\n")
         #expect(ids([]) == "3 ")
-        #expect(f.cli(["-q", "logs", "purge", "--before", "2027-01-01", "--type", "ValueError"]).stdout == "1\n")
+        #expect(f.cli(["-q", "logs", "purge", "--before", "2027-01-01", "--type", "ValueError"]).status == 64, "a future cutoff is confirmed")
+        #expect(f.cli(["-q", "logs", "purge", "--before", "2027-01-01", "--type", "ValueError", "--yes"]).stdout == "1\n")
     }
 
     @Test func exportStreamsEveryLog() throws {

@@ -20,6 +20,13 @@ enum PurgeSupport {
     static let cutoff: [any OptionDeclaring] = [olderThan, before]
     static let cutoffRules = [[olderThan.name, before.name]]
 
+    /// A cutoff after now purges what has not aged yet: asked for, not
+    /// assumed (`--yes`, or an answer on a terminal; a dry run needs neither).
+    static func confirmIfFuture(_ context: CommandContext, _ cutoff: Timestamp, _ consequence: String) throws {
+        guard cutoff > context.clock.now() else { return }
+        try context.confirm("purge up to \(cutoff.iso8601), a time in the future (\(consequence))")
+    }
+
     /// The instant `--older-than` or `--before` names.
     static func cutoff(_ context: CommandContext, _ arguments: ParsedArguments) -> Timestamp {
         if let span = arguments[olderThan] { return context.clock.now().adding(seconds: -span.seconds) }
