@@ -247,12 +247,6 @@ extension ParsedArguments {
         return key.read(values[key.name])
     }
 
-    /// Whether an option was given on the command line (not its default).
-    public func given<Value>(_ key: Option<Value>) -> Bool {
-        requireDeclared(key.name)
-        return values[key.name] != nil
-    }
-
     /// Whether any of these options was given.
     public func givenAny(_ keys: [any OptionDeclaring]) -> Bool {
         keys.contains { key in
