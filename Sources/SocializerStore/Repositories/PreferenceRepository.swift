@@ -27,7 +27,6 @@ public struct PreferenceRepository {
     public let db: Connection
     public init(_ db: Connection) { self.db = db }
 
-    public static let confidenceRange = 0.0...1.0
 
     public func list(userID: Int64, type: String?, _ body: (Preference) throws -> Void) throws {
         try db.forEachRow("""
@@ -40,7 +39,7 @@ public struct PreferenceRepository {
     /// Inserts or replaces TYPE.KEY for the user; returns the row id.
     public func set(userID: Int64, type: String, key: String, value: JSONValue, confidence: Double,
                     today: String) throws -> Int64 {
-        guard confidence.isFinite, PreferenceRepository.confidenceRange.contains(confidence) else {
+        guard confidence.isFinite, DomainRange.confidence.contains(confidence) else {
             throw SocializerError.invalid("confidence \(confidence) is outside 0.0 to 1.0")
         }
         let type = try NameRules.validate(type, what: "preference type")

@@ -22,7 +22,6 @@ public struct User: Sendable, Equatable {
     public var llmModel: String?
 
     public static let roles = ["admin", "user"]
-    public static let temperatureRange = 0.0...2.0
     static let columns = "id, username, role, is_active, temperature, preferences, hashed_name, hashed_password, "
         + "hashed_email, member_since, messages, encryption_key, conversation_memory, llm_provider, llm_endpoint, llm_model"
 
@@ -91,7 +90,7 @@ public struct User: Sendable, Equatable {
     }
 
     public static func validate(temperature: Double) throws {
-        guard temperature.isFinite, temperatureRange.contains(temperature) else {
+        guard temperature.isFinite, DomainRange.temperature.contains(temperature) else {
             throw SocializerError.invalid("temperature \(temperature) is outside 0.0 to 2.0")
         }
     }

@@ -12,7 +12,7 @@ enum UsersCommand {
     static let noEmail = Option.flag("no-email", help: "Create the user without an email (a unique placeholder is stored).")
     static let role = Option.choice("role", of: UserRole.self, help: "admin or user.")
     static let inactive = Option.flag("inactive", help: "Create the account deactivated.")
-    static let temperature = Option.number("temperature", User.temperatureRange, help: "The AI's sampling temperature for this user (0.7 when created).")
+    static let temperature = Option.number("temperature", DomainRange.temperature, help: "The AI's sampling temperature for this user (0.7 when created).")
     static let llmProvider = Option.string("llm-provider", value: "P", help: "The user's own LLM provider.")
     static let llmEndpoint = Option.string("llm-endpoint", value: "URL", help: "The provider's endpoint.")
     static let llmModel = Option.string("llm-model", value: "M", help: "The model to use.")
@@ -330,11 +330,6 @@ enum UsersCommand {
             if !context.globals.dryRun { context.notice("user '\(found.username)' \(verb)") }
         }
     }
-}
-
-/// `users.role`'s domain.
-enum UserRole: String, CaseIterable, Sendable {
-    case admin, user
 }
 
 /// The output columns of a user, declared once: `list` shows some, `show`

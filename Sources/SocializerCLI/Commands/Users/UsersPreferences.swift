@@ -7,7 +7,7 @@ enum UsersPreferences {
     static let key = Positional.string("KEY", help: "The preference key.")
     static let value = Positional.json("JSON", help: "The value, as JSON ('\"warm\"', '[\"chess\"]', '0.5').")
     static let onlyType = Option.string("type", value: "T", help: "Only preferences of this type.")
-    static let confidence = Option.number("confidence", PreferenceRepository.confidenceRange, default: 1.0,
+    static let confidence = Option.number("confidence", DomainRange.confidence, default: 1.0,
                                           help: "How sure the app is, 0.0 to 1.0.")
 
     static let node = CommandNode(

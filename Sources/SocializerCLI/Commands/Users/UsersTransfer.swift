@@ -130,7 +130,7 @@ enum UsersTransfer {
         let role = d.string("role") ?? "user"
         if !User.roles.contains(role) { d.fail("role '\(Echo.cut(role))' is not one of admin, user") }
         let temperature = d.number("temperature") ?? 0.7
-        if !User.temperatureRange.contains(temperature) { d.fail("temperature \(temperature) is outside 0.0 to 2.0") }
+        if !DomainRange.temperature.contains(temperature) { d.fail("temperature \(temperature) is outside 0.0 to 2.0") }
         var messages = StoredMessages.count(0)
         if let given = d.json("messages") {
             do { messages = try StoredMessages.from(json: given) } catch let error as SocializerError { d.fail(error.message) } catch {}
