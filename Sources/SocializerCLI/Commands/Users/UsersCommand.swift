@@ -131,9 +131,11 @@ enum UsersCommand {
         }
     }
 
-    /// A changed user's report: the record (the id alone under -q).
+    /// A changed user's report: the record (the id alone under -q). The
+    /// user is the audit target even when nothing had to change (activating
+    /// an active user writes no row to find it by).
     static func recordOutcome(_ user: User) -> WriteOutcome {
-        WriteOutcome(ids: [user.id]) { context in try context.recordRenderer().render(UserColumns.record.record(user)) }
+        WriteOutcome(ids: [user.id], target: .user(user)) { context in try context.recordRenderer().render(UserColumns.record.record(user)) }
     }
 
     static func today(_ context: CommandContext) -> String { context.clock.now().dateText }
