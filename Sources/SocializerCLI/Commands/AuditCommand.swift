@@ -80,11 +80,14 @@ enum AuditCommand {
 
     /// One entry's cells. In table format `rows` is a summary (`users -1,
     /// user_preferences -2`: + inserted, ~ updated, - deleted); elsewhere it
-    /// and `details` are the JSON stored.
+    /// and `details` are the JSON stored: values in json and jsonl, the
+    /// stored text as it is in the others (no parsing to print it again).
     static func cells(_ entry: AuditEntry, _ context: CommandContext) -> [Cell] {
-        let table = context.globals.format == .table
+        let format = context.globals.format
+        let json = format == .json || format == .jsonl
+        let rows: Cell = format == .table ? .text(summary(of: entry.rows)) : json ? .jsonText(entry.rows) : .text(entry.rows)
         return [.integer(entry.id), .time(entry.at), .text(entry.actor), .text(entry.command), .optional(entry.target),
-                table ? .text(summary(of: entry.rows)) : .jsonText(entry.rows), .jsonText(entry.details)]
+                rows, json ? .jsonText(entry.details) : .text(entry.details)]
     }
 
     /// `{"users":{"deleted":1},"error_logs":{"updated":2}}` as `users -1, error_logs ~2`.

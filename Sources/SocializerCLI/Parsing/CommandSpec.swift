@@ -183,7 +183,8 @@ public struct WriteOutcome {
     /// case): the row of `ids` found in what the change wrote (see
     /// `AuditRepository.target(ofIDs:in:)`). A verb sets it only when that
     /// cannot work: the target is gone and should keep its name (a delete),
-    /// or nothing was written (a repeated revocation).
+    /// or nothing may be written (activating an active user, a repeated
+    /// revocation).
     public var target: AuditTarget?
 
     public init(ids: [Int64], dryRunNotice: String? = nil, target: AuditTarget? = nil,
