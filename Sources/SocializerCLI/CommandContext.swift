@@ -17,12 +17,16 @@ public final class CommandContext {
     public let prompt: TerminalPrompt?
     /// How the running verb may use the database: a read verb cannot open it for writing.
     public let kind: ActionKind
+    /// The running verb's node: what its arguments are (the audit trail
+    /// records them by it, secrets left out); nil for a context built by hand.
+    public let node: CommandNode?
 
     init(environment: [String: String], stdin: ByteInput, stdout: TextOutput, stderr: TextOutput,
          terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String], prompt: TerminalPrompt?,
-         kind: ActionKind = .custom) {
+         kind: ActionKind = .custom, node: CommandNode? = nil) {
         self.prompt = prompt
         self.kind = kind
+        self.node = node
         self.environment = environment
         self.stdin = stdin
         self.stdout = stdout

@@ -50,7 +50,7 @@ public enum CommandLineTool {
                                                 shadowed: Set(node.options.map(\.name)))
                 let context = CommandContext(environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
                                              terminal: terminal, clock: clock, globals: globals, path: parsed.path,
-                                             prompt: prompt, kind: node.kind)
+                                             prompt: prompt, kind: node.kind, node: node)
                 guard let action = node.action else {
                     throw SocializerError.internalError("'\(parsed.path.joined(separator: " "))' has no action")
                 }

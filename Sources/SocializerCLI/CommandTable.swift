@@ -8,7 +8,7 @@ public enum CommandTable {
         summary: "Administer the database of the Socializer app.",
         discussion: """
             socializer manages the SQLite database that the Socializer web app uses: \
-            its users, revoked tokens and error logs, its schema and migrations, and backups. Every command takes the global \
+            its users, revoked tokens and error logs, its schema and migrations, the audit trail of every change, and backups. Every command takes the global \
             options; the database is --db, else $SOCIALIZER_DB, else ./socializer.db.
             """,
         children: [
@@ -17,6 +17,7 @@ public enum CommandTable {
             LogsCommand.node,
             MigrateCommand.node,
             BackupCommand.node,
+            AuditCommand.node,
             CompletionCommand.node,
             HelpCommand.node,
         ])

@@ -19,7 +19,12 @@ public struct GlobalOptions: Sendable {
                    help: "Perform the change in a transaction, report it, and roll it back."),
         OptionSpec("color", .choice(["auto", "always", "never"]), default: "auto",
                    help: "Colour on a terminal (auto honours NO_COLOR)."),
+        OptionSpec("no-audit",
+                   help: "Record no audit entry for this change; refused unless $SOCIALIZER_AUDIT=off is set too."),
     ]
+
+    /// `$SOCIALIZER_AUDIT`: `off` allows --no-audit (and nothing else changes).
+    static let auditVariable = "SOCIALIZER_AUDIT"
 
     public var databasePath: String
     public var format: OutputFormat
@@ -31,6 +36,8 @@ public struct GlobalOptions: Sendable {
     public var yes: Bool
     public var dryRun: Bool
     public var color: Bool
+    /// --no-audit, allowed by $SOCIALIZER_AUDIT=off: write no audit entry.
+    public var noAudit: Bool
 
     /// Reads the global options out of parsed arguments and the environment.
     /// A verb may declare an option of the same name as a global one
@@ -52,6 +59,14 @@ public struct GlobalOptions: Sendable {
         busyTimeoutMilliseconds = Int32(arguments.integer("busy-timeout") ?? 5000)
         yes = arguments.flag("yes")
         dryRun = arguments.flag("dry-run")
+        noAudit = arguments.flag("no-audit")
+        if noAudit && environment[GlobalOptions.auditVariable] != "off" {
+            // Two switches, so that skipping the trail is a decision about an
+            // environment (a throwaway CI database), never a word on one line.
+            throw SocializerError.configuration(
+                "--no-audit is refused: changes are audited unless $\(GlobalOptions.auditVariable)=off is set as well",
+                hint: "set \(GlobalOptions.auditVariable)=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit")
+        }
         switch arguments.string("color") ?? "auto" {
         case "always": color = true
         case "never": color = false

@@ -67,10 +67,11 @@ import TestSupport
         Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
         Case(arguments: ["logs", "purge", "--before", "2100-01-01", "--yes"]),
+        Case(arguments: ["audit", "purge", "--before", "2100-01-01", "--yes"]),
         // The automatic backup is the first write; with --no-backup, the migration.
         Case(arguments: ["migrate", "up"], start: .version2, outputs: [".bak-"]),
         Case(arguments: ["migrate", "up", "--no-backup"], start: .version2),
-        Case(arguments: ["migrate", "down"]),
+        Case(arguments: ["migrate", "down", "--yes"]),
         Case(arguments: ["migrate", "baseline"], start: .legacy),
         // Not a database change, but it writes a file.
         Case(arguments: ["backup", "copy.db"], outputs: ["copy.db"], changesDatabase: false),
@@ -97,7 +98,7 @@ import TestSupport
             cli(["-q", "users", "prefs", "set", "alice", "topics", "likes", "[\"chess\"]"])
             cli(["-q", "logs", "add", "--type", "ValueError", "--message", "boom"])
             cli(["-q", "tokens", "revoke", token("alice")])
-            if case .version2 = start { cli(["-q", "migrate", "down", "--to", "2"]) }
+            if case .version2 = start { cli(["-q", "-y", "migrate", "down", "--to", "2"]) }
         }
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
         _ = folder.write("memory.json", #"{"messages": [], "general_chat": [], "ai_conversation": [], "metadata": {"version": "1.0"}}"#)

@@ -433,7 +433,7 @@ import TestSupport
         let offset = Int((rootPage - 1) * pageSize)
         for i in 0..<Int(pageSize) where offset + i < bytes.count { bytes[offset + i] = 0x55 }
         FileManager.default.createFile(atPath: f.db, contents: Data(bytes))
-        #expect(f.cli(["migrate", "down", "--to", "2"]).status == 0)
+        #expect(f.cli(["-y", "migrate", "down", "--to", "2"]).status == 0)
         let result = refused(["migrate", "up", "--no-backup"], 74, "the database is corrupt; nothing was written")
         #expect(result.stderr.contains("sqlite3 DB .recover"))
     }
@@ -453,7 +453,7 @@ import TestSupport
     }
 
     @Test func row41_appliedMigrationWithAnotherChecksum() throws {
-        #expect(f.cli(["migrate", "down", "--to", "2"]).status == 0)
+        #expect(f.cli(["-y", "migrate", "down", "--to", "2"]).status == 0)
         try f.connection().execute("UPDATE schema_migrations SET checksum = 'deadbeef' WHERE version = 2")
         refused(["migrate", "validate"], 65, "0002_defaults_and_cascades: recorded checksum deadbeef differs")
         refused(["migrate", "up"], 65, "applied migration 0002_defaults_and_cascades differs from the one compiled into this socializer")

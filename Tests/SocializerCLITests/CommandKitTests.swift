@@ -48,13 +48,16 @@ import TestSupport
         ["logs", "purge", "--older-than", "1d"],
         ["logs", "export", "--grep", "boom"],
         ["migrate", "up"],
-        ["migrate", "down"],
+        ["migrate", "down", "--yes"],
         ["migrate", "status"],
         ["migrate", "plan"],
         ["migrate", "validate"],
         ["migrate", "baseline"],
         ["migrate", "schema", "--format", "mermaid"],
         ["backup", "COPY"],
+        ["audit", "list", "--command", "users", "--since", "-5d", "--limit", "3"],
+        ["audit", "show", "1"],
+        ["audit", "purge", "--older-than", "1d"],
         ["completion", "bash"],
         ["help", "users", "create"],
     ]
@@ -62,7 +65,7 @@ import TestSupport
     /// The verbs that may manage their own transactions (`ActionKind.custom`).
     static let escapeHatches: Set<[String]> = [
         ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"],
-        ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"],
+        ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"], ["audit", "purge"],
     ]
 
     @Test func everyVerbHasASmokeCase() {

@@ -40,7 +40,10 @@ enum MigrateCommand {
                 output: reportOutput, custom: up),
             CommandNode(
                 "down", summary: "Roll migrations back (default: the last one).",
-                discussion: "Rolling back 0001 drops every table of the schema and needs --yes.",
+                discussion: """
+                    Rolling back 0001 drops every table of the schema and needs --yes; so does rolling \
+                    back 0005 while the audit trail holds entries, since it drops the trail.
+                    """,
                 options: [downTo],
                 examples: ["socializer migrate down --to 2"],
                 output: reportOutput, custom: down),
@@ -184,6 +187,11 @@ enum MigrateCommand {
         }
         if target == 0 {
             try context.confirm("roll back 0001_initial, dropping every table and row of the schema")
+        } else if target < AuditRepository.sinceVersion && current >= AuditRepository.sinceVersion,
+                  let entries = try? AuditRepository(connection).count(), entries > 0 {
+            // The trail is the record of who changed what: dropping it is asked for, not assumed.
+            try context.confirm("roll back \(Migrations.migration(AuditRepository.sinceVersion)?.identifier ?? "0005"), "
+                                + "dropping the audit trail and its \(entries) entr\(entries == 1 ? "y" : "ies")")
         }
         let runs = try migrator.down(to: target, dryRun: context.globals.dryRun)
         try report(runs, context)

@@ -36,8 +36,11 @@ enum PurgeSupport {
     static let columns = ["at", "table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]
     static let output = OutputCheck.sentenceOrRecord(columns)
 
+    /// Runs the purge and records its one audit entry, with the report,
+    /// after the last batch (a purge commits batch by batch).
     static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection,
                     _ target: PurgeTarget) throws -> ExitCode {
+        let audit = try AuditRecorder(context, arguments)
         let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments[batchSize]),
                                  maxLockMilliseconds: Double(arguments[maxLockMs]))
         Interruption.reset()
@@ -55,16 +58,33 @@ enum PurgeSupport {
         let report = try engine.run(target, dryRun: context.globals.dryRun) { progress in
             context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
         }
+        let audited = Result {
+            try audit.recordRun(db, target: AuditTarget(table: report.table),
+                                changes: ChangeSet(tables: [.init(table: report.table, deleted: report.rowsDeleted)]),
+                                report: .object(zip(columns, cells(report, context)).filter { !["at", "table", "dry_run"].contains($0.0) }
+                                    .map { ($0.0, $0.1.jsonValue) }))
+        }
         try render(report, context)
         if var stopped = report.stoppedEarly {
             let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
             stopped.message += "; \(kept)"
+            if case .failure = audited { stopped.message += "; its audit entry could not be written either" }
             if stopped.code == .temporarilyUnavailable {
                 stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
             }
             throw stopped
         }
+        if case .failure(let error) = audited {
+            throw AuditRecorder.unrecorded(error, after: "purged \(report.rowsDeleted) row(s) from \(report.table)")
+        }
         return .success
+    }
+
+    /// The report's values, in the order of `columns`.
+    static func cells(_ report: PurgeReport, _ context: CommandContext) -> [Cell] {
+        let longest = (report.longestBatchMilliseconds * 10).rounded() / 10
+        return [.time(context.clock.now()), .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)),
+                .number(longest), .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil)]
     }
 
     static func render(_ report: PurgeReport, _ context: CommandContext) throws {
@@ -82,10 +102,7 @@ enum PurgeSupport {
             }
             return
         }
-        let fields = Array(zip(columns, [
-            .time(context.clock.now()), .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)),
-            .number(longest), .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil),
-        ] as [Cell]))
+        let fields = Array(zip(columns, cells(report, context)))
         if context.globals.format == .json {
             // One line per run, stamped, so `>> purge.log` from cron reads as a log.
             var options = context.renderOptions

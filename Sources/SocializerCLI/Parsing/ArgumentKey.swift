@@ -25,6 +25,9 @@ public struct Option<Value: Sendable>: Sendable, OptionDeclaring {
         change(&copy.spec)
         return copy
     }
+
+    /// The same option, its value kept out of the audit trail (see `OptionSpec.redacted`).
+    public func redacted() -> Option { with { $0.redacted = true } }
 }
 
 /// A typed handle on one positional argument of a verb.

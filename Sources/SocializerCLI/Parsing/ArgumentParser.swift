@@ -216,8 +216,8 @@ public struct ArgumentParser {
         for group in node.requireOneOf where !group.contains(where: { values[$0] != nil }) {
             throw usage("one of " + group.map(shown).joined(separator: " or ") + " is required")
         }
-        if values["dry-run"] != nil && !node.mutating {
-            throw usage("'\(path.joined(separator: " "))' changes nothing; --dry-run does not apply")
+        for name in ["dry-run", "no-audit"] where values[name] != nil && !node.mutating {
+            throw usage("'\(path.joined(separator: " "))' changes nothing; --\(name) does not apply")
         }
         let declared = Set(node.options.map(\.name) + node.positionals.map(\.name) + globals.map(\.name))
         return .run(node, ParsedArguments(path: path, values: values, declared: declared))

@@ -49,6 +49,10 @@ public struct OptionSpec: Sendable {
     public var repeatable: Bool
     /// The longest text accepted (a search pattern SQLite would refuse).
     public var maxLength: Int?
+    /// The audit trail records that it was given, never its value: a secret
+    /// source (`--password-file`: what it names is secret) or an address the
+    /// database itself never stores in clear (`--email`).
+    public var redacted = false
 
     public init(_ name: String, short: Character? = nil, _ type: ValueType = .flag, value: String? = nil,
                 default defaultValue: String? = nil, required: Bool = false, repeatable: Bool = false,
@@ -103,7 +107,8 @@ public struct PositionalSpec: Sendable {
     public var optional: Bool
     /// Takes every remaining argument (`skills add NAME...`).
     public var variadic: Bool
-    /// Holds a secret (a token): never echoed, not even in a usage error.
+    /// Holds a secret (a token): never echoed, not even in a usage error,
+    /// and never recorded in the audit trail.
     public var secret: Bool
 
     public init(_ name: String, _ type: ValueType = .string, optional: Bool = false, variadic: Bool = false,
@@ -174,26 +179,40 @@ public struct WriteOutcome {
     public var report: (CommandContext) throws -> Void
     /// Replaces "dry run: nothing was changed" when the verb says it better.
     public var dryRunNotice: String?
+    /// What the audit entry names as the change's target. nil (the usual
+    /// case): the row of `ids` found in what the change wrote (see
+    /// `AuditRepository.target(ofIDs:in:)`). A verb sets it only when that
+    /// cannot work: the target is gone and should keep its name (a delete),
+    /// or nothing may be written (activating an active user, a repeated
+    /// revocation).
+    public var target: AuditTarget?
 
-    public init(ids: [Int64], dryRunNotice: String? = nil, report: @escaping (CommandContext) throws -> Void) {
+    public init(ids: [Int64], dryRunNotice: String? = nil, target: AuditTarget? = nil,
+                report: @escaping (CommandContext) throws -> Void) {
         self.ids = ids
         self.report = report
         self.dryRunNotice = dryRunNotice
+        self.target = target
     }
 }
 
 /// A write action in two steps: `prepare` validates and does the slow work
 /// (reading secrets, hashing passwords) before the write lock is taken;
-/// `apply` changes the database inside the runner's transaction.
+/// `apply` changes the database inside the runner's transaction, which also
+/// records the change's one audit entry (`AuditRecorder`): no verb writes
+/// its own, and none can forget it.
 public struct WriteAction: Sendable {
     let run: @Sendable (CommandContext, ParsedArguments) throws -> ExitCode
 
     public init<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> Plan,
                       apply: @escaping @Sendable (Plan, CommandContext, Connection) throws -> WriteOutcome) {
         run = { context, arguments in
+            let audit = try AuditRecorder(context, arguments)
             let db = try context.openDatabase(.write)
             let plan = try prepare(context, arguments, db)
-            let outcome = try db.transaction(commit: !context.globals.dryRun) { try apply(plan, context, db) }
+            let outcome = try db.transaction(commit: !context.globals.dryRun) {
+                try audit.recording(db) { try apply(plan, context, db) }
+            }
             if context.globals.quiet {
                 for id in outcome.ids { context.stdout.write("\(id)\n") }
             } else {

@@ -4,16 +4,18 @@ import SocializerSecurity
 /// The options through which verbs take secrets, and the one way they are
 /// read. Passwords never come from argv (`--password` is refused by the
 /// parser): standard input, a private file, or a no-echo prompt on a terminal.
+/// Every secret source is `redacted()`: the audit trail records that it was
+/// given, never what it names (a test holds each declaration to that).
 enum SecretOptions {
     static let passwordStdin = Option.flag("password-stdin",
-        help: "Read the password from the first line of standard input (one trailing LF, or CRLF, is stripped).")
+        help: "Read the password from the first line of standard input (one trailing LF, or CRLF, is stripped).").redacted()
     static let passwordFile = Option.path("password-file",
-        help: "Read the password from FILE (mode 0600; one trailing line break is stripped).")
+        help: "Read the password from FILE (mode 0600; one trailing line break is stripped).").redacted()
     static let insecureFileOK = Option.flag("insecure-file-ok", help: "Accept a secret file that its group or others can read.")
     static let secretFile = Option.path("secret-file",
-        help: "Read the JWT signing secret (the app's SECRET_KEY) from FILE instead of $SOCIALIZER_JWT_SECRET.")
+        help: "Read the JWT signing secret (the app's SECRET_KEY) from FILE instead of $SOCIALIZER_JWT_SECRET.").redacted()
     static let emailKeyFile = Option.path("email-key-file",
-        help: "Read the email hashing key from FILE instead of $SOCIALIZER_EMAIL_KEY.")
+        help: "Read the email hashing key from FILE instead of $SOCIALIZER_EMAIL_KEY.").redacted()
     static let bcryptCost = Option.integer("bcrypt-cost", 4...31,
         help: "bcrypt work factor for new password hashes (default 12, or $SOCIALIZER_BCRYPT_COST; low values only for CI seeding).")
 

@@ -16,7 +16,13 @@ public enum SQL {
     /// A `LIKE … ESCAPE '\'` pattern matching text that contains `text`:
     /// `%`, `_` and `\` in it match themselves.
     public static func containing(_ text: String) -> String {
-        "%" + text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_") + "%"
+        "%" + likeLiteral(text) + "%"
+    }
+
+    /// `text` as a `LIKE … ESCAPE '\'` pattern that matches only itself, to
+    /// build prefixes and suffixes (`users:%`).
+    public static func likeLiteral(_ text: String) -> String {
+        text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
     }
 }
 

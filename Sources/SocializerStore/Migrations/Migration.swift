@@ -23,12 +23,12 @@ public struct Migration: Sendable {
 }
 
 public enum Migrations {
-    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup]
+    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup, adminAudit]
 
     /// The newest version, known without building every migration's SQL
     /// (start-up reads it for the command table); a test keeps it equal to
     /// `all.last!.version`.
-    public static let latestVersion = 4
+    public static let latestVersion = 5
 
     public static func migration(_ version: Int) -> Migration? { all.first { $0.version == version } }
 
@@ -59,5 +59,15 @@ public enum Migrations {
         version: 4, name: "email_lookup",
         upStatements: ["CREATE INDEX \(SchemaModel.emailLookupIndex) ON users (lower(trim(hashed_email)))"],
         downStatements: ["DROP INDEX \(SchemaModel.emailLookupIndex)"],
+        rebuildsTables: false)
+
+    /// The audit trail (issue 17): `admin_audit` and its index on `at`, which
+    /// `audit list` walks newest first and `audit purge` oldest first. The
+    /// issue named it 0004; 0004 was taken by the email lookups first.
+    static let adminAudit = Migration(
+        version: 5, name: "admin_audit",
+        upStatements: [SchemaDDL.createTable(SchemaModel.adminAudit, form: .current)]
+            + SchemaModel.adminAudit.indexes.map { SchemaDDL.createIndex($0, on: SchemaModel.adminAudit.name) },
+        downStatements: ["DROP TABLE \(SchemaModel.adminAudit.name)"],
         rebuildsTables: false)
 }

@@ -219,6 +219,23 @@ enum SchemaModel {
     /// 0004's index on `lower(trim(hashed_email))`.
     static let emailLookupIndex = "ix_users_email_lookup"
 
+    /// 0005's audit trail: one row per change made through socializer. Not
+    /// one of the app's tables (so not in `tables`: the rebuild of 0002 and
+    /// the baseline check leave it out), and no foreign key: an entry names
+    /// its target as text and outlives it (`users delete` keeps the entries
+    /// about the user it deletes). AUTOINCREMENT: an id is never reused
+    /// after `audit purge`, so an entry once cited always means the same one.
+    static let adminAudit = TableModel(name: "admin_audit", columns: [
+        autoincrementID,
+        column("at", "DATETIME", now),
+        column("actor", "VARCHAR"),
+        column("command", "VARCHAR"),
+        column("target", "VARCHAR", notNull: false),
+        column("rows", "JSON", "'{}'"),
+        column("details", "JSON", "'{}'"),
+    ], primaryKey: [], uniques: [], foreignKeys: [],
+    indexes: [IndexModel(name: "ix_admin_audit_at", columns: ["at"])])
+
     /// 0003's indexes for the admin queries and purges (SPEC §3), by table.
     static let adminIndexes: [(table: String, index: IndexModel)] = [
         ("token_blacklist", ["expires_at"]), ("token_blacklist", ["user_id"]),

@@ -9,6 +9,7 @@ enum UsersCommand {
     static let user = Positional.string("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
     static let username = Positional.string("USERNAME", help: "The new user's name (trimmed; any Unicode but control characters).")
     static let email = Option.string("email", value: "E", help: "The user's email, stored as $SOCIALIZER_EMAIL_SCHEME says (a keyed hash by default).")
+        .redacted()
     static let noEmail = Option.flag("no-email", help: "Create the user without an email (a unique placeholder is stored).")
     static let role = Option.choice("role", of: UserRole.self, help: "admin or user.")
     static let inactive = Option.flag("inactive", help: "Create the account deactivated.")
@@ -28,9 +29,10 @@ enum UsersCommand {
     static let sort = Option.string("sort", value: "FIELD",
         help: "Order by id (the default), username, role, temperature, messages or member_since; a leading - (--sort -messages) reverses.")
 
-    static let findEmail = Option.string("email", value: "E", required: true, help: "The address to look for.")
+    static let findEmail = Option.string("email", value: "E", required: true, help: "The address to look for.").redacted()
     static let newName = Option.string("username", value: "NAME", help: "A new username.")
     static let newEmail = Option.string("email", value: "E", help: "A new email, stored as $SOCIALIZER_EMAIL_SCHEME says (unique in every stored form).")
+        .redacted()
     static let newRole = role.with { $0.help = "admin or user." }
     static let newTemperature = temperature.with { $0.help = "0.0 to 2.0." }
     static let clearLLM = Option.flag("clear-llm", help: "Remove the user's LLM provider, endpoint and model.")
@@ -129,9 +131,11 @@ enum UsersCommand {
         }
     }
 
-    /// A changed user's report: the record (the id alone under -q).
+    /// A changed user's report: the record (the id alone under -q). The
+    /// user is the audit target even when nothing had to change (activating
+    /// an active user writes no row to find it by).
     static func recordOutcome(_ user: User) -> WriteOutcome {
-        WriteOutcome(ids: [user.id]) { context in try context.recordRenderer().render(UserColumns.record.record(user)) }
+        WriteOutcome(ids: [user.id], target: .user(user)) { context in try context.recordRenderer().render(UserColumns.record.record(user)) }
     }
 
     static func today(_ context: CommandContext) -> String { context.clock.now().dateText }
@@ -320,7 +324,9 @@ enum UsersCommand {
         let (found, keep) = plan
         let counts = try UserRepository(db).deleteCascading(found.id, keepLogs: keep)
         let verb = keep ? "deleted (error logs kept)" : "deleted"
-        return WriteOutcome(ids: [found.id], dryRunNotice: "dry run: user '\(found.username)' would be \(verb); nothing was changed") { context in
+        // The target is named here: once deleted, the row can no longer tell its name.
+        return WriteOutcome(ids: [found.id], dryRunNotice: "dry run: user '\(found.username)' would be \(verb); nothing was changed",
+                            target: .user(found)) { context in
             let renderer = context.rowRenderer()
             try renderer.begin(columns: deleteColumns)
             for count in counts {
