@@ -193,13 +193,9 @@ public final class PostgresConnection {
     /// query is cancelled on the server.
     public func forEachRow(_ sql: String, _ arguments: [DatabaseValueConvertible?] = [],
                            _ body: (Row) throws -> Void) throws {
-        try requireIdle(sql)
-        let values = try arguments.map { try PostgresConnection.parameterText($0?.databaseValue ?? .null) }
-        let name = try preparedName(for: sql)
-        tracer?(sql)
-        let sent = PostgresConnection.withCStrings(values) { pointers in
-            if let name { return pq.sendQueryPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0) }
-            return pq.sendQueryParams(handle, sql, Int32(values.count), nil, pointers, nil, nil, 0)
+        let sent = try dispatch(sql, arguments) { name, count, values in
+            if let name { return pq.sendQueryPrepared(handle, name, count, values, nil, nil, 0) }
+            return pq.sendQueryParams(handle, sql, count, nil, values, nil, nil, 0)
         }
         guard sent == 1 else { throw connectionError(sql) }
         _ = pq.setSingleRowMode(handle)
@@ -229,18 +225,26 @@ public final class PostgresConnection {
 
     /// Runs `sql` to completion and returns its whole result.
     private func run(_ sql: String, _ arguments: [DatabaseValueConvertible?]) throws -> PostgresResult {
-        try requireIdle(sql)
-        let values = try arguments.map { try PostgresConnection.parameterText($0?.databaseValue ?? .null) }
-        let name = try preparedName(for: sql)
-        tracer?(sql)
-        let pointer = PostgresConnection.withCStrings(values) { pointers in
-            if let name { return pq.execPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0) }
-            return pq.execParams(handle, sql, Int32(values.count), nil, pointers, nil, nil, 0)
+        let pointer = try dispatch(sql, arguments) { name, count, values in
+            if let name { return pq.execPrepared(handle, name, count, values, nil, nil, 0) }
+            return pq.execParams(handle, sql, count, nil, values, nil, nil, 0)
         }
         let result = PostgresResult(pq, pointer)
         try check(result, sql: sql)
         changes = result.changes
         return result
+    }
+
+    /// Checks that no other statement is running, converts the parameters
+    /// to text, traces `sql`, and hands the values to `send` with the name
+    /// of its prepared statement (nil: send the text itself).
+    private func dispatch<R>(_ sql: String, _ arguments: [DatabaseValueConvertible?],
+                             _ send: (String?, Int32, LibPQ.Strings?) -> R) throws -> R {
+        try requireIdle(sql)
+        let values = try arguments.map { try PostgresConnection.parameterText($0?.databaseValue ?? .null) }
+        let name = try preparedName(for: sql)
+        tracer?(sql)
+        return PostgresConnection.withCStrings(values) { send(name, Int32(values.count), $0) }
     }
 
     /// The prepared statement for `sql` from its second run on; nil the first time.
@@ -347,29 +351,8 @@ public final class PostgresConnection {
     /// transaction usable.
     public func transaction<T>(_ kind: Connection.TransactionKind = .immediate, commit: Bool = true,
                                _ body: () throws -> T) throws -> T {
-        if isInTransaction {
-            let name = "socializer_sp"
-            try execute("SAVEPOINT \(name)")
-            do {
-                let result = try body()
-                if !commit { try execute("ROLLBACK TO SAVEPOINT \(name)") }
-                try execute("RELEASE SAVEPOINT \(name)")
-                return result
-            } catch {
-                try? execute("ROLLBACK TO SAVEPOINT \(name)")
-                try? execute("RELEASE SAVEPOINT \(name)")
-                throw error
-            }
-        }
-        try execute("BEGIN")
-        do {
-            let result = try body()
-            try execute(commit ? "COMMIT" : "ROLLBACK")
-            return result
-        } catch {
-            if isInTransaction { try? execute("ROLLBACK") }
-            throw error
-        }
+        try TransactionModel.run(begin: "BEGIN", isInTransaction: { isInTransaction }, execute: { try execute($0) },
+                                 commit: commit, body)
     }
 
     /// How long a statement waits for a lock before failing with 55P03 (exit 75).
