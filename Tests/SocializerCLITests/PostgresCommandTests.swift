@@ -35,7 +35,7 @@ import TestSupport
     }
 
     @Test func aDATABASE_URLThatIsNotAURLIsRefusedByName() {
-        let result = runCLI(["users", "list"], environment: ["DATABASE_URL": "postgresql:/ada:hunter2@db/app"])
+        let result = runCLI(["users", "list"], environment: ["DATABASE_URL": "/srv/hunter2/app.db"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("$DATABASE_URL is not a database URL"))
         #expect(!result.stderr.contains("hunter2"))

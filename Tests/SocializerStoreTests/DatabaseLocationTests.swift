@@ -58,10 +58,21 @@ import Testing
         #expect(mysql?.code == .usage)
         #expect(mysql?.message.contains("'mysql' URL") == true)
         #expect(mysql?.message.contains("hunter2") == false)
-        let plain = refusal("postgresql:/root:hunter2@db/app", urlOnly: true)
+        let plain = refusal("/srv/hunter2/app.db", urlOnly: true)
         #expect(plain?.code == .usage)
         #expect(plain?.message.contains("is not a database URL") == true)
         #expect(plain?.message.contains("hunter2") == false)
+    }
+
+    /// A slash missing is a typo, not a file named `postgresql:…`; it is not quoted.
+    @Test func aURLWithASlashMissingIsNotTakenForAPath() throws {
+        for text in ["postgresql:/ada:hunter2@db/app", "postgres:ada:hunter2@db", "sqlite:app.db", "SQLITE+pysqlite:/x.db"] {
+            let error = refusal(text)
+            #expect(error?.code == .usage, "\(text)")
+            #expect(error?.message.contains("has no '://' after the scheme") == true, "\(text)")
+            #expect(error?.message.contains("hunter2") == false)
+        }
+        #expect(try parse("postgresql-backup.db") == .sqlite(path: "postgresql-backup.db"))
     }
 
     @Test func postgresURLsInEverySpelling() throws {

@@ -45,6 +45,13 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
                                         hint: "give the path of a database file")
         }
         guard let scheme = urlScheme(of: text) else {
+            // `postgresql:/host/db`, `sqlite:app.db`: a URL with a slash
+            // missing, not a file of that name (and it may hold a password).
+            let prefix = text.prefix { $0 != ":" }.lowercased().split(separator: "+", maxSplits: 1).first.map(String.init) ?? ""
+            if prefix.count < text.count, ["postgresql", "postgres", "sqlite"].contains(prefix) {
+                throw SocializerError.usage("\(source) starts like a \(prefix) URL but has no '://' after the scheme (not shown: it may hold a password)",
+                                            hint: "write sqlite:///PATH (four slashes for an absolute path) or postgresql://USER@HOST/DATABASE")
+            }
             if urlOnly {
                 throw SocializerError.usage("\(source) is not a database URL (not shown: it may hold a password)",
                                             hint: "write sqlite:///PATH (four slashes for an absolute path) or postgresql://USER@HOST/DATABASE")
