@@ -9,7 +9,7 @@ public enum CommandTable {
         discussion: """
             socializer manages the SQLite database that the Socializer web app uses: \
             its users, revoked tokens and error logs, its schema and migrations, the audit trail of every change, and backups. Every command takes the global \
-            options; the database is --db, else $SOCIALIZER_DB, else ./socializer.db.
+            options; the database is --db, else $SOCIALIZER_DB, else the app's $DATABASE_URL, else ./socializer.db.
             """,
         children: [
             UsersCommand.node,

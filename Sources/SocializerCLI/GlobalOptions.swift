@@ -1,10 +1,11 @@
 import SocializerCore
+import SocializerStore
 
 /// The options every command accepts, before or after the command path.
 public struct GlobalOptions: Sendable {
     public static let specs: [OptionSpec] = [
-        OptionSpec("db", .path, value: "PATH", default: "$SOCIALIZER_DB, else ./socializer.db",
-                   help: "The database file."),
+        OptionSpec("db", .path, value: "PATH", default: "$SOCIALIZER_DB, else $DATABASE_URL, else ./socializer.db",
+                   help: "The database: a file path, a sqlite:///PATH URL, or a postgresql:// URL."),
         OptionSpec("format", .choice(OutputFormat.allCases.map(\.rawValue)), default: "table",
                    help: "Output format: aligned table, one JSON array, JSON Lines, RFC 4180 CSV, or TSV."),
         OptionSpec("json", help: "Short for --format json."),
@@ -26,7 +27,9 @@ public struct GlobalOptions: Sendable {
     /// `$SOCIALIZER_AUDIT`: `off` allows --no-audit (and nothing else changes).
     static let auditVariable = "SOCIALIZER_AUDIT"
 
-    public var databasePath: String
+    /// The database, from --db, else $SOCIALIZER_DB, else the app's
+    /// $DATABASE_URL, else ./socializer.db.
+    public var database: DatabaseLocation
     public var format: OutputFormat
     public var fields: [String]?
     public var header: Bool
@@ -43,7 +46,7 @@ public struct GlobalOptions: Sendable {
     /// A verb may declare an option of the same name as a global one
     /// (`migrate schema --format dot`); the verb's wins.
     init(arguments: ParsedArguments, environment: [String: String], terminal: TerminalInfo,
-         shadowed: Set<String> = []) throws {
+         shadowed: Set<String> = [], usesDatabase: Bool = true) throws {
         let outputFormat = shadowed.contains("format") ? nil : arguments.string("format")
         if arguments.has("json"), let outputFormat, outputFormat != "json" {
             throw SocializerError.usage("--json and --format \(outputFormat) cannot be used together")
@@ -72,27 +75,31 @@ public struct GlobalOptions: Sendable {
         case "never": color = false
         default: color = terminal.stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
         }
-        let path: String
-        if let given = arguments.string("db") {
-            path = given
-            try GlobalOptions.validateDatabasePath(path, source: "--db")
-        } else if let fromEnvironment = environment["SOCIALIZER_DB"] {
-            path = fromEnvironment
-            try GlobalOptions.validateDatabasePath(path, source: "$SOCIALIZER_DB")
-        } else {
-            path = "./socializer.db"
-        }
-        databasePath = path
+        database = try GlobalOptions.resolveDatabase(arguments.string("db"), environment: environment,
+                                                     readEnvironment: usesDatabase)
     }
 
-    /// SQLite reads some names specially; this tool works on files only.
-    static func validateDatabasePath(_ path: String, source: String) throws {
-        if path.isEmpty {
-            throw SocializerError.usage("\(source) is empty", hint: "give the path of a database file")
+    /// The SQLite file a command works on. PostgreSQL URLs never reach a
+    /// verb yet: the runner stops them first (`PostgresSupport`), so this is
+    /// only read for SQLite; for a URL it is the URL without its password.
+    public var databasePath: String {
+        if case .sqlite(let path) = database { return path }
+        return database.description
+    }
+
+    /// `--db`, else `$SOCIALIZER_DB`, else `$DATABASE_URL` (the app's own
+    /// variable, always a URL), else `./socializer.db`. A command that
+    /// never opens the database (`help`, `completion`) does not read the
+    /// variables, so a `$DATABASE_URL` meant for another program cannot
+    /// break it.
+    static func resolveDatabase(_ given: String?, environment: [String: String],
+                                readEnvironment: Bool = true) throws -> DatabaseLocation {
+        if let given { return try DatabaseLocation.parse(given, source: "--db") }
+        guard readEnvironment else { return .sqlite(path: "./socializer.db") }
+        if let value = environment["SOCIALIZER_DB"] { return try DatabaseLocation.parse(value, source: "$SOCIALIZER_DB") }
+        if let value = environment["DATABASE_URL"] {
+            return try DatabaseLocation.parse(value, source: "$DATABASE_URL", urlOnly: true)
         }
-        if path == ":memory:" || path.hasPrefix("file:") {
-            throw SocializerError.usage("\(source) '\(Echo.cut(path))' is not a file path: in-memory databases and URIs are not supported",
-                                        hint: "give the path of a database file")
-        }
+        return .sqlite(path: "./socializer.db")
     }
 }

@@ -6,6 +6,8 @@ public enum ExitCode: Int32, Sendable {
     case usage = 64
     case invalidData = 65
     case notFound = 66
+    /// A service the command needs is missing or unreachable (libpq, the PostgreSQL server).
+    case unavailable = 69
     case internalError = 70
     case cannotCreate = 73
     case ioError = 74

@@ -252,6 +252,9 @@ public struct CommandNode: Sendable {
     public var output: OutputDeclaration?
     /// How the verb may use the database.
     public var kind: ActionKind
+    /// Whether the verb opens the database at all; `help` and `completion`
+    /// do not, and so run whatever the database options and variables say.
+    public var usesDatabase = true
 
     public init(_ name: String, summary: String, discussion: String? = nil, positionals: [any PositionalDeclaring] = [],
                 options: [any OptionDeclaring] = [], children: [CommandNode] = [], mutating: Bool = false,
@@ -292,6 +295,13 @@ public struct CommandNode: Sendable {
     }
 
     public func child(_ name: String) -> CommandNode? { children.first { $0.name == name } }
+
+    /// This node, marked as never opening the database (see `usesDatabase`).
+    public func withoutDatabase() -> CommandNode {
+        var node = self
+        node.usesDatabase = false
+        return node
+    }
 
     /// Every leaf below this node with its path, depth first.
     public func leaves(path: [String] = []) -> [(path: [String], node: CommandNode)] {
