@@ -55,18 +55,6 @@ SQLITE_QUERY="$select_training WHERE t.skill_id = (SELECT id FROM skills WHERE s
 # sqlite3 (no index covers completed_at, so it scans once) on a copy.
 cutoff=2025-06-01
 echo "to purge: $(sqlite3 "$db" "SELECT count(*) FROM training WHERE status = 'completed' AND completed_at < '$cutoff'")"
-cp "$db" "$work/copy.db"
-sync
-start=$(date +%s%N)
-sqlite3 "$work/copy.db" "DELETE FROM training WHERE status = 'completed' AND completed_at < '$cutoff';"
-end=$(date +%s%N)
-bare_ms=$(( (end - start) / 1000000 ))
-rm -f "$work/copy.db"
-start=$(date +%s%N)
-report=$("$bin" --json training purge --completed-before "$cutoff")
-end=$(date +%s%N)
-ours_ms=$(( (end - start) / 1000000 ))
-longest=$(printf '%s' "$report" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["longest_batch_ms"], r["batches"], r["rows_deleted"])')
-echo "bare DELETE (sqlite3, holds the write lock throughout): ${bare_ms} ms"
-echo "socializer training purge: ${ours_ms} ms   ratio: $(ratio "$ours_ms" "$bare_ms")"
-echo "longest batch ms, batches, rows deleted: $longest   left to purge: $(sqlite3 "$db" "SELECT count(*) FROM training WHERE status = 'completed' AND completed_at < '$cutoff'")"
+purge_against_delete "$bin" "$db" "DELETE FROM training WHERE status = 'completed' AND completed_at < '$cutoff';" \
+    training purge --completed-before "$cutoff"
+echo "left to purge: $(sqlite3 "$db" "SELECT count(*) FROM training WHERE status = 'completed' AND completed_at < '$cutoff'")"

@@ -26,22 +26,10 @@ import TestSupport
     }
 
     /// Runs `command` with `sh -c` in the folder, the binary first on PATH.
-    func shell(_ command: String) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
+    func shell(_ command: String) throws -> BinaryTests.Outcome {
         let binaries = URL(fileURLWithPath: BinaryTests.binary).deletingLastPathComponent().path
-        process.environment = ["PATH": "\(binaries):/usr/bin:/bin", "SOCIALIZER_DB": folder.file("app.db"), "SOCIALIZER_BCRYPT_COST": "4"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return try BinaryTests.spawn("/bin/sh", ["-c", command], directory: folder.path, environment: [
+            "PATH": "\(binaries):/usr/bin:/bin", "SOCIALIZER_DB": folder.file("app.db"), "SOCIALIZER_BCRYPT_COST": "4"])
     }
 
     /// Every row of the three tables the script writes.
