@@ -50,6 +50,13 @@ SQLITE_QUERY="SELECT us.user_id, u.username, us.level FROM user_skills us JOIN u
     bench "skills levels skill3 --min 10 (~2,300 rows)" skills levels skill3 --min 10
 SQLITE_QUERY="$select_training WHERE t.skill_id = (SELECT id FROM skills WHERE skill_name = 'skill3') ORDER BY t.user_id, s.skill_name, t.skill_id LIMIT 50" \
     bench "training list --skill skill3 --limit 50" training list --skill skill3 --limit 50
+SQLITE_QUERY="SELECT s.id, s.skill_name, coalesce(l.users, 0), l.average_level, coalesce(t.trainings, 0), coalesce(t.pending, 0),
+  coalesce(t.active, 0), coalesce(t.paused, 0), coalesce(t.completed, 0) FROM skills s
+  LEFT JOIN (SELECT skill_id, count(*) AS users, round(avg(level), 2) AS average_level FROM user_skills GROUP BY skill_id) l ON l.skill_id = s.id
+  LEFT JOIN (SELECT skill_id, count(*) AS trainings, sum(status = 'pending') AS pending, sum(status = 'active') AS active,
+    sum(status = 'paused') AS paused, sum(status = 'completed') AS completed FROM training GROUP BY skill_id) t ON t.skill_id = s.id
+  ORDER BY s.skill_name, s.id" \
+    bench "skills list --with-counts (reads every row)" skills list --with-counts
 
 # The purge: every training completed before 2025-06-01, one bare DELETE in
 # sqlite3 (no index covers completed_at, so it scans once) on a copy.
