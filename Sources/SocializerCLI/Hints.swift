@@ -33,6 +33,10 @@ enum Hints {
         case .missingEmailKey:
             return ("set $\(SecurityConfiguration.emailKeyVariable) (the key the app hashes emails with), pass --email-key-file FILE, "
                     + "or set $\(SecurityConfiguration.emailSchemeVariable)=plain to store addresses as the app's registration does", nil)
+        case .skillExists:
+            return ("to add only the missing ones and report the others, pass --if-missing", nil)
+        case .trainingExists:
+            return ("to start it over (active, progress 0.0, started today), pass --restart", nil)
         }
     }
 

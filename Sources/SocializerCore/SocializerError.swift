@@ -59,6 +59,10 @@ public struct SocializerError: Error, Sendable, Equatable, CustomStringConvertib
         case missingJWTSecret
         /// No email hashing key is configured.
         case missingEmailKey
+        /// Skills to add exist already.
+        case skillExists
+        /// A training to start exists already (in any status).
+        case trainingExists
     }
 
     public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) {

@@ -24,11 +24,19 @@ import TestSupport
 
     func run(_ arguments: [String], binary: String = BinaryTests.binary, directory: String? = nil,
              environment: [String: String] = [:]) throws -> Outcome {
+        try Self.spawn(binary, arguments, directory: directory ?? folder.path,
+                       environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
+    }
+
+    /// Runs `executable` in `directory` with exactly `environment` and an
+    /// empty standard input, and waits for it.
+    static func spawn(_ executable: String, _ arguments: [String], directory: String,
+                      environment: [String: String]) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? folder.path)
-        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

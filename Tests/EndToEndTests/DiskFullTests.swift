@@ -27,7 +27,9 @@ import TestSupport
     /// The database the cases start from, and how it differs per case.
     enum Start: Sendable {
         /// Migrated; alice (active, a memory with a message, a preference, a
-        /// revoked token), bob (inactive), one error log.
+        /// revoked token, a level in empathy, an active training in it and a
+        /// paused one in patience), bob (inactive, a completed training in
+        /// empathy), the skills empathy, listening and patience, one error log.
         case app
         /// The same, rolled back to version 2: `migrate up` has work to do.
         case version2
@@ -63,6 +65,18 @@ import TestSupport
         Case(arguments: ["users", "prefs", "set", "alice", "style", "tone", "\"warm\""]),
         Case(arguments: ["users", "prefs", "unset", "alice", "topics", "likes"]),
         Case(arguments: ["users", "import", "people.jsonl"]),
+        Case(arguments: ["skills", "add", "kindness", "tact"]),
+        Case(arguments: ["skills", "rename", "listening", "active_listening"]),
+        Case(arguments: ["skills", "remove", "empathy", "--yes"]),
+        Case(arguments: ["skills", "set-level", "alice", "listening", "4"]),
+        Case(arguments: ["training", "start", "alice", "listening", "--notes", "weekly"]),
+        Case(arguments: ["training", "pause", "alice", "empathy"]),
+        Case(arguments: ["training", "resume", "alice", "patience"]),
+        Case(arguments: ["training", "progress", "alice", "empathy", "0.5"]),
+        Case(arguments: ["training", "complete", "alice", "empathy"]),
+        Case(arguments: ["training", "reset", "bob", "empathy"]),
+        Case(arguments: ["training", "stop", "alice", "empathy"]),
+        Case(arguments: ["training", "purge", "--completed-before", "2200-01-01", "--yes"]),
         Case(arguments: ["tokens", "revoke", token("bob")]),
         Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
@@ -98,6 +112,13 @@ import TestSupport
             cli(["-q", "users", "prefs", "set", "alice", "topics", "likes", "[\"chess\"]"])
             cli(["-q", "logs", "add", "--type", "ValueError", "--message", "boom"])
             cli(["-q", "tokens", "revoke", token("alice")])
+            cli(["-q", "skills", "add", "empathy", "listening", "patience"])
+            cli(["-q", "skills", "set-level", "alice", "empathy", "5"])
+            cli(["-q", "training", "start", "alice", "empathy"])
+            cli(["-q", "training", "start", "alice", "patience"])
+            cli(["-q", "training", "pause", "alice", "patience"])
+            cli(["-q", "training", "start", "bob", "empathy"])
+            cli(["-q", "training", "complete", "bob", "empathy"])
             if case .version2 = start { cli(["-q", "-y", "migrate", "down", "--to", "2"]) }
         }
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")

@@ -12,7 +12,9 @@ import TestSupport
 /// and a read verb cannot open the database for writing.
 @Suite struct CommandKitTests {
     /// One valid invocation of every verb of the table, on a database holding
-    /// alice (with memory, a preference and a skill), an error log and a revoked token.
+    /// alice (with memory, a preference, a level in empathy, an active
+    /// training in it and a paused one in patience), the skills empathy,
+    /// listening and patience, an error log and a revoked token.
     static let smoke: [[String]] = [
         ["users", "create", "zed", "--no-email", "--password-stdin"],
         ["users", "list", "--sort", "-messages", "--limit", "5"],
@@ -35,6 +37,22 @@ import TestSupport
         ["users", "skills", "alice"],
         ["users", "import", "IMPORT"],
         ["users", "export"],
+        ["skills", "add", "kindness", "empathy", "--if-missing"],
+        ["skills", "list", "--with-counts"],
+        ["skills", "rename", "listening", "active_listening"],
+        ["skills", "remove", "empathy", "--yes"],
+        ["skills", "set-level", "alice", "listening", "4"],
+        ["skills", "levels", "empathy", "--min", "1"],
+        ["training", "start", "alice", "listening", "--notes", "weekly"],
+        ["training", "pause", "alice", "empathy"],
+        ["training", "resume", "alice", "patience"],
+        ["training", "progress", "alice", "empathy", "0.5"],
+        ["training", "complete", "alice", "empathy"],
+        ["training", "reset", "alice", "empathy"],
+        ["training", "stop", "alice", "empathy"],
+        ["training", "list", "--user", "alice", "--skill", "empathy", "--status", "active"],
+        ["training", "show", "alice", "empathy"],
+        ["training", "purge", "--completed-before", "2200-01-01", "--yes"],
         ["tokens", "revoke", "TOKEN"],
         ["tokens", "check", "TOKEN"],
         ["tokens", "list", "--user", "alice"],
@@ -64,7 +82,7 @@ import TestSupport
 
     /// The verbs that may manage their own transactions (`ActionKind.custom`).
     static let escapeHatches: Set<[String]> = [
-        ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"],
+        ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"], ["training", "purge"],
         ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"], ["audit", "purge"],
     ]
 
@@ -83,6 +101,7 @@ import TestSupport
         #expect(f.cli(["users", "memory", "set", "alice", "--stdin"], stdin: "{\"messages\": []}").status == 0)
         #expect(f.cli(["users", "prefs", "set", "alice", "topics", "likes", "[\"chess\"]"]).status == 0)
         #expect(f.cli(["logs", "add", "--type", "ValueError", "--message", "boom"]).status == 0)
+        RefuseBeforeChangingTests.addSkillsAndTraining(f)
         let token = RefuseBeforeChangingTests.token("alice")
         let other = RefuseBeforeChangingTests.token("carol")
         #expect(f.cli(["tokens", "revoke", token]).status == 0)

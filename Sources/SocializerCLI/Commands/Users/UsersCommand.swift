@@ -98,7 +98,7 @@ enum UsersCommand {
                     """,
                 positionals: [user], options: [keepLogs],
                 examples: ["socializer users delete alice --yes", "socializer --dry-run users delete alice"],
-                output: OutputCheck.fields(deleteColumns), write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
+                output: CascadeReport.output, write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
             UsersMessages.node,
             UsersMemory.node,
             UsersMemory.rotateKeyNode,
@@ -108,7 +108,6 @@ enum UsersCommand {
             UsersTransfer.exportNode,
         ])
 
-    static let deleteColumns = ["table", "deleted", "detached"]
     static let checkColumns = ["id", "username", "matches"]
 
     // MARK: Shared pieces
@@ -323,18 +322,9 @@ enum UsersCommand {
     static func applyDelete(_ plan: (User, Bool), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
         let (found, keep) = plan
         let counts = try UserRepository(db).deleteCascading(found.id, keepLogs: keep)
-        let verb = keep ? "deleted (error logs kept)" : "deleted"
         // The target is named here: once deleted, the row can no longer tell its name.
-        return WriteOutcome(ids: [found.id], dryRunNotice: "dry run: user '\(found.username)' would be \(verb); nothing was changed",
-                            target: .user(found)) { context in
-            let renderer = context.rowRenderer()
-            try renderer.begin(columns: deleteColumns)
-            for count in counts {
-                try renderer.row([.text(count.table), .integer(Int64(count.deleted)), .integer(Int64(count.detached))])
-            }
-            renderer.finish()
-            if !context.globals.dryRun { context.notice("user '\(found.username)' \(verb)") }
-        }
+        return CascadeReport.outcome(id: found.id, counts: counts, subject: "user '\(found.username)'",
+                                     verb: keep ? "deleted (error logs kept)" : "deleted", target: .user(found))
     }
 }
 
