@@ -17,6 +17,7 @@ public enum CommandTable {
             LogsCommand.node,
             MigrateCommand.node,
             BackupCommand.node,
+            DoctorCommand.node,
             CompletionCommand.node,
             HelpCommand.node,
         ])

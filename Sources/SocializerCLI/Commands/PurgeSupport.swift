@@ -40,6 +40,15 @@ enum PurgeSupport {
                     _ target: PurgeTarget) throws -> ExitCode {
         let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments[batchSize]),
                                  maxLockMilliseconds: Double(arguments[maxLockMs]))
+        let report = try purge(context, engine, target)
+        try render(report, context)
+        if let stopped = stoppedEarly(report) { throw stopped }
+        return .success
+    }
+
+    /// Runs the engine with Ctrl-C stopping it between batches (the open
+    /// batch finishes or rolls back), and progress under --verbose.
+    static func purge(_ context: CommandContext, _ engine: PurgeEngine, _ target: PurgeTarget) throws -> PurgeReport {
         Interruption.reset()
         let previous = signal(SIGINT) { _ in Interruption.request() }
         // A parent may have blocked SIGINT (the mask is inherited); Ctrl-C must reach us.
@@ -52,19 +61,20 @@ enum PurgeSupport {
             pthread_sigmask(SIG_SETMASK, &saved, nil)
             signal(SIGINT, previous)
         }
-        let report = try engine.run(target, dryRun: context.globals.dryRun) { progress in
+        return try engine.run(target, dryRun: context.globals.dryRun) { progress in
             context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
         }
-        try render(report, context)
-        if var stopped = report.stoppedEarly {
-            let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
-            stopped.message += "; \(kept)"
-            if stopped.code == .temporarilyUnavailable {
-                stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
-            }
-            throw stopped
+    }
+
+    /// Why a purge stopped before the end, said with what stays purged.
+    static func stoppedEarly(_ report: PurgeReport) -> SocializerError? {
+        guard var stopped = report.stoppedEarly else { return nil }
+        let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
+        stopped.message += "; \(kept)"
+        if stopped.code == .temporarilyUnavailable {
+            stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
         }
-        return .success
+        return stopped
     }
 
     static func render(_ report: PurgeReport, _ context: CommandContext) throws {
