@@ -61,7 +61,8 @@ enum DoctorCommand {
                 failure = error
             }
         }
-        try render(repairs, remaining, context)
+        // After a failed repair, the error is what stderr says; the findings still go to stdout.
+        try render(repairs, remaining, context, summary: failure == nil)
         if let failure { throw failure }
         let failing = remaining.filter { $0.severity != .info || arguments[strict] }
         return failing.isEmpty ? .success : .invalidData
@@ -94,7 +95,7 @@ enum DoctorCommand {
         return findings.filter { !$0.isRepairable }
     }
 
-    static func render(_ repairs: [DoctorRepair], _ findings: [DoctorFinding], _ context: CommandContext) throws {
+    static func render(_ repairs: [DoctorRepair], _ findings: [DoctorFinding], _ context: CommandContext, summary: Bool) throws {
         if context.globals.quiet { return }
         let table = context.globals.format == .table
         if table && repairs.isEmpty && findings.isEmpty {
@@ -119,7 +120,7 @@ enum DoctorCommand {
             try renderer.row(Array(cells.prefix(width)))
         }
         renderer.finish()
-        if table {
+        if table && summary {
             let counts = DoctorFinding.Severity.allCases.map { severity in
                 "\(findings.filter { $0.severity == severity }.count) \(severity.rawValue)(s)"
             }
@@ -141,7 +142,7 @@ enum DoctorRemedies {
         case .baseline: return "socializer migrate baseline"
         case .migrateUp: return "socializer migrate up"
         case .compareMigrations: return "socializer migrate status"
-        case .newerTool: return "use the newer socializer that migrated it"
+        case .newerTool: return "use a newer socializer; this one does not know that version"
         case .purgeTokens: return "socializer tokens purge"
         case .purgeLogs(let span): return "socializer logs purge --older-than \(TimeSpan.describe(span))"
         case .walMode: return "sqlite3 \(db) 'PRAGMA journal_mode=WAL' (with the app stopped)"
