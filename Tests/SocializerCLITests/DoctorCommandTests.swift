@@ -229,6 +229,43 @@ import TestSupport
         #expect(baselined.stdout.hasPrefix("unverifiable-password-hashes,3\r\ninvalid-encryption-keys,1\r\npending-migrations,3\r\n"), "\(baselined.stdout)")
     }
 
+    @Test func theCommandsInTheFixColumnFixWhatTheySay() throws {
+        #expect(f.create("alice").status == 0)
+        #expect(f.create("bob").status == 0)
+        let db = try f.connection()
+        try db.execute("INSERT INTO skills (id, skill_name) VALUES (1, 'empathy')")
+        try db.execute("INSERT INTO user_skills (user_id, skill_id, level) VALUES (1, 1, 12)")
+        try db.execute("UPDATE users SET role = 'boss', hashed_password = 'plain' WHERE username = 'alice'")
+        try db.execute("UPDATE users SET encryption_key = 'key-b', conversation_memory = 'gAAAA' WHERE username = 'bob'")
+        let findings = try JSONParser.parse(f.cli(["--json", "doctor"]).stdout).arrayItems
+        let fixes = findings.map { "\($0["code"]!.stringValue ?? ""): \($0["fix"]!.stringValue ?? "")" }
+        #expect(fixes == [
+            "out-of-domain: socializer users update USER --role user",
+            "out-of-domain: sqlite3 \(f.db) \"UPDATE user_skills SET level = 0 WHERE level IS NOT NULL AND NOT (typeof(level) = 'integer' AND level BETWEEN 0 AND 10)\"",
+            "unverifiable-password-hashes: socializer users set-password USER",
+            "invalid-encryption-keys: socializer users memory clear USER --null, then socializer users rotate-key USER",
+        ], "\(fixes)")
+        #expect(f.cli(["users", "update", "alice", "--role", "user"]).status == 0)
+        try db.execute("UPDATE user_skills SET level = 0 WHERE level IS NOT NULL AND NOT (typeof(level) = 'integer' AND level BETWEEN 0 AND 10)")
+        #expect(f.cli(["users", "set-password", "alice", "--password-stdin"], stdin: "new-pw-123\n").status == 0)
+        #expect(f.cli(["users", "memory", "clear", "bob", "--null"]).status == 0)
+        #expect(f.cli(["users", "rotate-key", "bob"]).status == 0)
+        let after = f.cli(["doctor", "--deep"])
+        #expect(after.status == 0 && after.stdout == "ok: no problems found\n", "\(after.stdout)")
+    }
+
+    @Test func aNewerSchemaIsReportedNotGuessedAt() throws {
+        #expect(f.create("alice").status == 0)
+        let db = try f.connection()
+        try db.execute("INSERT INTO schema_migrations VALUES (9, 'future', 'x', '2026-06-01 00:00:00.000000', 1)")
+        let before = try contents(db)
+        let result = f.cli(["--format", "tsv", "--no-header", "--fields", "severity,code,fix", "doctor"])
+        #expect(result.status == 65)
+        #expect(result.stdout == "error\tschema-newer\tuse a newer socializer; this one does not know that version\n", "\(result.stdout)")
+        #expect(f.cli(["users", "list"]).status == 78)
+        #expect(try contents(db) == before)
+    }
+
     @Test func textFromTheDatabaseIsEscaped() throws {
         try f.connection().execute("CREATE TABLE \"evil\u{1B}[2J\" (x)")
         let result = f.cli(["doctor"])

@@ -409,8 +409,12 @@ struct DoctorFixture {
 
     @Test func theRepairsFixExactlyWhatIsSafeAndSayWhatTheyDid() throws {
         let f = try Self.damaged()
-        let doctor = try Doctor(f.db, options: f.options())
+        let doctor = try Doctor(f.db, options: f.options { $0.deep = true })
+        var rows: [String: [String]] = [:]
+        for table in LegacyDatabase.dataTables { rows[table] = try LegacyDatabase.dump(f.db, table) }
         let findings = try doctor.run()
+        // Checking changes nothing.
+        for table in LegacyDatabase.dataTables { #expect(try LegacyDatabase.dump(f.db, table) == rows[table], "\(table)") }
         #expect(findings.map(DoctorFixture.line) == [
             "orphan-rows token_blacklist.user_id 1 [3]", "orphan-rows error_logs.user_id 1 [3]",
             "orphan-rows user_skills.user_id 1 [50]", "orphan-rows user_skills.skill_id 1 [51]", "orphan-rows training.user_id 1 [3]",
