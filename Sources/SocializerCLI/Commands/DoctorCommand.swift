@@ -61,11 +61,25 @@ enum DoctorCommand {
                 failure = error
             }
         }
-        // After a failed repair, the error is what stderr says; the findings still go to stdout.
-        try render(repairs, remaining, context, summary: failure == nil)
+        try render(repairs, remaining, context)
+        // After a failed repair, the error is what stderr says; the findings still went to stdout.
         if let failure { throw failure }
-        let failing = remaining.filter { $0.severity != .info || arguments[strict] }
-        return failing.isEmpty ? .success : .invalidData
+        let counts = summary(repairs, remaining)
+        guard remaining.allSatisfy({ $0.severity == .info && !arguments[strict] }) else {
+            // Like every failing status, exit 65 says why on stderr (a JSON object with --json).
+            throw SocializerError.invalid(counts, hint: remaining.contains(where: \.isRepairable) && !fixing
+                ? "make the safe repairs with: socializer doctor --fix" : nil)
+        }
+        if context.globals.format == .table && !(repairs.isEmpty && remaining.isEmpty) { context.notice(counts) }
+        return .success
+    }
+
+    /// "2 repair(s); found 1 error(s), 0 warning(s), 3 info(s)".
+    static func summary(_ repairs: [DoctorRepair], _ findings: [DoctorFinding]) -> String {
+        let counts = DoctorFinding.Severity.allCases.map { severity in
+            "\(findings.filter { $0.severity == severity }.count) \(severity.rawValue)(s)"
+        }
+        return (repairs.isEmpty ? "" : "\(repairs.count) repair(s); ") + "found " + counts.joined(separator: ", ")
     }
 
     /// Makes the safe repairs (file modes, then the rows in one transaction,
@@ -95,7 +109,7 @@ enum DoctorCommand {
         return findings.filter { !$0.isRepairable }
     }
 
-    static func render(_ repairs: [DoctorRepair], _ findings: [DoctorFinding], _ context: CommandContext, summary: Bool) throws {
+    static func render(_ repairs: [DoctorRepair], _ findings: [DoctorFinding], _ context: CommandContext) throws {
         if context.globals.quiet { return }
         let table = context.globals.format == .table
         if table && repairs.isEmpty && findings.isEmpty {
@@ -120,12 +134,6 @@ enum DoctorCommand {
             try renderer.row(Array(cells.prefix(width)))
         }
         renderer.finish()
-        if table && summary {
-            let counts = DoctorFinding.Severity.allCases.map { severity in
-                "\(findings.filter { $0.severity == severity }.count) \(severity.rawValue)(s)"
-            }
-            context.notice((repairs.isEmpty ? "" : "\(repairs.count) repair(s); ") + "found " + counts.joined(separator: ", "))
-        }
     }
 }
 
