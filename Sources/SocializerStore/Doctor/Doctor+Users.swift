@@ -19,6 +19,14 @@ extension Doctor {
         var sample: [Int64] { Array(ids.values.flatMap { $0 }.sorted().prefix(DoctorFinding.sampleSize)) }
         /// "2 SHA-256 digest, 1 empty".
         var breakdown: String { order.map { "\(counts[$0]!) \($0)" }.joined(separator: ", ") }
+
+        /// The finding about these users, if there are any; `message` gets the count.
+        func finding(_ code: DoctorFinding.Code, column: String, remedy: DoctorFinding.Remedy?,
+                     _ message: (Int64) -> String) -> DoctorFinding? {
+            guard total > 0 else { return nil }
+            return DoctorFinding(code, table: "users", column: column, count: total,
+                                 message(total) + DoctorFinding.rowidNote(sample, of: total), rowids: sample, remedy: remedy)
+        }
     }
 
     /// One pass over users for what only Swift can classify: the stored
@@ -57,30 +65,23 @@ extension Doctor {
                 keys.add("not a Fernet key", id)
             }
         }
-        var findings: [DoctorFinding] = []
-        func add(_ code: DoctorFinding.Code, _ tally: Tally, column: String, _ message: (Int64) -> String,
-                 remedy: DoctorFinding.Remedy?) {
-            guard tally.total > 0 else { return }
-            findings.append(DoctorFinding(code, table: "users", column: column, count: tally.total,
-                                          message(tally.total) + DoctorFinding.rowidNote(tally.sample, of: tally.total),
-                                          rowids: tally.sample, remedy: remedy))
-        }
-        add(.plainEmails, plain, column: "hashed_email", {
-            "\($0) user(s) have their email address stored as typed (what the app's registration writes): readable by anyone who reads the database"
-        }, remedy: .rehashEmails)
-        add(.unknownEmailFormat, unknown, column: "hashed_email", {
-            "\($0) user(s) have a hashed_email in no form the app or socializer writes: no address finds them"
-        }, remedy: .rehashEmails)
-        add(.legacyEmailFormat, legacy, column: "hashed_email", {
-            "\($0) user(s) have their email in a form older app versions or its test scripts wrote (\(legacy.breakdown))"
-        }, remedy: .rehashEmails)
-        add(.unverifiablePasswordHashes, hashes, column: "hashed_password", {
-            "\($0) user(s) have a password hash socializer cannot verify (\(hashes.breakdown)): they cannot log in"
-        }, remedy: .setPasswords)
-        add(.invalidEncryptionKeys, keys, column: "encryption_key", {
-            "\($0) user(s) have no usable encryption key (\(keys.breakdown)): their memory cannot be read or written"
-        }, remedy: .clearMemoryAndRotateKey)
-        return findings
+        return [
+            plain.finding(.plainEmails, column: "hashed_email", remedy: .rehashEmails) {
+                "\($0) user(s) have their email address stored as typed (what the app's registration writes): readable by anyone who reads the database"
+            },
+            unknown.finding(.unknownEmailFormat, column: "hashed_email", remedy: .rehashEmails) {
+                "\($0) user(s) have a hashed_email in no form the app or socializer writes: no address finds them"
+            },
+            legacy.finding(.legacyEmailFormat, column: "hashed_email", remedy: .rehashEmails) {
+                "\($0) user(s) have their email in a form older app versions or its test scripts wrote (\(legacy.breakdown))"
+            },
+            hashes.finding(.unverifiablePasswordHashes, column: "hashed_password", remedy: .setPasswords) {
+                "\($0) user(s) have a password hash socializer cannot verify (\(hashes.breakdown)): they cannot log in"
+            },
+            keys.finding(.invalidEncryptionKeys, column: "encryption_key", remedy: .clearMemoryAndRotateKey) {
+                "\($0) user(s) have no usable encryption key (\(keys.breakdown)): their memory cannot be read or written"
+            },
+        ].compactMap { $0 }
     }
 
     /// `--deep`: decrypts every memory with its user's key (users whose key
@@ -100,21 +101,13 @@ extension Doctor {
             }
             if let problem = ConversationMemory.problem(with: plain) { notDocument.add(problem, id) }
         }
-        var findings: [DoctorFinding] = []
-        if undecryptable.total > 0 {
-            findings.append(DoctorFinding(.undecryptableMemory, table: "users", column: "conversation_memory",
-                count: undecryptable.total,
-                "\(undecryptable.total) user(s) have a memory that does not decrypt with their key"
-                    + DoctorFinding.rowidNote(undecryptable.sample, of: undecryptable.total),
-                rowids: undecryptable.sample, remedy: .clearMemory))
-        }
-        if notDocument.total > 0 {
-            findings.append(DoctorFinding(.memoryNotAppDocument, table: "users", column: "conversation_memory",
-                count: notDocument.total,
-                "\(notDocument.total) user(s) have a memory that is not the app's document (\(notDocument.breakdown)): the app discards it"
-                    + DoctorFinding.rowidNote(notDocument.sample, of: notDocument.total),
-                rowids: notDocument.sample, remedy: .clearMemory))
-        }
-        return findings
+        return [
+            undecryptable.finding(.undecryptableMemory, column: "conversation_memory", remedy: .clearMemory) {
+                "\($0) user(s) have a memory that does not decrypt with their key"
+            },
+            notDocument.finding(.memoryNotAppDocument, column: "conversation_memory", remedy: .clearMemory) {
+                "\($0) user(s) have a memory that is not the app's document (\(notDocument.breakdown)): the app discards it"
+            },
+        ].compactMap { $0 }
     }
 }
