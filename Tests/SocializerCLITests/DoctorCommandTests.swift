@@ -180,6 +180,16 @@ import TestSupport
             """)
     }
 
+    @Test func aLockedDatabaseIsWaitedForThenExits75() throws {
+        let legacy = UsersFixture(migrate: false)
+        let db = try LegacyDatabase.create(at: legacy.db)
+        try db.execute("BEGIN EXCLUSIVE")
+        defer { try? db.execute("ROLLBACK") }
+        let result = legacy.cli(["--busy-timeout", "0", "doctor"])
+        #expect(result.status == 75 && result.stdout.isEmpty, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("the database is locked by another connection"), "\(result.stderr)")
+    }
+
     @Test func aMissingDatabaseIsNotCreated() {
         let result = runCLI(["--db", f.folder.file("none.db"), "doctor"])
         #expect(result.status == 66 && result.stderr.contains("does not exist"))

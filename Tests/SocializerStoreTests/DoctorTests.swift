@@ -166,6 +166,16 @@ struct DoctorFixture {
             """))
     }
 
+    @Test func aDeclarationSQLiteCannotCheckIsSaidSo() throws {
+        let f = try DoctorFixture()
+        try f.db.execute("CREATE TABLE tags (name VARCHAR)")
+        try f.db.execute("CREATE TABLE tagged (id INTEGER PRIMARY KEY, tag VARCHAR REFERENCES tags (name))")
+        let findings = try f.run()
+        #expect(findings.map(DoctorFixture.line) == ["check-failed tagged 1", "unknown-tables - 2"])
+        #expect(findings[0].message == "the references tagged declares cannot be checked: foreign key mismatch - \"tagged\" referencing \"tags\"")
+        #expect(findings[0].remedy == nil)
+    }
+
     @Test func moreThanOneAIMemberInARoomIsFoundThroughTheIndex() throws {
         let f = try DoctorFixture()
         let alice = try f.user("alice")

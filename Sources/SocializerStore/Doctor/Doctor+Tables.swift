@@ -1,3 +1,4 @@
+import CSQLite
 import SocializerCore
 
 /// One counted condition over the rows of a table: a value outside its
@@ -225,7 +226,7 @@ extension Doctor {
                     }
                     found[id] = entry
                 }
-            } catch let error as DatabaseError where !Doctor.isDamage(error) {
+            } catch let error as DatabaseError where error.primaryCode == SQLITE_ERROR {
                 // "foreign key mismatch": a declaration SQLite cannot check (the parent key is not unique).
                 findings.append(DoctorFinding(.checkFailed, table: table.name, count: 1,
                     "the references \(table.name) declares cannot be checked: \(error.message)"))
