@@ -43,7 +43,7 @@ public struct Doctor {
         try db.defineTextTest(Doctor.timestampTest) { Timestamp.parse(utf8: $0) != nil }
     }
 
-    /// What one check saw, for `-v`: its name, what it covered, how long it took.
+    /// One check done, for `-v`: its name and how long it took.
     public struct Progress: Sendable {
         public var check: String
         public var milliseconds: Double
