@@ -20,6 +20,7 @@ public enum CommandTable {
             MigrateCommand.node,
             BackupCommand.node,
             AuditCommand.node,
+            DoctorCommand.node,
             CompletionCommand.node,
             HelpCommand.node,
         ])

@@ -114,7 +114,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `2026-01-31T12:00:00Z`, `…+02:00`, `…+0200`. No zone means UTC, as
     /// the app stores it.
     public static func parse(_ text: String) -> Timestamp? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// `parse` over UTF-8 bytes, allocating nothing: whole-table checks
+    /// (`Doctor`) call it for every DATE and DATETIME value.
+    public static func parse(utf8 b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var i = 0
         func digits(_ n: Int) -> Int64? {
             guard i + n <= b.count else { return nil }
@@ -127,24 +133,27 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             i += n
             return v
         }
-        func expect(_ c: Character) -> Bool {
-            guard i < b.count, b[i] == c.asciiValue! else { return false }
+        // A byte, not a Character: Character's ASCII value is a Unicode
+        // lookup, which whole-table checks would pay for every value.
+        func expect(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
             i += 1
             return true
         }
-        guard let y = digits(4), expect("-"), let mo = digits(2), expect("-"), let d = digits(2) else { return nil }
+        let dash = UInt8(ascii: "-"), colon = UInt8(ascii: ":")
+        guard let y = digits(4), expect(dash), let mo = digits(2), expect(dash), let d = digits(2) else { return nil }
         if i == b.count { return Timestamp(year: y, month: mo, day: d) }
         guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") else {
             return nil
         }
         i += 1
-        guard let h = digits(2), expect(":"), let mi = digits(2) else { return nil }
+        guard let h = digits(2), expect(colon), let mi = digits(2) else { return nil }
         var s: Int64 = 0
         var micro: Int64 = 0
-        if expect(":") {
+        if expect(colon) {
             guard let sec = digits(2) else { return nil }
             s = sec
-            if expect(".") || expect(",") {
+            if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
                 var count = 0
                 var frac: Int64 = 0
                 while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
@@ -165,7 +174,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                 let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
                 i += 1
                 guard let oh = digits(2), oh <= 23 else { return nil }
-                _ = expect(":")
+                _ = expect(colon)
                 guard let om = digits(2), om <= 59 else { return nil }
                 offsetSeconds = sign * (oh * 3600 + om * 60)
             } else {

@@ -35,6 +35,9 @@ import TestSupport
         case version2
         /// The app's own database without migration history (rollback journal).
         case legacy
+        /// `app`, with rows the app leaves behind for `doctor --fix` to
+        /// repair: a preference of a user who is gone, two AI members in a room.
+        case orphans
     }
 
     /// One valid invocation of a writing verb.
@@ -87,6 +90,7 @@ import TestSupport
         Case(arguments: ["migrate", "up", "--no-backup"], start: .version2),
         Case(arguments: ["migrate", "down", "--yes"]),
         Case(arguments: ["migrate", "baseline"], start: .legacy),
+        Case(arguments: ["doctor", "--fix", "--yes"], start: .orphans),
         // Not a database change, but it writes a file.
         Case(arguments: ["backup", "copy.db"], outputs: ["copy.db"], changesDatabase: false),
     ]
@@ -102,7 +106,7 @@ import TestSupport
         switch start {
         case .legacy:
             _ = try LegacyDatabase.create(at: db)
-        case .app, .version2:
+        case .app, .version2, .orphans:
             cli(["-q", "migrate", "up"])
             cli(["-q", "users", "create", "alice", "--no-email", "--password-stdin"], stdin: "pw-alice-123\n")
             cli(["-q", "users", "create", "bob", "--no-email", "--password-stdin"], stdin: "pw-bob-1234\n")
@@ -120,6 +124,13 @@ import TestSupport
             cli(["-q", "training", "start", "bob", "empathy"])
             cli(["-q", "training", "complete", "bob", "empathy"])
             if case .version2 = start { cli(["-q", "-y", "migrate", "down", "--to", "2"]) }
+            if case .orphans = start {
+                let app = try Connection(path: db)
+                try app.execute("PRAGMA foreign_keys = OFF")
+                try app.execute("INSERT INTO user_preferences (user_id, preference_type, preference_key, preference_value) VALUES (99, 't', 'k', '1')")
+                try app.execute("INSERT INTO chat_rooms (id, name, creator_id) VALUES (1, 'lobby', 1)")
+                try app.execute("INSERT INTO room_members (room_id, user_id, role) VALUES (1, NULL, 'ai'), (1, NULL, 'ai')")
+            }
         }
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
         _ = folder.write("memory.json", #"{"messages": [], "general_chat": [], "ai_conversation": [], "metadata": {"version": "1.0"}}"#)

@@ -76,6 +76,7 @@ import TestSupport
         ["audit", "list", "--command", "users", "--since", "-5d", "--limit", "3"],
         ["audit", "show", "1"],
         ["audit", "purge", "--older-than", "1d"],
+        ["doctor", "--deep", "--retention", "30d"],
         ["completion", "bash"],
         ["help", "users", "create"],
     ]
@@ -84,6 +85,9 @@ import TestSupport
     static let escapeHatches: Set<[String]> = [
         ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"], ["training", "purge"],
         ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"], ["audit", "purge"],
+        // Reads only, unless --fix: then file modes (no transaction), the row
+        // repairs in one transaction, and the token purge in batches.
+        ["doctor"],
     ]
 
     @Test func everyVerbHasASmokeCase() {

@@ -80,6 +80,14 @@ import TestSupport
         }),
         // The fixture's changes are in the audit trail, which rolling back 0005 drops: confirmed.
         Case(arguments: ["migrate", "down", "--yes"]),
+        // Something to repair: a preference of a user who is gone, a duplicate AI member.
+        Case(arguments: ["doctor", "--fix", "--yes"], prepare: { f in
+            let db = try f.connection()
+            try db.execute("PRAGMA foreign_keys = OFF")
+            try db.execute("INSERT INTO user_preferences (user_id, preference_type, preference_key, preference_value) VALUES (99, 't', 'k', '1')")
+            try db.execute("INSERT INTO chat_rooms (id, name, creator_id) VALUES (1, 'lobby', 1)")
+            try db.execute("INSERT INTO room_members (room_id, user_id, role) VALUES (1, NULL, 'ai'), (1, NULL, 'ai')")
+        }),
         Case(arguments: ["migrate", "baseline"], prepare: { f in
             unlink(f.db)
             _ = try LegacyDatabase.create(at: f.db)

@@ -270,18 +270,7 @@ enum MigrateCommand {
             throw SocializerError.configuration("the database is at schema version \(version), newer than this socializer knows (\(Migrations.latestVersion))")
         }
         let applied = try migrator.appliedMigrations()
-        var problems: [String] = []
-        for record in applied {
-            guard let migration = Migrations.migration(record.version) else {
-                problems.append("\(record.version)_\(record.name): not known to this socializer")
-                continue
-            }
-            if migration.checksum != record.checksum {
-                problems.append("\(migration.identifier): recorded checksum \(record.checksum) differs from compiled \(migration.checksum)")
-            } else if migration.name != record.name {
-                problems.append("\(migration.identifier): recorded under the name '\(record.name)'")
-            }
-        }
+        let problems = try migrator.validationProblems()
         guard problems.isEmpty else {
             throw SocializerError.invalid("\(problems.count) applied migration(s) differ from the ones compiled into this socializer",
                                           hint: "the database was migrated by a different build; compare with: socializer migrate status",

@@ -43,6 +43,32 @@ enum PurgeSupport {
         let audit = try AuditRecorder(context, arguments)
         let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments[batchSize]),
                                  maxLockMilliseconds: Double(arguments[maxLockMs]))
+        let report = try purge(context, engine, target)
+        let audited = Result {
+            try audit.recordRun(db, target: AuditTarget(table: report.table),
+                                changes: ChangeSet(tables: [.init(table: report.table, deleted: report.rowsDeleted)]),
+                                report: auditReport(report, context))
+        }
+        try render(report, context)
+        if var stopped = stoppedEarly(report) {
+            if case .failure = audited { stopped.message += "; its audit entry could not be written either" }
+            throw stopped
+        }
+        if case .failure(let error) = audited {
+            throw AuditRecorder.unrecorded(error, after: "purged \(report.rowsDeleted) row(s) from \(report.table)")
+        }
+        return .success
+    }
+
+    /// What an audit entry keeps of a purge's report.
+    static func auditReport(_ report: PurgeReport, _ context: CommandContext) -> JSONValue {
+        .object(zip(columns, cells(report, context)).filter { !["at", "table", "dry_run"].contains($0.0) }
+            .map { ($0.0, $0.1.jsonValue) })
+    }
+
+    /// Runs the engine with Ctrl-C stopping it between batches (the open
+    /// batch finishes or rolls back), and progress under --verbose.
+    static func purge(_ context: CommandContext, _ engine: PurgeEngine, _ target: PurgeTarget) throws -> PurgeReport {
         Interruption.reset()
         let previous = signal(SIGINT) { _ in Interruption.request() }
         // A parent may have blocked SIGINT (the mask is inherited); Ctrl-C must reach us.
@@ -55,29 +81,20 @@ enum PurgeSupport {
             pthread_sigmask(SIG_SETMASK, &saved, nil)
             signal(SIGINT, previous)
         }
-        let report = try engine.run(target, dryRun: context.globals.dryRun) { progress in
+        return try engine.run(target, dryRun: context.globals.dryRun) { progress in
             context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
         }
-        let audited = Result {
-            try audit.recordRun(db, target: AuditTarget(table: report.table),
-                                changes: ChangeSet(tables: [.init(table: report.table, deleted: report.rowsDeleted)]),
-                                report: .object(zip(columns, cells(report, context)).filter { !["at", "table", "dry_run"].contains($0.0) }
-                                    .map { ($0.0, $0.1.jsonValue) }))
+    }
+
+    /// Why a purge stopped before the end, said with what stays purged.
+    static func stoppedEarly(_ report: PurgeReport) -> SocializerError? {
+        guard var stopped = report.stoppedEarly else { return nil }
+        let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
+        stopped.message += "; \(kept)"
+        if stopped.code == .temporarilyUnavailable {
+            stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
         }
-        try render(report, context)
-        if var stopped = report.stoppedEarly {
-            let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
-            stopped.message += "; \(kept)"
-            if case .failure = audited { stopped.message += "; its audit entry could not be written either" }
-            if stopped.code == .temporarilyUnavailable {
-                stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
-            }
-            throw stopped
-        }
-        if case .failure(let error) = audited {
-            throw AuditRecorder.unrecorded(error, after: "purged \(report.rowsDeleted) row(s) from \(report.table)")
-        }
-        return .success
+        return stopped
     }
 
     /// The report's values, in the order of `columns`.

@@ -8,6 +8,13 @@ public enum SQL {
         "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
     }
 
+    /// `'text'`, with inner quotes doubled: for the compiled constants that
+    /// checks write into SQL (domain values, shown to operators as runnable
+    /// statements). Never for input, which is always bound.
+    public static func literal(_ text: String) -> String {
+        "'" + text.replacingAll("'", with: "''") + "'"
+    }
+
     /// `?, ?, ?` for `count` bound values.
     public static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")

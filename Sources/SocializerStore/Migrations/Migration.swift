@@ -71,3 +71,46 @@ public enum Migrations {
         downStatements: ["DROP TABLE \(SchemaModel.adminAudit.name)"],
         rebuildsTables: false)
 }
+
+extension Migrations {
+    /// The tables and indexes that the compiled migrations up to `version`
+    /// leave in a database, read off their own statements (CREATE, DROP and
+    /// RENAME, in order), so that a new migration is known here without
+    /// being listed twice. Indexes map to their table and the statement
+    /// that creates them.
+    public static func schemaObjects(upTo version: Int) -> (tables: Set<String>, indexes: [String: (table: String, statement: String)]) {
+        var tables = Set<String>()
+        var indexes: [String: (table: String, statement: String)] = [:]
+        for migration in all where migration.version <= version {
+            for statement in migration.upStatements {
+                let words = statement.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+                func word(_ i: Int) -> String { i < words.count ? words[i].uppercased() : "" }
+                func name(_ i: Int) -> String {
+                    guard i < words.count else { return "" }
+                    return String(words[i].prefix { $0 != "(" })
+                }
+                switch (word(0), word(1)) {
+                case ("CREATE", "TABLE"):
+                    tables.insert(name(word(2) == "IF" ? 5 : 2))
+                case ("CREATE", "INDEX"), ("CREATE", "UNIQUE"):
+                    var i = word(1) == "UNIQUE" ? 3 : 2
+                    if word(i) == "IF" { i += 3 }
+                    if word(i + 1) == "ON" { indexes[name(i)] = (name(i + 2), statement) }
+                case ("DROP", "TABLE"):
+                    let table = name(2)
+                    tables.remove(table)
+                    indexes = indexes.filter { $0.value.table != table }
+                case ("DROP", "INDEX"):
+                    indexes[name(2)] = nil
+                case ("ALTER", "TABLE") where word(3) == "RENAME" && word(4) == "TO":
+                    let (old, new) = (name(2), name(5))
+                    if tables.remove(old) != nil { tables.insert(new) }
+                    indexes = indexes.mapValues { $0.table == old ? (new, $0.statement) : $0 }
+                default:
+                    break
+                }
+            }
+        }
+        return (tables, indexes)
+    }
+}

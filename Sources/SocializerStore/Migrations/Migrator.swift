@@ -102,6 +102,25 @@ public struct Migrator {
         }
     }
 
+    /// How the recorded history differs from the compiled migrations, one
+    /// line per applied migration that is unknown, modified or renamed:
+    /// what `validate` reports and `Doctor` checks.
+    public func validationProblems() throws -> [String] {
+        var problems: [String] = []
+        for record in try appliedMigrations() {
+            guard let migration = Migrations.migration(record.version) else {
+                problems.append("\(record.version)_\(record.name): not known to this socializer")
+                continue
+            }
+            if migration.checksum != record.checksum {
+                problems.append("\(migration.identifier): recorded checksum \(record.checksum) differs from compiled \(migration.checksum)")
+            } else if migration.name != record.name {
+                problems.append("\(migration.identifier): recorded under the name '\(record.name)'")
+            }
+        }
+        return problems
+    }
+
     /// Refuses the states no command may act on; returns the current version.
     public func requireUsable() throws -> Int {
         switch try state() {

@@ -214,6 +214,11 @@ enum SchemaModel {
 
     static let tableNames: [String] = tables.map(\.name)
 
+    /// Tables the app itself adds beside the twelve (SPEC §2, §3): Alembic's
+    /// ledger, `life_events` of older versions, `training_schedules` of its
+    /// models. Expected, so never reported as unknown.
+    static let appOwnTables: Set<String> = ["alembic_version", "life_events", "training_schedules"]
+
     static func table(_ name: String) -> TableModel? { tables.first { $0.name == name } }
 
     /// 0004's index on `lower(trim(hashed_email))`.
