@@ -330,6 +330,33 @@ struct DoctorFixture {
         #expect(foreign[0].remedy == nil)
     }
 
+    /// Entries deleted other than by the purge (which takes only the oldest
+    /// and then records itself) leave holes in the trail's ids.
+    @Test func entriesMissingFromTheAuditTrail() throws {
+        let f = try DoctorFixture()
+        let audit = AuditRepository(f.db)
+        for _ in 1...8 {
+            _ = try audit.insert(at: testNow, actor: "ann", command: "users create", target: nil, changes: ChangeSet(),
+                                 details: .object([]))
+        }
+        // Purging the oldest leaves no finding.
+        try f.db.execute("DELETE FROM admin_audit WHERE id <= 2")
+        #expect(try f.run().filter { $0.code == .auditGaps }.isEmpty)
+        try f.db.execute("DELETE FROM admin_audit WHERE id IN (4, 6, 7)")
+        var gaps = try f.run().filter { $0.code == .auditGaps }
+        #expect(gaps.map(DoctorFixture.line) == ["audit-gaps admin_audit.id 3"])
+        #expect(gaps.first?.severity == .warning)
+        #expect(gaps.first?.message == "3 audit entries are missing (id 4, ids 6-7): deleted other than by the audit purge, which removes only the oldest")
+        // The newest entry deleted too.
+        try f.db.execute("DELETE FROM admin_audit WHERE id = 8")
+        gaps = try f.run().filter { $0.code == .auditGaps }
+        #expect(gaps.first?.message == "4 audit entries are missing (id 4, the newest 3 (ids 6-8)): deleted other than by the audit purge, which removes only the oldest")
+        // Every entry gone, the sequence remembers them.
+        try f.db.execute("DELETE FROM admin_audit")
+        gaps = try f.run().filter { $0.code == .auditGaps }
+        #expect(gaps.first?.message == "8 audit entries are missing (the newest 8 (ids 1-8)): deleted other than by the audit purge, which removes only the oldest")
+    }
+
     @Test func aNewerSchemaIsNamedAndItsDataLeftUnread() throws {
         let f = try DoctorFixture()
         try f.db.execute("INSERT INTO schema_migrations VALUES (9, 'future', 'x', '2026-06-01 00:00:00.000000', 1)")

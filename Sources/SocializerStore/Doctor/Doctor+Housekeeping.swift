@@ -31,6 +31,44 @@ extension Doctor {
         return findings
     }
 
+    // MARK: The audit trail
+
+    /// Entries missing from the audit trail. Its ids come from AUTOINCREMENT
+    /// and a rolled-back change gives its id back, so the trail has no holes
+    /// of its own: `audit purge` removes only the oldest entries and then
+    /// records itself, so the newest entry always stays. A hole in the ids,
+    /// or a sequence past the newest id, means entries were deleted some
+    /// other way (by hand, or by a tool writing without the trail).
+    func auditFindings() throws -> [DoctorFinding] {
+        let table = AuditRepository.table
+        guard let row = try db.firstRow("""
+            SELECT count(*) AS entries, coalesce(min(id), 0) AS lowest, coalesce(max(id), 0) AS highest,
+                   coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0) AS sequence
+            FROM \(table)
+            """, [table]) else { return [] }
+        let count = try row.int("entries"), lowest = try row.int("lowest"), highest = try row.int("highest"),
+            sequence = try row.int("sequence")
+        let inside = count == 0 ? 0 : highest - lowest + 1 - count
+        let newest = max(0, sequence - highest)
+        guard inside + newest > 0 else { return [] }
+        var holes: [String] = []
+        if inside > 0 {
+            let starts = try db.rows("""
+                SELECT a.id + 1 AS first, (SELECT min(b.id) FROM \(table) b WHERE b.id > a.id) - 1 AS last FROM \(table) a
+                WHERE a.id < ? AND NOT EXISTS (SELECT 1 FROM \(table) b WHERE b.id = a.id + 1) ORDER BY a.id LIMIT 3
+                """, [highest])
+            for start in starts {
+                let first = try start.int("first"), last = try start.int("last")
+                holes.append(first == last ? "id \(first)" : "ids \(first)-\(last)")
+            }
+            if holes.count == 3 { holes.append("…") }
+        }
+        if newest > 0 { holes.append(newest == 1 ? "the newest (id \(sequence))" : "the newest \(newest) (ids \(highest + 1)-\(sequence))") }
+        return [DoctorFinding(.auditGaps, table: table, column: "id", count: inside + newest,
+            "\(inside + newest) audit entr\(inside + newest == 1 ? "y is" : "ies are") missing (\(holes.joined(separator: ", "))): "
+                + "deleted other than by the audit purge, which removes only the oldest")]
+    }
+
     /// How many rows a purge target holds, and the oldest value of its column.
     private func waiting(_ target: PurgeTarget) throws -> (Int64, String) {
         let row = try db.firstRow("SELECT count(*), min(\(target.orderBy)) FROM \(target.table) WHERE \(target.condition)",

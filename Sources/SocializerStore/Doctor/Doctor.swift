@@ -97,6 +97,9 @@ public struct Doctor {
                 if options.deep { try check("memory") { try memoryFindings() } }
             }
             try check("housekeeping") { try housekeepingFindings(schema) }
+            if schema.live.table(AuditRepository.table) != nil {
+                try check("audit trail") { try auditFindings() }
+            }
         }
         try check("journal mode") { try journalFindings() }
         try check("file permissions") { fileFindings() }

@@ -49,6 +49,7 @@ public struct DoctorFinding: Sendable, Equatable {
         case oldLogs = "old-logs"
         case journalMode = "journal-mode"
         case folderReadable = "folder-readable"
+        case auditGaps = "audit-gaps"
 
         public var severity: Severity {
             switch self {
@@ -56,7 +57,8 @@ public struct DoctorFinding: Sendable, Equatable {
                 return .error
             case .notBaselined, .missingIndex, .outOfDomain, .badBoolean, .badDate, .badDatetime, .badJSON,
                  .duplicateAIMembers, .plainEmails, .unknownEmailFormat, .unverifiablePasswordHashes,
-                 .invalidEncryptionKeys, .undecryptableMemory, .memoryNotAppDocument, .filePermissions, .folderWritable:
+                 .invalidEncryptionKeys, .undecryptableMemory, .memoryNotAppDocument, .filePermissions, .folderWritable,
+                 .auditGaps:
                 return .warning
             case .pendingMigrations, .unknownTables, .plaintextRoomPasswords, .legacyEmailFormat, .expiredTokens,
                  .oldLogs, .journalMode, .folderReadable:
