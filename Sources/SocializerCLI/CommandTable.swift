@@ -13,6 +13,7 @@ public enum CommandTable {
             """,
         children: [
             UsersCommand.node,
+            RoomsCommand.node,
             TokensCommand.node,
             LogsCommand.node,
             MigrateCommand.node,
