@@ -33,6 +33,10 @@ import TestSupport
         case version2
         /// The app's own database without migration history (rollback journal).
         case legacy
+        /// `app` with chat rows: alice's rooms lobby (bob a member, a message
+        /// from each of alice and the AI) and quiet (no AI), bob's archived
+        /// room old, two general chat messages.
+        case chat
     }
 
     /// One valid invocation of a writing verb.
@@ -63,6 +67,23 @@ import TestSupport
         Case(arguments: ["users", "prefs", "set", "alice", "style", "tone", "\"warm\""]),
         Case(arguments: ["users", "prefs", "unset", "alice", "topics", "likes"]),
         Case(arguments: ["users", "import", "people.jsonl"]),
+        Case(arguments: ["rooms", "create", "--creator", "alice", "--name", "den"]),
+        Case(arguments: ["rooms", "update", "lobby", "--public", "--no-ai"], start: .chat),
+        Case(arguments: ["rooms", "set-password", "lobby", "--password-stdin"], start: .chat, stdin: "password.txt"),
+        Case(arguments: ["rooms", "archive", "lobby"], start: .chat),
+        Case(arguments: ["rooms", "unarchive", "old"], start: .chat),
+        Case(arguments: ["rooms", "delete", "lobby", "--yes"], start: .chat),
+        Case(arguments: ["rooms", "members", "add", "quiet", "bob"], start: .chat),
+        Case(arguments: ["rooms", "members", "add-ai", "quiet"], start: .chat),
+        Case(arguments: ["rooms", "members", "remove", "lobby", "bob"], start: .chat),
+        Case(arguments: ["rooms", "members", "role", "lobby", "bob", "creator"], start: .chat),
+        Case(arguments: ["rooms", "messages", "post", "lobby", "--from", "bob", "--stdin"], start: .chat, stdin: "password.txt"),
+        Case(arguments: ["rooms", "messages", "edit", "1", "edited"], start: .chat),
+        Case(arguments: ["rooms", "messages", "delete", "1", "--hard"], start: .chat),
+        Case(arguments: ["rooms", "messages", "purge", "--before", "2100-01-01", "--yes"], start: .chat),
+        Case(arguments: ["rooms", "mark-read", "lobby", "bob"], start: .chat),
+        Case(arguments: ["rooms", "general", "post", "--from", "bob", "hi"], start: .chat),
+        Case(arguments: ["rooms", "general", "purge", "--keep-last", "1"], start: .chat),
         Case(arguments: ["tokens", "revoke", token("bob")]),
         Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
@@ -87,7 +108,7 @@ import TestSupport
         switch start {
         case .legacy:
             _ = try LegacyDatabase.create(at: db)
-        case .app, .version2:
+        case .app, .version2, .chat:
             cli(["-q", "migrate", "up"])
             cli(["-q", "users", "create", "alice", "--no-email", "--password-stdin"], stdin: "pw-alice-123\n")
             cli(["-q", "users", "create", "bob", "--no-email", "--password-stdin"], stdin: "pw-bob-1234\n")
@@ -98,6 +119,17 @@ import TestSupport
             cli(["-q", "logs", "add", "--type", "ValueError", "--message", "boom"])
             cli(["-q", "tokens", "revoke", token("alice")])
             if case .version2 = start { cli(["-q", "migrate", "down", "--to", "2"]) }
+            if case .chat = start {
+                cli(["-q", "rooms", "create", "--creator", "alice", "--name", "lobby"])
+                cli(["-q", "rooms", "members", "add", "lobby", "bob"])
+                cli(["-q", "rooms", "create", "--creator", "alice", "--name", "quiet", "--no-ai"])
+                cli(["-q", "rooms", "create", "--creator", "bob", "--name", "old"])
+                cli(["-q", "rooms", "archive", "old"])
+                cli(["-q", "rooms", "messages", "post", "lobby", "--from", "alice", "hello"])
+                cli(["-q", "rooms", "messages", "post", "lobby", "--ai", "hi there"])
+                cli(["-q", "rooms", "general", "post", "--from", "alice", "morning"])
+                cli(["-q", "rooms", "general", "post", "--from", "bob", "hey"])
+            }
         }
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
         _ = folder.write("memory.json", #"{"messages": [], "general_chat": [], "ai_conversation": [], "metadata": {"version": "1.0"}}"#)

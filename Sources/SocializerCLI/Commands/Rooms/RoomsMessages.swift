@@ -105,7 +105,7 @@ enum RoomsMessages {
     /// The message from argv or standard input, checked before the write lock.
     static func messageText(_ context: CommandContext, _ arguments: ParsedArguments) throws -> String {
         guard arguments[stdin] else { return try RoomMessage.validate(content: arguments[text] ?? "") }
-        let bytes = try context.readStandardInput(limit: RoomMessage.maximumContentBytes + 2, what: "the message")
+        let bytes = try context.readStandardInput(limit: RoomMessage.maximumContentBytes, what: "the message")
         guard let content = String(validating: PasswordInput.strippingOneLineBreak(bytes), as: UTF8.self) else {
             throw SocializerError.invalid("the message on standard input is not valid UTF-8")
         }
