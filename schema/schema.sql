@@ -187,6 +187,8 @@ CREATE INDEX ix_room_invites_id ON room_invites (id);
 
 CREATE INDEX ix_room_invites_invitee_id_status ON room_invites (invitee_id, status);
 
+CREATE INDEX ix_room_invites_message_id ON room_invites (message_id);
+
 CREATE INDEX ix_room_members_id ON room_members (id);
 
 CREATE INDEX ix_room_members_user_id ON room_members (user_id);

@@ -77,6 +77,9 @@ import TestSupport
                 #expect(plan.contains("USING INDEX ix_") || plan.contains("USING COVERING INDEX ix_"), "\(sql): \(plan)")
             }
         }
+        // 0006: a purged message's invites are found through room_invites(message_id), not by a scan.
+        let detach = try queryPlan(f.db, MessageRepository.purgeTarget(before: testNow, roomID: nil, deletedOnly: false).detachSQL[0])
+        #expect(detach.contains("SEARCH room_invites USING COVERING INDEX ix_room_invites_message_id (message_id=?)"), "\(detach)")
     }
 }
 

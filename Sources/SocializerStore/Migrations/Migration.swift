@@ -23,14 +23,21 @@ public struct Migration: Sendable {
 }
 
 public enum Migrations {
-    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup]
+    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup, inviteMessageIndex]
 
     /// The newest version, known without building every migration's SQL
     /// (start-up reads it for the command table); a test keeps it equal to
     /// `all.last!.version`.
-    public static let latestVersion = 4
+    public static let latestVersion = 6
 
     public static func migration(_ version: Int) -> Migration? { all.first { $0.version == version } }
+
+    /// The version a database is at just before `version` is applied: the
+    /// migration before it in `all`, 0 for the first. Numbers are assigned
+    /// to parallel work up front, so they need not be consecutive.
+    public static func version(before version: Int) -> Int {
+        all.last { $0.version < version }?.version ?? 0
+    }
 
     /// The twelve tables exactly as the app creates them.
     static let initial = Migration(
@@ -59,5 +66,14 @@ public enum Migrations {
         version: 4, name: "email_lookup",
         upStatements: ["CREATE INDEX \(SchemaModel.emailLookupIndex) ON users (lower(trim(hashed_email)))"],
         downStatements: ["DROP INDEX \(SchemaModel.emailLookupIndex)"],
+        rebuildsTables: false)
+
+    /// An index on room_invites(message_id): deleting room messages (purges,
+    /// room deletes, users delete) looks up the invites that point at each
+    /// one, which without it is a scan of room_invites per message.
+    static let inviteMessageIndex = Migration(
+        version: 6, name: "invite_message_index",
+        upStatements: [SchemaDDL.createIndex(SchemaModel.inviteMessageIndex, on: "room_invites")],
+        downStatements: ["DROP INDEX \(SchemaModel.inviteMessageIndex.name)"],
         rebuildsTables: false)
 }

@@ -219,6 +219,11 @@ enum SchemaModel {
     /// 0004's index on `lower(trim(hashed_email))`.
     static let emailLookupIndex = "ix_users_email_lookup"
 
+    /// 0006's index on `room_invites(message_id)`: with foreign keys on,
+    /// SQLite looks up the invites of every room message deleted (ON DELETE
+    /// SET NULL), a scan of room_invites per message without it.
+    static let inviteMessageIndex = IndexModel(name: "ix_room_invites_message_id", columns: ["message_id"])
+
     /// 0003's indexes for the admin queries and purges (SPEC §3), by table.
     static let adminIndexes: [(table: String, index: IndexModel)] = [
         ("token_blacklist", ["expires_at"]), ("token_blacklist", ["user_id"]),

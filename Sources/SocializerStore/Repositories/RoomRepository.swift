@@ -58,7 +58,7 @@ public struct RoomRepository {
             select.filter("r.id IN (SELECT room_id FROM room_members WHERE user_id = ? AND is_active = 1)", memberID)
         }
         if let idleBefore = query.idleBefore {
-            // The room's last activity, as `ChatRoom.lastActivity` reads it: its newest message, else its creation.
+            // The room's last activity, as `ChatRoom.lastActivity` reads it: the later of its newest message and its creation.
             select.filter("""
                 max(r.created_at, coalesce((SELECT rm.created_at FROM room_messages rm WHERE rm.room_id = r.id
                                             ORDER BY rm.created_at DESC LIMIT 1), '')) < ?
