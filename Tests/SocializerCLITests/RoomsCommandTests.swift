@@ -310,6 +310,22 @@ func expectRefused(_ f: UsersFixture, _ arguments: [String], stdin: String = "",
                           "room 'lobby' (id 1) is archived", hint: "restore it first with: socializer rooms unarchive 1")
         #expect(f.cli(["-q", "rooms", "unarchive", "lobby"]).status == 0)
         #expect(try db.scalar("SELECT is_active FROM chat_rooms WHERE id = 1") == .integer(1))
+        try expectRefused(f, ["rooms", "unarchive", "nowhere"], status: 66, "room 'nowhere' not found")
+        try expectRefused(f, ["rooms", "archive", "id:99"], status: 66, "room with id 99 not found")
+    }
+
+    /// Every verb that names a room, a user or a message says which one is
+    /// missing (exit 66) and writes nothing.
+    @Test func whatIsNotThereIsNamed() throws {
+        let f = try ChatRows.fixture()
+        try expectRefused(f, ["rooms", "members", "list", "nowhere"], status: 66, "room 'nowhere' not found")
+        try expectRefused(f, ["rooms", "members", "add-ai", "nowhere"], status: 66, "room 'nowhere' not found")
+        try expectRefused(f, ["rooms", "members", "role", "lobby", "nobody", "member"], status: 66, "user 'nobody' not found")
+        try expectRefused(f, ["rooms", "messages", "delete", "99"], status: 66, "no room message has id 99")
+        try expectRefused(f, ["rooms", "messages", "search", "--room", "nowhere", "x"], status: 66, "room 'nowhere' not found")
+        try expectRefused(f, ["rooms", "general", "list", "--from", "nobody"], status: 66, "user 'nobody' not found")
+        try expectRefused(f, ["rooms", "mark-read", "nowhere", "bob"], status: 66, "room 'nowhere' not found")
+        try expectRefused(f, ["rooms", "update", "nowhere", "--public"], status: 66, "room 'nowhere' not found")
     }
 
     /// Issue 12's case: a room with messages and invites goes with all of
