@@ -69,8 +69,9 @@ import TestSupport
         #expect(members.first?.plan.contains("SEARCH m USING INDEX sqlite_autoindex_room_members_1 (room_id=?)") == true, "\(members)")
         let general = try plans(f) { try GeneralChatRepository(f.db).list(since: testNow, senderID: nil, limit: 10) { _ in } }
         #expect(general.first?.plan.contains("USING INDEX ix_general_chat_messages_created_at (created_at>?)") == true, "\(general)")
-        for target in [MessageRepository.purgeTarget(before: testNow, roomID: nil, deletedOnly: false),
-                       MessageRepository.purgeTarget(before: testNow, roomID: room.id, deletedOnly: true),
+        let messages = MessageRepository(f.db)
+        for target in [try messages.purgeTarget(before: testNow, roomID: nil, deletedOnly: false),
+                       try messages.purgeTarget(before: testNow, roomID: room.id, deletedOnly: true),
                        GeneralChatRepository.purgeTarget(before: testNow)] {
             for sql in [target.deleteSQL] + target.detachSQL {
                 let plan = try queryPlan(f.db, sql)
@@ -78,8 +79,34 @@ import TestSupport
             }
         }
         // 0006: a purged message's invites are found through room_invites(message_id), not by a scan.
-        let detach = try queryPlan(f.db, MessageRepository.purgeTarget(before: testNow, roomID: nil, deletedOnly: false).detachSQL[0])
+        let detach = try queryPlan(f.db, try messages.purgeTarget(before: testNow, roomID: nil, deletedOnly: false).detachSQL[0])
         #expect(detach.contains("SEARCH room_invites USING COVERING INDEX ix_room_invites_message_id (message_id=?)"), "\(detach)")
+    }
+}
+
+@Suite struct MessagePurgeTargetTests {
+    /// Every nullable reference to a message is detached in the batch; when
+    /// that is all of them, the purge runs without foreign-key lookups, and
+    /// the connection has them back afterwards.
+    @Test func referencesAreDetachedAndForeignKeysCheckedOnlyWhenSomethingElseRefers() throws {
+        let f = try RoomQueryPlanTests().chat().0
+        let messages = MessageRepository(f.db)
+        let plain = try messages.purgeTarget(before: testNow.adding(seconds: 60), roomID: nil, deletedOnly: false)
+        #expect(plain.detaching == [ReferenceCascade.Column("room_invites", "message_id")] && plain.detachesEveryReference)
+        try f.db.execute("CREATE TABLE message_reactions (id INTEGER PRIMARY KEY, message_id INTEGER REFERENCES room_messages (id))")
+        let nullable = try messages.purgeTarget(before: testNow, roomID: nil, deletedOnly: false)
+        #expect(nullable.detaching.map(\.table) == ["room_invites", "message_reactions"] && nullable.detachesEveryReference)
+        try f.db.execute("CREATE TABLE message_flags (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL REFERENCES room_messages (id) ON DELETE CASCADE)")
+        let owned = try messages.purgeTarget(before: testNow, roomID: nil, deletedOnly: false)
+        #expect(owned.detaching.count == 2 && !owned.detachesEveryReference)
+        try f.db.execute("DROP TABLE message_flags")
+        try f.db.execute("INSERT INTO message_reactions VALUES (1, 2)")
+        let report = try PurgeEngine(db: f.db).run(try messages.purgeTarget(before: testNow.adding(seconds: 60), roomID: nil,
+                                                                            deletedOnly: false), dryRun: false)
+        #expect(report.rowsDeleted == 5)
+        #expect(try f.db.scalar("SELECT message_id FROM message_reactions") == .null)
+        #expect(try f.db.scalarInt("PRAGMA foreign_keys") == 1)
+        #expect(try f.db.rows("PRAGMA foreign_key_check").isEmpty)
     }
 }
 

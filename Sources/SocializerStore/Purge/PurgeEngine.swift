@@ -17,14 +17,19 @@ public struct PurgeTarget: Sendable {
     /// rows go (`room_invites.message_id`): on a schema whose references do
     /// not say ON DELETE SET NULL, the delete would otherwise fail.
     public var detaching: [ReferenceCascade.Column]
+    /// `detaching` names every reference to the table: nothing can refer to
+    /// a row when it goes, so the engine runs without SQLite's foreign-key
+    /// lookups, one per deleted row, which would find nothing.
+    public var detachesEveryReference: Bool
 
     public init(table: String, condition: String, arguments: [DatabaseValue], orderBy: String,
-                detaching: [ReferenceCascade.Column] = []) {
+                detaching: [ReferenceCascade.Column] = [], detachesEveryReference: Bool = false) {
         self.table = table
         self.condition = condition
         self.arguments = arguments
         self.orderBy = orderBy
         self.detaching = detaching
+        self.detachesEveryReference = detachesEveryReference
     }
 
     /// The rows of one batch: the first `?` by the index.
@@ -112,6 +117,11 @@ public struct PurgeEngine {
             // This connection only: no journal file created and deleted per batch.
             _ = try db.scalar("PRAGMA journal_mode = TRUNCATE")
         }
+        if target.detachesEveryReference {
+            // Outside any transaction, where the pragma takes effect; this connection only.
+            try db.execute("PRAGMA foreign_keys = OFF")
+        }
+        defer { if target.detachesEveryReference { try? db.execute("PRAGMA foreign_keys = ON") } }
         let statement = try db.prepare(target.deleteSQL)
         let detachStatements = try target.detachSQL.map { try db.prepare($0) }
         var pacer = self.pacer

@@ -183,9 +183,23 @@ public struct MessageRepository {
     }
 
     /// Messages created before `cutoff`, in one room or all, all of them or
-    /// only those already deleted; invites pointing at them are detached
-    /// batch by batch.
-    public static func purgeTarget(before cutoff: Timestamp, roomID: Int64?, deletedOnly: Bool) -> PurgeTarget {
+    /// only those already deleted. Every reference to a message that is
+    /// nullable (`room_invites.message_id`, and those of the app's own
+    /// tables the live schema shows) is set NULL batch by batch before the
+    /// messages go; when that is every reference, the purge needs no
+    /// foreign-key lookups (`PurgeTarget.detachesEveryReference`).
+    public func purgeTarget(before cutoff: Timestamp, roomID: Int64?, deletedOnly: Bool) throws -> PurgeTarget {
+        let references = try ReferenceCascade(db).edges["room_messages"] ?? []
+        let detachable = references.filter { $0.detaches && $0.parentColumn == "id" }
+        var target = MessageRepository.purgeTarget(before: cutoff, roomID: roomID, deletedOnly: deletedOnly)
+        target.detaching = detachable.map { ReferenceCascade.Column($0.child, $0.column) }
+        target.detachesEveryReference = detachable.count == references.count
+        return target
+    }
+
+    /// The target alone, detaching the invites (`purgeTarget(before:…)`
+    /// adds what the live schema shows).
+    static func purgeTarget(before cutoff: Timestamp, roomID: Int64?, deletedOnly: Bool) -> PurgeTarget {
         var condition = "created_at < ?"
         var arguments: [DatabaseValue] = [.text(cutoff.databaseText)]
         if let roomID {

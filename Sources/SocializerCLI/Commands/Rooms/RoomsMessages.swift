@@ -170,7 +170,7 @@ enum RoomsMessages {
         let db = try context.openDatabase(.write)
         let roomID = try arguments[purgeRoom].map { try RoomsCommand.require(db, $0).id }
         return try PurgeSupport.run(context, arguments, db,
-                                    MessageRepository.purgeTarget(before: cutoff, roomID: roomID, deletedOnly: arguments[deletedOnly]))
+                                    try MessageRepository(db).purgeTarget(before: cutoff, roomID: roomID, deletedOnly: arguments[deletedOnly]))
     }
 }
 
