@@ -65,7 +65,7 @@ enum RoomsCommand {
             CommandNode("delete", summary: "Delete a room with its members, messages and invites, in one transaction.",
                 positionals: [room],
                 examples: ["socializer rooms delete id:42 --yes", "socializer --dry-run rooms delete 'Book club'"],
-                output: OutputCheck.fields(UsersCommand.deleteColumns), write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
+                output: OutputCheck.fields(DeleteCounts.columns), write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
             RoomsMembers.node,
             RoomsMessages.node,
             RoomsUnread.unreadNode,
@@ -223,21 +223,8 @@ enum RoomsCommand {
 
     static func applyDelete(_ found: ChatRoom, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
         let counts = try RoomRepository(db).deleteCascading(found)
-        return countsOutcome(counts, id: found.id, dryRunNotice: "dry run: room \(found.label) would be deleted; nothing was changed",
-                             done: "room \(found.label) deleted")
-    }
-
-    /// Rows deleted and detached per table, as `users delete` prints them.
-    static func countsOutcome(_ counts: [ReferenceCascade.Count], id: Int64, dryRunNotice: String, done: String) -> WriteOutcome {
-        WriteOutcome(ids: [id], dryRunNotice: dryRunNotice) { context in
-            let renderer = context.rowRenderer()
-            try renderer.begin(columns: UsersCommand.deleteColumns)
-            for count in counts {
-                try renderer.row([.text(count.table), .integer(Int64(count.deleted)), .integer(Int64(count.detached))])
-            }
-            renderer.finish()
-            if !context.globals.dryRun { context.notice(done) }
-        }
+        return DeleteCounts.outcome(counts, id: found.id, dryRunNotice: "dry run: room \(found.label) would be deleted; nothing was changed",
+                                    done: "room \(found.label) deleted")
     }
 }
 

@@ -54,7 +54,7 @@ enum RoomsMessages {
             CommandNode("delete", summary: "Delete a message as the app does (hidden, is_deleted 1), or remove it with --hard.",
                 positionals: [id], options: [hard],
                 examples: ["socializer rooms messages delete 1234", "socializer rooms messages delete 1234 --hard"],
-                output: { arguments, _ in .fields(arguments[hard] ? UsersCommand.deleteColumns : MessageColumns.all.names) },
+                output: { arguments, _ in .fields(arguments[hard] ? DeleteCounts.columns : MessageColumns.all.names) },
                 write: WriteAction(delete)),
             CommandNode("search", summary: "Find messages containing a text, in one room or all of them (moderation).",
                 positionals: [pattern], options: [searchRoom, everywhere, from, includeDeleted, searchLimit],
@@ -153,9 +153,9 @@ enum RoomsMessages {
         let repository = MessageRepository(db)
         let message = try repository.require(id: arguments[id])
         if arguments[hard] {
-            return RoomsCommand.countsOutcome(try repository.hardDelete(message), id: message.id,
-                                              dryRunNotice: "dry run: room message \(message.id) would be removed; nothing was changed",
-                                              done: "room message \(message.id) removed")
+            return DeleteCounts.outcome(try repository.hardDelete(message), id: message.id,
+                                        dryRunNotice: "dry run: room message \(message.id) would be removed; nothing was changed",
+                                        done: "room message \(message.id) removed")
         }
         let changed = try repository.softDelete(message)
         return recordOutcome(try repository.require(id: message.id),

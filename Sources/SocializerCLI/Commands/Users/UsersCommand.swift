@@ -106,7 +106,7 @@ enum UsersCommand {
             UsersTransfer.exportNode,
         ])
 
-    static let deleteColumns = ["table", "deleted", "detached"]
+    static let deleteColumns = DeleteCounts.columns
     static let checkColumns = ["id", "username", "matches"]
 
     // MARK: Shared pieces
@@ -320,15 +320,8 @@ enum UsersCommand {
         let (found, keep) = plan
         let counts = try UserRepository(db).deleteCascading(found.id, keepLogs: keep)
         let verb = keep ? "deleted (error logs kept)" : "deleted"
-        return WriteOutcome(ids: [found.id], dryRunNotice: "dry run: user '\(found.username)' would be \(verb); nothing was changed") { context in
-            let renderer = context.rowRenderer()
-            try renderer.begin(columns: deleteColumns)
-            for count in counts {
-                try renderer.row([.text(count.table), .integer(Int64(count.deleted)), .integer(Int64(count.detached))])
-            }
-            renderer.finish()
-            if !context.globals.dryRun { context.notice("user '\(found.username)' \(verb)") }
-        }
+        return DeleteCounts.outcome(counts, id: found.id, dryRunNotice: "dry run: user '\(found.username)' would be \(verb); nothing was changed",
+                                    done: "user '\(found.username)' \(verb)")
     }
 }
 
