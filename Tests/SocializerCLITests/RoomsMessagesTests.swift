@@ -50,6 +50,9 @@ import TestSupport
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "hi", "--metadata", "{x"], status: 65,
                           "--metadata is not valid JSON")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "hi"], status: 64, "one of --from or --ai or --system is required")
+        // The usage line keeps ROOM before the text.
+        #expect(f.cli(["rooms", "messages", "post", "lobby", "hi"]).stderr
+                    .contains("usage: socializer rooms messages post ROOM (TEXT | --stdin) (--from USER | --ai | --system) [options]\n"))
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--ai", "--system", "hi"], status: 64,
                           "--ai and --system cannot be used together")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--ai"], status: 64, "one of TEXT or --stdin is required")
