@@ -199,6 +199,8 @@ CREATE INDEX ix_room_invites_id ON room_invites (id);
 
 CREATE INDEX ix_room_invites_invitee_id_status ON room_invites (invitee_id, status);
 
+CREATE INDEX ix_room_invites_message_id ON room_invites (message_id);
+
 CREATE INDEX ix_room_members_id ON room_members (id);
 
 CREATE INDEX ix_room_members_user_id ON room_members (user_id);
@@ -218,6 +220,8 @@ CREATE INDEX ix_token_blacklist_id ON token_blacklist (id);
 CREATE UNIQUE INDEX ix_token_blacklist_token ON token_blacklist (token);
 
 CREATE INDEX ix_token_blacklist_user_id ON token_blacklist (user_id);
+
+CREATE INDEX ix_training_completed_at ON training (completed_at);
 
 CREATE INDEX ix_training_skill_id ON training (skill_id);
 

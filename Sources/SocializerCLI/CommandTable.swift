@@ -15,6 +15,7 @@ public enum CommandTable {
             UsersCommand.node,
             SkillsCommand.node,
             TrainingCommand.node,
+            RoomsCommand.node,
             TokensCommand.node,
             LogsCommand.node,
             MigrateCommand.node,

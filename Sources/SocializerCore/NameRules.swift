@@ -24,7 +24,8 @@ public enum NameRules {
         return name
     }
 
-    static func hex(_ value: UInt32) -> String {
+    /// `0041` for U+0041: at least four upper-case hex digits.
+    public static func hex(_ value: UInt32) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }

@@ -63,6 +63,12 @@ public struct SocializerError: Error, Sendable, Equatable, CustomStringConvertib
         case skillExists
         /// A training to start exists already (in any status).
         case trainingExists
+        /// A user who is not an active member of the room acted in it.
+        case notRoomMember(roomID: Int64, username: String)
+        /// The room is archived (is_active 0).
+        case roomArchived(roomID: Int64)
+        /// The room has AI turned off (ai_enabled 0).
+        case roomAIDisabled(roomID: Int64)
     }
 
     public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) {

@@ -38,6 +38,10 @@ import TestSupport
         /// `app`, with rows the app leaves behind for `doctor --fix` to
         /// repair: a preference of a user who is gone, two AI members in a room.
         case orphans
+        /// `app` with chat rows: alice's rooms lobby (bob a member, a message
+        /// from each of alice and the AI) and quiet (no AI), bob's archived
+        /// room old, two general chat messages.
+        case chat
     }
 
     /// One valid invocation of a writing verb.
@@ -80,6 +84,23 @@ import TestSupport
         Case(arguments: ["training", "reset", "bob", "empathy"]),
         Case(arguments: ["training", "stop", "alice", "empathy"]),
         Case(arguments: ["training", "purge", "--completed-before", "2200-01-01", "--yes"]),
+        Case(arguments: ["rooms", "create", "--creator", "alice", "--name", "den"]),
+        Case(arguments: ["rooms", "update", "lobby", "--public", "--no-ai"], start: .chat),
+        Case(arguments: ["rooms", "set-password", "lobby", "--password-stdin"], start: .chat, stdin: "password.txt"),
+        Case(arguments: ["rooms", "archive", "lobby"], start: .chat),
+        Case(arguments: ["rooms", "unarchive", "old"], start: .chat),
+        Case(arguments: ["rooms", "delete", "lobby", "--yes"], start: .chat),
+        Case(arguments: ["rooms", "members", "add", "quiet", "bob"], start: .chat),
+        Case(arguments: ["rooms", "members", "add-ai", "quiet"], start: .chat),
+        Case(arguments: ["rooms", "members", "remove", "lobby", "bob"], start: .chat),
+        Case(arguments: ["rooms", "members", "role", "lobby", "bob", "creator"], start: .chat),
+        Case(arguments: ["rooms", "messages", "post", "lobby", "--from", "bob", "--stdin"], start: .chat, stdin: "password.txt"),
+        Case(arguments: ["rooms", "messages", "edit", "1", "edited"], start: .chat),
+        Case(arguments: ["rooms", "messages", "delete", "1", "--hard"], start: .chat),
+        Case(arguments: ["rooms", "messages", "purge", "--before", "2100-01-01", "--yes"], start: .chat),
+        Case(arguments: ["rooms", "mark-read", "lobby", "bob"], start: .chat),
+        Case(arguments: ["rooms", "general", "post", "--from", "bob", "hi"], start: .chat),
+        Case(arguments: ["rooms", "general", "purge", "--keep-last", "1"], start: .chat),
         Case(arguments: ["tokens", "revoke", token("bob")]),
         Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
@@ -106,7 +127,7 @@ import TestSupport
         switch start {
         case .legacy:
             _ = try LegacyDatabase.create(at: db)
-        case .app, .version2, .orphans:
+        case .app, .version2, .orphans, .chat:
             cli(["-q", "migrate", "up"])
             cli(["-q", "users", "create", "alice", "--no-email", "--password-stdin"], stdin: "pw-alice-123\n")
             cli(["-q", "users", "create", "bob", "--no-email", "--password-stdin"], stdin: "pw-bob-1234\n")
@@ -130,6 +151,17 @@ import TestSupport
                 try app.execute("INSERT INTO user_preferences (user_id, preference_type, preference_key, preference_value) VALUES (99, 't', 'k', '1')")
                 try app.execute("INSERT INTO chat_rooms (id, name, creator_id) VALUES (1, 'lobby', 1)")
                 try app.execute("INSERT INTO room_members (room_id, user_id, role) VALUES (1, NULL, 'ai'), (1, NULL, 'ai')")
+            }
+            if case .chat = start {
+                cli(["-q", "rooms", "create", "--creator", "alice", "--name", "lobby"])
+                cli(["-q", "rooms", "members", "add", "lobby", "bob"])
+                cli(["-q", "rooms", "create", "--creator", "alice", "--name", "quiet", "--no-ai"])
+                cli(["-q", "rooms", "create", "--creator", "bob", "--name", "old"])
+                cli(["-q", "rooms", "archive", "old"])
+                cli(["-q", "rooms", "messages", "post", "lobby", "--from", "alice", "hello"])
+                cli(["-q", "rooms", "messages", "post", "lobby", "--ai", "hi there"])
+                cli(["-q", "rooms", "general", "post", "--from", "alice", "morning"])
+                cli(["-q", "rooms", "general", "post", "--from", "bob", "hey"])
             }
         }
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")

@@ -346,7 +346,7 @@ import TestSupport
     @Test func rollingBack0005DropsTheTrailOnlyWhenConfirmed() throws {
         let f = UsersFixture()
         // An empty trail loses nothing: no question asked.
-        #expect(f.cli(["migrate", "down"]).status == 0)
+        #expect(f.cli(["migrate", "down", "--to", "4"]).status == 0)
         #expect(f.cli(["migrate", "up", "--no-backup"]).status == 0)
         #expect(f.create("alice").status == 0)
         let db = try f.connection()
@@ -356,9 +356,9 @@ import TestSupport
         #expect(refused.stderr.hasPrefix("socializer: error: refusing to roll back 0005_admin_audit, dropping the audit trail and its 1 entry without confirmation\n"),
                 "\(refused.stderr)")
         #expect(try contents(db) == before)
-        #expect(f.cli(["--dry-run", "migrate", "down"]).status == 0)
+        #expect(f.cli(["--dry-run", "migrate", "down", "--to", "4"]).status == 0)
         #expect(try contents(db) == before)
-        #expect(f.cli(["-y", "migrate", "down"]).status == 0)
+        #expect(f.cli(["-y", "migrate", "down", "--to", "4"]).status == 0)
         #expect(try Self.entries(f).isEmpty)
         #expect(try db.scalarInt("SELECT count(*) FROM users") == 1)
     }

@@ -65,6 +65,30 @@ import TestSupport
         ["logs", "stats", "--by", "user"],
         ["logs", "purge", "--older-than", "1d"],
         ["logs", "export", "--grep", "boom"],
+        ["rooms", "create", "--creator", "alice", "--name", "den", "--public"],
+        ["rooms", "list", "--member", "alice", "--with-counts"],
+        ["rooms", "show", "lobby"],
+        ["rooms", "update", "lobby", "--private", "--no-ai"],
+        ["rooms", "set-password", "lobby", "--password-stdin"],
+        ["rooms", "archive", "lobby"],
+        ["rooms", "unarchive", "old"],
+        ["rooms", "delete", "lobby", "--yes"],
+        ["rooms", "members", "list", "lobby"],
+        ["rooms", "members", "add", "quiet", "bob"],
+        ["rooms", "members", "add-ai", "quiet"],
+        ["rooms", "members", "remove", "lobby", "bob"],
+        ["rooms", "members", "role", "lobby", "bob", "creator"],
+        ["rooms", "messages", "list", "lobby", "--limit", "5"],
+        ["rooms", "messages", "post", "lobby", "--from", "alice", "hi"],
+        ["rooms", "messages", "edit", "1", "edited"],
+        ["rooms", "messages", "delete", "1"],
+        ["rooms", "messages", "search", "--all", "hello"],
+        ["rooms", "messages", "purge", "--older-than", "1d"],
+        ["rooms", "unread", "bob"],
+        ["rooms", "mark-read", "lobby", "bob"],
+        ["rooms", "general", "list", "--since", "1d"],
+        ["rooms", "general", "post", "--from", "alice", "hi"],
+        ["rooms", "general", "purge", "--keep-last", "1"],
         ["migrate", "up"],
         ["migrate", "down", "--yes"],
         ["migrate", "status"],
@@ -84,6 +108,7 @@ import TestSupport
     /// The verbs that may manage their own transactions (`ActionKind.custom`).
     static let escapeHatches: Set<[String]> = [
         ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"], ["training", "purge"],
+        ["rooms", "messages", "purge"], ["rooms", "general", "purge"],
         ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"], ["audit", "purge"],
         // Reads only, unless --fix: then file modes (no transaction), the row
         // repairs in one transaction, and the token purge in batches.
@@ -109,6 +134,7 @@ import TestSupport
         let token = RefuseBeforeChangingTests.token("alice")
         let other = RefuseBeforeChangingTests.token("carol")
         #expect(f.cli(["tokens", "revoke", token]).status == 0)
+        if arguments.first == "rooms" { try ChatRows.seed(f) }
         if arguments == ["migrate", "baseline"] {
             unlink(f.db)
             _ = try LegacyDatabase.create(at: f.db)

@@ -241,7 +241,7 @@ import TestSupport
         #expect(try contents(db) == before)
         #expect(legacy.cli(["migrate", "baseline"]).status == 0)
         let baselined = legacy.cli(["--format", "csv", "--no-header", "--fields", "code,count", "doctor"])
-        #expect(baselined.stdout.hasPrefix("unverifiable-password-hashes,3\r\ninvalid-encryption-keys,1\r\npending-migrations,4\r\n"), "\(baselined.stdout)")
+        #expect(baselined.stdout.hasPrefix("unverifiable-password-hashes,3\r\ninvalid-encryption-keys,1\r\npending-migrations,\(Migrations.all.count - 1)\r\n"), "\(baselined.stdout)")
     }
 
     @Test func theCommandsInTheFixColumnFixWhatTheySay() throws {

@@ -31,7 +31,7 @@ import SocializerStore
         #expect(verb.stderr.contains("unknown verb for 'migrate' 'stauts'\nhint: did you mean 'status'?"))
         #expect(verb.stderr.contains("usage: socializer migrate <verb>"))
         let far = runCLI(["--db", db, "frobnicate"])
-        #expect(far.stderr.contains("hint: choose one of: users, skills, training, tokens, logs, migrate, backup"))
+        #expect(far.stderr.contains("hint: choose one of: " + CommandTable.root.children.map(\.name).joined(separator: ", ") + "\n"))
         #expect(folder.listing().isEmpty)
     }
 
@@ -96,7 +96,7 @@ import SocializerStore
     @Test func shortFlagsCluster() {
         let result = runCLI(["--db", db, "-qn", "migrate", "up"])
         #expect(result.status == 0)
-        #expect(result.stdout == "1\n2\n3\n4\n5\n")
+        #expect(result.stdout == Migrations.all.map { "\($0.version)\n" }.joined())
         #expect(!folder.exists("app.db"))
     }
 
@@ -179,7 +179,8 @@ import SocializerStore
             #expect(withHelp.stderr == without.stderr, "\(line)")
         }
         let list = runCLI(["help", "zzz"])
-        #expect(list.status == 64 && list.stderr.contains("hint: choose one of: users, skills, training, tokens, logs, migrate"), "\(list.stderr)")
+        #expect(list.status == 64 && list.stderr.contains("hint: choose one of: " + CommandTable.root.children.map(\.name).joined(separator: ", ")),
+                "\(list.stderr)")
     }
 
     @Test func versionNamesTheToolAndSQLite() {

@@ -305,12 +305,17 @@ extension StoreFixture {
         }
     }
 
-    /// No index covers completed_at: each purge batch walks the table in
+    /// With 0006's index a purge batch takes the oldest completions from
+    /// it; without (a database not migrated that far) it walks the table in
     /// rowid order and stops at its LIMIT, with no sort (README, Performance).
-    @Test func thePurgeBatchWalksRowidOrderWithoutASort() throws {
+    @Test func thePurgeBatchUsesTheIndexOrRowidOrderButNeverSorts() throws {
         let f = try seeded()
-        let target = TrainingRepository.purgeTarget(completedBefore: "2026-01-01")
-        let plan = try queryPlan(f.db, "SELECT rowid FROM \(target.table) WHERE \(target.condition) ORDER BY \(target.orderBy) LIMIT 10")
-        #expect(plan == "SCAN training", "\(plan)")
+        var target = try f.training.purgeTarget(completedBefore: "2026-01-01")
+        var plan = try queryPlan(f.db, "SELECT rowid FROM \(target.table) WHERE \(target.condition) ORDER BY \(target.orderBy) LIMIT 10")
+        #expect(target.orderBy == "completed_at" && plan == "SEARCH training USING INDEX ix_training_completed_at (completed_at<?)", "\(plan)")
+        try f.db.execute("DROP INDEX ix_training_completed_at")
+        target = try f.training.purgeTarget(completedBefore: "2026-01-01")
+        plan = try queryPlan(f.db, "SELECT rowid FROM \(target.table) WHERE \(target.condition) ORDER BY \(target.orderBy) LIMIT 10")
+        #expect(target.orderBy == "rowid" && plan == "SCAN training", "\(plan)")
     }
 }

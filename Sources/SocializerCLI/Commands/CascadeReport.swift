@@ -1,8 +1,8 @@
 import SocializerStore
 
 /// What a delete that follows the database's references prints (`users
-/// delete`, `skills remove`): the rows deleted and detached per table, and
-/// a notice naming what went.
+/// delete`, `skills remove`, `rooms delete`, `rooms messages delete --hard`):
+/// the rows deleted and detached per table, and a notice naming what went.
 enum CascadeReport {
     static let columns = ["table", "deleted", "detached"]
     static let output = OutputCheck.fields(columns)

@@ -267,7 +267,7 @@ enum MigrateCommand {
         let connection = try context.openConnection(.read)
         let migrator = Migrator(connection: connection, clock: context.clock)
         if case .newer(let version) = try migrator.state() {
-            throw SocializerError.configuration("the database is at schema version \(version), newer than this socializer knows (\(Migrations.latestVersion))")
+            throw Migrator.newerError(version)
         }
         let applied = try migrator.appliedMigrations()
         let problems = try migrator.validationProblems()

@@ -128,7 +128,7 @@ enum TrainingCommand {
         }
         try PurgeSupport.confirmIfFuture(context, cutoff, "every training completed before that day would go, today's included")
         let db = try context.openDatabase(.write)
-        return try PurgeSupport.run(context, arguments, db, TrainingRepository.purgeTarget(completedBefore: cutoff.dateText))
+        return try PurgeSupport.run(context, arguments, db, TrainingRepository(db).purgeTarget(completedBefore: cutoff.dateText))
     }
 }
 

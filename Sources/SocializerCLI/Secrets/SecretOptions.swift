@@ -1,5 +1,6 @@
 import SocializerCore
 import SocializerSecurity
+import SocializerStore
 
 /// The options through which verbs take secrets, and the one way they are
 /// read. Passwords never come from argv (`--password` is refused by the
@@ -63,20 +64,31 @@ enum SecretOptions {
         case check
     }
 
+    /// The bytes of the password source the arguments name (the first line
+    /// of standard input, or a private file), nil when they name none.
+    /// `what` names the secret in messages ("the password").
+    static func passwordFromSource(_ context: CommandContext, _ arguments: ParsedArguments, what: String) throws -> [UInt8]? {
+        if arguments[passwordStdin] {
+            guard let line = try context.readStandardInputLine(limit: FileReader.Limit.line, what: what) else {
+                throw SocializerError.invalid("standard input is empty; expected \(what) on its first line")
+            }
+            return line.last == 0x0D ? Array(line.dropLast()) : line
+        }
+        if let file = arguments[passwordFile] {
+            if file == "-" {
+                throw SocializerError.usage("\(passwordFile.spelling) does not take '-': a secret file must be a private file",
+                                            hint: "read \(what) from standard input with \(passwordStdin.spelling)")
+            }
+            return try SecretFile.read(file, option: passwordFile.spelling, allowInsecure: arguments[insecureFileOK])
+        }
+        return nil
+    }
+
     /// Reads a password from the source the arguments name.
     static func readPassword(_ context: CommandContext, _ arguments: ParsedArguments, purpose: Purpose) throws -> [UInt8] {
         let password: [UInt8]
-        if arguments[passwordStdin] {
-            guard let line = try context.readStandardInputLine(limit: FileReader.Limit.line, what: "the password") else {
-                throw SocializerError.invalid("standard input is empty; expected the password on its first line")
-            }
-            password = line.last == 0x0D ? Array(line.dropLast()) : line
-        } else if let file = arguments[passwordFile] {
-            if file == "-" {
-                throw SocializerError.usage("\(passwordFile.spelling) does not take '-': a secret file must be a private file",
-                                            hint: "read the password from standard input with \(passwordStdin.spelling)")
-            }
-            password = try SecretFile.read(file, option: passwordFile.spelling, allowInsecure: arguments[insecureFileOK])
+        if let given = try passwordFromSource(context, arguments, what: "the password") {
+            password = given
         } else if let prompt = context.prompt, context.terminal.stdinIsTerminal {
             switch purpose {
             case .new: return try prompt.readNewPassword()
@@ -92,5 +104,27 @@ enum SecretOptions {
             guard !password.contains(0) else { throw SocializerError.invalid("the password contains a NUL byte") }
             return password
         }
+    }
+
+    /// A room password from the same sources as a user's (never argv),
+    /// checked as the app will compare it (`ChatRoom.validatePassword`) and
+    /// returned as text: it is stored in plain text, as the app does. nil
+    /// when no source is given and none is `required`; a required one is
+    /// asked for twice on a terminal.
+    static func readRoomPassword(_ context: CommandContext, _ arguments: ParsedArguments, required: Bool) throws -> String? {
+        if let given = try passwordFromSource(context, arguments, what: "the room password") {
+            return try ChatRoom.validatePassword(given)
+        }
+        guard required else { return nil }
+        if let prompt = context.prompt, context.terminal.stdinIsTerminal {
+            let typed = try prompt.readNewPassword(what: "room password") { bytes in
+                _ = try ChatRoom.validatePassword(bytes)
+                return bytes
+            }
+            return try ChatRoom.validatePassword(typed)
+        }
+        throw SocializerError.usage("no room password given, and standard input is not a terminal to ask on",
+            hint: "use --password-stdin (for example: printf '%s\\n' \"$PW\" | socializer rooms set-password ROOM --password-stdin) "
+                + "or --password-file FILE")
     }
 }

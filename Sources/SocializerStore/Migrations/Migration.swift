@@ -23,14 +23,21 @@ public struct Migration: Sendable {
 }
 
 public enum Migrations {
-    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup, adminAudit]
+    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup, adminAudit, purgeIndexes]
 
     /// The newest version, known without building every migration's SQL
     /// (start-up reads it for the command table); a test keeps it equal to
     /// `all.last!.version`.
-    public static let latestVersion = 5
+    public static let latestVersion = 6
 
     public static func migration(_ version: Int) -> Migration? { all.first { $0.version == version } }
+
+    /// The version a database is at just before `version` is applied: the
+    /// migration before it in `all`, 0 for the first. Numbers are assigned
+    /// to parallel work up front, so they need not be consecutive.
+    public static func version(before version: Int) -> Int {
+        all.last { $0.version < version }?.version ?? 0
+    }
 
     /// The twelve tables exactly as the app creates them.
     static let initial = Migration(
@@ -69,6 +76,17 @@ public enum Migrations {
         upStatements: [SchemaDDL.createTable(SchemaModel.adminAudit, form: .current)]
             + SchemaModel.adminAudit.indexes.map { SchemaDDL.createIndex($0, on: SchemaModel.adminAudit.name) },
         downStatements: ["DROP TABLE \(SchemaModel.adminAudit.name)"],
+        rebuildsTables: false)
+
+    /// Indexes the purges and cascades need: room_invites(message_id), which
+    /// deleting room messages (purges, room deletes, users delete) looks up
+    /// for every message (ON DELETE SET NULL), a scan of room_invites per
+    /// message without it; and training(completed_at), which `training
+    /// purge` walks oldest first.
+    static let purgeIndexes = Migration(
+        version: 6, name: "purge_indexes",
+        upStatements: SchemaModel.purgeIndexes.map { SchemaDDL.createIndex($0.index, on: $0.table) },
+        downStatements: SchemaModel.purgeIndexes.map { "DROP INDEX \($0.index.name)" },
         rebuildsTables: false)
 }
 

@@ -241,6 +241,17 @@ enum SchemaModel {
     ], primaryKey: [], uniques: [], foreignKeys: [],
     indexes: [IndexModel(name: "ix_admin_audit_at", columns: ["at"])])
 
+    /// 0006's indexes for the purges and cascades: `room_invites(message_id)`
+    /// (with foreign keys on, SQLite looks up the invites of every room
+    /// message deleted, ON DELETE SET NULL) and `training(completed_at)`
+    /// (`training purge` walks it oldest first).
+    static let inviteMessageIndex = IndexModel(name: "ix_room_invites_message_id", columns: ["message_id"])
+    static let trainingCompletedIndex = IndexModel(name: "ix_training_completed_at", columns: ["completed_at"])
+    static let purgeIndexes: [(table: String, index: IndexModel)] = [
+        ("room_invites", inviteMessageIndex),
+        ("training", trainingCompletedIndex),
+    ]
+
     /// 0003's indexes for the admin queries and purges (SPEC §3), by table.
     static let adminIndexes: [(table: String, index: IndexModel)] = [
         ("token_blacklist", ["expires_at"]), ("token_blacklist", ["user_id"]),
