@@ -256,12 +256,12 @@ import TestSupport
         let fixes = findings.map { "\($0["code"]!.stringValue ?? ""): \($0["fix"]!.stringValue ?? "")" }
         #expect(fixes == [
             "out-of-domain: socializer users update USER --role user",
-            "out-of-domain: sqlite3 \(f.db) \"UPDATE user_skills SET level = 0 WHERE level IS NOT NULL AND NOT (typeof(level) = 'integer' AND level BETWEEN 0 AND 10)\"",
+            "out-of-domain: socializer skills set-level USER SKILL LEVEL",
             "unverifiable-password-hashes: socializer users set-password USER",
             "invalid-encryption-keys: socializer users memory clear USER --null, then socializer users rotate-key USER",
         ], "\(fixes)")
         #expect(f.cli(["users", "update", "alice", "--role", "user"]).status == 0)
-        try db.execute("UPDATE user_skills SET level = 0 WHERE level IS NOT NULL AND NOT (typeof(level) = 'integer' AND level BETWEEN 0 AND 10)")
+        #expect(f.cli(["skills", "set-level", "alice", "empathy", "4"]).status == 0)
         #expect(f.cli(["users", "set-password", "alice", "--password-stdin"], stdin: "new-pw-123\n").status == 0)
         #expect(f.cli(["users", "memory", "clear", "bob", "--null"]).status == 0)
         #expect(f.cli(["users", "rotate-key", "bob"]).status == 0)
@@ -322,6 +322,26 @@ import TestSupport
             #expect(!text.isEmpty)
             #expect(CommandMentions.problems(in: text).isEmpty, "\(text): \(CommandMentions.problems(in: text))")
         }
+        for (column, text) in DoctorRemedies.domainVerbs {
+            #expect(ColumnDomain.enumerated.contains { "\($0.table).\($0.column)" == column }, "\(column)")
+            #expect(CommandMentions.problems(in: text).isEmpty, "\(text): \(CommandMentions.problems(in: text))")
+        }
+    }
+
+    /// A value outside its domain in a column a verb sets is fixed with the verb.
+    @Test func valuesOutsideTheirDomainsAreFixedWithTheirVerbs() throws {
+        #expect(f.create("alice").status == 0)
+        #expect(f.cli(["-q", "skills", "add", "empathy"]).status == 0)
+        #expect(f.cli(["-q", "skills", "set-level", "alice", "empathy", "3"]).status == 0)
+        #expect(f.cli(["-q", "training", "start", "alice", "empathy"]).status == 0)
+        let db = try f.connection()
+        try db.execute("UPDATE user_skills SET level = 12")
+        try db.execute("UPDATE training SET status = 'done', progress = 1.5")
+        let result = f.cli(["--format", "csv", "--no-header", "--fields", "code,table,column,fix", "doctor"])
+        #expect(result.status == 65)
+        #expect(result.stdout.contains("out-of-domain,user_skills,level,socializer skills set-level USER SKILL LEVEL\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,training,status,socializer training reset USER SKILL\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,training,progress,socializer training progress USER SKILL VALUE\r\n"), "\(result.stdout)")
     }
 
     @Test func statementsAreOneShellWord() {

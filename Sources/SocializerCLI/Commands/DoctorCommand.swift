@@ -151,7 +151,7 @@ enum DoctorCommand {
         for finding in findings {
             let cells: [Cell] = [.text(finding.severity.rawValue), .text(finding.code.rawValue), .optional(finding.table),
                                  .optional(finding.column), .integer(finding.count), .text(finding.message),
-                                 .optional(DoctorRemedies.text(finding.remedy, path: path)),
+                                 .optional(DoctorRemedies.text(for: finding, path: path)),
                                  .json(.array(finding.rowids.map(JSONValue.integer)))]
             try renderer.row(Array(cells.prefix(width)))
         }
@@ -163,6 +163,27 @@ enum DoctorCommand {
 /// one place doctor's findings meet the command table (a test checks that
 /// every command named here is declared).
 enum DoctorRemedies {
+    /// The fix of one finding: a value outside its domain in a table that
+    /// has a verb for that column is corrected through the verb (validated
+    /// and audited), row by row; other values through the Store's remedy.
+    static func text(for finding: DoctorFinding, path: String) -> String? {
+        if finding.code == .outOfDomain, let table = finding.table, let column = finding.column,
+           let verb = domainVerbs["\(table).\(column)"] {
+            return verb
+        }
+        return text(finding.remedy, path: path)
+    }
+
+    /// The verbs that set a column with a domain, by `table.column`.
+    static let domainVerbs = [
+        "users.temperature": "socializer users update USER --temperature 0.7",
+        "user_skills.level": "socializer skills set-level USER SKILL LEVEL",
+        "training.status": "socializer training reset USER SKILL",
+        "training.progress": "socializer training progress USER SKILL VALUE",
+        "user_preferences.confidence": "socializer users prefs set USER TYPE KEY JSON --confidence 1.0",
+        "room_members.role": "socializer rooms members role ROOM USER member",
+    ]
+
     static func text(_ remedy: DoctorFinding.Remedy?, path: String) -> String? {
         let db = Hints.shellQuoted(path)
         switch remedy {
