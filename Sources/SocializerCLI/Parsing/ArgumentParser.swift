@@ -151,10 +151,10 @@ public struct ArgumentParser {
                 guard let next = node.child(argument) else {
                     // `socializer rooms --help` is the same unknown command as without --help.
                     let names = node.children.map(\.name)
-                    let what = path.isEmpty ? "command" : "verb for '\(path.joined(separator: " "))'"
+                    let whose = path.isEmpty ? "" : " for '\(path.joined(separator: " "))'"
                     var hint = Suggestions.closest(to: argument, among: names).map { "did you mean '\($0)'?" }
                     if hint == nil { hint = "choose one of: " + names.joined(separator: ", ") }
-                    throw usage("unknown \(what) '\(Echo.cut(argument))'", hint: hint)
+                    throw usage("unknown \(path.isEmpty ? "command" : "verb") '\(Echo.cut(argument))'\(whose)", hint: hint)
                 }
                 node = next
                 path.append(argument)

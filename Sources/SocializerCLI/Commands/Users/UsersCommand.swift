@@ -53,7 +53,7 @@ enum UsersCommand {
                 examples: ["printf '%s\\n' \"$PW\" | socializer users create alice --email alice@example.com --password-stdin",
                            "id=$(socializer -q users create bob --no-email --password-file pw.txt)"],
                 output: UserColumns.record.output, write: WriteAction(prepare: prepareCreate, apply: applyCreate)),
-            CommandNode("list", summary: "List users (streams; newest filters first).",
+            CommandNode("list", summary: "List users by id (or --sort), filtered by role, status or name.",
                 options: [onlyRole, onlyActive, onlyInactive, search, limit, offset, sort],
                 exclusive: [[onlyActive.name, onlyInactive.name]],
                 examples: ["socializer users list --role admin --json", "socializer users list --sort -messages --limit 10"],
