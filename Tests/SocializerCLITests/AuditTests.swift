@@ -40,6 +40,19 @@ import TestSupport
         "logs add": ("error_logs:2", "error_logs +1"),
         "logs purge": ("error_logs", "error_logs -1"),
         "audit purge": ("admin_audit", "admin_audit -4"),
+        "skills add": ("skills:1 (kindness)", "skills +1"),
+        "skills rename": ("skills:2 (active_listening)", "skills ~1"),
+        "skills remove": ("skills:1 (empathy)", "skills -1, training -1, user_skills -1"),
+        // user_skills and training rows are named by their user and skill (training has no id).
+        "skills set-level": ("user_skills:2 (alice/listening)", "user_skills +1"),
+        "training start": ("training (alice/listening)", "training +1"),
+        "training pause": ("training (alice/empathy)", "training ~1"),
+        "training resume": ("training (alice/patience)", "training ~1"),
+        "training progress": ("training (alice/empathy)", "training ~1"),
+        "training complete": ("training (alice/empathy)", "training ~1"),
+        "training reset": ("training (alice/patience)", "training ~1"),
+        "training stop": ("training (alice/empathy)", "training -1"),
+        "training purge": ("training", "training -1"),
     ]
 
     static func key(_ c: RefuseBeforeChangingTests.Case) -> String {
@@ -465,6 +478,50 @@ import TestSupport
         #expect(try JSONParser.parse(showJSON.stdout)["rows"] == .object([("users", .object([("inserted", .integer(1))]))]))
         let missing = f.cli(["audit", "show", "9"])
         #expect(missing.status == 66 && missing.stderr.hasPrefix("socializer: error: no audit entry has id 9\n"))
+    }
+
+    /// Training rows have no id and levels are known by their user and
+    /// skill: their entries name both, and `--target` finds them by either
+    /// or by the pair. Names match exactly, as the app compares them.
+    @Test func targetsOfSkillsAndTrainingNameTheUserAndSkillAndMatchExactly() throws {
+        let f = UsersFixture()
+        #expect(f.create("alice").status == 0)
+        f.setUp([["skills", "add", "empathy", "Mentoring", "mentoring"], ["skills", "add", "--if-missing", "empathy", "tact", "kind"],
+                 ["skills", "add", "--if-missing", "empathy", "zeal"], ["skills", "add", "--if-missing", "empathy"],
+                 ["skills", "set-level", "alice", "Mentoring", "3"], ["training", "start", "alice", "Mentoring"],
+                 ["training", "pause", "alice", "Mentoring"], ["training", "start", "alice", "empathy"],
+                 ["training", "stop", "alice", "empathy"]])
+        let targets = f.csv(["--no-header", "--fields", "id,command,target", "audit", "list"])
+        #expect(targets == """
+            10,training stop,training (alice/empathy)\r
+            9,training start,training (alice/empathy)\r
+            8,training pause,training (alice/Mentoring)\r
+            7,training start,training (alice/Mentoring)\r
+            6,skills set-level,user_skills:1 (alice/Mentoring)\r
+            5,skills add,\r
+            4,skills add,skills:6 (zeal)\r
+            3,skills add,skills\r
+            2,skills add,skills\r
+            1,users create,users:1 (alice)\r
+
+            """, "\(targets)")
+        func ids(_ target: String) -> String {
+            f.csv(["--no-header", "--fields", "id", "audit", "list", "--target", target]).split(separator: "\r\n").joined(separator: " ")
+        }
+        #expect(ids("alice") == "10 9 8 7 6 1")
+        #expect(ids("Mentoring") == "8 7 6")
+        #expect(ids("mentoring") == "")
+        #expect(ids("MENTORING") == "")
+        #expect(ids("alice/Mentoring") == "8 7 6")
+        #expect(ids("alice/mentoring") == "")
+        #expect(ids("empathy") == "10 9")
+        #expect(ids("training") == "10 9 8 7")
+        #expect(ids("user_skills:1") == "6")
+        #expect(ids("users:1") == "1")
+        #expect(ids("Users") == "")
+        #expect(ids("zeal") == "4")
+        // GLOB's wildcards in a name match themselves only.
+        #expect(ids("*") == "" && ids("ali?e") == "" && ids("[a]lice") == "")
     }
 
     @Test func purgeRemovesOldEntriesAndRecordsItself() throws {

@@ -8,7 +8,7 @@ enum AuditCommand {
     static let command = Option.string("command", value: "C",
         help: "Only this verb ('users delete'), or every verb of a command ('users', 'users prefs').")
     static let target = Option.string("target", value: "T",
-        help: "Only changes to this table (users), row (users:12) or named row (alice).")
+        help: "Only changes to this table (users), row (users:12), named row (alice, exactly) or user and skill (alice/empathy).")
     static let since = Option.time("since", help: "Only changes at or after TIME.")
     static let until = Option.time("until", help: "Only changes before TIME.")
     static let limit = Option.integer("limit", 1...Int64.max, help: "At most N entries.")

@@ -80,7 +80,11 @@ enum SkillsCommand {
     static func applyAdd(_ plan: ([String], Bool), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
         let additions = try SkillRepository(db).add(plan.0, ifMissing: plan.1)
         for addition in additions { warnAboutTwins(context, addition.skill.name ?? "", addition.caseTwins) }
-        return WriteOutcome(ids: additions.map(\.skill.id)) { context in
+        // The skills added make the target, as for a plain add: with
+        // --if-missing the first id may be of a skill that was already there.
+        let added = additions.filter { $0.outcome == .added }.map(\.skill)
+        let target: AuditTarget? = added.count == 1 ? .skill(added[0]) : added.isEmpty ? nil : AuditTarget(table: "skills")
+        return WriteOutcome(ids: additions.map(\.skill.id), target: target) { context in
             let renderer = context.rowRenderer()
             try renderer.begin(columns: addColumns)
             for addition in additions {
@@ -169,7 +173,7 @@ enum SkillsCommand {
         }
         let level = arguments[level]
         let (id, previous) = try repository.setLevel(userID: user.id, skillID: found.id, level: level)
-        return WriteOutcome(ids: [id]) { context in
+        return WriteOutcome(ids: [id], target: .level(id: id, user: user, skill: found)) { context in
             try context.recordRenderer().render(Array(zip(levelColumns, [
                 .integer(user.id), .text(user.username), .integer(found.id), .optional(found.name), .integer(level), .optional(previous),
             ] as [Cell])))

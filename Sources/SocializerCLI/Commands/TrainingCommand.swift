@@ -66,9 +66,10 @@ enum TrainingCommand {
     }
 
     /// A changed training's report: the record (the user's id alone under -q:
-    /// training rows have no id of their own).
+    /// training rows have no id of their own, so the audit entry names the
+    /// row by its user and skill).
     static func recordOutcome(_ training: Training, dryRunNotice: String? = nil, after: ((CommandContext) -> Void)? = nil) -> WriteOutcome {
-        WriteOutcome(ids: [training.userID], dryRunNotice: dryRunNotice) { context in
+        WriteOutcome(ids: [training.userID], dryRunNotice: dryRunNotice, target: .training(training)) { context in
             try context.recordRenderer().render(TrainingColumns.record.record(training))
             after?(context)
         }

@@ -183,8 +183,10 @@ public struct WriteOutcome {
     /// case): the row of `ids` found in what the change wrote (see
     /// `AuditRepository.target(ofIDs:in:)`). A verb sets it only when that
     /// cannot work: the target is gone and should keep its name (a delete),
-    /// or nothing may be written (activating an active user, a repeated
-    /// revocation).
+    /// nothing may be written (activating an active user, a repeated
+    /// revocation), the row has no id (`.training`, named by its user and
+    /// skill) or is known by the names of others (`.level`), or the ids
+    /// include rows the change did not write (`skills add --if-missing`).
     public var target: AuditTarget?
 
     public init(ids: [Int64], dryRunNotice: String? = nil, target: AuditTarget? = nil,
