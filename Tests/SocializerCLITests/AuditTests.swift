@@ -556,6 +556,27 @@ import TestSupport
         #expect(try Self.entries(f).map { $0["id"] } == [.integer(5)])
     }
 
+    /// A cutoff at now or later would purge every entry: confirmed first.
+    @Test func purgingUpToNowNeedsYes() throws {
+        let f = UsersFixture()
+        #expect(f.create("alice").status == 0)
+        for cutoff in [["--older-than", "0s"], ["--before", "0d"], ["--before", "2026-06-15T12:00:00Z"]] {
+            try f.refuses(["audit", "purge"] + cutoff, 64, """
+                socializer: error: refusing to purge up to now (every entry would go, the newest included) without confirmation
+                hint: add --yes to confirm (standard input is not a terminal)
+
+                """)
+        }
+        try f.refuses(["audit", "purge", "--before", "2026-06-16"], 64, """
+            socializer: error: refusing to purge up to 2026-06-16T00:00:00Z, a time in the future (every entry would go, the newest included) without confirmation
+            hint: add --yes to confirm (standard input is not a terminal)
+
+            """)
+        #expect(runCLI(["--db", f.db, "users", "deactivate", "alice"], environment: f.environment, now: testNow.adding(seconds: -3600)).status == 0)
+        #expect(f.cli(["-q", "audit", "purge", "--older-than", "1s"]).stdout == "1\n", "the entry of an hour ago")
+        #expect(f.cli(["-q", "--yes", "audit", "purge", "--before", "2026-06-16"]).stdout == "2\n", "the creation's and the purge's")
+    }
+
     @Test func aRunRecordsOneEntryWithItsReport() throws {
         let f = UsersFixture()
         for name in ["alice", "bob", "carol"] { #expect(f.create(name).status == 0) }

@@ -104,7 +104,7 @@ enum AuditCommand {
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
-        try PurgeSupport.confirmIfFuture(context, cutoff, "every entry would go, the newest included")
+        try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every entry would go, the newest included")
         let db = try context.openDatabase(.write)
         try requireTrail(db, context)
         return try PurgeSupport.run(context, arguments, db, AuditRepository.purgeTarget(before: cutoff))

@@ -220,7 +220,7 @@ public struct ArgumentParser {
             throw usage("'\(path.joined(separator: " "))' changes nothing; --\(name) does not apply")
         }
         let declared = Set(node.options.map(\.name) + node.positionals.map(\.name) + globals.map(\.name))
-        return .run(node, ParsedArguments(path: path, values: values, declared: declared))
+        return .run(node, ParsedArguments(path: path, values: values, declared: declared, now: now))
     }
 
     private func strings(_ value: ArgumentValue?) -> [String] {
