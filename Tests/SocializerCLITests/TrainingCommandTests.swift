@@ -243,12 +243,22 @@ import TestSupport
         #expect(missing.status == 64 && missing.stderr.hasPrefix("socializer: error: --completed-before is required\n"), "\(missing.stderr)")
         let bad = f.cli(["training", "purge", "--completed-before", "yesterday"])
         #expect(bad.status == 64 && bad.stderr.hasPrefix("socializer: error: invalid value 'yesterday' for --completed-before\n"))
-        f.setUp([["training", "start", "alice", "empathy"], ["training", "complete", "alice", "empathy"]])
-        try f.refuses(["training", "purge", "--completed-before", "2026-06-16"], 64, """
-            socializer: error: refusing to purge up to 2026-06-16T00:00:00Z, a time in the future (every training completed before that day would go, today's included) without confirmation
-            hint: add --yes to confirm (standard input is not a terminal)
+        f.setUp([["training", "start", "alice", "empathy"], ["training", "complete", "alice", "empathy"],
+                 ["training", "start", "bob", "empathy"], ["training", "complete", "bob", "empathy"]])
+        try f.connection().execute("UPDATE training SET completed_at = '2026-06-14' WHERE user_id = 2")
+        // completed_at is a date, compared with the cutoff's date: a date after
+        // today would take today's completions too, which is everything.
+        for cutoff in ["2026-06-16", "2026-06-16T00:00:00Z", "2026-06-16T03:00:00+02:00", "2026-06-15T23:00:00-02:00"] {
+            try f.refuses(["training", "purge", "--completed-before", cutoff], 64, """
+                socializer: error: refusing to purge the trainings completed before 2026-06-16, a date after today (every completed training would go, today's included) without confirmation
+                hint: add --yes to confirm (standard input is not a terminal)
 
-            """)
+                """)
+        }
+        // Any time today, later than now included, keeps today's and asks nothing.
+        #expect(f.cli(["-n", "-q", "training", "purge", "--completed-before", "2026-06-15T23:00:00Z"]).stdout == "1\n")
+        #expect(f.cli(["-q", "training", "purge", "--completed-before", "0d"]).stdout == "1\n")
+        #expect(try f.connection().scalarInt("SELECT count(*) FROM training WHERE completed_at = '2026-06-15'") == 1)
         #expect(f.cli(["--yes", "-q", "training", "purge", "--completed-before", "2026-06-16"]).stdout == "1\n")
     }
 }

@@ -127,7 +127,13 @@ enum TrainingCommand {
         guard let cutoff = arguments[completedBefore] else {
             throw SocializerError.internalError("--completed-before is required but was not given")
         }
-        try PurgeSupport.confirmIfFuture(context, cutoff, "every training completed before that day would go, today's included")
+        // completed_at is a DATE, compared with TIME's UTC date: any time
+        // today purges what was completed before today and keeps today's.
+        // Only a later date reaches today's too, which is everything.
+        if cutoff.dateText > PurgeSupport.now(context, arguments).dateText {
+            try context.confirm("purge the trainings completed before \(cutoff.dateText), a date after today "
+                                + "(every completed training would go, today's included)")
+        }
         let db = try context.openDatabase(.write)
         return try PurgeSupport.run(context, arguments, db, TrainingRepository.purgeTarget(completedBefore: cutoff.dateText))
     }
