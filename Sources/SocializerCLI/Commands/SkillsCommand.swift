@@ -25,7 +25,7 @@ enum SkillsCommand {
                 positionals: [names], options: [ifMissing],
                 examples: ["socializer skills add empathy active_listening 'small talk'",
                            "socializer skills add empathy --if-missing"],
-                output: OutputCheck.fields(addColumns), write: WriteAction(prepare: prepareAdd, apply: applyAdd)),
+                output: OutputCheck.fields(addColumns), write: WriteAction(add)),
             CommandNode("list", summary: "List skills by name, with how they are used given --with-counts.",
                 options: [withCounts],
                 examples: ["socializer skills list --with-counts"],
@@ -62,24 +62,33 @@ enum SkillsCommand {
         try SkillRepository(db).require(EntityReference(text, kind: "skill"))
     }
 
-    /// Warns about names that differ from existing ones only in case: the
-    /// app looks skills up by exact name, so they are different skills.
-    static func warnAboutTwins(_ context: CommandContext, _ name: String, _ twins: [String]) {
-        guard !twins.isEmpty else { return }
-        let list = twins.map { "'\(Echo.cut($0))'" }.joined(separator: ", ")
-        context.warn("skill '\(Echo.cut(name))' differs only in case from \(list); the app looks skills up by exact name, so they are separate skills")
+    /// Warns about what a newly given name will be mistaken for: existing
+    /// names that look the same (the app looks skills up by exact name, so
+    /// they are separate skills), and an id, when the name is a number.
+    static func warnAboutName(_ context: CommandContext, _ name: String, _ twins: [SkillTwin]) {
+        func listed(_ difference: SkillTwin.Difference) -> String? {
+            let names = twins.filter { $0.difference == difference }.map { "'\(Echo.cut($0.name))'" }
+            return names.isEmpty ? nil : names.joined(separator: ", ")
+        }
+        let separate = "the app looks skills up by exact name, so they are separate skills"
+        if let list = listed(.composition) {
+            context.warn("skill '\(Echo.cut(name))' looks the same as \(list) (differently composed Unicode); \(separate)")
+        }
+        if let list = listed(.letterCase) {
+            context.warn("skill '\(Echo.cut(name))' differs only in case from \(list); \(separate)")
+        }
+        if SkillRepository.readsAsID(name) {
+            context.warn("skill '\(Echo.cut(name))' reads as an id where a skill is named: refer to it as name:\(name)")
+        }
     }
 
     // MARK: add
 
-    static func prepareAdd(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ([String], Bool) {
-        let names = try arguments[names].map(SkillRepository.validate(name:))
-        return (names, arguments[ifMissing])
-    }
-
-    static func applyAdd(_ plan: ([String], Bool), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
-        let additions = try SkillRepository(db).add(plan.0, ifMissing: plan.1)
-        for addition in additions { warnAboutTwins(context, addition.skill.name ?? "", addition.caseTwins) }
+    /// Every name is checked inside `SkillRepository.add`, before its first
+    /// insert, so that all their problems are reported together.
+    static func add(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+        let additions = try SkillRepository(db).add(arguments[names], ifMissing: arguments[ifMissing])
+        for addition in additions where addition.outcome == .added { warnAboutName(context, addition.skill.name ?? "", addition.twins) }
         // The skills added make the target, as for a plain add: with
         // --if-missing the first id may be of a skill that was already there.
         let added = additions.filter { $0.outcome == .added }.map(\.skill)
@@ -133,7 +142,9 @@ enum SkillsCommand {
         let repository = SkillRepository(db)
         let original = try require(db, arguments[skill])
         let (renamed, twins) = try repository.rename(original, to: arguments[newName])
-        warnAboutTwins(context, renamed.name ?? "", twins)
+        if renamed.name.map(NameRules.identity) != original.name.map(NameRules.identity) {
+            warnAboutName(context, renamed.name ?? "", twins)
+        }
         return WriteOutcome(ids: [renamed.id]) { context in
             try context.recordRenderer().render(Array(zip(renameColumns, [.integer(renamed.id), .optional(renamed.name),
                                                                           .optional(original.name)] as [Cell])))
@@ -161,7 +172,7 @@ enum SkillsCommand {
         let found: Skill
         if arguments[create], case .name(let name) = reference {
             let addition = try repository.findOrAdd(name: name)
-            warnAboutTwins(context, addition.skill.name ?? "", addition.caseTwins)
+            if addition.outcome == .added { warnAboutName(context, addition.skill.name ?? "", addition.twins) }
             found = addition.skill
         } else {
             do {

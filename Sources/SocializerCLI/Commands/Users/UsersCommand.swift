@@ -7,7 +7,7 @@ enum UsersCommand {
     // MARK: Arguments
 
     static let user = Positional.string("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
-    static let username = Positional.string("USERNAME", help: "The new user's name (trimmed; any Unicode but control characters).")
+    static let username = Positional.string("USERNAME", help: "The new user's name (trimmed; any Unicode but control and invisible characters).")
     static let email = Option.string("email", value: "E", help: "The user's email, stored as $SOCIALIZER_EMAIL_SCHEME says (a keyed hash by default).")
         .redacted()
     static let noEmail = Option.flag("no-email", help: "Create the user without an email (a unique placeholder is stored).")
