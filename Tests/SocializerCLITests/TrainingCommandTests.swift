@@ -73,7 +73,7 @@ import TestSupport
         #expect(state(["training", "progress", "alice", "empathy", "0.3"]) == "paused,0.3,\r\n")
         #expect(state(["training", "resume", "alice", "empathy"]) == "active,0.3,\r\n")
         try f.refuses(["training", "resume", "alice", "empathy"], 65,
-                      "socializer: error: the training of user 'alice' in skill 'empathy' is active; only a paused training can be resumed\n")
+                      "socializer: error: the training of user 'alice' in skill 'empathy' is active; only a pending or paused training can be resumed\n")
         #expect(state(["training", "progress", "alice", "empathy", "0.2"]) == "active,0.2,\r\n")
         #expect(state(["training", "progress", "alice", "empathy", "1"]) == "completed,1.0,2026-06-15\r\n")
         try f.refuses(["training", "pause", "alice", "empathy"], 65, "socializer: error: the training of user 'alice' in skill 'empathy' "
@@ -85,9 +85,13 @@ import TestSupport
         #expect(state(["training", "reset", "alice", "empathy"]) == "pending,0.0,\r\n")
         try f.refuses(["training", "pause", "alice", "empathy"], 65,
                       "socializer: error: the training of user 'alice' in skill 'empathy' is pending; only an active training can be paused\n")
+        // A pending training (reset, or as the app creates it) resumes, keeping its progress and start date.
+        try f.connection().execute("UPDATE training SET progress = 0.25, started_at = '2026-06-01'")
+        #expect(state(["training", "resume", "alice", "empathy"]) == "active,0.25,\r\n")
+        #expect(try row(1, 1)?["started_at"] == .text("2026-06-01"))
         #expect(state(["training", "complete", "alice", "empathy"]) == "completed,1.0,2026-06-15\r\n")
         let stored = try #require(try row(1, 1))
-        #expect(stored["progress_type"] == .text("real") && stored["started_at"] == .text("2026-06-15"))
+        #expect(stored["progress_type"] == .text("real") && stored["started_at"] == .text("2026-06-01"))
     }
 
     @Test func progressOutsideZeroToOneIsUsage() throws {

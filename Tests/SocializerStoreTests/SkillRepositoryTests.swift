@@ -184,7 +184,7 @@ extension StoreFixture {
 @Suite struct TrainingTransitionTests {
     static let changes: [TrainingChange] = [.pause, .resume, .progress(0.5), .progress(1.0), .complete, .reset]
     static let allowed: [String: Set<String>] = [
-        "pause": ["active"], "resume": ["paused"], "progress(0.5)": ["active", "paused"], "progress(1.0)": ["active", "paused"],
+        "pause": ["active"], "resume": ["pending", "paused"], "progress(0.5)": ["active", "paused"], "progress(1.0)": ["active", "paused"],
         "complete": ["pending", "active", "paused"], "reset": ["pending", "active", "paused", "completed", "in_review"],
     ]
 

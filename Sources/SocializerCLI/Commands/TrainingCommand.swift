@@ -33,7 +33,7 @@ enum TrainingCommand {
                 output: TrainingColumns.record.output, write: WriteAction(start)),
             CommandNode("pause", summary: "Pause an active training.", positionals: [user, skill],
                 output: TrainingColumns.record.output, write: change { _ in .pause }),
-            CommandNode("resume", summary: "Resume a paused training.", positionals: [user, skill],
+            CommandNode("resume", summary: "Make a paused or pending training active (progress and start date kept).", positionals: [user, skill],
                 output: TrainingColumns.record.output, write: change { _ in .resume }),
             CommandNode("progress", summary: "Record the progress of an active or paused training; 1.0 completes it.",
                 positionals: [user, skill, value],
