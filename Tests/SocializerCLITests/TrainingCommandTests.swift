@@ -166,6 +166,17 @@ import TestSupport
                 == "user,skill,status,started_at\r\nalice,empathy,active,2026-05-01\r\ncarol,tact,active,2026-06-01\r\n")
         #expect(f.csv(fields + ["training", "list", "--stalled-for", "15d", "--skill", "tact"]) == "user,skill,status,started_at\r\n")
         #expect(f.csv(fields + ["training", "list", "--limit", "1"]) == "user,skill,status,started_at\r\nalice,empathy,active,2026-05-01\r\n")
+        #expect(f.csv(fields + ["training", "list", "--stalled-for", "24h", "--skill", "tact"])
+                == "user,skill,status,started_at\r\ncarol,tact,active,2026-06-01\r\n", "24h is a whole day")
+        // started_at is a date: a span that is not whole days (or none) cannot be compared with it.
+        for span in ["30s", "1h", "36h", "0d", "0w"] {
+            try f.refuses(["training", "list", "--stalled-for", span], 64, """
+                socializer: error: invalid value '\(span)' for --stalled-for
+                hint: expected a whole number of days, at least 1, followed by d (or w for weeks: 14d, 2w): the dates compared have no time of day
+                usage: socializer training list [options]
+
+                """)
+        }
         let both = f.cli(["training", "list", "--status", "active", "--stalled-for", "2w"])
         #expect(both.status == 64 && both.stderr.hasPrefix("socializer: error: --status and --stalled-for cannot be used together\n"))
         let badStatus = f.cli(["training", "list", "--status", "done"])

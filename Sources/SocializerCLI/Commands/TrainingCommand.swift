@@ -13,8 +13,8 @@ enum TrainingCommand {
     static let onlyUser = Option.string("user", value: "USER", help: "Only this user's trainings.")
     static let onlySkill = Option.string("skill", value: "SKILL", help: "Only trainings in this skill.")
     static let status = Option.choice("status", of: TrainingStatus.self, help: "Only trainings with this status.")
-    static let stalledFor = Option.duration("stalled-for",
-                                            help: "Only active trainings started at least this long ago (14d, 2w): who is stuck.")
+    static let stalledFor = Option.days("stalled-for",
+                                        help: "Only active trainings started at least this many days ago (14d, 2w): who is stuck.")
     static let limit = Option.integer("limit", 1...Int64.max, help: "At most N trainings.")
     static let completedBefore = Option.time("completed-before",
                                              help: "Purge completed trainings whose completion date is before this time's date (UTC).")

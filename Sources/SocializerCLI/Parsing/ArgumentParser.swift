@@ -275,6 +275,9 @@ public struct ArgumentParser {
         case .duration:
             guard let span = TimeSpan.parse(raw) else { throw invalid() }
             return .duration(span)
+        case .days:
+            guard let span = TimeSpan.parse(raw), span.seconds >= 86_400, span.seconds % 86_400 == 0 else { throw invalid() }
+            return .duration(span)
         case .time:
             // A duration means that long ago; `-5d` says so explicitly.
             let ago = raw.hasPrefix("-") ? String(raw.dropFirst()) : raw
