@@ -218,8 +218,24 @@ extension UsersFixture {
         f.setUp([["skills", "add", "empathy", "tact"], ["skills", "set-level", "alice", "empathy", "5"],
                  ["skills", "set-level", "bob", "empathy", "6"], ["skills", "set-level", "bob", "tact", "1"],
                  ["training", "start", "alice", "empathy"], ["training", "start", "bob", "tact"]])
+        // The question says what would go, counted as --dry-run counts it.
         try f.refuses(["skills", "remove", "empathy"], 64, """
-            socializer: error: refusing to remove skill 'empathy' and every level and training in it without confirmation
+            socializer: error: refusing to remove skill 'empathy' and what refers to it (training: 1 deleted; user_skills: 2 deleted) without confirmation
+            hint: add --yes to confirm (standard input is not a terminal)
+
+            """)
+        let db0 = try f.connection()
+        let unchanged = try contents(db0)
+        let terminal = TerminalInfo(stdinIsTerminal: true, stderrIsTerminal: true)
+        let declined = runCLI(["--db", f.db, "skills", "remove", "tact"], environment: f.environment, stdin: "n\n", terminal: terminal)
+        #expect(declined.status == 64 && declined.stderr == """
+            Remove skill 'tact' and what refers to it (training: 1 deleted; user_skills: 1 deleted)? [y/N] socializer: error: not confirmed; nothing was changed
+
+            """, "\(declined.stderr)")
+        #expect(try contents(db0) == unchanged)
+        f.setUp([["skills", "add", "lonely"]])
+        try f.refuses(["skills", "remove", "lonely"], 64, """
+            socializer: error: refusing to remove skill 'lonely' (nothing refers to it) without confirmation
             hint: add --yes to confirm (standard input is not a terminal)
 
             """)

@@ -153,7 +153,11 @@ enum SkillsCommand {
 
     static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> Skill {
         let found = try require(db, arguments[skill])
-        try context.confirm("remove skill \(found.described) and every level and training in it")
+        if context.needsConfirmation {
+            // The question says what would go, counted as a dry run counts it: the change, rolled back.
+            let counts = try db.transaction(commit: false) { try SkillRepository(db).removeCascading(found.id) }
+            try context.confirm("remove skill \(found.described) " + CascadeReport.referring(counts, besides: "skills"))
+        }
         return found
     }
 
