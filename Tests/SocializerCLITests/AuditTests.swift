@@ -300,8 +300,15 @@ import TestSupport
             hint: set SOCIALIZER_AUDIT=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit
 
             """)
-        f.environment["SOCIALIZER_AUDIT"] = "on"
-        #expect(f.cli(["--no-audit", "users", "deactivate", "alice"]).status == 78)
+        // Exactly off: anything else is named, with what it must be.
+        for value in ["on", "OFF", "0", " off", ""] {
+            f.environment["SOCIALIZER_AUDIT"] = value
+            try f.refuses(["--no-audit", "users", "deactivate", "alice"], 78, """
+                socializer: error: --no-audit is refused: $SOCIALIZER_AUDIT is '\(value)', and only the value 'off' (exactly) allows it
+                hint: set SOCIALIZER_AUDIT=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit
+
+                """)
+        }
         #expect(try contents(db) == before)
         // Read verbs have nothing to skip.
         let read = f.cli(["users", "show", "alice", "--no-audit"])
