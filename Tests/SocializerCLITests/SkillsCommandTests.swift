@@ -188,11 +188,21 @@ extension UsersFixture {
         #expect(f.csv(["skills", "list", "--with-counts"]) == """
             id,skill,users,average_level,trainings,pending,active,paused,completed\r
             9,,0,,0,0,0,0,0\r
-            2,empathy,3,5.0,3,0,1,1,1\r
+            2,empathy,3,5.00,3,0,1,1,1\r
             3,listening,0,,0,0,0,0,0\r
-            1,tact,1,2.0,0,0,0,0,0\r
+            1,tact,1,2.00,0,0,0,0,0\r
 
             """)
+        // Two decimals in every text format, whatever the average; a number in JSON.
+        f.setUp([["skills", "set-level", "bob", "tact", "3"], ["skills", "set-level", "carol", "tact", "3"]])
+        #expect(f.csv(["--fields", "skill,average_level", "skills", "list", "--with-counts"])
+                == "skill,average_level\r\n,\r\nempathy,5.00\r\nlistening,\r\ntact,2.67\r\n")
+        #expect(f.cli(["--format", "tsv", "--no-header", "--fields", "average_level", "skills", "list", "--with-counts"]).stdout
+                == "\n5.00\n\n2.67\n")
+        #expect(f.cli(["--fields", "skill,average_level", "skills", "list", "--with-counts"]).stdout.contains("\nempathy    5.00\nlistening\ntact       2.67\n"))
+        let json = try JSONParser.parse(f.cli(["--json", "--fields", "average_level", "skills", "list", "--with-counts"]).stdout)
+        #expect(json == .array([.object([("average_level", .null)]), .object([("average_level", .number(5))]),
+                                .object([("average_level", .null)]), .object([("average_level", .number(2.67))])]))
         // A status the app wrote outside the domain counts only as a training.
         try f.connection().execute("UPDATE training SET status = 'in_review' WHERE user_id = 1")
         #expect(f.csv(["--fields", "skill,trainings,active", "skills", "list", "--with-counts"]).contains("empathy,3,0\r\n"))

@@ -113,7 +113,8 @@ enum SkillsCommand {
             try renderer.begin(columns: usageColumns)
             try repository.listWithUsage { usage in
                 try renderer.row([.integer(usage.skill.id), .optional(usage.skill.name), .integer(usage.users),
-                                  usage.averageLevel.map(Cell.number) ?? .null, .integer(usage.trainings)]
+                                  usage.averageLevel.map { .decimal($0, places: 2, format: context.globals.format) } ?? .null,
+                                  .integer(usage.trainings)]
                                  + TrainingStatus.allCases.map { .integer(usage.byStatus[$0] ?? 0) })
             }
         } else {
