@@ -20,6 +20,13 @@ enum SkillsCommand {
     static let node = CommandNode(
         "skills",
         summary: "Add, list, rename and remove skills; set and list users' levels.",
+        discussion: """
+            The skills catalogue and each user's level in a skill (0 to 10), as the app reads \
+            them. The app looks skills up by exact name, so names are unique byte for byte: \
+            'Empathy' and 'empathy' are two skills (adding such a twin warns). SKILL is an id or \
+            a name; a bare number is an id, and id:N or name:TEXT force one reading. Trainings \
+            are 'socializer training'.
+            """,
         children: [
             CommandNode("add", summary: "Add skills to the catalogue, all in one transaction.",
                 positionals: [names], options: [ifMissing],
@@ -46,7 +53,11 @@ enum SkillsCommand {
                 positionals: [skill], options: [minimum],
                 examples: ["socializer skills levels empathy --min 7"],
                 output: OutputCheck.fields(levelsColumns), action: levels),
-        ])
+        ],
+        examples: ["socializer skills add empathy active_listening --if-missing",
+                   "socializer skills set-level alice empathy 7",
+                   "socializer --format csv skills levels empathy --min 7",
+                   "socializer skills list --with-counts"])
 
     static let addColumns = ["id", "skill", "result"]
     static let listColumns = ["id", "skill"]

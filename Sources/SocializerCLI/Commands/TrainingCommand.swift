@@ -25,6 +25,13 @@ enum TrainingCommand {
     static let node = CommandNode(
         "training",
         summary: "Start, pause, resume, complete, reset, stop, list and purge users' training in skills.",
+        discussion: """
+            A user has at most one training per skill, with a status (pending, active, paused, \
+            completed), a progress from 0.0 to 1.0, start and completion dates and notes. Each \
+            verb accepts the statuses listed in socializer-training(1) and refuses the others \
+            (exit 65, naming the status); the app creates trainings pending. Training rows have \
+            no id: a verb names one by USER and SKILL, and -q prints the user's id.
+            """,
         children: [
             CommandNode("start", summary: "Start a user's training in a skill: active, progress 0.0, started today.",
                 positionals: [user, skill], options: [notes, restart],
@@ -56,7 +63,11 @@ enum TrainingCommand {
                 options: [completedBefore] + PurgeSupport.tuning,
                 examples: ["15 4 * * 0 socializer --db /srv/app.db training purge --completed-before 365d --json >> /var/log/socializer-purge.log"],
                 output: PurgeSupport.output, custom: purge),
-        ])
+        ],
+        examples: ["socializer training start alice empathy --notes 'weekly sessions'",
+                   "socializer training progress alice empathy 0.6",
+                   "socializer training list --skill empathy --stalled-for 3w",
+                   "socializer training purge --completed-before 365d"])
 
     // MARK: Shared pieces
 
