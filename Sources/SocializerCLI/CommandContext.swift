@@ -129,11 +129,15 @@ public final class CommandContext {
         if !globals.quiet { stderr.write("socializer: \(Echo.escapingControls(line))\n") }
     }
 
+    /// Whether `confirm` would ask (or refuse): neither `--yes` nor a dry
+    /// run. A verb that must work out what to ask about does it only then.
+    public var needsConfirmation: Bool { !(globals.yes || globals.dryRun) }
+
     /// Asks before a destructive step: `--yes` confirms; without it a
     /// terminal is asked, and anything else is refused (exit 64). `action`
     /// completes "refusing to …" ("delete user 'ada' and everything …").
     public func confirm(_ action: String) throws {
-        if globals.yes || globals.dryRun { return }
+        if !needsConfirmation { return }
         guard terminal.stdinIsTerminal && terminal.stderrIsTerminal else {
             throw SocializerError.usage("refusing to \(action) without confirmation",
                                         hint: "add --yes to confirm (standard input is not a terminal)")

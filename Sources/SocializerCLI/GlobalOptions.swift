@@ -63,6 +63,13 @@ public struct GlobalOptions: Sendable {
         yes = arguments.flag("yes")
         dryRun = arguments.flag("dry-run")
         noAudit = arguments.flag("no-audit")
+        if noAudit, let value = environment[GlobalOptions.auditVariable], value != "off" {
+            // Exactly `off`: a value that looks like it (OFF, 0, no) is a
+            // mistake to point out, not a second way to say it.
+            throw SocializerError.configuration(
+                "--no-audit is refused: $\(GlobalOptions.auditVariable) is '\(Echo.cut(value))', and only the value 'off' (exactly) allows it",
+                hint: "set \(GlobalOptions.auditVariable)=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit")
+        }
         if noAudit && environment[GlobalOptions.auditVariable] != "off" {
             // Two switches, so that skipping the trail is a decision about an
             // environment (a throwaway CI database), never a word on one line.

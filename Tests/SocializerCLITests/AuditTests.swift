@@ -40,6 +40,19 @@ import TestSupport
         "logs add": ("error_logs:2", "error_logs +1"),
         "logs purge": ("error_logs", "error_logs -1"),
         "audit purge": ("admin_audit", "admin_audit -4"),
+        "skills add": ("skills:1 (kindness)", "skills +1"),
+        "skills rename": ("skills:2 (active_listening)", "skills ~1"),
+        "skills remove": ("skills:1 (empathy)", "skills -1, training -1, user_skills -1"),
+        // user_skills and training rows are named by their user and skill (training has no id).
+        "skills set-level": ("user_skills:2 (alice/listening)", "user_skills +1"),
+        "training start": ("training (alice/listening)", "training +1"),
+        "training pause": ("training (alice/empathy)", "training ~1"),
+        "training resume": ("training (alice/patience)", "training ~1"),
+        "training progress": ("training (alice/empathy)", "training ~1"),
+        "training complete": ("training (alice/empathy)", "training ~1"),
+        "training reset": ("training (alice/patience)", "training ~1"),
+        "training stop": ("training (alice/empathy)", "training -1"),
+        "training purge": ("training", "training -1"),
     ]
 
     static func key(_ c: RefuseBeforeChangingTests.Case) -> String {
@@ -287,8 +300,15 @@ import TestSupport
             hint: set SOCIALIZER_AUDIT=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit
 
             """)
-        f.environment["SOCIALIZER_AUDIT"] = "on"
-        #expect(f.cli(["--no-audit", "users", "deactivate", "alice"]).status == 78)
+        // Exactly off: anything else is named, with what it must be.
+        for value in ["on", "OFF", "0", " off", ""] {
+            f.environment["SOCIALIZER_AUDIT"] = value
+            try f.refuses(["--no-audit", "users", "deactivate", "alice"], 78, """
+                socializer: error: --no-audit is refused: $SOCIALIZER_AUDIT is '\(value)', and only the value 'off' (exactly) allows it
+                hint: set SOCIALIZER_AUDIT=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit
+
+                """)
+        }
         #expect(try contents(db) == before)
         // Read verbs have nothing to skip.
         let read = f.cli(["users", "show", "alice", "--no-audit"])
@@ -467,6 +487,50 @@ import TestSupport
         #expect(missing.status == 66 && missing.stderr.hasPrefix("socializer: error: no audit entry has id 9\n"))
     }
 
+    /// Training rows have no id and levels are known by their user and
+    /// skill: their entries name both, and `--target` finds them by either
+    /// or by the pair. Names match exactly, as the app compares them.
+    @Test func targetsOfSkillsAndTrainingNameTheUserAndSkillAndMatchExactly() throws {
+        let f = UsersFixture()
+        #expect(f.create("alice").status == 0)
+        f.setUp([["skills", "add", "empathy", "Mentoring", "mentoring"], ["skills", "add", "--if-missing", "empathy", "tact", "kind"],
+                 ["skills", "add", "--if-missing", "empathy", "zeal"], ["skills", "add", "--if-missing", "empathy"],
+                 ["skills", "set-level", "alice", "Mentoring", "3"], ["training", "start", "alice", "Mentoring"],
+                 ["training", "pause", "alice", "Mentoring"], ["training", "start", "alice", "empathy"],
+                 ["training", "stop", "alice", "empathy"]])
+        let targets = f.csv(["--no-header", "--fields", "id,command,target", "audit", "list"])
+        #expect(targets == """
+            10,training stop,training (alice/empathy)\r
+            9,training start,training (alice/empathy)\r
+            8,training pause,training (alice/Mentoring)\r
+            7,training start,training (alice/Mentoring)\r
+            6,skills set-level,user_skills:1 (alice/Mentoring)\r
+            5,skills add,\r
+            4,skills add,skills:6 (zeal)\r
+            3,skills add,skills\r
+            2,skills add,skills\r
+            1,users create,users:1 (alice)\r
+
+            """, "\(targets)")
+        func ids(_ target: String) -> String {
+            f.csv(["--no-header", "--fields", "id", "audit", "list", "--target", target]).split(separator: "\r\n").joined(separator: " ")
+        }
+        #expect(ids("alice") == "10 9 8 7 6 1")
+        #expect(ids("Mentoring") == "8 7 6")
+        #expect(ids("mentoring") == "")
+        #expect(ids("MENTORING") == "")
+        #expect(ids("alice/Mentoring") == "8 7 6")
+        #expect(ids("alice/mentoring") == "")
+        #expect(ids("empathy") == "10 9")
+        #expect(ids("training") == "10 9 8 7")
+        #expect(ids("user_skills:1") == "6")
+        #expect(ids("users:1") == "1")
+        #expect(ids("Users") == "")
+        #expect(ids("zeal") == "4")
+        // GLOB's wildcards in a name match themselves only.
+        #expect(ids("*") == "" && ids("ali?e") == "" && ids("[a]lice") == "")
+    }
+
     @Test func purgeRemovesOldEntriesAndRecordsItself() throws {
         let f = UsersFixture()
         #expect(f.create("alice").status == 0)
@@ -497,6 +561,27 @@ import TestSupport
         #expect(try Self.entries(f).isEmpty)
         #expect(f.cli(["users", "deactivate", "alice"]).status == 0)
         #expect(try Self.entries(f).map { $0["id"] } == [.integer(5)])
+    }
+
+    /// A cutoff at now or later would purge every entry: confirmed first.
+    @Test func purgingUpToNowNeedsYes() throws {
+        let f = UsersFixture()
+        #expect(f.create("alice").status == 0)
+        for cutoff in [["--older-than", "0s"], ["--before", "0d"], ["--before", "2026-06-15T12:00:00Z"]] {
+            try f.refuses(["audit", "purge"] + cutoff, 64, """
+                socializer: error: refusing to purge up to now (every entry would go, the newest included) without confirmation
+                hint: add --yes to confirm (standard input is not a terminal)
+
+                """)
+        }
+        try f.refuses(["audit", "purge", "--before", "2026-06-16"], 64, """
+            socializer: error: refusing to purge up to 2026-06-16T00:00:00Z, a time in the future (every entry would go, the newest included) without confirmation
+            hint: add --yes to confirm (standard input is not a terminal)
+
+            """)
+        #expect(runCLI(["--db", f.db, "users", "deactivate", "alice"], environment: f.environment, now: testNow.adding(seconds: -3600)).status == 0)
+        #expect(f.cli(["-q", "audit", "purge", "--older-than", "1s"]).stdout == "1\n", "the entry of an hour ago")
+        #expect(f.cli(["-q", "--yes", "audit", "purge", "--before", "2026-06-16"]).stdout == "2\n", "the creation's and the purge's")
     }
 
     @Test func aRunRecordsOneEntryWithItsReport() throws {

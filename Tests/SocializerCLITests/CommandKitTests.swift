@@ -153,6 +153,48 @@ import TestSupport
         #expect(result.status == 0, "\(arguments): \(result.stderr)")
     }
 
+    /// The words of a plain example line (`socializer …`, single quotes as
+    /// the shell reads them); nil for pipelines, redirections, variables
+    /// and cron lines, which take a shell to read.
+    static func words(ofExample example: String) -> [String]? {
+        guard example.hasPrefix("socializer "), !example.contains(where: { "|&;<>$`\"".contains($0) }) else { return nil }
+        var words: [String] = [], word = "", quoted = false, inWord = false
+        for c in example {
+            if c == "'" { quoted.toggle(); inWord = true } else if c == " " && !quoted {
+                if inWord { words.append(word) }
+                word = ""
+                inWord = false
+            } else { word.append(c); inWord = true }
+        }
+        if inWord { words.append(word) }
+        return Array(words.dropFirst())
+    }
+
+    /// Help's examples are command lines the parser takes, for verbs and for
+    /// the commands above them (`skills --help` shows its own).
+    @Test func everyPlainExampleParses() {
+        var checked = 0
+        func visit(_ node: CommandNode, _ path: [String]) {
+            for example in node.examples {
+                guard let words = Self.words(ofExample: example) else { continue }
+                checked += 1
+                let parser = ArgumentParser(root: CommandTable.root, globals: CommandTable.globals, now: testNow)
+                do {
+                    guard case .run = try parser.parse(words) else { Issue.record("\(example): not a run"); continue }
+                } catch {
+                    Issue.record("\(path.joined(separator: " ")): \(example): \(error.message)")
+                }
+            }
+            for child in node.children { visit(child, path + [child.name]) }
+        }
+        visit(CommandTable.root, [])
+        #expect(checked > 30, "\(checked)")
+        for command in ["skills", "training"] {
+            let node = CommandTable.node(at: [command])
+            #expect(node?.discussion != nil && node?.examples.isEmpty == false, "\(command) --help has a discussion and examples")
+        }
+    }
+
     @Test func verbsThatWriteAreWriteActionsOrListedEscapeHatches() {
         for (path, node) in CommandTable.root.leaves() {
             switch node.kind {

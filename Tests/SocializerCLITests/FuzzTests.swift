@@ -126,6 +126,7 @@ import TestSupport
         case .number(let range): return String(Double.random(in: range.lowerBound...min(range.upperBound, 1e6), using: &rng))
         case .choice(let values): return rng.pick(values)
         case .duration: return rng.pick(["30s", "15m", "24h", "30d", "2w"])
+        case .days: return rng.pick(["1d", "14d", "24h", "30d", "2w"])
         case .time: return rng.pick(["2026-01-31", "2026-01-31T12:00:00Z", "30d", "2100-01-01"])
         case .json: return rng.pick(["\"warm\"", "{\"a\": [1, 2]}", "0.5", "null", "[\"chess\"]"])
         case .path: return folder.file(rng.pick(["users.json", "users.jsonl", "users.csv", "stack.txt", "missing.json"]))

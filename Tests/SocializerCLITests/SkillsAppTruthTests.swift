@@ -165,6 +165,8 @@ enum AppSkillReads {
         // The app created it pending: starting it needs --restart (SPEC §5), which keeps nothing of the old row but notes.
         let start = f.cli(["training", "start", "ada", "empathy"])
         #expect(start.status == 65 && start.stderr.contains("already has a training in skill 'empathy' (pending, progress 0.0, started 2026-06-16)"))
+        // Or resuming it, which keeps its (local) start date: the app's pending trainings have another way out.
+        #expect(f.csv(["--fields", "status,started_at", "training", "resume", "ada", "empathy"]) == "status,started_at\r\nactive,2026-06-16\r\n")
         #expect(f.cli(["training", "start", "ada", "empathy", "--restart"]).status == 0)
         #expect(f.cli(["training", "pause", "ada", "patience"]).status == 0)
         #expect(f.cli(["training", "complete", "ada", "patience"]).status == 0)

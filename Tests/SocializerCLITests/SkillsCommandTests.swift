@@ -65,14 +65,94 @@ extension UsersFixture {
         #expect(f.cli(["skills", "add", "Robert'); DROP TABLE skills;--", "100%_sure"]).status == 0)
         let stored = try f.connection().rows("SELECT skill_name FROM skills ORDER BY id").map { try $0.string("skill_name") }
         #expect(stored == ["Robert'); DROP TABLE skills;--", "100%_sure"])
-        try f.refuses(["skills", "add", "fine", "  "], 65, "socializer: error: the skill name is empty\n")
-        try f.refuses(["skills", "add", "bell\u{7}"], 65, "socializer: error: the skill name contains a control character (U+0007)\n")
+        try f.refuses(["skills", "add", "fine", "  "], 65, "socializer: error: the skill name '  ' is empty\n")
+        try f.refuses(["skills", "add", "bell\u{7}"], 65, "socializer: error: the skill name 'bell\\x07' contains a control character (U+0007)\n")
         try f.refuses(["skills", "add", "a\u{202E}b"], 65,
-                      "socializer: error: the skill name contains a bidirectional control (U+202E), which can disguise it\n")
-        try f.refuses(["skills", "add", String(repeating: "x", count: 256)], 65,
-                      "socializer: error: the skill name is 256 characters long; at most 255 are allowed\n")
+                      "socializer: error: the skill name 'a\\u{202E}b' contains a bidirectional control (U+202E), which can disguise it\n")
+        try f.refuses(["skills", "add", String(repeating: "x", count: 256)], 65, "socializer: error: the skill name '"
+                      + String(repeating: "x", count: 79) + "…' is 256 characters long; at most 255 are allowed\n")
+        // Invisible characters make two names that print alike: refused, named by their code point.
+        for (name, code) in [("zero\u{200B}width", "200B"), ("soft\u{AD}hyphen", "00AD"), ("\u{FEFF}bom", "FEFF"), ("join\u{2060}er", "2060")] {
+            try f.refuses(["skills", "add", name], 65,
+                          "socializer: error: the skill name '\(name)' contains an invisible format character (U+\(code)), which can disguise it\n")
+        }
+        try f.refuses(["skills", "add", "line\u{2028}break"], 65,
+                      "socializer: error: the skill name 'line\\u{2028}break' contains a line or paragraph separator (U+2028)\n")
+        try f.refuses(["skills", "rename", "1", "zero\u{200B}width"], 65,
+                      "socializer: error: the skill name contains an invisible format character (U+200B), which can disguise it\n")
         let none = f.cli(["skills", "add"])
         #expect(none.status == 64 && none.stderr.hasPrefix("socializer: error: missing NAME\n"), "\(none.stderr)")
+    }
+
+    /// Every problem is reported at once, each bad name quoted and escaped.
+    @Test func addReportsEveryProblemWithTheNamesGiven() throws {
+        f.setUp([["skills", "add", "empathy", "active_listening"]])
+        try f.refuses(["skills", "add", "empathy", "active_listening", "dupe", "dupe"], 65, """
+            socializer: error: 2 problems with the names given; nothing was added
+              skills 'empathy', 'active_listening' already exist
+              skill 'dupe' is named more than once
+            hint: to add only the missing ones and report the others, pass --if-missing
+
+            """)
+        try f.refuses(["skills", "add", "ok1", "bad\tname", ""], 65, """
+            socializer: error: 2 problems with the names given; nothing was added
+              the skill name 'bad\\tname' contains a control character (U+0009)
+              the skill name '' is empty
+
+            """)
+        let json = f.cli(["--json", "skills", "add", "ok1", "bad\tname", "empathy"])
+        #expect(json.status == 65)
+        #expect(try JSONParser.parse(json.stderr)["details"] == .array([.string("the skill name 'bad\\tname' contains a control character (U+0009)"),
+                                                                      .string("skill 'empathy' already exists")]), "\(json.stderr)")
+    }
+
+    /// `id:` and `name:` say how a reference names a skill: a new name
+    /// starting with them could never be referred to as itself. A number
+    /// can, as name:42, and the warning says so.
+    @Test func referenceLikeNames() throws {
+        for name in ["id:3", "name:tact", " id:x"] {
+            let prefix = name.trimmingCharacters(in: .whitespaces).hasPrefix("id:") ? "id:" : "name:"
+            try f.refuses(["skills", "add", name], 65, """
+                socializer: error: the skill name '\(name)' starts with '\(prefix)', which names a skill by its \(prefix.dropLast()) when referring to one
+                hint: choose a name that does not start with id: or name:
+
+                """)
+        }
+        f.setUp([["skills", "add", "tact"]])
+        try f.refuses(["skills", "rename", "tact", "name:x"], 65, """
+            socializer: error: the skill name starts with 'name:', which names a skill by its name when referring to one
+            hint: choose a name that does not start with id: or name:
+
+            """)
+        try f.refuses(["skills", "set-level", "alice", "name:id:3", "5", "--create"], 65, """
+            socializer: error: the skill name starts with 'id:', which names a skill by its id when referring to one
+            hint: choose a name that does not start with id: or name:
+
+            """)
+        let numeric = f.cli(["skills", "add", "42", "0", "x42"])
+        #expect(numeric.status == 0)
+        #expect(numeric.stderr == "socializer: warning: skill '42' reads as an id where a skill is named: refer to it as name:42\n")
+        #expect(f.csv(["--fields", "level", "skills", "set-level", "alice", "name:42", "3"]) == "level\r\n3\r\n")
+        let renamed = f.cli(["skills", "rename", "tact", "007"])
+        #expect(renamed.status == 0 && renamed.stderr.contains("skill '007' reads as an id where a skill is named: refer to it as name:007"))
+    }
+
+    /// The database and the app compare names byte for byte: é composed and
+    /// decomposed are two skills, added with a warning that says how they differ.
+    @Test func differentlyComposedNamesAreTwoSkillsWithAWarning() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let both = f.cli(["--format", "csv", "skills", "add", composed, decomposed])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stdout == "id,skill,result\r\n1,\(composed),added\r\n2,\(decomposed),added\r\n")
+        #expect(both.stderr == "socializer: warning: skill '\(decomposed)' looks the same as '\(composed)' (differently composed Unicode); "
+                + "the app looks skills up by exact name, so they are separate skills\n")
+        let upper = f.cli(["skills", "add", "CAF\u{C9}"])
+        #expect(upper.stderr == "socializer: warning: skill 'CAF\u{C9}' differs only in case from '\(composed)', '\(decomposed)'; "
+                + "the app looks skills up by exact name, so they are separate skills\n", "\(upper.stderr)")
+        #expect(f.cli(["-q", "skills", "add", "--if-missing", decomposed]).stdout == "2\n")
+        // Given twice with the same bytes, a name is named twice; composed differently, it is not.
+        try f.refuses(["skills", "add", "nai\u{308}ve", "nai\u{308}ve"], 65, "socializer: error: skill 'nai\u{308}ve' is named more than once\n")
+        #expect(f.cli(["-q", "skills", "add", "nai\u{308}ve", "na\u{EF}ve"]).stdout == "4\n5\n")
     }
 
     @Test func aCaseOnlyTwinIsAddedWithAWarning() throws {
@@ -108,11 +188,21 @@ extension UsersFixture {
         #expect(f.csv(["skills", "list", "--with-counts"]) == """
             id,skill,users,average_level,trainings,pending,active,paused,completed\r
             9,,0,,0,0,0,0,0\r
-            2,empathy,3,5.0,3,0,1,1,1\r
+            2,empathy,3,5.00,3,0,1,1,1\r
             3,listening,0,,0,0,0,0,0\r
-            1,tact,1,2.0,0,0,0,0,0\r
+            1,tact,1,2.00,0,0,0,0,0\r
 
             """)
+        // Two decimals in every text format, whatever the average; a number in JSON.
+        f.setUp([["skills", "set-level", "bob", "tact", "3"], ["skills", "set-level", "carol", "tact", "3"]])
+        #expect(f.csv(["--fields", "skill,average_level", "skills", "list", "--with-counts"])
+                == "skill,average_level\r\n,\r\nempathy,5.00\r\nlistening,\r\ntact,2.67\r\n")
+        #expect(f.cli(["--format", "tsv", "--no-header", "--fields", "average_level", "skills", "list", "--with-counts"]).stdout
+                == "\n5.00\n\n2.67\n")
+        #expect(f.cli(["--fields", "skill,average_level", "skills", "list", "--with-counts"]).stdout.contains("\nempathy    5.00\nlistening\ntact       2.67\n"))
+        let json = try JSONParser.parse(f.cli(["--json", "--fields", "average_level", "skills", "list", "--with-counts"]).stdout)
+        #expect(json == .array([.object([("average_level", .null)]), .object([("average_level", .number(5))]),
+                                .object([("average_level", .null)]), .object([("average_level", .number(2.67))])]))
         // A status the app wrote outside the domain counts only as a training.
         try f.connection().execute("UPDATE training SET status = 'in_review' WHERE user_id = 1")
         #expect(f.csv(["--fields", "skill,trainings,active", "skills", "list", "--with-counts"]).contains("empathy,3,0\r\n"))
@@ -138,8 +228,24 @@ extension UsersFixture {
         f.setUp([["skills", "add", "empathy", "tact"], ["skills", "set-level", "alice", "empathy", "5"],
                  ["skills", "set-level", "bob", "empathy", "6"], ["skills", "set-level", "bob", "tact", "1"],
                  ["training", "start", "alice", "empathy"], ["training", "start", "bob", "tact"]])
+        // The question says what would go, counted as --dry-run counts it.
         try f.refuses(["skills", "remove", "empathy"], 64, """
-            socializer: error: refusing to remove skill 'empathy' and every level and training in it without confirmation
+            socializer: error: refusing to remove skill 'empathy' and what refers to it (training: 1 deleted; user_skills: 2 deleted) without confirmation
+            hint: add --yes to confirm (standard input is not a terminal)
+
+            """)
+        let db0 = try f.connection()
+        let unchanged = try contents(db0)
+        let terminal = TerminalInfo(stdinIsTerminal: true, stderrIsTerminal: true)
+        let declined = runCLI(["--db", f.db, "skills", "remove", "tact"], environment: f.environment, stdin: "n\n", terminal: terminal)
+        #expect(declined.status == 64 && declined.stderr == """
+            Remove skill 'tact' and what refers to it (training: 1 deleted; user_skills: 1 deleted)? [y/N] socializer: error: not confirmed; nothing was changed
+
+            """, "\(declined.stderr)")
+        #expect(try contents(db0) == unchanged)
+        f.setUp([["skills", "add", "lonely"]])
+        try f.refuses(["skills", "remove", "lonely"], 64, """
+            socializer: error: refusing to remove skill 'lonely' (nothing refers to it) without confirmation
             hint: add --yes to confirm (standard input is not a terminal)
 
             """)

@@ -73,7 +73,7 @@ import TestSupport
         #expect(state(["training", "progress", "alice", "empathy", "0.3"]) == "paused,0.3,\r\n")
         #expect(state(["training", "resume", "alice", "empathy"]) == "active,0.3,\r\n")
         try f.refuses(["training", "resume", "alice", "empathy"], 65,
-                      "socializer: error: the training of user 'alice' in skill 'empathy' is active; only a paused training can be resumed\n")
+                      "socializer: error: the training of user 'alice' in skill 'empathy' is active; only a pending or paused training can be resumed\n")
         #expect(state(["training", "progress", "alice", "empathy", "0.2"]) == "active,0.2,\r\n")
         #expect(state(["training", "progress", "alice", "empathy", "1"]) == "completed,1.0,2026-06-15\r\n")
         try f.refuses(["training", "pause", "alice", "empathy"], 65, "socializer: error: the training of user 'alice' in skill 'empathy' "
@@ -85,9 +85,13 @@ import TestSupport
         #expect(state(["training", "reset", "alice", "empathy"]) == "pending,0.0,\r\n")
         try f.refuses(["training", "pause", "alice", "empathy"], 65,
                       "socializer: error: the training of user 'alice' in skill 'empathy' is pending; only an active training can be paused\n")
+        // A pending training (reset, or as the app creates it) resumes, keeping its progress and start date.
+        try f.connection().execute("UPDATE training SET progress = 0.25, started_at = '2026-06-01'")
+        #expect(state(["training", "resume", "alice", "empathy"]) == "active,0.25,\r\n")
+        #expect(try row(1, 1)?["started_at"] == .text("2026-06-01"))
         #expect(state(["training", "complete", "alice", "empathy"]) == "completed,1.0,2026-06-15\r\n")
         let stored = try #require(try row(1, 1))
-        #expect(stored["progress_type"] == .text("real") && stored["started_at"] == .text("2026-06-15"))
+        #expect(stored["progress_type"] == .text("real") && stored["started_at"] == .text("2026-06-01"))
     }
 
     @Test func progressOutsideZeroToOneIsUsage() throws {
@@ -162,6 +166,17 @@ import TestSupport
                 == "user,skill,status,started_at\r\nalice,empathy,active,2026-05-01\r\ncarol,tact,active,2026-06-01\r\n")
         #expect(f.csv(fields + ["training", "list", "--stalled-for", "15d", "--skill", "tact"]) == "user,skill,status,started_at\r\n")
         #expect(f.csv(fields + ["training", "list", "--limit", "1"]) == "user,skill,status,started_at\r\nalice,empathy,active,2026-05-01\r\n")
+        #expect(f.csv(fields + ["training", "list", "--stalled-for", "24h", "--skill", "tact"])
+                == "user,skill,status,started_at\r\ncarol,tact,active,2026-06-01\r\n", "24h is a whole day")
+        // started_at is a date: a span that is not whole days (or none) cannot be compared with it.
+        for span in ["30s", "1h", "36h", "0d", "0w"] {
+            try f.refuses(["training", "list", "--stalled-for", span], 64, """
+                socializer: error: invalid value '\(span)' for --stalled-for
+                hint: expected a whole number of days, at least 1, followed by d (or w for weeks: 14d, 2w): the dates compared have no time of day
+                usage: socializer training list [options]
+
+                """)
+        }
         let both = f.cli(["training", "list", "--status", "active", "--stalled-for", "2w"])
         #expect(both.status == 64 && both.stderr.hasPrefix("socializer: error: --status and --stalled-for cannot be used together\n"))
         let badStatus = f.cli(["training", "list", "--status", "done"])
@@ -243,12 +258,22 @@ import TestSupport
         #expect(missing.status == 64 && missing.stderr.hasPrefix("socializer: error: --completed-before is required\n"), "\(missing.stderr)")
         let bad = f.cli(["training", "purge", "--completed-before", "yesterday"])
         #expect(bad.status == 64 && bad.stderr.hasPrefix("socializer: error: invalid value 'yesterday' for --completed-before\n"))
-        f.setUp([["training", "start", "alice", "empathy"], ["training", "complete", "alice", "empathy"]])
-        try f.refuses(["training", "purge", "--completed-before", "2026-06-16"], 64, """
-            socializer: error: refusing to purge up to 2026-06-16T00:00:00Z, a time in the future (every training completed before that day would go, today's included) without confirmation
-            hint: add --yes to confirm (standard input is not a terminal)
+        f.setUp([["training", "start", "alice", "empathy"], ["training", "complete", "alice", "empathy"],
+                 ["training", "start", "bob", "empathy"], ["training", "complete", "bob", "empathy"]])
+        try f.connection().execute("UPDATE training SET completed_at = '2026-06-14' WHERE user_id = 2")
+        // completed_at is a date, compared with the cutoff's date: a date after
+        // today would take today's completions too, which is everything.
+        for cutoff in ["2026-06-16", "2026-06-16T00:00:00Z", "2026-06-16T03:00:00+02:00", "2026-06-15T23:00:00-02:00"] {
+            try f.refuses(["training", "purge", "--completed-before", cutoff], 64, """
+                socializer: error: refusing to purge the trainings completed before 2026-06-16, a date after today (every completed training would go, today's included) without confirmation
+                hint: add --yes to confirm (standard input is not a terminal)
 
-            """)
+                """)
+        }
+        // Any time today, later than now included, keeps today's and asks nothing.
+        #expect(f.cli(["-n", "-q", "training", "purge", "--completed-before", "2026-06-15T23:00:00Z"]).stdout == "1\n")
+        #expect(f.cli(["-q", "training", "purge", "--completed-before", "0d"]).stdout == "1\n")
+        #expect(try f.connection().scalarInt("SELECT count(*) FROM training WHERE completed_at = '2026-06-15'") == 1)
         #expect(f.cli(["--yes", "-q", "training", "purge", "--completed-before", "2026-06-16"]).stdout == "1\n")
     }
 }

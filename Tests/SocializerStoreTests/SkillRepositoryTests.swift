@@ -41,7 +41,8 @@ extension StoreFixture {
         #expect { try f.skills.add(["tact", "tact"], ifMissing: false) } throws: {
             ($0 as? SocializerError)?.message == "skill 'tact' is named more than once"
         }
-        for bad in ["", "   ", "a\u{7}b", "x\u{202E}y", String(repeating: "s", count: 256)] {
+        for bad in ["", "   ", "a\u{7}b", "x\u{202E}y", String(repeating: "s", count: 256), "zero\u{200B}width", "soft\u{AD}hyphen",
+                    "\u{FEFF}bom", "line\u{2028}break", "para\u{2029}graph", "joiner\u{2060}", "id:3", "name:tact"] {
             #expect(throws: SocializerError.self) { try f.skills.add(["fine", bad], ifMissing: true) }
         }
         #expect(try f.skillTables() == before, "a refusal writes nothing, not even the valid names before it")
@@ -50,17 +51,61 @@ extension StoreFixture {
         #expect(again[0].skill.id == again[2].skill.id)
     }
 
+    /// Every problem of a list of names is reported at once, each name
+    /// quoted (escaped), and nothing is added.
+    @Test func addReportsEveryProblemTogether() throws {
+        _ = try f.skills.add(["empathy", "active_listening"], ifMissing: false)
+        let before = try f.skillTables()
+        #expect { try f.skills.add(["empathy", "active_listening", "dupe", "dupe", "ok"], ifMissing: false) } throws: {
+            let e = $0 as? SocializerError
+            return e?.message == "2 problems with the names given; nothing was added" && e?.reason == .skillExists
+                && e?.details == ["skills 'empathy', 'active_listening' already exist", "skill 'dupe' is named more than once"]
+        }
+        #expect { try f.skills.add(["ok1", "bad\tname", "", "empathy", "id:7"], ifMissing: true) } throws: {
+            let e = $0 as? SocializerError
+            return e?.message == "3 problems with the names given; nothing was added" && e?.reason == nil
+                && e?.hint == "choose a name that does not start with id: or name:"
+                && e?.details == ["the skill name 'bad\\tname' contains a control character (U+0009)", "the skill name '' is empty",
+                                  "the skill name 'id:7' starts with 'id:', which names a skill by its id when referring to one"]
+        }
+        #expect { try f.skills.add(["ok1", "dupe", "dupe"], ifMissing: false) } throws: {
+            let e = $0 as? SocializerError
+            return e?.message == "skill 'dupe' is named more than once" && e?.reason == nil && e?.details == []
+        }
+        #expect(try f.skillTables() == before)
+    }
+
     /// The app looks skills up by exact name: a case-only twin is a second
     /// skill, reported, also for letters beyond ASCII.
     @Test func caseTwinsAreSeparateSkillsAndReported() throws {
         _ = try f.skills.add(["Empathy", "Écoute"], ifMissing: false)
         let added = try f.skills.add(["empathy", "écoute", "EMPATHY"], ifMissing: false)
-        #expect(added.map(\.caseTwins) == [["Empathy"], ["Écoute"], ["Empathy", "empathy"]])
+        #expect(added.map { $0.twins.map(\.name) } == [["Empathy"], ["Écoute"], ["Empathy", "empathy"]])
+        #expect(added.allSatisfy { $0.twins.allSatisfy { $0.difference == .letterCase } })
         #expect(try f.skills.find(name: "empathy")?.name == "empathy")
         let renamed = try f.skills.rename(try f.skill("EMPATHY"), to: "eMPATHY")
-        #expect(renamed.caseTwins == ["Empathy", "empathy"])
+        #expect(renamed.twins.map(\.name) == ["Empathy", "empathy"])
         #expect { try f.skills.rename(try f.skill("eMPATHY"), to: " Empathy ") } throws: {
             ($0 as? SocializerError)?.message == "skill 'Empathy' already exists (id 1)"
+        }
+    }
+
+    /// Names are the same when their bytes are, as the database and the app
+    /// compare them: é composed (U+00E9) and decomposed (e, U+0301) are two
+    /// skills, which Swift's == alone would take for one.
+    @Test func namesAreComparedByTheirBytes() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed && NameRules.identity(composed) != NameRules.identity(decomposed))
+        let added = try f.skills.add([composed, decomposed, "Cafe\u{301}"], ifMissing: false)
+        #expect(added.map(\.outcome) == [.added, .added, .added])
+        #expect(added[1].twins == [SkillTwin(name: composed, difference: .composition)])
+        #expect(added[2].twins == [SkillTwin(name: composed, difference: .letterCase), SkillTwin(name: decomposed, difference: .letterCase)])
+        #expect(try f.db.scalarInt("SELECT count(*) FROM skills") == 3)
+        #expect(try f.skills.find(name: decomposed)?.id == 2)
+        let again = try f.skills.add([decomposed, composed], ifMissing: true)
+        #expect(again.map(\.outcome) == [.exists, .exists] && again.map(\.skill.id) == [2, 1])
+        #expect { try f.skills.add([composed], ifMissing: false) } throws: {
+            ($0 as? SocializerError)?.message == "skill '\(composed)' already exists"
         }
     }
 
@@ -139,7 +184,7 @@ extension StoreFixture {
 @Suite struct TrainingTransitionTests {
     static let changes: [TrainingChange] = [.pause, .resume, .progress(0.5), .progress(1.0), .complete, .reset]
     static let allowed: [String: Set<String>] = [
-        "pause": ["active"], "resume": ["paused"], "progress(0.5)": ["active", "paused"], "progress(1.0)": ["active", "paused"],
+        "pause": ["active"], "resume": ["pending", "paused"], "progress(0.5)": ["active", "paused"], "progress(1.0)": ["active", "paused"],
         "complete": ["pending", "active", "paused"], "reset": ["pending", "active", "paused", "completed", "in_review"],
     ]
 

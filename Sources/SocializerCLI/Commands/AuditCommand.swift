@@ -8,7 +8,7 @@ enum AuditCommand {
     static let command = Option.string("command", value: "C",
         help: "Only this verb ('users delete'), or every verb of a command ('users', 'users prefs').")
     static let target = Option.string("target", value: "T",
-        help: "Only changes to this table (users), row (users:12) or named row (alice).")
+        help: "Only changes to this table (users), row (users:12), named row (alice, exactly) or user and skill (alice/empathy).")
     static let since = Option.time("since", help: "Only changes at or after TIME.")
     static let until = Option.time("until", help: "Only changes before TIME.")
     static let limit = Option.integer("limit", 1...Int64.max, help: "At most N entries.")
@@ -104,7 +104,7 @@ enum AuditCommand {
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
-        try PurgeSupport.confirmIfFuture(context, cutoff, "every entry would go, the newest included")
+        try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every entry would go, the newest included")
         let db = try context.openDatabase(.write)
         try requireTrail(db, context)
         return try PurgeSupport.run(context, arguments, db, AuditRepository.purgeTarget(before: cutoff))

@@ -22,15 +22,36 @@ enum PurgeSupport {
 
     /// A cutoff after now purges what has not aged yet: asked for, not
     /// assumed (`--yes`, or an answer on a terminal; a dry run needs neither).
+    /// For `tokens purge`, whose cutoff is an expiry time: now is its default
+    /// (the tokens that have expired), and only a later one purges
+    /// revocations still in force.
     static func confirmIfFuture(_ context: CommandContext, _ cutoff: Timestamp, _ consequence: String) throws {
         guard cutoff > context.clock.now() else { return }
         try context.confirm("purge up to \(cutoff.iso8601), a time in the future (\(consequence))")
     }
 
+    /// An age cutoff that is not strictly in the past (`--older-than 0s`,
+    /// `--before` now or later) purges everything, the newest included:
+    /// asked for, not assumed, like a future one.
+    static func confirmUnlessPast(_ context: CommandContext, _ arguments: ParsedArguments, _ cutoff: Timestamp,
+                                  _ consequence: String) throws {
+        let now = now(context, arguments)
+        guard cutoff >= now else { return }
+        let when = cutoff == now ? "now" : "\(cutoff.iso8601), a time in the future"
+        try context.confirm("purge up to \(when) (\(consequence))")
+    }
+
     /// The instant `--older-than` or `--before` names.
     static func cutoff(_ context: CommandContext, _ arguments: ParsedArguments) -> Timestamp {
-        if let span = arguments[olderThan] { return context.clock.now().adding(seconds: -span.seconds) }
-        return arguments[before] ?? context.clock.now()
+        let now = now(context, arguments)
+        if let span = arguments[olderThan] { return now.adding(seconds: -span.seconds) }
+        return arguments[before] ?? now
+    }
+
+    /// Now, as the parser read relative times (`--before 30d`): one instant
+    /// for the cutoff and for comparing it with now.
+    static func now(_ context: CommandContext, _ arguments: ParsedArguments) -> Timestamp {
+        arguments.now ?? context.clock.now()
     }
 
     static let columns = ["at", "table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]

@@ -20,12 +20,19 @@ enum SkillsCommand {
     static let node = CommandNode(
         "skills",
         summary: "Add, list, rename and remove skills; set and list users' levels.",
+        discussion: """
+            The skills catalogue and each user's level in a skill (0 to 10), as the app reads \
+            them. The app looks skills up by exact name, so names are unique byte for byte: \
+            'Empathy' and 'empathy' are two skills (adding such a twin warns). SKILL is an id or \
+            a name; a bare number is an id, and id:N or name:TEXT force one reading. Trainings \
+            are 'socializer training'.
+            """,
         children: [
             CommandNode("add", summary: "Add skills to the catalogue, all in one transaction.",
                 positionals: [names], options: [ifMissing],
                 examples: ["socializer skills add empathy active_listening 'small talk'",
                            "socializer skills add empathy --if-missing"],
-                output: OutputCheck.fields(addColumns), write: WriteAction(prepare: prepareAdd, apply: applyAdd)),
+                output: OutputCheck.fields(addColumns), write: WriteAction(add)),
             CommandNode("list", summary: "List skills by name, with how they are used given --with-counts.",
                 options: [withCounts],
                 examples: ["socializer skills list --with-counts"],
@@ -46,7 +53,11 @@ enum SkillsCommand {
                 positionals: [skill], options: [minimum],
                 examples: ["socializer skills levels empathy --min 7"],
                 output: OutputCheck.fields(levelsColumns), action: levels),
-        ])
+        ],
+        examples: ["socializer skills add empathy active_listening --if-missing",
+                   "socializer skills set-level alice empathy 7",
+                   "socializer --format csv skills levels empathy --min 7",
+                   "socializer skills list --with-counts"])
 
     static let addColumns = ["id", "skill", "result"]
     static let listColumns = ["id", "skill"]
@@ -62,25 +73,38 @@ enum SkillsCommand {
         try SkillRepository(db).require(EntityReference(text, kind: "skill"))
     }
 
-    /// Warns about names that differ from existing ones only in case: the
-    /// app looks skills up by exact name, so they are different skills.
-    static func warnAboutTwins(_ context: CommandContext, _ name: String, _ twins: [String]) {
-        guard !twins.isEmpty else { return }
-        let list = twins.map { "'\(Echo.cut($0))'" }.joined(separator: ", ")
-        context.warn("skill '\(Echo.cut(name))' differs only in case from \(list); the app looks skills up by exact name, so they are separate skills")
+    /// Warns about what a newly given name will be mistaken for: existing
+    /// names that look the same (the app looks skills up by exact name, so
+    /// they are separate skills), and an id, when the name is a number.
+    static func warnAboutName(_ context: CommandContext, _ name: String, _ twins: [SkillTwin]) {
+        func listed(_ difference: SkillTwin.Difference) -> String? {
+            let names = twins.filter { $0.difference == difference }.map { "'\(Echo.cut($0.name))'" }
+            return names.isEmpty ? nil : names.joined(separator: ", ")
+        }
+        let separate = "the app looks skills up by exact name, so they are separate skills"
+        if let list = listed(.composition) {
+            context.warn("skill '\(Echo.cut(name))' looks the same as \(list) (differently composed Unicode); \(separate)")
+        }
+        if let list = listed(.letterCase) {
+            context.warn("skill '\(Echo.cut(name))' differs only in case from \(list); \(separate)")
+        }
+        if SkillRepository.readsAsID(name) {
+            context.warn("skill '\(Echo.cut(name))' reads as an id where a skill is named: refer to it as name:\(name)")
+        }
     }
 
     // MARK: add
 
-    static func prepareAdd(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ([String], Bool) {
-        let names = try arguments[names].map(SkillRepository.validate(name:))
-        return (names, arguments[ifMissing])
-    }
-
-    static func applyAdd(_ plan: ([String], Bool), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
-        let additions = try SkillRepository(db).add(plan.0, ifMissing: plan.1)
-        for addition in additions { warnAboutTwins(context, addition.skill.name ?? "", addition.caseTwins) }
-        return WriteOutcome(ids: additions.map(\.skill.id)) { context in
+    /// Every name is checked inside `SkillRepository.add`, before its first
+    /// insert, so that all their problems are reported together.
+    static func add(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+        let additions = try SkillRepository(db).add(arguments[names], ifMissing: arguments[ifMissing])
+        for addition in additions where addition.outcome == .added { warnAboutName(context, addition.skill.name ?? "", addition.twins) }
+        // The skills added make the target, as for a plain add: with
+        // --if-missing the first id may be of a skill that was already there.
+        let added = additions.filter { $0.outcome == .added }.map(\.skill)
+        let target: AuditTarget? = added.count == 1 ? .skill(added[0]) : added.isEmpty ? nil : AuditTarget(table: "skills")
+        return WriteOutcome(ids: additions.map(\.skill.id), target: target) { context in
             let renderer = context.rowRenderer()
             try renderer.begin(columns: addColumns)
             for addition in additions {
@@ -100,7 +124,8 @@ enum SkillsCommand {
             try renderer.begin(columns: usageColumns)
             try repository.listWithUsage { usage in
                 try renderer.row([.integer(usage.skill.id), .optional(usage.skill.name), .integer(usage.users),
-                                  usage.averageLevel.map(Cell.number) ?? .null, .integer(usage.trainings)]
+                                  usage.averageLevel.map { .decimal($0, places: 2, format: context.globals.format) } ?? .null,
+                                  .integer(usage.trainings)]
                                  + TrainingStatus.allCases.map { .integer(usage.byStatus[$0] ?? 0) })
             }
         } else {
@@ -129,7 +154,9 @@ enum SkillsCommand {
         let repository = SkillRepository(db)
         let original = try require(db, arguments[skill])
         let (renamed, twins) = try repository.rename(original, to: arguments[newName])
-        warnAboutTwins(context, renamed.name ?? "", twins)
+        if renamed.name.map(NameRules.identity) != original.name.map(NameRules.identity) {
+            warnAboutName(context, renamed.name ?? "", twins)
+        }
         return WriteOutcome(ids: [renamed.id]) { context in
             try context.recordRenderer().render(Array(zip(renameColumns, [.integer(renamed.id), .optional(renamed.name),
                                                                           .optional(original.name)] as [Cell])))
@@ -138,7 +165,11 @@ enum SkillsCommand {
 
     static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> Skill {
         let found = try require(db, arguments[skill])
-        try context.confirm("remove skill \(found.described) and every level and training in it")
+        if context.needsConfirmation {
+            // The question says what would go, counted as a dry run counts it: the change, rolled back.
+            let counts = try db.transaction(commit: false) { try SkillRepository(db).removeCascading(found.id) }
+            try context.confirm("remove skill \(found.described) " + CascadeReport.referring(counts, besides: "skills"))
+        }
         return found
     }
 
@@ -157,7 +188,7 @@ enum SkillsCommand {
         let found: Skill
         if arguments[create], case .name(let name) = reference {
             let addition = try repository.findOrAdd(name: name)
-            warnAboutTwins(context, addition.skill.name ?? "", addition.caseTwins)
+            if addition.outcome == .added { warnAboutName(context, addition.skill.name ?? "", addition.twins) }
             found = addition.skill
         } else {
             do {
@@ -169,7 +200,7 @@ enum SkillsCommand {
         }
         let level = arguments[level]
         let (id, previous) = try repository.setLevel(userID: user.id, skillID: found.id, level: level)
-        return WriteOutcome(ids: [id]) { context in
+        return WriteOutcome(ids: [id], target: .level(id: id, user: user, skill: found)) { context in
             try context.recordRenderer().render(Array(zip(levelColumns, [
                 .integer(user.id), .text(user.username), .integer(found.id), .optional(found.name), .integer(level), .optional(previous),
             ] as [Cell])))

@@ -13,8 +13,8 @@ enum TrainingCommand {
     static let onlyUser = Option.string("user", value: "USER", help: "Only this user's trainings.")
     static let onlySkill = Option.string("skill", value: "SKILL", help: "Only trainings in this skill.")
     static let status = Option.choice("status", of: TrainingStatus.self, help: "Only trainings with this status.")
-    static let stalledFor = Option.duration("stalled-for",
-                                            help: "Only active trainings started at least this long ago (14d, 2w): who is stuck.")
+    static let stalledFor = Option.days("stalled-for",
+                                        help: "Only active trainings started at least this many days ago (14d, 2w): who is stuck.")
     static let limit = Option.integer("limit", 1...Int64.max, help: "At most N trainings.")
     static let completedBefore = Option.time("completed-before",
                                              help: "Purge completed trainings whose completion date is before this time's date (UTC).")
@@ -25,6 +25,13 @@ enum TrainingCommand {
     static let node = CommandNode(
         "training",
         summary: "Start, pause, resume, complete, reset, stop, list and purge users' training in skills.",
+        discussion: """
+            A user has at most one training per skill, with a status (pending, active, paused, \
+            completed), a progress from 0.0 to 1.0, start and completion dates and notes. Each \
+            verb accepts the statuses listed in socializer-training(1) and refuses the others \
+            (exit 65, naming the status); the app creates trainings pending. Training rows have \
+            no id: a verb names one by USER and SKILL, and -q prints the user's id.
+            """,
         children: [
             CommandNode("start", summary: "Start a user's training in a skill: active, progress 0.0, started today.",
                 positionals: [user, skill], options: [notes, restart],
@@ -33,7 +40,7 @@ enum TrainingCommand {
                 output: TrainingColumns.record.output, write: WriteAction(start)),
             CommandNode("pause", summary: "Pause an active training.", positionals: [user, skill],
                 output: TrainingColumns.record.output, write: change { _ in .pause }),
-            CommandNode("resume", summary: "Resume a paused training.", positionals: [user, skill],
+            CommandNode("resume", summary: "Make a paused or pending training active (progress and start date kept).", positionals: [user, skill],
                 output: TrainingColumns.record.output, write: change { _ in .resume }),
             CommandNode("progress", summary: "Record the progress of an active or paused training; 1.0 completes it.",
                 positionals: [user, skill, value],
@@ -56,7 +63,11 @@ enum TrainingCommand {
                 options: [completedBefore] + PurgeSupport.tuning,
                 examples: ["15 4 * * 0 socializer --db /srv/app.db training purge --completed-before 365d --json >> /var/log/socializer-purge.log"],
                 output: PurgeSupport.output, custom: purge),
-        ])
+        ],
+        examples: ["socializer training start alice empathy --notes 'weekly sessions'",
+                   "socializer training progress alice empathy 0.6",
+                   "socializer training list --skill empathy --stalled-for 3w",
+                   "socializer training purge --completed-before 365d"])
 
     // MARK: Shared pieces
 
@@ -66,9 +77,10 @@ enum TrainingCommand {
     }
 
     /// A changed training's report: the record (the user's id alone under -q:
-    /// training rows have no id of their own).
+    /// training rows have no id of their own, so the audit entry names the
+    /// row by its user and skill).
     static func recordOutcome(_ training: Training, dryRunNotice: String? = nil, after: ((CommandContext) -> Void)? = nil) -> WriteOutcome {
-        WriteOutcome(ids: [training.userID], dryRunNotice: dryRunNotice) { context in
+        WriteOutcome(ids: [training.userID], dryRunNotice: dryRunNotice, target: .training(training)) { context in
             try context.recordRenderer().render(TrainingColumns.record.record(training))
             after?(context)
         }
@@ -126,7 +138,13 @@ enum TrainingCommand {
         guard let cutoff = arguments[completedBefore] else {
             throw SocializerError.internalError("--completed-before is required but was not given")
         }
-        try PurgeSupport.confirmIfFuture(context, cutoff, "every training completed before that day would go, today's included")
+        // completed_at is a DATE, compared with TIME's UTC date: any time
+        // today purges what was completed before today and keeps today's.
+        // Only a later date reaches today's too, which is everything.
+        if cutoff.dateText > PurgeSupport.now(context, arguments).dateText {
+            try context.confirm("purge the trainings completed before \(cutoff.dateText), a date after today "
+                                + "(every completed training would go, today's included)")
+        }
         let db = try context.openDatabase(.write)
         return try PurgeSupport.run(context, arguments, db, TrainingRepository(db).purgeTarget(completedBefore: cutoff.dateText))
     }

@@ -123,6 +123,14 @@ extension Option where Value == TimeSpan? {
             return nil
         }
     }
+
+    /// A duration of whole days (`14d`, `2w`), for comparisons with DATE columns.
+    public static func days(_ name: String, value: String = "DURATION", help: String) -> Option {
+        Option(OptionSpec(name, .days, value: value, help: help)) {
+            if case .duration(let span)? = $0 { return span }
+            return nil
+        }
+    }
 }
 
 extension Option where Value == TimeSpan {

@@ -11,6 +11,9 @@ public enum ValueType: Sendable {
     case choice([String])
     /// `30s`, `15m`, `24h`, `30d`, `2w`.
     case duration
+    /// A duration of whole days, at least one (`14d`, `2w`), for what is
+    /// compared with DATE columns, which hold no time of day.
+    case days
     /// A date, an ISO 8601 time, or a duration meaning "that long ago".
     case time
     case json
@@ -29,6 +32,7 @@ public enum ValueType: Sendable {
         case .number(let range): return "a number from \(JSONValue.format(range.lowerBound)) to \(JSONValue.format(range.upperBound))"
         case .choice(let values): return "one of " + values.joined(separator: ", ")
         case .duration: return TimeSpan.accepted
+        case .days: return "a whole number of days, at least 1, followed by d (or w for weeks: 14d, 2w): the dates compared have no time of day"
         case .time: return "a date (2026-01-31), a UTC time (2026-01-31T12:00:00Z) or a duration meaning that long ago (30d)"
         case .json: return "a JSON value"
         case .path: return "a file path"
@@ -74,7 +78,7 @@ public struct OptionSpec: Sendable {
         case .integer: return "N"
         case .number: return "F"
         case .choice(let values): return values.joined(separator: "|")
-        case .duration: return "DURATION"
+        case .duration, .days: return "DURATION"
         case .time: return "TIME"
         case .json: return "JSON"
         case .path: return "FILE"
@@ -183,8 +187,10 @@ public struct WriteOutcome {
     /// case): the row of `ids` found in what the change wrote (see
     /// `AuditRepository.target(ofIDs:in:)`). A verb sets it only when that
     /// cannot work: the target is gone and should keep its name (a delete),
-    /// or nothing may be written (activating an active user, a repeated
-    /// revocation).
+    /// nothing may be written (activating an active user, a repeated
+    /// revocation), the row has no id (`.training`, named by its user and
+    /// skill) or is known by the names of others (`.level`), or the ids
+    /// include rows the change did not write (`skills add --if-missing`).
     public var target: AuditTarget?
 
     public init(ids: [Int64], dryRunNotice: String? = nil, target: AuditTarget? = nil,

@@ -31,6 +31,13 @@ public enum SQL {
     public static func likeLiteral(_ text: String) -> String {
         text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
     }
+
+    /// `text` as a `GLOB` pattern that matches only itself (`*`, `?` and `[`
+    /// in brackets), to build prefixes and suffixes that, unlike `LIKE`,
+    /// compare case and every byte exactly (https://sqlite.org/lang_expr.html#glob).
+    public static func globLiteral(_ text: String) -> String {
+        text.replacingAll("[", with: "[[]").replacingAll("*", with: "[*]").replacingAll("?", with: "[?]")
+    }
 }
 
 /// The one query builder of the repositories' lists: a fixed `SELECT …

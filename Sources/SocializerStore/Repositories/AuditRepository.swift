@@ -30,7 +30,8 @@ public struct AuditEntry: Sendable, Equatable {
 }
 
 /// What an audit entry is about: a row (`users:12`, with its name when the
-/// table has one: `users:12 (alice)`) or a whole table.
+/// table has one: `users:12 (alice)`), a row of a table without ids named
+/// by its user and skill (`training (alice/empathy)`), or a whole table.
 public struct AuditTarget: Sendable, Equatable {
     public var table: String
     public var id: Int64?
@@ -43,9 +44,9 @@ public struct AuditTarget: Sendable, Equatable {
     }
 
     public var text: String {
-        guard let id else { return table }
-        guard let name else { return "\(table):\(id)" }
-        return "\(table):\(id) (\(Echo.cut(name, maximumLength: 100)))"
+        let row = id.map { "\(table):\($0)" } ?? table
+        guard let name else { return row }
+        return "\(row) (\(Echo.cut(name, maximumLength: 100)))"
     }
 }
 
@@ -55,6 +56,20 @@ extension AuditTarget {
     public static func revokedToken(id: Int64) -> AuditTarget { AuditTarget(table: "token_blacklist", id: id) }
     /// A skill, named as it was when the entry was written.
     public static func skill(_ skill: Skill) -> AuditTarget { AuditTarget(table: "skills", id: skill.id, name: skill.name) }
+    /// A user's training in a skill: `training (alice/empathy)`. Training
+    /// rows have no id (the pair is the key), so they are named by the pair.
+    public static func training(_ training: Training) -> AuditTarget {
+        AuditTarget(table: "training", name: pair(training.username, Skill(id: training.skillID, name: training.skill)))
+    }
+    /// A user's level in a skill: `user_skills:5 (alice/empathy)`.
+    public static func level(id: Int64, user: User, skill: Skill) -> AuditTarget {
+        AuditTarget(table: "user_skills", id: id, name: pair(user.username, skill))
+    }
+
+    /// `USER/SKILL`; a skill without a name as `id:N`, how it is referred to.
+    static func pair(_ username: String, _ skill: Skill) -> String {
+        username + "/" + (skill.name ?? "id:\(skill.id)")
+    }
 }
 
 /// Filters of `audit list`.
@@ -62,7 +77,8 @@ public struct AuditQuery: Sendable {
     public var actor: String?
     /// A verb path, or a command and everything under it (`users`, `users prefs`).
     public var command: String?
-    /// A table (`users`), a row (`users:12`) or a name (`alice`).
+    /// A table (`users`), a row (`users:12`), a name (`alice`, exactly as
+    /// written) or a pair (`alice/empathy`; `alice` and `empathy` match it too).
     public var target: String?
     public var since: Timestamp?
     public var until: Timestamp?
@@ -131,9 +147,13 @@ public struct AuditRepository {
             select.filter("(command = ? OR command LIKE ? ESCAPE '\\')", command, SQL.likeLiteral(command) + " %")
         }
         if let target = query.target {
-            let literal = SQL.likeLiteral(target)
-            select.filter("(target = ? OR target LIKE ? ESCAPE '\\' OR target LIKE ? ESCAPE '\\' OR target LIKE ? ESCAPE '\\')",
-                          target, literal + ":%", literal + " (%", "% (" + literal + ")")
+            // Exact, as names are (GLOB, not LIKE, which ignores ASCII case):
+            // the table, a row of it, a name, or either side of a pair.
+            let literal = SQL.globLiteral(target)
+            select.filter("""
+                (target = ? OR target GLOB ? OR target GLOB ? OR target GLOB ?
+                 OR ((target GLOB 'training (*' OR target GLOB 'user_skills:*') AND (target GLOB ? OR target GLOB ?)))
+                """, target, literal + ":*", literal + " (*", "* (" + literal + ")", "* (" + literal + "/*)", "* (*/" + literal + ")")
         }
         if let since = query.since { select.filter("at >= ?", since.databaseText) }
         if let until = query.until { select.filter("at < ?", until.databaseText) }

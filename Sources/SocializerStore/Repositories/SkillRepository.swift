@@ -68,14 +68,28 @@ public struct UserSkill: Sendable, Equatable {
     public var completedAt: String?
 }
 
+/// An existing skill whose name looks like another's but is not the same
+/// to the database and the app, which compare names byte for byte.
+public struct SkillTwin: Sendable, Equatable {
+    public enum Difference: Sendable, Equatable {
+        /// The same text, composed differently in Unicode (é as one
+        /// character, or as e and a combining accent).
+        case composition
+        /// The same letters in another case (and maybe composed differently).
+        case letterCase
+    }
+    public var name: String
+    public var difference: Difference
+}
+
 /// What `add` did with each name, in the order given.
 public struct SkillAddition: Sendable, Equatable {
     public enum Outcome: String, Sendable { case added, exists }
     public var skill: Skill
     public var outcome: Outcome
-    /// Existing skills whose names differ from this one only in case: the
-    /// app looks skills up by exact name, so these are separate skills.
-    public var caseTwins: [String]
+    /// Existing skills whose names look like this one: the app looks skills
+    /// up by exact name, so these are separate skills.
+    public var twins: [SkillTwin]
 }
 
 /// All SQL for `skills` and `user_skills`, and the domain rules of both:
@@ -87,9 +101,33 @@ public struct SkillRepository {
 
     // MARK: Names
 
-    /// A skill name as stored: trimmed, non-empty, no control characters.
+    /// A new skill name as stored: trimmed, and as `NameRules` allows; not
+    /// starting with `id:` or `name:`, which on the command line say how the
+    /// rest names a skill (a skill named `id:3` could never be named so).
     public static func validate(name raw: String) throws -> String {
-        try NameRules.validate(raw, what: "skill name")
+        let name = raw.trimmedSpaces
+        if let problem = problem(with: name) {
+            throw SocializerError.invalid("the skill name \(problem)", hint: referenceHint(name))
+        }
+        return name
+    }
+
+    /// What is wrong with a trimmed new name ("is empty"), or nil.
+    static func problem(with name: String) -> String? {
+        if let problem = NameRules.problem(with: name) { return problem }
+        guard let prefix = ["id:", "name:"].first(where: { name.hasPrefix($0) }) else { return nil }
+        return "starts with '\(prefix)', which names a skill by its \(prefix.dropLast()) when referring to one"
+    }
+
+    static func referenceHint(_ name: String) -> String? {
+        ["id:", "name:"].contains(where: { name.hasPrefix($0) }) ? "choose a name that does not start with id: or name:" : nil
+    }
+
+    /// Whether a name reads as an id where a skill is referred to (`42`, as
+    /// `SKILL` would take it): such a skill is referred to as `name:42`.
+    public static func readsAsID(_ name: String) -> Bool {
+        if case .id? = try? EntityReference(name, kind: "skill") { return true }
+        return false
     }
 
     public static func validate(level: Int64) throws {
@@ -181,8 +219,9 @@ public struct SkillRepository {
 
     // MARK: Writing
 
-    /// Every stored name, grouped by its lower-case form: the case twins of
-    /// a name are found in Swift (SQLite's lower() knows only ASCII).
+    /// Every stored name, grouped by its lower-case form (Swift's String
+    /// keys also take canonically equivalent forms as one): a name's twins
+    /// are found in Swift (SQLite's lower() knows only ASCII).
     private func namesByFolding() throws -> [String: [String]] {
         var names: [String: [String]] = [:]
         try db.forEachRow("SELECT skill_name FROM skills WHERE skill_name IS NOT NULL") { row in
@@ -192,63 +231,100 @@ public struct SkillRepository {
         return names
     }
 
-    /// Adds the skills named, in order, in the open transaction. A name
-    /// that already exists is an error listing every such name, unless
-    /// `ifMissing`, when it is reported as `exists` (as is a name given
-    /// twice; without `ifMissing` that is an error too). Every name is
-    /// validated and checked before anything is written.
-    public func add(_ rawNames: [String], ifMissing: Bool) throws -> [SkillAddition] {
-        let names = try rawNames.map(SkillRepository.validate(name:))
-        var existing: [String: Skill] = [:]
-        for name in names where existing[name] == nil {
-            existing[name] = try find(name: name)
+    /// The names among `folded` that look like `name` but are other skills
+    /// (not byte for byte the same), with how they differ.
+    static func twins(of name: String, in folded: [String: [String]]) -> [SkillTwin] {
+        (folded[name.lowercased()] ?? []).filter { NameRules.identity($0) != NameRules.identity(name) }.map {
+            SkillTwin(name: $0, difference: $0 == name ? .composition : .letterCase)
         }
+    }
+
+    /// Adds the skills named, in order, in the open transaction. Every new
+    /// name (one the database does not hold yet) is checked before anything
+    /// is written, and every problem is reported
+    /// together (65): names that are not usable, names that exist already
+    /// and names given twice, the last two unless `ifMissing`, when such a
+    /// name is reported as `exists`. Names are the same only when their
+    /// bytes are, as the database compares them.
+    public func add(_ rawNames: [String], ifMissing: Bool) throws -> [SkillAddition] {
+        var names: [String] = []
+        var unusable: [String] = []
+        for raw in rawNames {
+            let name = raw.trimmedSpaces
+            // A name the app wrote is not new, whatever it holds: it exists.
+            if let problem = SkillRepository.problem(with: name), try find(name: name) == nil {
+                unusable.append("the skill name '\(Echo.cut(raw))' \(problem)")
+            } else {
+                names.append(name)
+            }
+        }
+        var existing: [[UInt8]: Skill] = [:]
+        for name in names where existing[NameRules.identity(name)] == nil {
+            existing[NameRules.identity(name)] = try find(name: name)
+        }
+        var conflicts: [String] = []
+        var anyTaken = false
         if !ifMissing {
-            var seen = Set<String>()
-            let repeated = names.filter { !seen.insert($0).inserted }
-            var listed = Set<String>()
-            let taken = names.filter { existing[$0] != nil && listed.insert($0).inserted }
+            func listed(_ names: [String]) -> String { names.map { "'\(Echo.cut($0))'" }.joined(separator: ", ") }
+            var seen = Set<[UInt8]>(), listedTaken = Set<[UInt8]>(), listedRepeated = Set<[UInt8]>()
+            let taken = names.filter { existing[NameRules.identity($0)] != nil && listedTaken.insert(NameRules.identity($0)).inserted }
+            let repeated = names.filter {
+                !seen.insert(NameRules.identity($0)).inserted && existing[NameRules.identity($0)] == nil
+                    && listedRepeated.insert(NameRules.identity($0)).inserted
+            }
             if !taken.isEmpty {
-                let list = taken.map { "'\(Echo.cut($0))'" }.joined(separator: ", ")
-                throw SocializerError.invalid(taken.count == 1 ? "skill \(list) already exists" : "skills \(list) already exist",
-                                              reason: .skillExists)
+                anyTaken = true
+                conflicts.append(taken.count == 1 ? "skill \(listed(taken)) already exists" : "skills \(listed(taken)) already exist")
             }
-            if let name = repeated.first {
-                throw SocializerError.invalid("skill '\(Echo.cut(name))' is named more than once")
+            if !repeated.isEmpty {
+                conflicts.append(repeated.count == 1 ? "skill \(listed(repeated)) is named more than once"
+                                                     : "skills \(listed(repeated)) are named more than once")
             }
+        }
+        let problems = unusable + conflicts
+        if !problems.isEmpty {
+            // --if-missing helps only when existing names are the problem, and nothing else is.
+            let reason: SocializerError.Reason? = anyTaken && unusable.isEmpty ? .skillExists : nil
+            let hint = rawNames.lazy.compactMap { SkillRepository.referenceHint($0.trimmedSpaces) }.first
+            if problems.count == 1 { throw SocializerError.invalid(problems[0], hint: hint, reason: reason) }
+            throw SocializerError.invalid("\(problems.count) problems with the names given; nothing was added", hint: hint,
+                                          details: problems, reason: reason)
         }
         var folded = try namesByFolding()
         var additions: [SkillAddition] = []
         for name in names {
-            if let skill = existing[name] {
-                additions.append(SkillAddition(skill: skill, outcome: .exists, caseTwins: []))
+            if let skill = existing[NameRules.identity(name)] {
+                additions.append(SkillAddition(skill: skill, outcome: .exists, twins: []))
                 continue
             }
-            let twins = folded[name.lowercased()] ?? []
+            let twins = SkillRepository.twins(of: name, in: folded)
             try db.execute("INSERT INTO skills (skill_name) VALUES (?)", [name])
             let skill = Skill(id: db.lastInsertedRowID, name: name)
-            additions.append(SkillAddition(skill: skill, outcome: .added, caseTwins: twins))
-            existing[name] = skill
+            additions.append(SkillAddition(skill: skill, outcome: .added, twins: twins))
+            existing[NameRules.identity(name)] = skill
             folded[name.lowercased(), default: []].append(name)
         }
         return additions
     }
 
     /// Gives the skill a new name; returns the renamed skill and the other
-    /// skills whose names differ from the new one only in case.
-    public func rename(_ skill: Skill, to raw: String) throws -> (skill: Skill, caseTwins: [String]) {
+    /// skills whose names look like the new one.
+    public func rename(_ skill: Skill, to raw: String) throws -> (skill: Skill, twins: [SkillTwin]) {
         let name = try SkillRepository.validate(name: raw)
         if let existing = try find(name: name), existing.id != skill.id {
             throw SocializerError.invalid("skill '\(Echo.cut(name))' already exists (id \(existing.id))")
         }
-        let twins = (try namesByFolding()[name.lowercased()] ?? []).filter { $0 != name && $0 != skill.name }
+        let twins = SkillRepository.twins(of: name, in: try namesByFolding())
+            .filter { NameRules.identity($0.name) != NameRules.identity(skill.name ?? "") }
         try db.execute("UPDATE skills SET skill_name = ? WHERE id = ?", [name, skill.id])
         return (Skill(id: skill.id, name: name), twins)
     }
 
-    /// Adds one skill, or finds it when it exists: `add([name], ifMissing: true)`.
-    public func findOrAdd(name: String) throws -> SkillAddition {
-        try add([name], ifMissing: true)[0]
+    /// Finds the skill named exactly (trimmed), or adds it as a new name.
+    public func findOrAdd(name raw: String) throws -> SkillAddition {
+        let name = raw.trimmedSpaces
+        if let skill = try find(name: name) { return SkillAddition(skill: skill, outcome: .exists, twins: []) }
+        return try add([try SkillRepository.validate(name: name)], ifMissing: true)[0]
     }
 
     /// Sets the user's level in the skill, inserting or updating their

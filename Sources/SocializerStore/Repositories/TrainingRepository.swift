@@ -51,8 +51,9 @@ public struct TrainingQuery: Sendable {
 /// A change to an existing training. Which statuses each one applies to
 /// is the rule `socializer-training(1)` documents:
 ///
-/// - pause: active only; resume: paused only (both write only `status`,
-///   as the app's own status update does);
+/// - pause: active only; resume: paused, or pending (as the app creates
+///   trainings and `reset` leaves them), progress and start date kept (both
+///   write only `status`, as the app's own status update does);
 /// - progress: active or paused (the status stays, unless the value is
 ///   1.0, which completes the training);
 /// - complete: pending, active or paused;
@@ -64,7 +65,7 @@ public enum TrainingChange: Sendable, Equatable {
     var allowed: [TrainingStatus]? {
         switch self {
         case .pause: return [.active]
-        case .resume: return [.paused]
+        case .resume: return [.pending, .paused]
         case .progress: return [.active, .paused]
         case .complete: return [.pending, .active, .paused]
         case .reset: return nil

@@ -58,7 +58,7 @@ enum RoomsGeneral {
             return try PurgeSupport.run(context, arguments, db, try GeneralChatRepository(db).purgeTarget(keepingLast: count))
         }
         let cutoff = PurgeSupport.cutoff(context, arguments)
-        try PurgeSupport.confirmIfFuture(context, cutoff, "every message would go, the newest included")
+        try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every message would go, the newest included")
         let db = try context.openDatabase(.write)
         return try PurgeSupport.run(context, arguments, db, GeneralChatRepository.purgeTarget(before: cutoff))
     }

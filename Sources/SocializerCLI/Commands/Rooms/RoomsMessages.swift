@@ -166,7 +166,7 @@ enum RoomsMessages {
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
-        try PurgeSupport.confirmIfFuture(context, cutoff, "every matching message would go, the newest included")
+        try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every matching message would go, the newest included")
         let db = try context.openDatabase(.write)
         let roomID = try arguments[purgeRoom].map { try RoomsCommand.require(db, $0).id }
         return try PurgeSupport.run(context, arguments, db,

@@ -7,7 +7,7 @@ enum UsersCommand {
     // MARK: Arguments
 
     static let user = Positional.string("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
-    static let username = Positional.string("USERNAME", help: "The new user's name (trimmed; any Unicode but control characters).")
+    static let username = Positional.string("USERNAME", help: "The new user's name (trimmed; any Unicode but control and invisible characters).")
     static let email = Option.string("email", value: "E", help: "The user's email, stored as $SOCIALIZER_EMAIL_SCHEME says (a keyed hash by default).")
         .redacted()
     static let noEmail = Option.flag("no-email", help: "Create the user without an email (a unique placeholder is stored).")
@@ -53,7 +53,7 @@ enum UsersCommand {
                 examples: ["printf '%s\\n' \"$PW\" | socializer users create alice --email alice@example.com --password-stdin",
                            "id=$(socializer -q users create bob --no-email --password-file pw.txt)"],
                 output: UserColumns.record.output, write: WriteAction(prepare: prepareCreate, apply: applyCreate)),
-            CommandNode("list", summary: "List users (streams; newest filters first).",
+            CommandNode("list", summary: "List users by id (or --sort), filtered by role, status or name.",
                 options: [onlyRole, onlyActive, onlyInactive, search, limit, offset, sort],
                 exclusive: [[onlyActive.name, onlyInactive.name]],
                 examples: ["socializer users list --role admin --json", "socializer users list --sort -messages --limit 10"],
