@@ -14,7 +14,7 @@ import SocializerCore
 public struct ReferencesToUsers {
     public let db: Connection
     /// Every (table, column) referring to `users.id`, tables by name, each
-    /// table's columns in their declared order.
+    /// table's columns in the table's column order.
     public let columns: [ReferenceCascade.Column]
     private let schema: LiveSchema
 
@@ -27,6 +27,9 @@ public struct ReferencesToUsers {
             for model in SchemaModel.table(table.name)?.foreignKeys ?? [] where model.table == "users" && !referring.contains(model.column) {
                 referring.append(model.column)
             }
+            // In the table's column order (the pragma lists foreign keys last declared first).
+            let names = table.columns.map(\.name)
+            referring.sort { (names.firstIndex(of: $0) ?? names.count) < (names.firstIndex(of: $1) ?? names.count) }
             columns += referring.map { ReferenceCascade.Column(table.name, $0) }
         }
         self.columns = columns
