@@ -12,18 +12,13 @@
 #   flock /tmp/socializer-build.lock bench/takeout.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-if [ ! -x /usr/bin/time ]; then
-    echo "this benchmark needs GNU time for peak RSS: apt-get install time" >&2
-    exit 1
-fi
+require_gnu_time
 bin=$(release_binary)
 runs=${RUNS:-3}
 sizes=${SIZES:-"100000 1000000"}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TMPDIR=$work SOCIALIZER_ACTOR=bench
-
-peak_kb() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}'; }
 
 # The statements of the sections that hold rows here, as the repositories write them.
 sections_sql() {

@@ -37,6 +37,11 @@ final class SectionWriter {
     private var list: String?
     private var itemsInList = 0
     private var listsInGroup = 0
+    /// `"name":` of each field of the open list's records, one after
+    /// another, encoded once (`memberEnds[n]` is where field n's ends), as
+    /// `RowRenderer` does: a record given as cells costs no name escaping.
+    private var memberNames: [UInt8] = []
+    private var memberEnds: [Int] = []
 
     init(out: TextOutput, form: Form) {
         self.out = out
@@ -92,11 +97,18 @@ final class SectionWriter {
         try emit()
     }
 
-    /// Opens a section of records (or, inside a group, one of its lists).
-    func beginList(_ name: String) throws {
+    /// Opens a section of records (or, inside a group, one of its lists);
+    /// `fields` names the cells of `item(cells:)`.
+    func beginList(_ name: String, fields: [String] = []) throws {
         precondition(list == nil, "a list inside a list")
         list = name
         itemsInList = 0
+        memberNames.removeAll(keepingCapacity: true)
+        memberEnds = fields.map { field in
+            JSONValue.writeString(field, to: &memberNames)
+            memberNames.append(UInt8(ascii: ":"))
+            return memberNames.count
+        }
         counts.append((group.map { "\($0).\(name)" } ?? name, 0))
         guard form == .json else { return }
         line.removeAll(keepingCapacity: true)
@@ -120,6 +132,24 @@ final class SectionWriter {
         try item { SectionWriter.appendObject(fields, to: &$0) }
     }
 
+    /// One record of the open list, as the cells of the fields it was opened with.
+    func item(cells: [Cell]) throws {
+        precondition(cells.count == memberEnds.count, "a record's cells do not match its list's fields")
+        try item { buffer in
+            buffer.append(UInt8(ascii: "{"))
+            memberNames.withUnsafeBufferPointer { names in
+                var start = 0
+                for (n, cell) in cells.enumerated() {
+                    if n > 0 { buffer.append(UInt8(ascii: ",")) }
+                    buffer.append(contentsOf: names[start..<memberEnds[n]])
+                    start = memberEnds[n]
+                    cell.writeJSON(to: &buffer)
+                }
+            }
+            buffer.append(UInt8(ascii: "}"))
+        }
+    }
+
     /// One record of the open list, as a value (kept as the database holds it).
     func item(value: Cell) throws {
         try item { value.writeJSON(to: &$0) }
@@ -127,20 +157,25 @@ final class SectionWriter {
 
     private func item(_ write: (inout [UInt8]) -> Void) throws {
         guard let list else { preconditionFailure("an item outside a list") }
-        line.removeAll(keepingCapacity: true)
+        // A local buffer (swapped with the stored one) spares every append an exclusivity check.
+        var buffer: [UInt8] = []
+        swap(&buffer, &line)
+        defer { swap(&buffer, &line) }
+        buffer.removeAll(keepingCapacity: true)
         switch form {
         case .json:
-            if itemsInList > 0 { line.append(UInt8(ascii: ",")) }
-            line.append(0x0A)
-            write(&line)
+            if itemsInList > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(0x0A)
+            write(&buffer)
         case .jsonl:
-            SectionWriter.appendLineStart(group ?? list, table: group == nil ? nil : list, to: &line)
-            write(&line)
-            line.append(contentsOf: SectionWriter.lineEnd)
+            SectionWriter.appendLineStart(group ?? list, table: group == nil ? nil : list, to: &buffer)
+            write(&buffer)
+            buffer.append(contentsOf: SectionWriter.lineEnd)
         }
         itemsInList += 1
         counts[counts.count - 1].records += 1
-        try emit()
+        out.write(bytes: buffer)
+        if let failure = out.failure { throw failure }
     }
 
     func endList() throws {

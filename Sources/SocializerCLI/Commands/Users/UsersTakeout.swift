@@ -71,10 +71,11 @@ enum UsersTakeout {
             self.now = now
         }
 
-        /// A section of records, each given as fields.
-        func list(_ name: String, _ body: (([(String, Cell)]) throws -> Void) throws -> Void) throws {
-            try writer.beginList(name)
-            try body { try self.writer.item($0) }
+        /// A section of records, each written as `columns` say (the
+        /// columns of the verbs that list the same rows, where there are).
+        func list<Model>(_ name: String, _ columns: Columns<Model>, _ each: ((Model) throws -> Void) throws -> Void) throws {
+            try writer.beginList(name, fields: columns.names)
+            try each { try self.writer.item(cells: columns.cells($0)) }
             try writer.endList()
         }
 
@@ -86,70 +87,49 @@ enum UsersTakeout {
         Section("conversation_memory", memory),
         Section("stored_messages", storedMessages),
         Section("preferences", covers: [.init("user_preferences", "user_id")]) { r in
-            try r.list("preferences") { item in
-                try PreferenceRepository(r.db).list(userID: r.user.id, type: nil) { p in
-                    try item([("id", .integer(p.id)), ("type", .text(p.type)), ("key", .text(p.key)), ("value", .json(p.value)),
-                              ("confidence", .number(p.confidence)), ("last_updated", .text(p.lastUpdated))])
-                }
-            }
+            try r.list("preferences", TakeoutColumns.preference) { try PreferenceRepository(r.db).list(userID: r.user.id, type: nil, $0) }
         },
         Section("skill_levels", covers: [.init("user_skills", "user_id")]) { r in
-            try r.list("skill_levels") { item in
-                try SkillRepository(r.db).levels(userID: r.user.id) { try item([("skill", .optional($0.skill)), ("level", .integer($0.level))]) }
-            }
+            try r.list("skill_levels", TakeoutColumns.level) { try SkillRepository(r.db).levels(userID: r.user.id, $0) }
         },
         Section("training", covers: [.init("training", "user_id")]) { r in
             var query = TrainingQuery()
             query.userID = r.user.id
-            let columns = TrainingColumns.record.only(["skill", "status", "progress", "started_at", "completed_at", "notes"])
-            try r.list("training") { item in try TrainingRepository(r.db).list(query) { try item(columns.record($0)) } }
+            try r.list("training", TakeoutColumns.training) { try TrainingRepository(r.db).list(query, $0) }
         },
         Section("rooms_created", covers: [.init("chat_rooms", "creator_id")]) { r in
             var query = RoomQuery()
             query.creatorID = r.user.id
-            let columns = RoomColumns.record.only(["id", "name", "type", "created_at", "active", "public", "ai", "has_password"])
-            try r.list("rooms_created") { item in try RoomRepository(r.db).list(query) { try item(columns.record($0)) } }
+            try r.list("rooms_created", TakeoutColumns.room) { try RoomRepository(r.db).list(query, $0) }
         },
         Section("memberships", covers: [.init("room_members", "user_id")]) { r in
-            let columns = MemberColumns.all.only(["role", "active", "joined_at", "last_read_at"])
-            try r.list("memberships") { item in
-                try MemberRepository(r.db).memberships(userID: r.user.id) { m in
-                    try item([("room_id", .integer(m.member.roomID)), ("room", .optional(m.roomName))] + columns.record(m.member)
-                             + [("room_active", m.roomActive.map(Cell.bool) ?? .null)])
-                }
-            }
+            try r.list("memberships", TakeoutColumns.membership) { try MemberRepository(r.db).memberships(userID: r.user.id, $0) }
         },
         Section("room_messages", covers: [.init("room_messages", "sender_id")]) { r in
-            let columns = MessageColumns.all.only(["id", "room_id", "room", "created_at", "sender_type", "message_type", "content",
-                                                   "edited_at", "deleted", "metadata"])
-            try r.list("room_messages") { item in try MessageRepository(r.db).sent(byUserID: r.user.id) { try item(columns.record($0)) } }
+            try r.list("room_messages", TakeoutColumns.roomMessage) { try MessageRepository(r.db).sent(byUserID: r.user.id, $0) }
         },
         Section("general_chat_messages", covers: [.init("general_chat_messages", "sender_id")]) { r in
-            let columns = GeneralColumns.all.only(["id", "created_at", "content"])
-            try r.list("general_chat_messages") { item in
-                try GeneralChatRepository(r.db).sent(byUserID: r.user.id) { try item(columns.record($0)) }
+            try r.list("general_chat_messages", TakeoutColumns.generalMessage) { try GeneralChatRepository(r.db).sent(byUserID: r.user.id, $0) }
+        },
+        Section("invites_sent", covers: [.init("room_invites", "inviter_id")]) { r in
+            try r.list("invites_sent", TakeoutColumns.invite(other: "to")) {
+                try TakeoutInvites(r.db).each(ofUserID: r.user.id, direction: .sent, $0)
             }
         },
-        Section("invites_sent", covers: [.init("room_invites", "inviter_id")]) { try invites($0, .sent) },
-        Section("invites_received", covers: [.init("room_invites", "invitee_id")]) { try invites($0, .received) },
+        Section("invites_received", covers: [.init("room_invites", "invitee_id")]) { r in
+            try r.list("invites_received", TakeoutColumns.invite(other: "from")) {
+                try TakeoutInvites(r.db).each(ofUserID: r.user.id, direction: .received, $0)
+            }
+        },
         Section("revoked_tokens", covers: [.init("token_blacklist", "user_id")]) { r in
-            try r.list("revoked_tokens") { item in
-                try TokenRepository(r.db).list(userID: r.user.id, expiry: .any, now: r.now, limit: nil) { t in
-                    try item([("id", .integer(t.id)), ("token", .text(t.shortened)), ("created_at", .time(t.createdAt)),
-                              ("expires_at", .time(t.expiresAt)), ("reason", .optional(t.reason))])
-                }
+            try r.list("revoked_tokens", TakeoutColumns.token) {
+                try TokenRepository(r.db).list(userID: r.user.id, expiry: .any, now: r.now, limit: nil, $0)
             }
         },
         Section("error_logs", covers: [.init("error_logs", "user_id")]) { r in
             var query = LogQuery()
             query.userID = r.user.id
-            try r.list("error_logs") { item in
-                try LogRepository(r.db).list(query) { log in
-                    try item([("id", .integer(log.id)), ("timestamp", .time(log.timestamp)), ("type", .text(log.type)),
-                              ("message", .text(log.message)), ("stack_trace", .optional(log.stackTrace)),
-                              ("context", LogsCommand.contextCell(log.context, pretty: false))])
-                }
-            }
+            try r.list("error_logs", TakeoutColumns.log) { try LogRepository(r.db).list(query, $0) }
         },
         Section("other_tables", otherTables),
     ]
@@ -209,17 +189,6 @@ enum UsersTakeout {
             try r.writer.item(value: .json(r.user.messages.jsonValue))
         }
         try r.writer.endList()
-    }
-
-    static func invites(_ r: Reader, _ direction: TakeoutInvites.Direction) throws {
-        let (section, other) = direction == .sent ? ("invites_sent", "to") : ("invites_received", "from")
-        try r.list(section) { item in
-            try TakeoutInvites(r.db).each(ofUserID: r.user.id, direction: direction) { i in
-                try item([("id", .integer(i.id)), ("room_id", .integer(i.roomID)), ("room", .optional(i.roomName)),
-                          (other, .optional(i.otherUsername)), ("status", .text(i.status)), ("message_id", .optional(i.messageID)),
-                          ("created_at", .time(i.createdAt)), ("responded_at", .optional(i.respondedAt))])
-            }
-        }
     }
 
     /// The rows of every other table that refers to the user (the app's
@@ -347,4 +316,73 @@ enum UsersTakeout {
                  ("records", .integer(Int64(summary.records))),
                  ("sections", .object(summary.counts.map { ($0.section, .integer(Int64($0.records))) }))])
     }
+}
+
+/// The fields of each list section: the columns of the verbs that list the
+/// same rows where there are (`training list`, `rooms show`, `rooms
+/// messages list`, `rooms general list`), without the ones naming the
+/// user, whose document it is; declared here for the rest.
+enum TakeoutColumns {
+    static let preference = Columns<Preference>([
+        Column("id") { .integer($0.id) },
+        Column("type") { .text($0.type) },
+        Column("key") { .text($0.key) },
+        Column("value") { .json($0.value) },
+        Column("confidence") { .number($0.confidence) },
+        Column("last_updated") { .text($0.lastUpdated) },
+    ])
+
+    static let level = Columns<UserSkillLevel>([
+        Column("skill") { .optional($0.skill) },
+        Column("level") { .integer($0.level) },
+    ])
+
+    static let training = TrainingColumns.record.only(["skill", "status", "progress", "started_at", "completed_at", "notes"])
+    static let room = RoomColumns.record.only(["id", "name", "type", "created_at", "active", "public", "ai", "has_password"])
+
+    static let membership = Columns<UserMembership>([
+        Column("room_id") { .integer($0.member.roomID) },
+        Column("room") { .optional($0.roomName) },
+        Column("role") { .text($0.member.role) },
+        Column("active") { .bool($0.member.isActive) },
+        Column("joined_at") { .time($0.member.joinedAt) },
+        Column("last_read_at") { .optional($0.member.lastReadAt) },
+        Column("room_active") { $0.roomActive.map(Cell.bool) ?? .null },
+    ])
+
+    static let roomMessage = MessageColumns.all.only(["id", "room_id", "room", "created_at", "sender_type", "message_type", "content",
+                                                      "edited_at", "deleted", "metadata"])
+    static let generalMessage = GeneralColumns.all.only(["id", "created_at", "content"])
+
+    /// `other` names the other person: `to` for invites sent, `from` for those received.
+    static func invite(other: String) -> Columns<UserInvite> {
+        Columns([
+            Column("id") { .integer($0.id) },
+            Column("room_id") { .integer($0.roomID) },
+            Column("room") { .optional($0.roomName) },
+            Column(other) { .optional($0.otherUsername) },
+            Column("status") { .text($0.status) },
+            Column("message_id") { .optional($0.messageID) },
+            Column("created_at") { .time($0.createdAt) },
+            Column("responded_at") { .optional($0.respondedAt) },
+        ])
+    }
+
+    /// Shortened as `tokens list` shows them: never a whole token.
+    static let token = Columns<RevokedToken>([
+        Column("id") { .integer($0.id) },
+        Column("token") { .text($0.shortened) },
+        Column("created_at") { .time($0.createdAt) },
+        Column("expires_at") { .time($0.expiresAt) },
+        Column("reason") { .optional($0.reason) },
+    ])
+
+    static let log = Columns<ErrorLog>([
+        Column("id") { .integer($0.id) },
+        Column("timestamp") { .time($0.timestamp) },
+        Column("type") { .text($0.type) },
+        Column("message") { .text($0.message) },
+        Column("stack_trace") { .optional($0.stackTrace) },
+        Column("context") { LogsCommand.contextCell($0.context, pretty: false) },
+    ])
 }
