@@ -37,11 +37,9 @@ final class SectionWriter {
     private var list: String?
     private var itemsInList = 0
     private var listsInGroup = 0
-    /// `"name":` of each field of the open list's records, one after
-    /// another, encoded once (`memberEnds[n]` is where field n's ends), as
+    /// The fields of the open list's records, encoded once, as
     /// `RowRenderer` does: a record given as cells costs no name escaping.
-    private var memberNames: [UInt8] = []
-    private var memberEnds: [Int] = []
+    private var memberNames = MemberNames()
 
     init(out: TextOutput, form: Form) {
         self.out = out
@@ -103,12 +101,7 @@ final class SectionWriter {
         precondition(list == nil, "a list inside a list")
         list = name
         itemsInList = 0
-        memberNames.removeAll(keepingCapacity: true)
-        memberEnds = fields.map { field in
-            JSONValue.writeString(field, to: &memberNames)
-            memberNames.append(UInt8(ascii: ":"))
-            return memberNames.count
-        }
+        memberNames = MemberNames(fields)
         counts.append((group.map { "\($0).\(name)" } ?? name, 0))
         guard form == .json else { return }
         line.removeAll(keepingCapacity: true)
@@ -134,20 +127,8 @@ final class SectionWriter {
 
     /// One record of the open list, as the cells of the fields it was opened with.
     func item(cells: [Cell]) throws {
-        precondition(cells.count == memberEnds.count, "a record's cells do not match its list's fields")
-        try item { buffer in
-            buffer.append(UInt8(ascii: "{"))
-            memberNames.withUnsafeBufferPointer { names in
-                var start = 0
-                for (n, cell) in cells.enumerated() {
-                    if n > 0 { buffer.append(UInt8(ascii: ",")) }
-                    buffer.append(contentsOf: names[start..<memberEnds[n]])
-                    start = memberEnds[n]
-                    cell.writeJSON(to: &buffer)
-                }
-            }
-            buffer.append(UInt8(ascii: "}"))
-        }
+        precondition(cells.count == memberNames.count, "a record's cells do not match its list's fields")
+        try item { memberNames.writeObject(cells, to: &$0) }
     }
 
     /// One record of the open list, as a value (kept as the database holds it).
@@ -181,11 +162,7 @@ final class SectionWriter {
     func endList() throws {
         precondition(list != nil, "no list to end")
         list = nil
-        guard form == .json else { return }
-        line.removeAll(keepingCapacity: true)
-        if itemsInList > 0 { line.append(0x0A) }
-        line.append(UInt8(ascii: "]"))
-        try emit()
+        try close("]", afterLines: itemsInList > 0)
     }
 
     /// Opens a section made of named lists (`other_tables`).
@@ -203,10 +180,16 @@ final class SectionWriter {
     func endGroup() throws {
         precondition(group != nil && list == nil, "no group to end")
         group = nil
+        try close("}", afterLines: listsInGroup > 0)
+    }
+
+    /// A list's or group's closing bracket (json): on a line of its own
+    /// after the lines it holds, right after its opening one when empty.
+    private func close(_ bracket: Unicode.Scalar, afterLines: Bool) throws {
         guard form == .json else { return }
         line.removeAll(keepingCapacity: true)
-        if listsInGroup > 0 { line.append(0x0A) }
-        line.append(UInt8(ascii: "}"))
+        if afterLines { line.append(0x0A) }
+        line.append(UInt8(ascii: bracket))
         try emit()
     }
 
