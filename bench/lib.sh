@@ -14,6 +14,17 @@ median_ms() {
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f\n", m / 1000}'
 }
 
+# Peak RSS in kB of one run (output discarded), from GNU time; call
+# require_gnu_time first.
+peak_kb() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}'; }
+
+require_gnu_time() {
+    if [ ! -x /usr/bin/time ]; then
+        echo "this benchmark needs GNU time for peak RSS: apt-get install time" >&2
+        exit 1
+    fi
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # One bare DELETE in the sqlite3 shell on a copy of DB against a purge by the

@@ -72,6 +72,8 @@ import TestSupport
         Case(arguments: ["users", "prefs", "set", "alice", "style", "tone", "\"warm\""]),
         Case(arguments: ["users", "prefs", "unset", "alice", "topics", "likes"]),
         Case(arguments: ["users", "import", "people.jsonl"]),
+        // The document is the write (the audit entry follows it): nothing may be left of it.
+        Case(arguments: ["users", "takeout", "alice", "--output", "alice-takeout.json"], outputs: ["alice-takeout.json"]),
         Case(arguments: ["skills", "add", "kindness", "tact"]),
         Case(arguments: ["skills", "rename", "listening", "active_listening"]),
         Case(arguments: ["skills", "remove", "empathy", "--yes"]),

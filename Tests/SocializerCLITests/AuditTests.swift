@@ -35,6 +35,7 @@ import TestSupport
         "users prefs set": ("user_preferences:2", "user_preferences +1"),
         "users prefs unset": ("user_preferences:1", "user_preferences -1"),
         "users import": ("users:2 (imported)", "users +1"),
+        "users takeout": ("users:1 (alice)", ""), // a read: the entry records who took the person's data
         "tokens revoke": ("token_blacklist:2", "token_blacklist +1"),
         "tokens purge": ("token_blacklist", "token_blacklist -1"),
         "logs add": ("error_logs:2", "error_logs +1"),

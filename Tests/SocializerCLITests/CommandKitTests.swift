@@ -37,6 +37,7 @@ import TestSupport
         ["users", "skills", "alice"],
         ["users", "import", "IMPORT"],
         ["users", "export"],
+        ["users", "takeout", "alice", "--format", "jsonl", "--output", "TAKEOUT"],
         ["skills", "add", "kindness", "empathy", "--if-missing"],
         ["skills", "list", "--with-counts"],
         ["skills", "rename", "listening", "active_listening"],
@@ -113,6 +114,8 @@ import TestSupport
         // Reads only, unless --fix: then file modes (no transaction), the row
         // repairs in one transaction, and the token purge in batches.
         ["doctor"],
+        // Reads in one snapshot, then records its audit entry in a transaction of its own.
+        ["users", "takeout"],
     ]
 
     @Test func everyVerbHasASmokeCase() {
@@ -144,6 +147,7 @@ import TestSupport
             switch word {
             case "IMPORT": return path
             case "COPY": return f.folder.file("copy.db")
+            case "TAKEOUT": return f.folder.file("alice-takeout.jsonl")
             case "TOKEN": return other // not revoked: revoke stores it, check finds it usable
             default: return word
             }

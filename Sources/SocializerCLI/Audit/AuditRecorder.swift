@@ -65,10 +65,15 @@ struct AuditRecorder {
     /// not be written (the lock not given back in time, a full disk): `done`
     /// says what stays done.
     static func unrecorded(_ error: any Error, after done: String) -> SocializerError {
-        var failure = (error as? DatabaseError)?.domainError ?? (error as? SocializerError)
-            ?? SocializerError.internalError("\(error)")
+        var failure = domainError(error)
         failure.message = "\(done), but its audit entry could not be written: \(failure.message)"
         return failure
+    }
+
+    /// Why an entry could not be written, in the domain's words (a lock
+    /// held too long: 75; a full disk: 74; a refusing trigger: 65).
+    static func domainError(_ error: any Error) -> SocializerError {
+        (error as? DatabaseError)?.domainError ?? (error as? SocializerError) ?? SocializerError.internalError("\(error)")
     }
 
     /// A database not yet migrated to 0005 has no trail: the change goes

@@ -13,6 +13,15 @@ enum OutputCheck {
                 throw SocializerError.usage("unknown field '\(Echo.cut(field))' for --fields",
                                             hint: "available fields: " + columns.joined(separator: ","))
             }
+        case .document(let formats):
+            let named = formats.filter { $0 != .table }.map(\.rawValue)
+            if !formats.contains(globals.format) {
+                throw SocializerError.usage("'\(verb)' writes a \(named.joined(separator: " or ")) document; --format \(globals.format.rawValue) does not apply",
+                                            hint: "use --format " + named.joined(separator: "|"))
+            }
+            if globals.fields != nil {
+                throw SocializerError.usage("'\(verb)' writes a document; --fields does not apply", hint: "leave out --fields")
+            }
         case .text:
             let formats = OutputFormat.allCases.filter { $0 != globals.format }
                 .filter { if case .fields = declaration(arguments, $0) { return true } else { return false } }

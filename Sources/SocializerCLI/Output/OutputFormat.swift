@@ -50,7 +50,11 @@ public enum Cell: Sendable, Equatable {
         case .integer(let i): JSONValue.writeInteger(i, to: &out)
         case .number(let d): out.append(contentsOf: JSONValue.format(d).utf8)
         case .bool(let b): out.append(contentsOf: b ? Cell.trueBytes : Cell.falseBytes)
-        case .time(let t): JSONValue.writeString(t.iso8601, to: &out)
+        case .time(let t):
+            // ISO 8601 text needs no escaping.
+            out.append(UInt8(ascii: "\""))
+            t.writeISO8601(to: &out)
+            out.append(UInt8(ascii: "\""))
         case .json(let v): v.writeCompact(to: &out)
         }
     }

@@ -150,6 +150,9 @@ public enum OutputShape: Sendable, Equatable {
     case fields([String])
     /// Lines of text (a sentence, SQL): `--fields` does not apply.
     case text
+    /// One document in these formats only (`users takeout`: JSON, with
+    /// table meaning json); `--fields` does not apply, another format is refused.
+    case document([OutputFormat])
 }
 
 /// A verb's output, declared in the command table so that the runner checks

@@ -97,6 +97,8 @@ public struct RoomQuery: Sendable {
     public var type: RoomType?
     /// Rooms where this user's membership is active.
     public var memberID: Int64?
+    /// Rooms this user created (`ix_chat_rooms_creator_id`).
+    public var creatorID: Int64?
     public var active: Bool?
     /// Rooms whose last activity (newest message, else creation) is before this.
     public var idleBefore: Timestamp?

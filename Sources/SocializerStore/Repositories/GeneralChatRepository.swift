@@ -44,6 +44,14 @@ public struct GeneralChatRepository {
         try select.each(db, GeneralChatMessage.init(row:), body)
     }
 
+    /// Every message one user sent, oldest first (by id), through
+    /// `ix_general_chat_messages_sender_id`, whose entries are in that order.
+    public func sent(byUserID userID: Int64, _ body: (GeneralChatMessage) throws -> Void) throws {
+        var select = SelectQuery(GeneralChatMessage.select, order: "g.id")
+        select.filter("g.sender_id = ?", userID)
+        try select.each(db, GeneralChatMessage.init(row:), body)
+    }
+
     /// One row per message, as the app writes it; returns its id.
     public func post(from user: User, content: String, at now: Timestamp) throws -> Int64 {
         let text = try RoomMessage.validate(content: content)

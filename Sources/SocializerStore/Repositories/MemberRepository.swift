@@ -32,6 +32,28 @@ public struct RoomMember: Sendable, Equatable {
     }
 }
 
+/// One of a user's memberships, active or left, with its room's name and
+/// state: what the user's takeout lists (the room's other members are not).
+public struct UserMembership: Sendable, Equatable {
+    public var member: RoomMember
+    /// nil for a room without a name, or whose row is gone.
+    public var roomName: String?
+    /// nil when the room's row is gone (a database without references).
+    public var roomActive: Bool?
+
+    static let select = """
+        SELECT m.id, m.room_id, m.user_id, u.username, m.joined_at, m.role, m.is_active, m.last_read_at,
+          r.name AS room_name, r.is_active AS room_active
+        FROM room_members m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN chat_rooms r ON r.id = m.room_id
+        """
+
+    init(row: Row) throws {
+        member = try RoomMember(row: row)
+        roomName = try row.optionalString("room_name")
+        roomActive = try row.value("room_active").isNull ? nil : try row.bool("room_active")
+    }
+}
+
 /// One line of `rooms unread USER`: a room the user is in and how many
 /// messages arrived there since they last read it.
 public struct UnreadCount: Sendable, Equatable {
@@ -56,6 +78,14 @@ public struct MemberRepository {
         select.filter("m.room_id = ?", roomID)
         select.filter("m.is_active = ?", active)
         try select.each(db, RoomMember.init(row:), body)
+    }
+
+    /// Every membership of one user, active or left, in the order they
+    /// joined; through `ix_room_members_user_id`.
+    public func memberships(userID: Int64, _ body: (UserMembership) throws -> Void) throws {
+        var select = SelectQuery(UserMembership.select, order: "m.joined_at, m.id")
+        select.filter("m.user_id = ?", userID)
+        try select.each(db, UserMembership.init(row:), body)
     }
 
     /// The membership row with this id, nil when there is none.

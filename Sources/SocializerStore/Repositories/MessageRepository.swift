@@ -115,6 +115,16 @@ public struct MessageRepository {
         try select.each(db, RoomMessage.init(row:), body)
     }
 
+    /// Every message one user sent, deleted ones included, oldest first (by
+    /// id, the order the app wrote them). No index covers sender_id, so this
+    /// is one pass over the table in rowid order: no sort, flat memory,
+    /// about as long as a count of the table takes.
+    public func sent(byUserID userID: Int64, _ body: (RoomMessage) throws -> Void) throws {
+        var select = SelectQuery(RoomMessage.select, order: "rm.id")
+        select.filter("rm.sender_id = ?", userID)
+        try select.each(db, RoomMessage.init(row:), body)
+    }
+
     // MARK: Writing
 
     /// Posts a message as the app does: text from a user or the AI, a

@@ -54,6 +54,7 @@ public struct RoomRepository {
         if let isPublic = query.isPublic { select.filter("r.is_public = ?", isPublic) }
         if let type = query.type { select.filter("r.room_type = ?", type.rawValue) }
         if let active = query.active { select.filter("r.is_active = ?", active) }
+        if let creatorID = query.creatorID { select.filter("r.creator_id = ?", creatorID) }
         if let memberID = query.memberID {
             select.filter("r.id IN (SELECT room_id FROM room_members WHERE user_id = ? AND is_active = 1)", memberID)
         }

@@ -58,6 +58,22 @@ public struct SkillLevel: Sendable, Equatable {
     }
 }
 
+/// One of a user's levels, with the skill's name (nil for a nameless skill,
+/// or one whose row is gone in a database without references).
+public struct UserSkillLevel: Sendable, Equatable {
+    public var id: Int64
+    public var skillID: Int64
+    public var skill: String?
+    public var level: Int64
+
+    init(row: Row) throws {
+        id = try row.int("id")
+        skillID = try row.int("skill_id")
+        skill = try row.optionalString("skill_name")
+        level = try row.int("level")
+    }
+}
+
 /// A user's level in one skill and their training in it, if any: `users skills`.
 public struct UserSkill: Sendable, Equatable {
     public var skill: String?
@@ -189,6 +205,16 @@ public struct SkillRepository {
         select.filter("us.skill_id = ?", skillID)
         if let minimum { select.filter("us.level >= ?", minimum) }
         try select.each(db, SkillLevel.init(row:), body)
+    }
+
+    /// Every level of one user, by skill name, through `_user_skill_uc`
+    /// (user_id first). A level whose skill is gone is listed too, nameless:
+    /// the takeout holds every row about the person.
+    public func levels(userID: Int64, _ body: (UserSkillLevel) throws -> Void) throws {
+        var select = SelectQuery("SELECT us.id, us.skill_id, s.skill_name, us.level FROM user_skills us LEFT JOIN skills s ON s.id = us.skill_id",
+                                 order: "s.skill_name, us.skill_id")
+        select.filter("us.user_id = ?", userID)
+        try select.each(db, UserSkillLevel.init(row:), body)
     }
 
     /// The user's level in the skill, if they have one.

@@ -106,6 +106,7 @@ enum UsersCommand {
             UsersPreferences.skillsNode,
             UsersTransfer.importNode,
             UsersTransfer.exportNode,
+            UsersTakeout.node,
         ])
 
     static let checkColumns = ["id", "username", "matches"]
