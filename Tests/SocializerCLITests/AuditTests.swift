@@ -40,6 +40,12 @@ import TestSupport
         "logs add": ("error_logs:2", "error_logs +1"),
         "logs purge": ("error_logs", "error_logs -1"),
         "audit purge": ("admin_audit", "admin_audit -4"),
+        // Sending writes an invite and a message whose ids may coincide: the entry names the invite.
+        "invites send": ("room_invites:2", "room_invites ~1, room_messages +1"),
+        "invites accept": ("room_invites:1", "room_invites ~1, room_members +1"),
+        "invites decline": ("room_invites:1", "room_invites ~1"),
+        "invites cancel": ("room_invites:1", "room_invites -1, room_messages -1"),
+        "invites purge": ("room_invites", "room_invites -1"),
     ]
 
     static func key(_ c: RefuseBeforeChangingTests.Case) -> String {
