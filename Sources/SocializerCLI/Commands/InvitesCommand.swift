@@ -68,7 +68,7 @@ enum InvitesCommand {
         case .sent(let invite):
             return recordOutcome(invite)
         case .resent(let invite, let previous):
-            let was = InviteStatus(rawValue: previous).map { "had been \($0.rawValue)" } ?? "had the status '\(previous)'"
+            let was = InviteStatus(rawValue: previous).map { "had been \($0.rawValue)" } ?? "had the status '\(Echo.cut(previous))'"
             return recordOutcome(invite, notice: "invite \(invite.id) \(was); it is pending again, sent now")
         case .alreadyPending(let invite):
             return recordOutcome(invite, notice: "user '\(invitee.username)' already has a pending invite to room \(found.label) "

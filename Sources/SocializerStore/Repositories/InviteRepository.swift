@@ -114,7 +114,7 @@ public struct InviteRepository {
     /// own accept fails: a user who had left the room is re-activated, not
     /// inserted again.
     public func accept(_ invite: RoomInvite, at now: Timestamp) throws -> (RoomInvite, Joining) {
-        try requirePending(invite, "accepted")
+        try requirePending(invite, .accept)
         guard let room = try RoomRepository(db).find(.id(invite.roomID)) else {
             throw SocializerError.invalid("invite \(invite.id) is to room \(invite.roomID), which does not exist; it can only be cancelled")
         }
@@ -137,7 +137,7 @@ public struct InviteRepository {
 
     /// Declines a pending invite as the app does: status declined, `responded_at` now.
     public func decline(_ invite: RoomInvite, at now: Timestamp) throws -> RoomInvite {
-        try requirePending(invite, "declined")
+        try requirePending(invite, .decline)
         try answer(invite, .declined, at: now)
         return try require(id: invite.id)
     }
@@ -151,7 +151,7 @@ public struct InviteRepository {
     /// any other message it points at stays). Rows deleted and detached per
     /// table, through the live schema's references.
     public func cancel(_ invite: RoomInvite) throws -> [ReferenceCascade.Count] {
-        try requirePending(invite, "cancelled")
+        try requirePending(invite, .cancel)
         var cascade = try ReferenceCascade(db)
         try cascade.delete(from: "room_invites", where: "id = ?", [invite.id])
         if let messageID = invite.messageID, let message = try MessageRepository(db).find(id: messageID),
@@ -161,9 +161,14 @@ public struct InviteRepository {
         return cascade.counts
     }
 
+    /// What is done to a pending invite, and only to one.
+    enum PendingAction: String {
+        case accept = "accepted", decline = "declined", cancel = "cancelled"
+    }
+
     /// Only a pending invite is answered or cancelled: 65 naming its status
     /// otherwise (for an answer, with how to ask again).
-    func requirePending(_ invite: RoomInvite, _ what: String) throws {
+    func requirePending(_ invite: RoomInvite, _ action: PendingAction) throws {
         guard invite.knownStatus != .pending else { return }
         let state: String
         switch invite.knownStatus {
@@ -173,9 +178,9 @@ public struct InviteRepository {
             state = "has the status '\(Echo.cut(invite.status))', which is none of "
                 + InviteStatus.allCases.map(\.rawValue).joined(separator: ", ")
         }
-        let cancelling = what == "cancelled"
+        let cancelling = action == .cancel
         let kept = cancelling && invite.knownStatus != nil ? "; an answered invite stays until it is purged" : ""
-        throw SocializerError.invalid("invite \(invite.id) \(state); only a pending invite can be \(what)\(kept)",
+        throw SocializerError.invalid("invite \(invite.id) \(state); only a pending invite can be \(action.rawValue)\(kept)",
             reason: cancelling ? nil : .inviteNotPending(roomID: invite.roomID, inviter: invite.inviterName, invitee: invite.inviteeName))
     }
 
@@ -183,9 +188,9 @@ public struct InviteRepository {
 
     /// Invites with one of `statuses` whose age (since they were answered,
     /// else since they were sent) passed `cutoff`. No index covers that, so
-    /// a batch walks the table in rowid order and stops at its limit (a
-    /// table of at most one row per room and user). Their messages stay:
-    /// they are the room's history, purged with the room's messages.
+    /// the batches walk the table in rowid order, each from where the one
+    /// before stopped (`PurgeTarget.resumes`). Their messages stay: they are
+    /// the room's history, purged with the room's messages.
     public func purgeTarget(before cutoff: Timestamp, statuses: [InviteStatus]) throws -> PurgeTarget {
         var target = PurgeTarget(table: "room_invites",
                                  condition: "status IN (\(SQL.placeholders(statuses.count))) AND \(RoomInvite.ageColumn()) < ?",
