@@ -72,15 +72,22 @@ enum AppInvites {
 }
 
 @Suite struct InvitesAppTruthTests {
-    /// Issue 13, point 6: the app lists an invite the tool sent among the
-    /// invitee's pending ones, shows its message, and accepts it.
-    @Test(arguments: [false, true])
-    func theAppListsAndAcceptsAnInviteTheToolSent(legacy: Bool) throws {
+    /// The app's database (migrated, or its own baselined) with alice
+    /// (user 1), bob (user 2) and alice's room lobby (room 1), as the app writes them.
+    func lobby(legacy: Bool) throws -> (UsersFixture, Connection) {
         let f = try appDatabase(legacy: legacy)
         let db = try f.connection()
         try AppRows.insertUser(db, "alice", email: "a@example.com")
         try AppRows.insertUser(db, "bob", email: "b@example.com")
         try AppChat.createRoom(db, id: 1, name: "lobby", creatorID: 1, createdAt: "2026-06-14 09:00:00.000000")
+        return (f, db)
+    }
+
+    /// Issue 13, point 6: the app lists an invite the tool sent among the
+    /// invitee's pending ones, shows its message, and accepts it.
+    @Test(arguments: [false, true])
+    func theAppListsAndAcceptsAnInviteTheToolSent(legacy: Bool) throws {
+        let (f, db) = try lobby(legacy: legacy)
         let sent = f.cli(["-q", "invites", "send", "lobby", "--from", "alice", "--to", "bob"])
         #expect(sent.status == 0 && sent.stdout == "1\n", "\(sent.stderr)")
         #expect(try AppInvites.pendingInvites(db, userID: 2)
@@ -103,11 +110,7 @@ enum AppInvites {
     /// tool's re-activates the one they left.
     @Test(arguments: [false, true])
     func theToolAcceptsAnInviteTheAppCreated(legacy: Bool) throws {
-        let f = try appDatabase(legacy: legacy)
-        let db = try f.connection()
-        try AppRows.insertUser(db, "alice", email: "a@example.com")
-        try AppRows.insertUser(db, "bob", email: "b@example.com")
-        try AppChat.createRoom(db, id: 1, name: "lobby", creatorID: 1, createdAt: "2026-06-14 09:00:00.000000")
+        let (f, db) = try lobby(legacy: legacy)
         try AppChat.createRoom(db, id: 2, name: "attic", creatorID: 1, createdAt: "2026-06-14 09:00:00.000000")
         try AppInvites.create(db, roomID: 1, inviterID: 1, inviteeID: 2, createdAt: "2026-06-14 10:00:00.000000")
         let listed = f.cli(["--format", "csv", "--no-header", "invites", "list", "--to", "bob", "--status", "pending"])

@@ -13,12 +13,9 @@ enum InviteRows {
     static func seed(_ f: UsersFixture) throws {
         try ChatRows.seed(f)
         #expect(f.create("carol").status == 0)
-        for line in [["invites", "send", "quiet", "--from", "alice", "--to", "bob"],
-                     ["invites", "send", "lobby", "--from", "alice", "--to", "carol"],
-                     ["invites", "decline", "2"]] {
-            let result = f.cli(["-q"] + line)
-            #expect(result.status == 0, "\(line): \(result.stderr)")
-        }
+        f.setUp([["invites", "send", "quiet", "--from", "alice", "--to", "bob"],
+                 ["invites", "send", "lobby", "--from", "alice", "--to", "carol"],
+                 ["invites", "decline", "2"]])
     }
 
     /// A fixture with alice and the chat and invites above.
@@ -370,10 +367,8 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
     func aged() throws -> (UsersFixture, Timestamp) {
         let f = try InviteRows.fixture()
         #expect(f.create("dave").status == 0)
-        for line in [["invites", "send", "lobby", "--from", "alice", "--to", "dave"], ["invites", "accept", "3"],
-                     ["invites", "send", "quiet", "--from", "alice", "--to", "dave"]] {
-            #expect(f.cli(["-q"] + line).status == 0, "\(line)")
-        }
+        f.setUp([["invites", "send", "lobby", "--from", "alice", "--to", "dave"], ["invites", "accept", "3"],
+                 ["invites", "send", "quiet", "--from", "alice", "--to", "dave"]])
         let now = testNow.adding(seconds: 30 * 86_400)
         #expect(f.cli(at: now, ["-q", "invites", "decline", "4"]).status == 0)
         return (f, now)
