@@ -252,9 +252,9 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
                                          .text("2026-06-15 12:00:00.000000"), .text("2026-06-15 13:00:00.000000")])
         #expect(try db.rows("SELECT room_id, user_id, joined_at, role, is_active, last_read_at FROM room_members WHERE room_id = 2 AND user_id = 2")
                 .map(\.values) == [[.integer(2), .integer(2), .text("2026-06-15 13:00:00.000000"), .text("member"), .integer(1), .null]])
+        // Accepted: nothing to ask again, no hint.
         try expectRefused(f, ["invites", "accept", "1"], status: 65,
-                          "invite 1 was already accepted (2026-06-15T13:00:00Z); only a pending invite can be accepted",
-                          hint: "to ask again, send it anew (it becomes pending): socializer invites send 2 --from alice --to bob")
+                          "invite 1 was already accepted (2026-06-15T13:00:00Z); only a pending invite can be accepted\n")
         try expectRefused(f, ["invites", "decline", "1"], status: 65,
                           "invite 1 was already accepted (2026-06-15T13:00:00Z); only a pending invite can be declined")
     }

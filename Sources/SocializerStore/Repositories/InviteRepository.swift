@@ -167,7 +167,8 @@ public struct InviteRepository {
     }
 
     /// Only a pending invite is answered or cancelled: 65 naming its status
-    /// otherwise (for an answer, with how to ask again).
+    /// otherwise (answering one that was declined, or has a status outside
+    /// the domain, with how to ask again).
     func requirePending(_ invite: RoomInvite, _ action: PendingAction) throws {
         guard invite.knownStatus != .pending else { return }
         let state: String
@@ -180,8 +181,9 @@ public struct InviteRepository {
         }
         let cancelling = action == .cancel
         let kept = cancelling && invite.knownStatus != nil ? "; an answered invite stays until it is purged" : ""
+        let askAgain = !cancelling && invite.knownStatus != .accepted
         throw SocializerError.invalid("invite \(invite.id) \(state); only a pending invite can be \(action.rawValue)\(kept)",
-            reason: cancelling ? nil : .inviteNotPending(roomID: invite.roomID, inviter: invite.inviterName, invitee: invite.inviteeName))
+            reason: askAgain ? .inviteNotPending(roomID: invite.roomID, inviter: invite.inviterName, invitee: invite.inviteeName) : nil)
     }
 
     // MARK: Purging
