@@ -43,6 +43,9 @@ enum Hints {
             return ("restore it first with: socializer rooms unarchive \(room)", nil)
         case .roomAIDisabled(let room):
             return ("turn the AI on with: socializer rooms update \(room) --ai", nil)
+        case .inviteNotPending(let room, let inviter, let invitee):
+            let user = { (name: String?) in name.map { shellQuoted(reference(toName: $0)) } ?? "USER" }
+            return ("to ask again, send it anew (it becomes pending): socializer invites send \(room) --from \(user(inviter)) --to \(user(invitee))", nil)
         }
     }
 

@@ -85,8 +85,9 @@ enum CommandMentions {
         .migrationModified, .targetBelowCurrent(target: 1), .unresolvedReferences, .locked,
         .insecureSecretFile(path: "/etc/secret"), .missingJWTSecret, .missingEmailKey, .skillExists, .trainingExists,
         .notRoomMember(roomID: 3, username: "bob"), .roomArchived(roomID: 3), .roomAIDisabled(roomID: 3),
+        .inviteNotPending(roomID: 3, inviter: "alice", invitee: "bob"),
     ]
-    static let caseCount = 16
+    static let caseCount = 17
     static func ordinal(_ reason: SocializerError.Reason) -> Int {
         switch reason {
         case .databaseMissing: 0
@@ -105,6 +106,7 @@ enum CommandMentions {
         case .notRoomMember: 13
         case .roomArchived: 14
         case .roomAIDisabled: 15
+        case .inviteNotPending: 16
         }
     }
 
@@ -132,6 +134,8 @@ enum CommandMentions {
             (.notRoomMember(roomID: 3, username: "bob"), "add them first with: socializer rooms members add 3 bob", nil),
             (.roomArchived(roomID: 3), "restore it first with: socializer rooms unarchive 3", nil),
             (.roomAIDisabled(roomID: 3), "turn the AI on with: socializer rooms update 3 --ai", nil),
+            (.inviteNotPending(roomID: 3, inviter: "alice", invitee: "bob"),
+             "to ask again, send it anew (it becomes pending): socializer invites send 3 --from alice --to bob", nil),
         ]
         #expect(expected.count == Self.caseCount)
         for (reason, hint, suffix) in expected {
@@ -143,6 +147,9 @@ enum CommandMentions {
         #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "42")).hint == "add them first with: socializer rooms members add 3 name:42")
         #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "id:7")).hint == "add them first with: socializer rooms members add 3 name:id:7")
         #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "Ann Lee")).hint == "add them first with: socializer rooms members add 3 'Ann Lee'")
+        // A user whose row is gone is a placeholder to fill in.
+        #expect(Hints.text(for: .inviteNotPending(roomID: 3, inviter: nil, invitee: "7")).hint
+                == "to ask again, send it anew (it becomes pending): socializer invites send 3 --from USER --to name:7")
         let given = SocializerError(.configuration, "m", hint: "the layer's own", reason: .notMigrated)
         #expect(Hints.presented(given).hint == "the layer's own")
     }

@@ -93,6 +93,11 @@ import TestSupport
         Case(arguments: ["rooms", "mark-read", "lobby", "bob"], prepare: ChatRows.seed),
         Case(arguments: ["rooms", "general", "post", "--from", "bob", "hi"], prepare: ChatRows.seed),
         Case(arguments: ["rooms", "general", "purge", "--keep-last", "1"], prepare: ChatRows.seed),
+        Case(arguments: ["invites", "send", "lobby", "--from", "bob", "--to", "carol"], prepare: InviteRows.seed),
+        Case(arguments: ["invites", "accept", "1"], prepare: InviteRows.seed),
+        Case(arguments: ["invites", "decline", "1"], prepare: InviteRows.seed),
+        Case(arguments: ["invites", "cancel", "1"], prepare: InviteRows.seed),
+        Case(arguments: ["invites", "purge", "--before", "2100-01-01", "--yes"], prepare: InviteRows.seed),
         Case(arguments: ["migrate", "up"], prepare: { f in
             #expect(f.cli(["-y", "migrate", "down", "--to", "2"]).status == 0)
         }),

@@ -25,7 +25,7 @@ import TestSupport
             ("SEARCH g USING INDEX ix_general_chat_messages_sender_id (sender_id=?)",
              { try GeneralChatRepository(f.db).sent(byUserID: id) { _ in } }),
             ("SEARCH i USING INDEX ix_room_invites_invitee_id_status (invitee_id=?)",
-             { try TakeoutInvites(f.db).each(ofUserID: id, direction: .received) { _ in } }),
+             { try InviteRepository(f.db).each(ofUserID: id, direction: .received) { _ in } }),
             ("SEARCH r USING INDEX ix_chat_rooms_creator_id (creator_id=?)", { try RoomRepository(f.db).list(rooms) { _ in } }),
             ("SEARCH t USING INDEX ix_token_blacklist_user_id (user_id=?)",
              { try TokenRepository(f.db).list(userID: id, expiry: .any, now: testNow, limit: nil) { _ in } }),
@@ -47,7 +47,7 @@ import TestSupport
         let id = try f.insertUser("alice", email: "a@example.com")
         let messages = try plans(f) { try MessageRepository(f.db).sent(byUserID: id) { _ in } }
         #expect(messages.hasPrefix("SCAN rm;") && !messages.contains("TEMP B-TREE"), "\(messages)")
-        let invites = try plans(f) { try TakeoutInvites(f.db).each(ofUserID: id, direction: .sent) { _ in } }
+        let invites = try plans(f) { try InviteRepository(f.db).each(ofUserID: id, direction: .sent) { _ in } }
         #expect(invites.hasPrefix("SCAN i;") && !invites.contains("TEMP B-TREE"), "\(invites)")
     }
 

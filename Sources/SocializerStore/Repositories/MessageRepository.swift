@@ -93,11 +93,13 @@ public struct MessageRepository {
     public let db: Connection
     public init(_ db: Connection) { self.db = db }
 
+    public func find(id: Int64) throws -> RoomMessage? {
+        try db.firstRow(RoomMessage.select + " WHERE rm.id = ?", [id]).map(RoomMessage.init(row:))
+    }
+
     public func require(id: Int64) throws -> RoomMessage {
-        guard let row = try db.firstRow(RoomMessage.select + " WHERE rm.id = ?", [id]) else {
-            throw SocializerError.notFound("no room message has id \(id)")
-        }
-        return try RoomMessage(row: row)
+        guard let message = try find(id: id) else { throw SocializerError.notFound("no room message has id \(id)") }
+        return message
     }
 
     /// Newest first (created_at, then id). In one room through the
@@ -128,11 +130,12 @@ public struct MessageRepository {
     // MARK: Writing
 
     /// Posts a message as the app does: text from a user or the AI, a
-    /// system message typed `system`, metadata `{}` when none; nothing else
+    /// system message typed `system` (or `type` when given: an invite's
+    /// message is typed `invite`), metadata `{}` when none; nothing else
     /// changes (no counter, no last_read_at). The room must be active, a
     /// user an active member, and the AI enabled for the AI to speak.
     public func post(in room: ChatRoom, from sender: MessageSender, content: String, metadata: JSONValue?,
-                     at now: Timestamp) throws -> Int64 {
+                     type: MessageType? = nil, at now: Timestamp) throws -> Int64 {
         let text = try RoomMessage.validate(content: content)
         if let metadata, metadata.objectMembers == nil {
             throw SocializerError.invalid("message metadata must be a JSON object, not \(metadata.typeWithArticle)")
@@ -157,12 +160,12 @@ public struct MessageRepository {
             senderID = nil
             senderType = .system
         }
-        let type: MessageType = senderType == .system ? .system : .text
+        let messageType = type ?? (senderType == .system ? .system : .text)
         try db.execute("""
             INSERT INTO room_messages (room_id, sender_id, sender_type, content, message_type, message_metadata, created_at,
               edited_at, is_deleted)
             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0)
-            """, [room.id, senderID, senderType.rawValue, text, type.rawValue, (metadata ?? .object([])).compactText,
+            """, [room.id, senderID, senderType.rawValue, text, messageType.rawValue, (metadata ?? .object([])).compactText,
                   now.databaseText])
         return db.lastInsertedRowID
     }
@@ -199,11 +202,8 @@ public struct MessageRepository {
     /// messages go; when that is every reference, the purge needs no
     /// foreign-key lookups (`PurgeTarget.detachesEveryReference`).
     public func purgeTarget(before cutoff: Timestamp, roomID: Int64?, deletedOnly: Bool) throws -> PurgeTarget {
-        let references = try ReferenceCascade(db).edges["room_messages"] ?? []
-        let detachable = references.filter { $0.detaches && $0.parentColumn == "id" }
         var target = MessageRepository.purgeTarget(before: cutoff, roomID: roomID, deletedOnly: deletedOnly)
-        target.detaching = detachable.map { ReferenceCascade.Column($0.child, $0.column) }
-        target.detachesEveryReference = detachable.count == references.count
+        try target.detachReferences(db)
         return target
     }
 
