@@ -74,6 +74,29 @@ import TestSupport
         #expect(f.cli(["--fields", "rowids", "doctor"]).status == 64)
     }
 
+    @Test func timesInAnotherFormMisleadTheChatUntilTheFixRewritesThem() throws {
+        #expect(f.create("alice").status == 0)
+        try ChatRows.seed(f)
+        let db = try f.connection()
+        // bob read lobby at 13:00; alice's message, stamped 12:30 by another tool in a form the tool reads,
+        // sorts after 13:00 as text ('T' > ' '): bob is told it is unread.
+        try db.execute("UPDATE room_members SET last_read_at = '2026-06-15 13:00:00.000000' WHERE room_id = 1 AND user_id = 2")
+        try db.execute("UPDATE room_messages SET created_at = '2026-06-15T12:30:00' WHERE id = 1")
+        #expect(f.cli(["--format", "csv", "rooms", "unread", "bob"]).stdout.contains("1,lobby,1,"))
+        let before = try contents(db)
+        let found = f.cli(["--format", "csv", "--fields", "severity,code,table,column,count,fix", "doctor"])
+        #expect(found.status == 65)
+        #expect(found.stdout == "severity,code,table,column,count,fix\r\n"
+                + "warning,noncanonical-datetime,room_messages,created_at,1,socializer doctor --fix\r\n", "\(found.stdout)")
+        #expect(try contents(db) == before)
+        let fixed = f.cli(["--format", "csv", "--fields", "severity,code,count,message", "doctor", "--fix", "--yes"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout == "severity,code,count,message\r\n"
+                + "fixed,noncanonical-datetime,1,\"rewrote 1 created_at value(s) as YYYY-MM-DD HH:MM:SS.ffffff UTC, the same instant(s)\"\r\n")
+        #expect(try db.scalar("SELECT created_at FROM room_messages WHERE id = 1") == .text("2026-06-15 12:30:00.000000"))
+        #expect(f.cli(["--format", "csv", "rooms", "unread", "bob"]).stdout.contains("1,lobby,0,"))
+    }
+
     @Test func infoFailsOnlyWithStrict() throws {
         #expect(f.create("alice").status == 0)
         try f.connection().execute("INSERT INTO chat_rooms (name, creator_id, password) VALUES ('lobby', 1, 'pw')")

@@ -89,14 +89,15 @@ struct DoctorFixture {
         #expect(try f.summary() == [
             "out-of-domain users.role 1 [1]", "out-of-domain users.temperature 1 [1]", "bad-boolean users.is_active 1 [1]",
             "bad-json users.preferences 1 [1]", "bad-date users.member_since 1 [1]",
-            "bad-json error_logs.context 1 [1]",
+            "noncanonical-datetime error_logs.timestamp 1 [1]", "bad-json error_logs.context 1 [1]",
             "out-of-domain user_skills.level 2 [1, 2]",
             "out-of-domain training.status 1 [1]", "out-of-domain training.progress 1 [1]", "bad-date training.started_at 1 [1]",
             "out-of-domain user_preferences.confidence 1 [1]", "bad-json user_preferences.preference_value 1 [1]",
             "out-of-domain chat_rooms.room_type 1 [1]", "bad-boolean chat_rooms.is_public 1 [1]",
             "out-of-domain room_members.role 1 [1]", "bad-datetime room_members.joined_at 1 [1]",
             "out-of-domain room_messages.sender_type 1 [1]", "out-of-domain room_messages.message_type 1 [1]",
-            "bad-json room_messages.message_metadata 1 [2]", "bad-datetime room_messages.edited_at 1 [1]",
+            "bad-json room_messages.message_metadata 1 [2]", "noncanonical-datetime room_messages.created_at 1 [2]",
+            "bad-datetime room_messages.edited_at 1 [1]",
             "out-of-domain room_invites.status 1 [1]",
         ])
     }
@@ -121,6 +122,48 @@ struct DoctorFixture {
         }
         // The probe holds values outside every rule, and NULL counts for none.
         #expect(counts.allSatisfy { $0 > 0 && $0 < 25 })
+        let nonCanonical = Doctor.nonCanonicalRule("probe", "v")
+        #expect(try f.db.scalarInt("SELECT count(*) FROM probe WHERE \(nonCanonical.condition)") == 1)
+        #expect(try f.db.scalarInt("SELECT sum(\(nonCanonical.counted)) FROM probe") == 1)
+    }
+
+    @Test func timesInAnotherFormThanTheStoredOneAreFoundAndRewrittenAsTheSameInstants() throws {
+        // Text order: ' ' < 'T', and a value without its fraction sorts before the same second with one.
+        let f = try DoctorFixture()
+        let alice = try f.user("alice")
+        try f.db.execute("INSERT INTO chat_rooms (id, name, creator_id, created_at) VALUES (1, 'r', ?, '2026-06-01 10:00:00.000000')", [alice])
+        try f.db.execute("""
+            INSERT INTO room_messages (id, room_id, sender_id, content, created_at, edited_at) VALUES
+              (1, 1, ?, 'a', '2026-11-29T07:44:48', NULL),
+              (2, 1, ?, 'b', '2026-11-29 07:44:48.500000', '2026-11-29T09:44:48.25+02:00'),
+              (3, 1, ?, 'c', '2026-11-29 07:44:49', NULL),
+              (4, 1, ?, 'd', 'yesterday', '2026-11-30')
+            """, [alice, alice, alice, alice])
+        let doctor = try Doctor(f.db, options: f.options())
+        let findings = try doctor.run()
+        #expect(findings.map(DoctorFixture.line) == [
+            "bad-datetime room_messages.created_at 1 [4]", "noncanonical-datetime room_messages.created_at 2 [1, 3]",
+            "noncanonical-datetime room_messages.edited_at 2 [2, 4]",
+        ])
+        let finding = try #require(findings.first { $0.code == .noncanonicalDatetime })
+        #expect(finding.severity == .warning && finding.isRepairable && finding.remedy == .repair)
+        #expect(finding.message == "2 row(s) hold a created_at in another form than YYYY-MM-DD HH:MM:SS.ffffff (UTC) (rowid 1, 3): "
+                + "compared as text, they sort out of time order (time filters, unread counts, purges, last activity)")
+        let repairs = try f.db.transaction { try doctor.repairRows(findings, dryRun: false) }
+        #expect(repairs.map { "\($0.table ?? "-").\($0.column ?? "-") \($0.count): \($0.message)" } == [
+            "room_messages.created_at 2: rewrote 2 created_at value(s) as YYYY-MM-DD HH:MM:SS.ffffff UTC, the same instant(s)",
+            "room_messages.edited_at 2: rewrote 2 edited_at value(s) as YYYY-MM-DD HH:MM:SS.ffffff UTC, the same instant(s)",
+        ])
+        #expect(try f.db.rows("SELECT created_at, edited_at FROM room_messages ORDER BY id").map(\.values) == [
+            [.text("2026-11-29 07:44:48.000000"), .null],
+            [.text("2026-11-29 07:44:48.500000"), .text("2026-11-29 07:44:48.250000")],
+            [.text("2026-11-29 07:44:49.000000"), .null],
+            [.text("yesterday"), .text("2026-11-30 00:00:00.000000")],
+        ])
+        // Text order is time order again; what cannot be read is left for an operator.
+        #expect(try f.db.rows("SELECT id FROM room_messages WHERE created_at < 'z' ORDER BY created_at").map { $0[0] }
+                == [.integer(1), .integer(2), .integer(3), .integer(4)])
+        #expect(try doctor.run().map(DoctorFixture.line) == ["bad-datetime room_messages.created_at 1 [4]"])
     }
 
     @Test func orphanRowsAreCountedPerReferenceWithWhatFixesThem() throws {

@@ -22,7 +22,8 @@ enum DoctorCommand {
             Exit 0 when no error or warning is found (with --strict, no info either), 65 otherwise. \
             The database is only read, so a read-only file can be checked; --fix opens it for writing \
             and repairs only what is safe: file modes, orphan rows that belong to a missing row, \
-            references to a missing user, duplicate AI members, expired revocations.
+            references to a missing user, duplicate AI members, expired revocations, \
+            times stored in another form than YYYY-MM-DD HH:MM:SS.ffffff.
             """,
         options: [quick, deep, retention, strict, fix],
         examples: ["socializer doctor", "socializer --json doctor --quick > /var/log/socializer-doctor.json",

@@ -30,6 +30,47 @@ extension Connection {
             { box in if let box { Unmanaged<TextTest>.fromOpaque(box).release() } })
         if rc != SQLITE_OK { throw lastError(rc, sql: nil) }
     }
+
+    /// Defines `name(X)` on this connection: the text `map` makes of the
+    /// UTF-8 text of X, or X itself when `map` gives nil or X is NULL.
+    /// Deterministic. A repair uses it to rewrite values in one `UPDATE`
+    /// (`Timestamp`'s storage form of any form it reads) without a row
+    /// crossing into Swift and back.
+    public func defineTextMap(_ name: String, _ map: @escaping (UnsafeBufferPointer<UInt8>) -> String?) throws {
+        let box = Unmanaged.passRetained(TextMap(map)).toOpaque()
+        let rc = sqlite3_create_function_v2(
+            handle, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box,
+            { context, _, arguments in
+                guard let context, let argument = arguments?[0] else { return }
+                guard sqlite3_value_type(argument) != SQLITE_NULL else {
+                    sqlite3_result_null(context)
+                    return
+                }
+                let text = sqlite3_value_text(argument)
+                let count = Int(sqlite3_value_bytes(argument))
+                let mapped = Unmanaged<TextMap>.fromOpaque(sqlite3_user_data(context))._withUnsafeGuaranteedRef {
+                    $0.body(UnsafeBufferPointer(start: text, count: text == nil ? 0 : count))
+                }
+                guard let mapped else {
+                    sqlite3_result_value(context, argument)
+                    return
+                }
+                var copy = mapped
+                copy.withUTF8 { bytes in
+                    csqlite_result_text_transient(context, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                                  sqlite3_uint64(bytes.count))
+                }
+            },
+            nil, nil,
+            { box in if let box { Unmanaged<TextMap>.fromOpaque(box).release() } })
+        if rc != SQLITE_OK { throw lastError(rc, sql: nil) }
+    }
+}
+
+/// The Swift side of a function `defineTextMap` made.
+final class TextMap {
+    let body: (UnsafeBufferPointer<UInt8>) -> String?
+    init(_ body: @escaping (UnsafeBufferPointer<UInt8>) -> String?) { self.body = body }
 }
 
 /// The Swift side of a function `defineTextTest` made; SQLite holds it

@@ -155,6 +155,21 @@ extension Doctor {
             remedy: { _, _ in repair == .none ? .statement("SELECT rowid, * FROM \(table.name) WHERE \(condition)") : .repair })
     }
 
+    /// A DATETIME column's values that read as a time but are not stored
+    /// in the form every other value is: compared as text (every `WHERE`
+    /// on a time, every `ORDER BY`), they sort out of time order. The
+    /// repair rewrites them in the storage form, the same instant.
+    static func nonCanonicalRule(_ table: String, _ column: String) -> RowRule {
+        let condition = "\(column) IS NOT NULL AND \(nonCanonicalTest)(\(column))"
+        return RowRule(code: .noncanonicalDatetime, table: table, column: column, condition: condition,
+            counted: "CASE WHEN \(column) IS NULL THEN 0 ELSE \(nonCanonicalTest)(\(column)) END",
+            message: { count, note in
+                "\(count) row(s) hold a \(column) in another form than YYYY-MM-DD HH:MM:SS.ffffff (UTC)\(note): "
+                    + "compared as text, they sort out of time order (time filters, unread counts, purges, last activity)"
+            },
+            remedy: { _, _ in .repair })
+    }
+
     static var plaintextPasswords: RowRule { RowRule(
         code: .plaintextRoomPasswords, table: "chat_rooms", column: "password",
         condition: "password IS NOT NULL AND password != ''", counted: "password IS NOT NULL AND password != ''",
@@ -165,7 +180,9 @@ extension Doctor {
 
     /// Every rule over `table` whose columns (and referred tables) exist.
     func rules(for table: String, _ facts: SchemaFacts) -> [RowRule] {
-        var rules = ColumnDomain.all.filter { $0.table == table && facts.hasColumn(table, $0.column) }.map(Doctor.domainRule)
+        var rules = ColumnDomain.all.filter { $0.table == table && facts.hasColumn(table, $0.column) }.flatMap { domain in
+            [Doctor.domainRule(domain)] + (domain.rule == .datetime ? [Doctor.nonCanonicalRule(table, domain.column)] : [])
+        }
         if let model = SchemaModel.table(table) {
             for key in model.foreignKeys where facts.hasColumn(table, key.column) && facts.hasColumn(key.table, "id") {
                 rules.append(Doctor.referenceRule(model, key))

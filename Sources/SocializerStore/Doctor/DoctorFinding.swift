@@ -31,6 +31,7 @@ public struct DoctorFinding: Sendable, Equatable {
         case badBoolean = "bad-boolean"
         case badDate = "bad-date"
         case badDatetime = "bad-datetime"
+        case noncanonicalDatetime = "noncanonical-datetime"
         case badJSON = "bad-json"
         case duplicateAIMembers = "duplicate-ai-members"
         case plainEmails = "plain-emails"
@@ -55,8 +56,8 @@ public struct DoctorFinding: Sendable, Equatable {
             switch self {
             case .notMigrated, .schemaNewer, .migrationModified, .schemaDrift, .integrity, .orphanRows, .checkFailed:
                 return .error
-            case .notBaselined, .missingIndex, .outOfDomain, .badBoolean, .badDate, .badDatetime, .badJSON,
-                 .duplicateAIMembers, .plainEmails, .unknownEmailFormat, .unverifiablePasswordHashes,
+            case .notBaselined, .missingIndex, .outOfDomain, .badBoolean, .badDate, .badDatetime, .noncanonicalDatetime,
+                 .badJSON, .duplicateAIMembers, .plainEmails, .unknownEmailFormat, .unverifiablePasswordHashes,
                  .invalidEncryptionKeys, .undecryptableMemory, .memoryNotAppDocument, .filePermissions, .folderWritable,
                  .auditGaps:
                 return .warning
