@@ -43,6 +43,8 @@ enum Hints {
             return ("restore it first with: socializer rooms unarchive \(room)", nil)
         case .roomAIDisabled(let room):
             return ("turn the AI on with: socializer rooms update \(room) --ai", nil)
+        case .unreadableStoredValue:
+            return ("find every such value, and what fixes it, with: socializer doctor", nil)
         }
     }
 

@@ -69,6 +69,9 @@ public struct SocializerError: Error, Sendable, Equatable, CustomStringConvertib
         case roomArchived(roomID: Int64)
         /// The room has AI turned off (ai_enabled 0).
         case roomAIDisabled(roomID: Int64)
+        /// A stored value is not what its column holds (a date that is no
+        /// date): the database's health check finds every such value.
+        case unreadableStoredValue
     }
 
     public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) {

@@ -85,8 +85,9 @@ enum CommandMentions {
         .migrationModified, .targetBelowCurrent(target: 1), .unresolvedReferences, .locked,
         .insecureSecretFile(path: "/etc/secret"), .missingJWTSecret, .missingEmailKey, .skillExists, .trainingExists,
         .notRoomMember(roomID: 3, username: "bob"), .roomArchived(roomID: 3), .roomAIDisabled(roomID: 3),
+        .unreadableStoredValue,
     ]
-    static let caseCount = 16
+    static let caseCount = 17
     static func ordinal(_ reason: SocializerError.Reason) -> Int {
         switch reason {
         case .databaseMissing: 0
@@ -105,6 +106,7 @@ enum CommandMentions {
         case .notRoomMember: 13
         case .roomArchived: 14
         case .roomAIDisabled: 15
+        case .unreadableStoredValue: 16
         }
     }
 
@@ -132,6 +134,7 @@ enum CommandMentions {
             (.notRoomMember(roomID: 3, username: "bob"), "add them first with: socializer rooms members add 3 bob", nil),
             (.roomArchived(roomID: 3), "restore it first with: socializer rooms unarchive 3", nil),
             (.roomAIDisabled(roomID: 3), "turn the AI on with: socializer rooms update 3 --ai", nil),
+            (.unreadableStoredValue, "find every such value, and what fixes it, with: socializer doctor", nil),
         ]
         #expect(expected.count == Self.caseCount)
         for (reason, hint, suffix) in expected {

@@ -93,6 +93,34 @@ import TestSupport
         try expectRefused(f, ["rooms", "messages", "list", "lobby", "--from", "nobody"], status: 66, "user 'nobody' not found")
     }
 
+    @Test func anUnreadableStoredTimeIsNamedByItsRowAndTheOutputStaysWhole() throws {
+        let f = try ChatRows.fixture()
+        let db = try f.connection()
+        try db.execute("UPDATE room_messages SET edited_at = 'soon' WHERE id = 1")
+        let before = try contents(db)
+        let error = "room_messages.edited_at holds a value that is not a date or time (row id 1)"
+        let hint = "find every such value, and what fixes it, with: socializer doctor"
+        // Newest first: message 2 is printed, then message 1 fails; the array is closed.
+        let json = f.cli(["--json", "rooms", "messages", "list", "lobby"])
+        #expect(json.status == 65)
+        let items = try JSONParser.parse(json.stdout).arrayItems
+        #expect(items.count == 1 && items[0]["id"] == .integer(2), "\(json.stdout)")
+        #expect(json.stderr == #"{"error":"\#(error)","code":65,"hint":"\#(hint)"}"# + "\n")
+        for command in [["rooms", "messages", "list", "lobby"], ["rooms", "messages", "search", "--all", "h"]] {
+            let table = f.cli(command)
+            #expect(table.status == 65 && table.stdout.contains("hi there"), "\(command) \(table.stdout)")
+            #expect(table.stderr == "socializer: error: \(error)\nhint: \(hint)\n", "\(command)")
+        }
+        #expect(try contents(db) == before)
+        // Failing on the first row prints nothing at all; a time read through a subquery names its column.
+        try db.execute("UPDATE room_messages SET created_at = 'soon' WHERE id = 2")
+        let none = f.cli(["--json", "rooms", "messages", "list", "lobby"])
+        #expect(none.status == 65 && none.stdout.isEmpty && none.stderr.contains("room_messages.created_at holds a value that is not a date or time (row id 2)"))
+        let show = f.cli(["rooms", "show", "lobby"])
+        #expect(show.status == 65 && show.stdout.isEmpty)
+        #expect(show.stderr == "socializer: error: room_messages.created_at holds a value that is not a date or time\nhint: \(hint)\n")
+    }
+
     @Test func editAndDelete() throws {
         let f = try ChatRows.fixture()
         let db = try f.connection()

@@ -150,7 +150,7 @@ enum LogsCommand {
         let db = try context.openDatabase(.read)
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
-        let renderer = RowRenderer(out: context.stdout, options: options)
+        let renderer = context.rowRenderer(options: options)
         try renderer.begin(columns: exportColumns)
         try LogRepository(db).list(try query(context, arguments, db)) { log in
             try renderer.row([.integer(log.id), .time(log.timestamp), .optional(log.userID), .text(log.type), .text(log.message),
