@@ -134,13 +134,15 @@ public final class CommandContext {
 
     /// A warning on stderr, shown even with --quiet: something is not as it should be.
     /// Names read from the database in it are escaped, like every line here.
+    /// A command it names is aimed at the `--db` given, as hints are (`Hints.aiming`).
     public func warn(_ line: String) {
-        stderr.write("socializer: warning: \(Echo.escapingControls(line))\n")
+        stderr.write("socializer: warning: \(Echo.escapingControls(Hints.aiming(line, at: globals.databaseOption)))\n")
     }
 
-    /// A notice on stderr (not an error), unless --quiet.
+    /// A notice on stderr (not an error), unless --quiet; a command it names
+    /// is aimed at the `--db` given.
     public func notice(_ line: String) {
-        if !globals.quiet { stderr.write("socializer: \(Echo.escapingControls(line))\n") }
+        if !globals.quiet { stderr.write("socializer: \(Echo.escapingControls(Hints.aiming(line, at: globals.databaseOption)))\n") }
     }
 
     /// Asks before a destructive step: `--yes` confirms; without it a

@@ -68,7 +68,7 @@ public enum CommandLineTool {
             // Output a verb began stays whole: a JSON array it opened is closed.
             context?.finishOutputAfterError()
             stdout.flush()
-            return ErrorReporter.report(error, to: stderr, format: format)
+            return ErrorReporter.report(error, to: stderr, format: format, database: context?.globals.databaseOption)
         }
     }
 

@@ -46,12 +46,12 @@ import TestSupport
         #expect(result.status == 65)
         #expect(result.stdout == """
             SEVERITY  CODE                      TABLE         COLUMN    COUNT  MESSAGE                                                                                              FIX
-            error     orphan-rows               room_members  room_id   1      1 row(s) refer through room_id to a chat_rooms row that does not exist (rowid 4); they belong to it  socializer doctor --fix
-            warning   duplicate-ai-members      room_members  user_id   1      1 room(s) have more than one AI member: 1 extra membership(s) beside each room's oldest (rowid 3)    socializer doctor --fix
+            error     orphan-rows               room_members  room_id   1      1 row(s) refer through room_id to a chat_rooms row that does not exist (rowid 4); they belong to it  socializer --db \(f.db) doctor --fix
+            warning   duplicate-ai-members      room_members  user_id   1      1 room(s) have more than one AI member: 1 extra membership(s) beside each room's oldest (rowid 3)    socializer --db \(f.db) doctor --fix
             info      plaintext-room-passwords  chat_rooms    password  1      1 room(s) have a password, stored in plain text: the app compares room passwords as typed (rowid 1)
 
             """, "\(result.stdout)")
-        #expect(result.stderr == "socializer: error: found 1 error(s), 1 warning(s), 1 info(s)\nhint: make the safe repairs with: socializer doctor --fix\n")
+        #expect(result.stderr == "socializer: error: found 1 error(s), 1 warning(s), 1 info(s)\nhint: make the safe repairs with: socializer --db \(f.db) doctor --fix\n")
         #expect(!result.stdout.contains("open sesame"))
         #expect(try contents(db) == before)
     }
@@ -60,12 +60,12 @@ import TestSupport
         _ = try damage()
         let json = f.cli(["--json", "doctor"])
         #expect(json.status == 65)
-        #expect(json.stderr == #"{"error":"found 1 error(s), 1 warning(s), 1 info(s)","code":65,"hint":"make the safe repairs with: socializer doctor --fix"}"# + "\n")
+        #expect(json.stderr == #"{"error":"found 1 error(s), 1 warning(s), 1 info(s)","code":65,"hint":"make the safe repairs with: socializer --db \#(f.db) doctor --fix"}"# + "\n")
         let array = try JSONParser.parse(json.stdout).arrayItems
         #expect(array.count == 3)
         #expect(array[0].compactText == #"{"severity":"error","code":"orphan-rows","table":"room_members","column":"room_id","count":1,"#
             + #""message":"1 row(s) refer through room_id to a chat_rooms row that does not exist (rowid 4); they belong to it","#
-            + #""fix":"socializer doctor --fix","rowids":[4]}"#)
+            + #""fix":"socializer --db \#(f.db) doctor --fix","rowids":[4]}"#)
         #expect(array[2]["fix"] == .null)
         let lines = f.cli(["--format", "jsonl", "doctor"]).stdout.split(separator: "\n")
         #expect(try lines.map { try JSONParser.parse(String($0)) } == array)
@@ -87,7 +87,7 @@ import TestSupport
         let found = f.cli(["--format", "csv", "--fields", "severity,code,table,column,count,fix", "doctor"])
         #expect(found.status == 65)
         #expect(found.stdout == "severity,code,table,column,count,fix\r\n"
-                + "warning,noncanonical-datetime,room_messages,created_at,1,socializer doctor --fix\r\n", "\(found.stdout)")
+                + "warning,noncanonical-datetime,room_messages,created_at,1,socializer --db \(f.db) doctor --fix\r\n", "\(found.stdout)")
         #expect(try contents(db) == before)
         let fixed = f.cli(["--format", "csv", "--fields", "severity,code,count,message", "doctor", "--fix", "--yes"])
         #expect(fixed.status == 0, "\(fixed.stderr)")
@@ -176,7 +176,7 @@ import TestSupport
         try db.execute("INSERT INTO token_blacklist (token, expires_at) VALUES ('a', '2026-01-01 00:00:00.000000'), ('b', '2099-01-01 00:00:00.000000')")
         let check = f.cli(["doctor"])
         #expect(check.status == 0 && check.stdout.contains("info      expired-tokens  token_blacklist  expires_at  1"), "\(check.stdout)")
-        #expect(check.stdout.contains("socializer tokens purge"))
+        #expect(check.stdout.contains("socializer --db \(f.db) tokens purge"))
         let fixed = f.cli(["-v", "doctor", "--fix", "--yes"])
         #expect(fixed.status == 0 && fixed.stdout.contains("purged 1 expired token(s) in 1 batch(es)"), "\(fixed.stdout)")
         #expect(fixed.stderr.contains("batch 1: 1 row(s) purged so far"))
@@ -188,7 +188,7 @@ import TestSupport
         try f.connection().execute("UPDATE error_logs SET timestamp = '2026-06-01 00:00:00.000000'")
         #expect(f.cli(["doctor"]).stdout == "ok: no problems found\n")
         let old = f.cli(["--format", "tsv", "--no-header", "--fields", "code,count,fix", "doctor", "--retention", "10d"])
-        #expect(old.status == 0 && old.stdout == "old-logs\t1\tsocializer logs purge --older-than 10d\n", "\(old.stdout)")
+        #expect(old.status == 0 && old.stdout == "old-logs\t1\tsocializer --db \(f.db) logs purge --older-than 10d\n", "\(old.stdout)")
         let bad = f.cli(["doctor", "--retention", "soon"])
         #expect(bad.status == 64 && bad.stderr.contains("--retention"))
     }
@@ -198,7 +198,7 @@ import TestSupport
         #expect(result.status == 64 && result.stdout.isEmpty)
         #expect(result.stderr == """
             socializer: error: --dry-run goes with --fix: without it doctor changes nothing
-            hint: to see what the repairs would do: socializer doctor --fix --dry-run
+            hint: to see what the repairs would do: socializer --db \(f.db) doctor --fix --dry-run
 
             """)
     }
@@ -252,12 +252,12 @@ import TestSupport
         #expect(result.status == 65)
         #expect(result.stdout == """
             severity,code,table,count,fix\r
-            warning,not-baselined,,1,socializer migrate baseline\r
-            warning,unverifiable-password-hashes,users,3,socializer users set-password USER\r
-            warning,invalid-encryption-keys,users,1,"socializer users memory clear USER --null, then socializer users rotate-key USER"\r
+            warning,not-baselined,,1,socializer --db \(legacy.db) migrate baseline\r
+            warning,unverifiable-password-hashes,users,3,socializer --db \(legacy.db) users set-password USER\r
+            warning,invalid-encryption-keys,users,1,"socializer --db \(legacy.db) users memory clear USER --null, then socializer --db \(legacy.db) users rotate-key USER"\r
             info,plaintext-room-passwords,chat_rooms,1,\r
-            info,expired-tokens,token_blacklist,1,socializer tokens purge\r
-            info,old-logs,error_logs,2,socializer logs purge --older-than 90d\r
+            info,expired-tokens,token_blacklist,1,socializer --db \(legacy.db) tokens purge\r
+            info,old-logs,error_logs,2,socializer --db \(legacy.db) logs purge --older-than 90d\r
             info,journal-mode,,1,sqlite3 \(legacy.db) 'PRAGMA journal_mode=WAL' (with the app stopped)\r
 
             """, "\(result.stdout)")
@@ -278,10 +278,10 @@ import TestSupport
         let findings = try JSONParser.parse(f.cli(["--json", "doctor"]).stdout).arrayItems
         let fixes = findings.map { "\($0["code"]!.stringValue ?? ""): \($0["fix"]!.stringValue ?? "")" }
         #expect(fixes == [
-            "out-of-domain: socializer users update USER --role user",
-            "out-of-domain: socializer skills set-level USER SKILL LEVEL",
-            "unverifiable-password-hashes: socializer users set-password USER",
-            "invalid-encryption-keys: socializer users memory clear USER --null, then socializer users rotate-key USER",
+            "out-of-domain: socializer --db \(f.db) users update USER --role user",
+            "out-of-domain: socializer --db \(f.db) skills set-level USER SKILL LEVEL",
+            "unverifiable-password-hashes: socializer --db \(f.db) users set-password USER",
+            "invalid-encryption-keys: socializer --db \(f.db) users memory clear USER --null, then socializer --db \(f.db) users rotate-key USER",
         ], "\(fixes)")
         #expect(f.cli(["users", "update", "alice", "--role", "user"]).status == 0)
         #expect(f.cli(["skills", "set-level", "alice", "empathy", "4"]).status == 0)
@@ -362,9 +362,9 @@ import TestSupport
         try db.execute("UPDATE training SET status = 'done', progress = 1.5")
         let result = f.cli(["--format", "csv", "--no-header", "--fields", "code,table,column,fix", "doctor"])
         #expect(result.status == 65)
-        #expect(result.stdout.contains("out-of-domain,user_skills,level,socializer skills set-level USER SKILL LEVEL\r\n"), "\(result.stdout)")
-        #expect(result.stdout.contains("out-of-domain,training,status,socializer training reset USER SKILL\r\n"), "\(result.stdout)")
-        #expect(result.stdout.contains("out-of-domain,training,progress,socializer training progress USER SKILL VALUE\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,user_skills,level,socializer --db \(f.db) skills set-level USER SKILL LEVEL\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,training,status,socializer --db \(f.db) training reset USER SKILL\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,training,progress,socializer --db \(f.db) training progress USER SKILL VALUE\r\n"), "\(result.stdout)")
     }
 
     @Test func statementsAreOneShellWord() {

@@ -95,7 +95,7 @@ import TestSupport
     @Test func markReadRefusesANonMemberAndTheFuture() throws {
         let f = try ChatRows.fixture()
         try expectRefused(f, ["rooms", "mark-read", "quiet", "bob"], status: 65, "user 'bob' is not an active member of room 'quiet' (id 2)",
-                          hint: "add them first with: socializer rooms members add 2 bob")
+                          hint: "add them first with: socializer --db \(f.db) rooms members add 2 bob")
         try expectRefused(f, ["rooms", "mark-read", "lobby", "bob", "--at", "2030-01-01"], status: 64,
                           "--at 2030-01-01T00:00:00Z is in the future; a member cannot have read what was not written yet")
         try expectRefused(f, ["rooms", "mark-read", "lobby", "bob", "--at", "soon"], status: 64, "invalid value 'soon' for --at")

@@ -34,7 +34,7 @@ import TestSupport
         // Issue 12: posting as a non-member is 65, with the way in, and nothing is written.
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "carol", "hi"], status: 65,
                           "user 'carol' is not an active member of room 'lobby' (id 1)",
-                          hint: "add them first with: socializer rooms members add 1 carol")
+                          hint: "add them first with: socializer --db \(f.db) rooms members add 1 carol")
         #expect(f.cli(["-q", "rooms", "members", "remove", "lobby", "bob"]).status == 0)
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "bob", "hi"], status: 65,
                           "user 'bob' is not an active member of room 'lobby' (id 1)")
@@ -99,7 +99,7 @@ import TestSupport
         try db.execute("UPDATE room_messages SET edited_at = 'soon' WHERE id = 1")
         let before = try contents(db)
         let error = "room_messages.edited_at holds a value that is not a date or time (row id 1)"
-        let hint = "find every such value, and what fixes it, with: socializer doctor"
+        let hint = "find every such value, and what fixes it, with: socializer --db \(f.db) doctor"
         // Newest first: message 2 is printed, then message 1 fails; the array is closed.
         let json = f.cli(["--json", "rooms", "messages", "list", "lobby"])
         #expect(json.status == 65)

@@ -140,6 +140,7 @@ enum DoctorCommand {
             return
         }
         let path = context.globals.databasePath
+        let database = context.globals.databaseOption
         let renderer = context.rowRenderer()
         try renderer.begin(columns: table ? tableColumns : columns)
         let done = context.globals.dryRun ? "would-fix" : "fixed"
@@ -152,7 +153,7 @@ enum DoctorCommand {
         for finding in findings {
             let cells: [Cell] = [.text(finding.severity.rawValue), .text(finding.code.rawValue), .optional(finding.table),
                                  .optional(finding.column), .integer(finding.count), .text(finding.message),
-                                 .optional(DoctorRemedies.text(for: finding, path: path)),
+                                 .optional(DoctorRemedies.text(for: finding, path: path, database: database)),
                                  .json(.array(finding.rowids.map(JSONValue.integer)))]
             try renderer.row(Array(cells.prefix(width)))
         }
@@ -167,12 +168,14 @@ enum DoctorRemedies {
     /// The fix of one finding: a value outside its domain in a table that
     /// has a verb for that column is corrected through the verb (validated
     /// and audited), row by row; other values through the Store's remedy.
-    static func text(for finding: DoctorFinding, path: String) -> String? {
+    /// `database`: the `--db` given on the command line, which every
+    /// `socializer` command of the fix then names (`Hints.aiming`).
+    static func text(for finding: DoctorFinding, path: String, database: String? = nil) -> String? {
         if finding.code == .outOfDomain, let table = finding.table, let column = finding.column,
            let verb = domainVerbs["\(table).\(column)"] {
-            return verb
+            return Hints.aiming(verb, at: database)
         }
-        return text(finding.remedy, path: path)
+        return text(finding.remedy, path: path).map { Hints.aiming($0, at: database) }
     }
 
     /// The verbs that set a column with a domain, by `table.column`.
