@@ -107,6 +107,21 @@ import TestSupport
         #expect(strict.stderr == "socializer: error: found 0 error(s), 0 warning(s), 1 info(s)\n")
     }
 
+    @Test func aReadOnlyDatabaseOpenToOthersIsFixedByHand() throws {
+        // --fix refuses a read-only file (77): the fix column says what to do instead, and no hint offers --fix.
+        #expect(f.create("alice").status == 0)
+        chmod(f.db, 0o444)
+        defer { chmod(f.db, 0o600) }
+        let result = f.cli(["--format", "tsv", "--no-header", "--fields", "code,fix", "doctor"])
+        #expect(result.status == 65)
+        #expect(result.stdout.hasPrefix("file-permissions\tchmod 600 \(f.db)"), "\(result.stdout)")
+        #expect(!result.stdout.contains("doctor --fix") && result.stderr == "socializer: error: found 0 error(s), 1 warning(s), 0 info(s)\n",
+                "\(result.stderr)")
+        chmod(f.db, 0o644)
+        #expect(f.cli(["--format", "tsv", "--no-header", "--fields", "code,fix", "doctor"]).stdout
+                == "file-permissions\tsocializer --db \(f.db) doctor --fix\n")
+    }
+
     @Test func aReadOnlyDatabaseIsCheckedAndNeverWritten() throws {
         let db = try damage()
         let before = try contents(db)
@@ -316,7 +331,7 @@ import TestSupport
             .repair, .recover, .baseline, .migrateUp, .compareMigrations, .newerTool, .purgeTokens,
             .purgeLogs(olderThan: TimeSpan(seconds: 86_400)), .walMode, .restrictFolder("/srv"), .setPasswords,
             .clearMemoryAndRotateKey, .clearMemory, .updateUsers(column: "role", value: "user"), .rehashEmails,
-            .statement("SELECT 1"),
+            .statement("SELECT 1"), .restrictFiles(["/srv/app.db", "/srv/app.db-wal"]),
         ]
         // A new remedy does not compile here until it is given a sample above.
         func ordinal(_ remedy: DoctorFinding.Remedy) -> Int {
@@ -337,9 +352,10 @@ import TestSupport
             case .updateUsers: 13
             case .rehashEmails: 14
             case .statement: 15
+            case .restrictFiles: 16
             }
         }
-        #expect(Set(samples.map(ordinal)) == Set(0..<16))
+        #expect(Set(samples.map(ordinal)) == Set(0..<17))
         for remedy in samples {
             let text = DoctorRemedies.text(remedy, path: "/srv/app.db") ?? ""
             #expect(!text.isEmpty)

@@ -202,6 +202,7 @@ enum DoctorRemedies {
         case .purgeLogs(let span): return "socializer logs purge --older-than \(TimeSpan.describe(span))"
         case .walMode: return "sqlite3 \(db) 'PRAGMA journal_mode=WAL' (with the app stopped)"
         case .restrictFolder(let folder): return "chmod 700 \(Hints.shellQuoted(folder)) (if only the database lives there)"
+        case .restrictFiles(let files): return "chmod 600 " + files.map(Hints.shellQuoted).joined(separator: " ")
         case .setPasswords: return "socializer users set-password USER"
         case .clearMemoryAndRotateKey: return "socializer users memory clear USER --null, then socializer users rotate-key USER"
         case .clearMemory: return "socializer users memory clear USER"

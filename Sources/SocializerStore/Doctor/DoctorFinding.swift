@@ -85,6 +85,9 @@ public struct DoctorFinding: Sendable, Equatable {
         case purgeLogs(olderThan: TimeSpan)
         case walMode
         case restrictFolder(String)
+        /// chmod 600 of these files, by hand: the database is read-only,
+        /// so the doctor's own repair cannot run on it.
+        case restrictFiles([String])
         case setPasswords
         /// Clear the memory the key cannot open, then give a new key.
         case clearMemoryAndRotateKey
