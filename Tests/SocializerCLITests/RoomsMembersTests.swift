@@ -53,7 +53,15 @@ import TestSupport
         try expectRefused(f, ["rooms", "members", "role", "lobby", "bob", "ai"], status: 64, "invalid value 'ai' for ROLE")
         try expectRefused(f, ["rooms", "members", "role", "quiet", "bob", "member"], status: 65,
                           "user 'bob' is not an active member of room 'quiet' (id 2)")
-        let hard = f.cli(["rooms", "members", "remove", "lobby", "bob", "--hard"])
+        // --hard deletes for good: confirmed, as rooms delete is.
+        try expectRefused(f, ["rooms", "members", "remove", "lobby", "bob", "--hard"], status: 64,
+                          "refusing to delete the membership row of user 'bob' in room 'lobby' (id 1) without confirmation",
+                          hint: "add --yes to confirm (standard input is not a terminal)")
+        let asked = runCLI(["--db", f.db, "rooms", "members", "remove", "lobby", "bob", "--hard"], environment: f.environment, stdin: "n\n",
+                           terminal: TerminalInfo(stdinIsTerminal: true, stdoutIsTerminal: false, stderrIsTerminal: true))
+        #expect(asked.status == 64 && asked.stderr.contains("Delete the membership row of user 'bob' in room 'lobby' (id 1)? [y/N] "))
+        #expect(try db.scalarInt("SELECT count(*) FROM room_members WHERE user_id = 2 AND room_id = 1") == 1)
+        let hard = f.cli(["-y", "rooms", "members", "remove", "lobby", "bob", "--hard"])
         #expect(hard.status == 0 && hard.stderr == "socializer: the membership of user 'bob' in room 'lobby' (id 1) was deleted\n")
         #expect(hard.stdout.contains("member:       bob"))
         #expect(try db.scalarInt("SELECT count(*) FROM room_members WHERE user_id = 2 AND room_id = 1") == 0)

@@ -140,11 +140,14 @@ import TestSupport
             INSERT INTO room_invites (room_id, inviter_id, invitee_id, status, message_id, created_at, responded_at)
             VALUES (1, 1, 3, 'pending', 2, '2026-06-15 12:00:00.000000', NULL)
             """)
-        let hard = f.cli(["--format", "csv", "rooms", "messages", "delete", "2", "--hard"])
+        try expectRefused(f, ["rooms", "messages", "delete", "2", "--hard"], status: 64,
+                          "refusing to delete the row of room message 2 (not only hide it) without confirmation",
+                          hint: "add --yes to confirm (standard input is not a terminal)")
+        let hard = f.cli(["--format", "csv", "--yes", "rooms", "messages", "delete", "2", "--hard"])
         #expect(hard.status == 0 && hard.stdout == "table,deleted,detached\r\nroom_invites,0,1\r\nroom_messages,1,0\r\n", "\(hard.stdout)")
         #expect(try db.scalar("SELECT message_id FROM room_invites") == .null)
         #expect(try db.scalarInt("SELECT count(*) FROM room_messages WHERE id = 2") == 0)
-        try expectRefused(f, ["rooms", "messages", "delete", "2", "--hard"], status: 66, "no room message has id 2")
+        try expectRefused(f, ["rooms", "messages", "delete", "2", "--hard", "--yes"], status: 66, "no room message has id 2")
     }
 
     @Test func searchFindsAbuseAcrossRooms() throws {

@@ -6,7 +6,8 @@ enum RoomsMembers {
     static let user = Positional.string("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
     static let inactive = Option.flag("inactive", help: "Only the members who left (is_active 0) instead of the current ones.")
     static let addRole = Option.choice("role", ["member", "creator"], help: "member (the default) or creator.")
-    static let hard = Option.flag("hard", help: "Delete the membership row instead of marking it left.")
+    static let hard = Option.flag("hard", help: "Delete the membership row instead of marking it left; "
+                                  + "asks first, or needs --yes without a terminal.")
     static let role = Positional.string("ROLE", .choice(["member", "creator"]), help: "member or creator (ai is the AI's).")
 
     static let node = CommandNode(
@@ -25,7 +26,8 @@ enum RoomsMembers {
             CommandNode("remove", summary: "Take a user out of a room, as the app's leave does (or delete the row with --hard).",
                 positionals: [RoomsCommand.room, user], options: [hard],
                 examples: ["socializer rooms members remove 'Book club' mallory"],
-                output: MemberColumns.all.output, write: WriteAction(remove)),
+                output: MemberColumns.all.output,
+                write: WriteAction(prepare: prepareRemove, apply: { arguments, context, db in try remove(context, arguments, db) })),
             CommandNode("role", summary: "Set an active member's role.",
                 positionals: [RoomsCommand.room, user, role],
                 examples: ["socializer rooms members role 'Book club' bob creator"],
@@ -75,6 +77,19 @@ enum RoomsMembers {
         case .reactivated(let id):
             return try outcome(db, memberID: id, notice: (["the AI member of room \(found.label) is active again"] + notes).joined(separator: "; "))
         }
+    }
+
+    /// `--hard` deletes the row (the app's leave keeps it): asked first, as `rooms delete` is.
+    static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ParsedArguments {
+        if arguments[hard] {
+            let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
+            let person = try UsersCommand.require(db, arguments[user])
+            // No membership: nothing to ask about; the removal says so.
+            if try MemberRepository(db).find(roomID: found.id, userID: person.id) != nil {
+                try context.confirm("delete the membership row of user '\(person.username)' in room \(found.label)")
+            }
+        }
+        return arguments
     }
 
     static let remove = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in

@@ -19,7 +19,8 @@ enum RoomsMessages {
     static let asSystem = Option.flag("system", help: "Post a system message (sender_type and message_type system).")
     static let metadata = Option.json("metadata", help: "The message_metadata, a JSON object ({} when not given, as the app writes).")
     static let id = Positional.integer("ID", 1...Int64.max, help: "The message's id.")
-    static let hard = Option.flag("hard", help: "Delete the row (an invite that points at it keeps its row, message_id NULL).")
+    static let hard = Option.flag("hard", help: "Delete the row (an invite that points at it keeps its row, message_id NULL); "
+                                  + "asks first, or needs --yes without a terminal.")
 
     static let searchRoom = Option.string("room", value: "ROOM", help: "Search this room.")
     static let everywhere = Option.flag("all", help: "Search every room.")
@@ -55,7 +56,7 @@ enum RoomsMessages {
                 positionals: [id], options: [hard],
                 examples: ["socializer rooms messages delete 1234", "socializer rooms messages delete 1234 --hard"],
                 output: { arguments, _ in .fields(arguments[hard] ? CascadeReport.columns : MessageColumns.all.names) },
-                write: WriteAction(delete)),
+                write: WriteAction(prepare: prepareDelete, apply: { arguments, context, db in try delete(context, arguments, db) })),
             CommandNode("search", summary: "Find messages containing a text, in one room or all of them (moderation).",
                 positionals: [pattern], options: [searchRoom, everywhere, from, includeDeleted, searchLimit],
                 exclusive: [[searchRoom.name, everywhere.name]], requireOneOf: [[searchRoom.name, everywhere.name]],
@@ -148,6 +149,15 @@ enum RoomsMessages {
     }
 
     // MARK: delete
+
+    /// `--hard` removes the row for good: asked first, as `rooms delete` is.
+    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ParsedArguments {
+        if arguments[hard] {
+            let message = try MessageRepository(db).require(id: arguments[id])
+            try context.confirm("delete the row of room message \(message.id) (not only hide it)")
+        }
+        return arguments
+    }
 
     static let delete = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
         let repository = MessageRepository(db)
