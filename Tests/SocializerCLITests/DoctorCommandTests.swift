@@ -97,6 +97,28 @@ import TestSupport
         #expect(f.cli(["--format", "csv", "rooms", "unread", "bob"]).stdout.contains("1,lobby,0,"))
     }
 
+    @Test func contradictionsInTheChatAreFixedWithTheirVerbs() throws {
+        #expect(f.create("alice").status == 0)
+        try ChatRows.seed(f)
+        let db = try f.connection()
+        try db.execute("UPDATE room_members SET role = 'ai' WHERE room_id = 1 AND user_id = 2")
+        try db.execute("INSERT INTO room_members (room_id, user_id, role, is_active, joined_at) VALUES (2, NULL, 'ai', 1, '2026-06-15 12:00:00.000000')")
+        try db.execute("UPDATE room_messages SET sender_id = NULL WHERE id = 1")
+        let found = f.cli(["--format", "csv", "--no-header", "--fields", "code,table,count,fix", "doctor"])
+        #expect(found.status == 65)
+        #expect(found.stdout == """
+            ai-off-with-ai-member,chat_rooms,1,socializer --db \(f.db) rooms update ROOM --no-ai (or --ai to keep the AI)\r
+            user-member-ai-role,room_members,1,socializer --db \(f.db) rooms members role ROOM USER member\r
+            user-message-without-sender,room_messages,1,socializer --db \(f.db) rooms messages delete ID\r
+
+            """, "\(found.stdout)")
+        for line in [["rooms", "update", "quiet", "--no-ai"], ["rooms", "members", "role", "lobby", "bob", "member"],
+                     ["rooms", "messages", "delete", "1"]] {
+            #expect(f.cli(["-q"] + line).status == 0, "\(line)")
+        }
+        #expect(f.cli(["doctor"]).stdout == "ok: no problems found\n")
+    }
+
     @Test func infoFailsOnlyWithStrict() throws {
         #expect(f.create("alice").status == 0)
         try f.connection().execute("INSERT INTO chat_rooms (name, creator_id, password) VALUES ('lobby', 1, 'pw')")
@@ -331,7 +353,7 @@ import TestSupport
             .repair, .recover, .baseline, .migrateUp, .compareMigrations, .newerTool, .purgeTokens,
             .purgeLogs(olderThan: TimeSpan(seconds: 86_400)), .walMode, .restrictFolder("/srv"), .setPasswords,
             .clearMemoryAndRotateKey, .clearMemory, .updateUsers(column: "role", value: "user"), .rehashEmails,
-            .statement("SELECT 1"), .restrictFiles(["/srv/app.db", "/srv/app.db-wal"]),
+            .statement("SELECT 1"), .restrictFiles(["/srv/app.db", "/srv/app.db-wal"]), .setMemberRole, .setRoomAI, .hideMessages,
         ]
         // A new remedy does not compile here until it is given a sample above.
         func ordinal(_ remedy: DoctorFinding.Remedy) -> Int {
@@ -353,9 +375,12 @@ import TestSupport
             case .rehashEmails: 14
             case .statement: 15
             case .restrictFiles: 16
+            case .setMemberRole: 17
+            case .setRoomAI: 18
+            case .hideMessages: 19
             }
         }
-        #expect(Set(samples.map(ordinal)) == Set(0..<17))
+        #expect(Set(samples.map(ordinal)) == Set(0..<20))
         for remedy in samples {
             let text = DoctorRemedies.text(remedy, path: "/srv/app.db") ?? ""
             #expect(!text.isEmpty)

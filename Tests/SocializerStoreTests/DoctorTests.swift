@@ -127,6 +127,44 @@ struct DoctorFixture {
         #expect(try f.db.scalarInt("SELECT sum(\(nonCanonical.counted)) FROM probe") == 1)
     }
 
+    @Test func membershipsAndMessagesThatContradictHowTheAppReadsThemAreFound() throws {
+        let f = try DoctorFixture()
+        let alice = try f.user("alice")
+        try f.db.execute("INSERT INTO chat_rooms (id, name, creator_id, ai_enabled) VALUES (1, 'on', ?, 1), (2, 'off', ?, 0), (3, 'off, AI left', ?, 0)",
+                         [alice, alice, alice])
+        try f.db.execute("""
+            INSERT INTO room_members (id, room_id, user_id, role, is_active) VALUES
+              (1, 1, ?, 'ai', 1), (2, 1, NULL, 'member', 1), (3, 2, NULL, 'ai', 1), (4, 3, NULL, 'ai', 0), (5, 2, ?, 'creator', 1)
+            """, [alice, alice])
+        try f.db.execute("""
+            INSERT INTO room_messages (id, room_id, sender_id, sender_type, content, message_type, is_deleted) VALUES
+              (1, 1, NULL, 'user', 'who?', 'text', 0), (2, 1, NULL, 'user', 'hidden', 'text', 1),
+              (3, 1, ?, 'ai', 'me?', 'text', 0), (4, 1, ?, 'system', 'joined', 'system', 0),
+              (5, 1, ?, 'system', 'alice invited bob', 'invite', 0), (6, 1, NULL, 'ai', 'fine', 'text', 0)
+            """, [alice, alice, alice])
+        let findings = try f.run()
+        #expect(findings.map(DoctorFixture.line) == [
+            "ai-off-with-ai-member chat_rooms.ai_enabled 1 [2]", "user-member-ai-role room_members.role 1 [1]",
+            "ai-member-wrong-role room_members.role 1 [2]", "user-message-without-sender room_messages.sender_id 1 [1]",
+            "ai-message-with-sender room_messages.sender_id 2 [3, 4]",
+        ])
+        #expect(findings.allSatisfy { $0.severity == .warning && !$0.isRepairable })
+        #expect(findings.map(\.remedy).prefix(2) == [.setRoomAI, .setMemberRole])
+        #expect(findings[3].remedy == .hideMessages)
+        // The statements given for the others fix exactly those rows.
+        for finding in [findings[2], findings[4]] {
+            guard case .statement(let sql) = finding.remedy else { Issue.record("\(finding.code)"); continue }
+            try f.db.execute(sql)
+        }
+        #expect(try f.db.scalar("SELECT role FROM room_members WHERE id = 2") == .text("ai"))
+        #expect(try f.db.rows("SELECT sender_id FROM room_messages ORDER BY id").map { $0[0] }
+                == [.null, .null, .null, .null, .integer(alice), .null])
+        #expect(try f.summary() == [
+            "ai-off-with-ai-member chat_rooms.ai_enabled 1 [2]", "user-member-ai-role room_members.role 1 [1]",
+            "user-message-without-sender room_messages.sender_id 1 [1]",
+        ])
+    }
+
     @Test func timesInAnotherFormThanTheStoredOneAreFoundAndRewrittenAsTheSameInstants() throws {
         // Text order: ' ' < 'T', and a value without its fraction sorts before the same second with one.
         let f = try DoctorFixture()
@@ -532,8 +570,9 @@ struct DoctorFixture {
         let files = try doctor.repairFileModes(dryRun: false)
         #expect(files.map(\.message) == ["changed the mode to 0600 of \(f.path) from 0644"])
         #expect(f.folder.mode("app.db") == 0o600)
-        // What is left is what no repair may touch.
+        // What is left is what no repair may touch; message 10, its sender detached, now shows no sender.
         #expect(try doctor.run().map(DoctorFixture.line) == [
+            "user-message-without-sender room_messages.sender_id 1 [10]",
             "unverifiable-password-hashes users.hashed_password 3 [1, 2, 5]", "invalid-encryption-keys users.encryption_key 1 [1]",
             "pending-migrations schema_migrations \(Migrations.all.count - 1)", "plaintext-room-passwords chat_rooms.password 1 [2]",
             "expired-tokens token_blacklist.expires_at 1", "old-logs error_logs.timestamp 2", "journal-mode - 1",

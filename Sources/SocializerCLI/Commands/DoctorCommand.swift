@@ -208,6 +208,9 @@ enum DoctorRemedies {
         case .clearMemory: return "socializer users memory clear USER"
         case .updateUsers(let column, let value): return "socializer users update USER --\(column) \(value)"
         case .rehashEmails: return "socializer users update USER --email ADDRESS"
+        case .setMemberRole: return "socializer rooms members role ROOM USER member"
+        case .setRoomAI: return "socializer rooms update ROOM --no-ai (or --ai to keep the AI)"
+        case .hideMessages: return "socializer rooms messages delete ID"
         case .statement(let sql): return "sqlite3 \(db) \(shellWord(sql))"
         }
     }

@@ -178,6 +178,51 @@ extension Doctor {
         },
         remedy: { _, _ in nil }) }
 
+    /// Rows that contradict each other's columns the way the app reads
+    /// them: the AI is the membership with no user and role ai, and speaks
+    /// with no sender; a user's membership and message name the user.
+    /// Each rule's columns must exist (`columns`, by table).
+    static var consistencyRules: [(columns: [String: [String]], rule: RowRule)] { [
+        (["room_members": ["user_id", "role"]], RowRule(
+            code: .userMemberAIRole, table: "room_members", column: "role",
+            condition: "user_id IS NOT NULL AND role = 'ai'", counted: "user_id IS NOT NULL AND role = 'ai'",
+            message: { count, note in "\(count) membership(s) of a user have the role ai, which is the AI's (a membership with no user)\(note)" },
+            remedy: { _, _ in .setMemberRole })),
+        (["room_members": ["user_id", "role"]], RowRule(
+            code: .aiMemberWrongRole, table: "room_members", column: "role",
+            condition: "user_id IS NULL AND role IN ('creator', 'member')", counted: "user_id IS NULL AND role IN ('creator', 'member')",
+            message: { count, note in
+                "\(count) membership(s) with no user, which is how the AI is a member, have the role creator or member, not ai\(note)"
+            },
+            remedy: { _, _ in .statement("UPDATE room_members SET role = 'ai' WHERE user_id IS NULL AND role IN ('creator', 'member')") })),
+        (["chat_rooms": ["ai_enabled"], "room_members": ["room_id", "user_id", "is_active"]], RowRule(
+            code: .aiOffWithAIMember, table: "chat_rooms", column: "ai_enabled",
+            // Uncorrelated: SQLite builds the set of rooms with an active AI member once.
+            condition: "ai_enabled = 0 AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = 1)",
+            counted: "ai_enabled = 0 AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = 1)",
+            message: { count, note in "\(count) room(s) have AI turned off (ai_enabled 0) but an active AI member\(note)" },
+            remedy: { _, _ in .setRoomAI })),
+        (["room_messages": ["sender_type", "sender_id", "is_deleted"]], RowRule(
+            code: .userMessageWithoutSender, table: "room_messages", column: "sender_id",
+            condition: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = 0",
+            counted: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = 0",
+            message: { count, note in
+                "\(count) message(s) from a user have no sender_id (never set, or their sender's row is gone), and show no sender\(note)"
+            },
+            remedy: { _, _ in .hideMessages })),
+        // The app's invite message is a system message that names its inviter: not counted.
+        (["room_messages": ["sender_type", "sender_id", "message_type"]], RowRule(
+            code: .aiMessageWithSender, table: "room_messages", column: "sender_id",
+            condition: aiMessageWithSender, counted: aiMessageWithSender,
+            message: { count, note in
+                "\(count) AI or system message(s) (invites aside) have a sender_id, which the app leaves NULL for them\(note)"
+            },
+            remedy: { _, _ in .statement("UPDATE room_messages SET sender_id = NULL WHERE \(aiMessageWithSender)") })),
+    ] }
+
+    static let aiMessageWithSender = "sender_id IS NOT NULL AND (sender_type = 'ai' "
+        + "OR (sender_type = 'system' AND message_type IS NOT 'invite'))"
+
     /// Every rule over `table` whose columns (and referred tables) exist.
     func rules(for table: String, _ facts: SchemaFacts) -> [RowRule] {
         var rules = ColumnDomain.all.filter { $0.table == table && facts.hasColumn(table, $0.column) }.flatMap { domain in
@@ -189,6 +234,10 @@ extension Doctor {
             }
         }
         if table == "chat_rooms" && facts.hasColumn(table, "password") { rules.append(Doctor.plaintextPasswords) }
+        for (columns, rule) in Doctor.consistencyRules where rule.table == table
+            && columns.allSatisfy({ table, names in names.allSatisfy { facts.hasColumn(table, $0) } }) && facts.hasColumn(table, "id") {
+            rules.append(rule)
+        }
         return rules
     }
 

@@ -51,6 +51,11 @@ public struct DoctorFinding: Sendable, Equatable {
         case journalMode = "journal-mode"
         case folderReadable = "folder-readable"
         case auditGaps = "audit-gaps"
+        case userMemberAIRole = "user-member-ai-role"
+        case aiMemberWrongRole = "ai-member-wrong-role"
+        case aiOffWithAIMember = "ai-off-with-ai-member"
+        case userMessageWithoutSender = "user-message-without-sender"
+        case aiMessageWithSender = "ai-message-with-sender"
 
         public var severity: Severity {
             switch self {
@@ -59,7 +64,8 @@ public struct DoctorFinding: Sendable, Equatable {
             case .notBaselined, .missingIndex, .outOfDomain, .badBoolean, .badDate, .badDatetime, .noncanonicalDatetime,
                  .badJSON, .duplicateAIMembers, .plainEmails, .unknownEmailFormat, .unverifiablePasswordHashes,
                  .invalidEncryptionKeys, .undecryptableMemory, .memoryNotAppDocument, .filePermissions, .folderWritable,
-                 .auditGaps:
+                 .auditGaps, .userMemberAIRole, .aiMemberWrongRole, .aiOffWithAIMember, .userMessageWithoutSender,
+                 .aiMessageWithSender:
                 return .warning
             case .pendingMigrations, .unknownTables, .plaintextRoomPasswords, .legacyEmailFormat, .expiredTokens,
                  .oldLogs, .journalMode, .folderReadable:
@@ -96,6 +102,12 @@ public struct DoctorFinding: Sendable, Equatable {
         case updateUsers(column: String, value: String)
         /// Re-store the address in the configured email scheme.
         case rehashEmails
+        /// Give each user's membership named by rowid the role member.
+        case setMemberRole
+        /// Turn the room's AI off again (its AI member leaves), or on.
+        case setRoomAI
+        /// Hide each message named by rowid, as the app's delete does.
+        case hideMessages
         /// An SQL statement for the operator to run (or adapt) in sqlite3:
         /// listing rows to review, correcting a value, recreating an index.
         case statement(String)
