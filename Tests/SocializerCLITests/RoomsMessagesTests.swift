@@ -45,6 +45,18 @@ import TestSupport
                           "the message contains a control character (U+001B)")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "--stdin"], stdin: String(repeating: "x", count: 70_000),
                           status: 65, "the message on standard input is longer than 64 KiB, the limit for it")
+        // The limit is the message's, the line break that ends the input aside: 64 KiB is accepted as an argument
+        // and on standard input alike, one byte more refused alike.
+        let full = String(repeating: "x", count: RoomMessage.maximumContentBytes)
+        for (arguments, input) in [(["lobby", "--from", "alice", full], ""), (["lobby", "--from", "alice", "--stdin"], full + "\n"),
+                                   (["lobby", "--from", "alice", "--stdin"], full + "\r\n"), (["lobby", "--from", "alice", "--stdin"], full)] {
+            let posted = f.cli(["-q", "rooms", "messages", "post"] + arguments, stdin: input)
+            #expect(posted.status == 0, "\(input.suffix(2).unicodeScalars.map(\.value)): \(posted.stderr)")
+        }
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "--stdin"], stdin: full + "x\n",
+                          status: 65, "the message on standard input is longer than 64 KiB, the limit for it")
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", full + "x"],
+                          status: 65, "the message is 65537 bytes long; at most 65536 are allowed")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "hi", "--metadata", "[1]"], status: 65,
                           "message metadata must be a JSON object, not an array")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "hi", "--metadata", "{x"], status: 65,

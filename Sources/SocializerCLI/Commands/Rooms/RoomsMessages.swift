@@ -106,8 +106,19 @@ enum RoomsMessages {
     /// The message from argv or standard input, checked before the write lock.
     static func messageText(_ context: CommandContext, _ arguments: ParsedArguments) throws -> String {
         guard arguments[stdin] else { return try RoomMessage.validate(content: arguments[text] ?? "") }
-        let bytes = try context.readStandardInput(limit: RoomMessage.maximumContentBytes, what: "the message")
-        guard let content = String(validating: PasswordInput.strippingOneLineBreak(bytes), as: UTF8.self) else {
+        // The limit is the message's: the line break that ends the input (CR LF at most) is not part of it.
+        let limit = RoomMessage.maximumContentBytes
+        let tooLong = SocializerError.invalid("the message on standard input is longer than \(FileReader.describe(limit)), the limit for it",
+                                              hint: "see INPUT LIMITS in socializer(1)")
+        let read: [UInt8]
+        do {
+            read = try context.stdin.readAll(limit: limit + 2)
+        } catch is InputLimitExceeded {
+            throw tooLong
+        }
+        let bytes = PasswordInput.strippingOneLineBreak(read)
+        guard bytes.count <= limit else { throw tooLong }
+        guard let content = String(validating: bytes, as: UTF8.self) else {
             throw SocializerError.invalid("the message on standard input is not valid UTF-8")
         }
         return try RoomMessage.validate(content: content)
