@@ -67,6 +67,8 @@ enum DoctorCommand {
         if let failure { throw failure }
         let counts = summary(repairs, remaining)
         guard remaining.allSatisfy({ $0.severity == .info && !arguments[strict] }) else {
+            // -q prints nothing at all: the status says it.
+            if context.globals.quiet { return .invalidData }
             // Like every failing status, exit 65 says why on stderr (a JSON object with --json).
             throw SocializerError.invalid(counts, hint: remaining.contains(where: \.isRepairable) && !fixing
                 ? "make the safe repairs with: socializer doctor --fix" : nil)
