@@ -100,6 +100,17 @@ struct DoctorFixture {
             "bad-datetime room_messages.edited_at 1 [1]",
             "out-of-domain room_invites.status 1 [1]",
         ])
+        // Bad metadata is corrected to what the app writes when there is none, {}, not to NULL.
+        let findings = try f.run()
+        #expect(findings.first { $0.code == .badJSON && $0.column == "message_metadata" }?.remedy == .statement(
+            "UPDATE room_messages SET message_metadata = '{}' WHERE message_metadata IS NOT NULL AND NOT json_valid(message_metadata)"))
+        #expect(findings.first { $0.code == .badJSON && $0.column == "context" }?.remedy == .statement(
+            "UPDATE error_logs SET context = NULL WHERE context IS NOT NULL AND NOT json_valid(context)"))
+        // Sentences read aloud: "an is_public", "an edited_at", "a role".
+        let messages = findings.map(\.message)
+        #expect(messages.contains("1 row(s) hold an is_public that is not 0 or 1 (rowid 1)"))
+        #expect(messages.contains("1 row(s) hold an edited_at that is not a date and time (rowid 1)"))
+        #expect(messages.contains("1 row(s) hold a role outside admin, user (rowid 1)"))
     }
 
     @Test func theCountedFormOfEveryRuleAgreesWithItsStatement() throws {

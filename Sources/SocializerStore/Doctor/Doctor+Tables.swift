@@ -92,6 +92,13 @@ extension Doctor {
         }
     }
 
+    /// `a` or `an` before a column or table name, as it is read aloud
+    /// (`an is_public`, `an edited_at`, but `a user_id`, `a users row`).
+    static func article(_ name: String) -> String {
+        guard let first = name.first?.lowercased() else { return "a" }
+        return "aeio".contains(first) ? "an" : "a"
+    }
+
     /// SQL true for a row whose reference names a row that does not exist;
     /// the names as they are to appear (bare for the compiled schema,
     /// `SQL.quote`d when read from the live one).
@@ -104,6 +111,11 @@ extension Doctor {
         let key = parentColumn.map { "\($0) FROM \(parent) WHERE \($0) IS NOT NULL" } ?? "id FROM \(parent)"
         return "\(column) IS NOT NULL AND \(column) NOT IN (SELECT \(key))"
     }
+
+    /// What the app writes in a column that has no SQL default, where that
+    /// is the right correction of a bad value (SPEC §2: message metadata
+    /// `{}` when there is none).
+    static let appValues = ["room_messages.message_metadata": "'{}'"]
 
     static func domainRule(_ domain: ColumnDomain) -> RowRule {
         let (table, column) = (domain.table, domain.column)
@@ -121,10 +133,10 @@ extension Doctor {
         let condition = violation(domain.rule, column)
         let counted = countedViolation(domain.rule, column)
         let model = SchemaModel.table(table)?.columns.first { $0.name == column }
-        // What the correction sets: the column's SQL default, else NULL where allowed.
-        let value = model?.defaultSQL ?? (model?.notNull == false ? "NULL" : nil)
+        // What the correction sets: the column's SQL default, else what the app writes, else NULL where allowed.
+        let value = model?.defaultSQL ?? appValues["\(table).\(column)"] ?? (model?.notNull == false ? "NULL" : nil)
         return RowRule(code: code, table: table, column: column, condition: condition, counted: counted,
-            message: { count, note in "\(count) row(s) hold a \(column) \(what)\(note)" },
+            message: { count, note in "\(count) row(s) hold \(Doctor.article(column)) \(column) \(what)\(note)" },
             remedy: { rowids, count in
                 // A role is text the users verbs read and rewrite; other bad values may not even decode there.
                 if table == "users", column == "role" {
@@ -149,7 +161,7 @@ extension Doctor {
         let repair = OrphanRepair.of(table, key)
         return RowRule(code: .orphanRows, table: table.name, column: key.column, condition: condition, counted: condition,
             message: { count, note in
-                "\(count) row(s) refer through \(key.column) to a \(key.table) row that does not exist\(note)"
+                "\(count) row(s) refer through \(key.column) to \(Doctor.article(key.table)) \(key.table) row that does not exist\(note)"
                     + (repair == .delete ? "; they belong to it" : repair == .detach ? "; \(key.column) can be NULL" : "")
             },
             remedy: { _, _ in repair == .none ? .statement("SELECT rowid, * FROM \(table.name) WHERE \(condition)") : .repair })
@@ -164,7 +176,7 @@ extension Doctor {
         return RowRule(code: .noncanonicalDatetime, table: table, column: column, condition: condition,
             counted: "CASE WHEN \(column) IS NULL THEN 0 ELSE \(nonCanonicalTest)(\(column)) END",
             message: { count, note in
-                "\(count) row(s) hold a \(column) in another form than YYYY-MM-DD HH:MM:SS.ffffff (UTC)\(note): "
+                "\(count) row(s) hold \(Doctor.article(column)) \(column) in another form than YYYY-MM-DD HH:MM:SS.ffffff (UTC)\(note): "
                     + "compared as text, they sort out of time order (time filters, unread counts, purges, last activity)"
             },
             remedy: { _, _ in .repair })
