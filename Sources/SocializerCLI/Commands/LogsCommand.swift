@@ -41,7 +41,7 @@ enum LogsCommand {
             CommandNode("purge", summary: "Delete error logs older than an age or time, in short batches.",
                 options: PurgeSupport.cutoff + [purgeType] + PurgeSupport.tuning,
                 exclusive: PurgeSupport.cutoffRules, requireOneOf: PurgeSupport.cutoffRules,
-                examples: ["30 3 * * * socializer --db /srv/app.db logs purge --older-than 90d --json >> /var/log/socializer-purge.log"],
+                examples: ["30 3 * * * /usr/local/bin/socializer --db /srv/app.db logs purge --older-than 90d --json >> /var/log/socializer-purge.log"],
                 output: PurgeSupport.output, custom: purge),
             CommandNode("export", summary: "Write error logs as json (default), jsonl or csv.",
                 options: filters,
