@@ -40,7 +40,8 @@ import TestSupport
                           "user 'bob' is not an active member of room 'lobby' (id 1)")
         try expectRefused(f, ["rooms", "messages", "post", "quiet", "--ai", "hi"], status: 65, "room 'quiet' (id 2) has AI turned off")
         try expectRefused(f, ["rooms", "messages", "post", "old", "--system", "hi"], status: 65, "room 'old' (id 3) is archived")
-        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "   "], status: 65, "the message is empty")
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "   "], status: 65, "the message is blank: only spaces, tabs and line breaks")
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", ""], status: 65, "the message is empty")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "a\u{1B}[31mb"], status: 65,
                           "the message contains a control character (U+001B)")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "--stdin"], stdin: String(repeating: "x", count: 70_000),
@@ -201,7 +202,8 @@ import TestSupport
             VALUES (1, 1, 3, 'pending', 1, '2026-01-01 00:00:00.000000', NULL)
             """)
         let dry = f.cli(["--dry-run", "rooms", "messages", "purge", "--older-than", "30d"])
-        #expect(dry.status == 0 && dry.stdout == "would purge 1 row(s) from room_messages (dry run: nothing was deleted)\n")
+        #expect(dry.status == 0 && dry.stdout
+                == "would purge 1 row(s) from room_messages, would set NULL 1 reference(s) to them (dry run: nothing was deleted)\n")
         let purged = f.cli(["--json", "rooms", "messages", "purge", "--older-than", "30d", "--room", "lobby"])
         #expect(purged.status == 0, "\(purged.stderr)")
         let report = try JSONParser.parse(purged.stdout)

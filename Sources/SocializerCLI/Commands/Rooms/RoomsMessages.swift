@@ -66,8 +66,9 @@ enum RoomsMessages {
             CommandNode("purge", summary: "Delete messages older than an age or time, in short batches.",
                 options: PurgeSupport.cutoff + [purgeRoom, deletedOnly] + PurgeSupport.tuning,
                 exclusive: PurgeSupport.cutoffRules, requireOneOf: PurgeSupport.cutoffRules,
-                examples: ["15 3 * * * socializer --db /srv/app.db rooms messages purge --older-than 180d --json >> /var/log/socializer-purge.log"],
-                output: PurgeSupport.output, custom: purge),
+                examples: ["15 3 * * * /usr/local/bin/socializer --db /srv/app.db rooms messages purge --older-than 180d --json "
+                           + ">> /var/log/socializer-purge-messages.log 2>&1"],
+                output: PurgeSupport.detachingOutput, custom: purge),
         ])
 
     // MARK: list, search
@@ -132,14 +133,17 @@ enum RoomsMessages {
         let (content, arguments) = plan
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let from: MessageSender
+        var notice: String?
         if let name = arguments[sender] {
-            from = .user(try UsersCommand.require(db, name))
+            let person = try UsersCommand.require(db, name)
+            notice = RoomsMembers.inactiveNotice(person, "the message is posted")
+            from = .user(person)
         } else {
             from = arguments[asAI] ? .ai : .system
         }
         let repository = MessageRepository(db)
         let id = try repository.post(in: found, from: from, content: content, metadata: arguments[metadata], at: context.clock.now())
-        return recordOutcome(try repository.require(id: id))
+        return recordOutcome(try repository.require(id: id), notice: notice)
     }
 
     static func prepareEdit(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String, Int64) {
