@@ -101,7 +101,7 @@ import TestSupport
         Case(arguments: ["rooms", "members", "role", "lobby", "bob", "creator"], start: .chat),
         Case(arguments: ["rooms", "messages", "post", "lobby", "--from", "bob", "--stdin"], start: .chat, stdin: "password.txt"),
         Case(arguments: ["rooms", "messages", "edit", "1", "edited"], start: .chat),
-        Case(arguments: ["rooms", "messages", "delete", "1", "--hard"], start: .chat),
+        Case(arguments: ["rooms", "messages", "delete", "1", "--hard", "--yes"], start: .chat),
         Case(arguments: ["rooms", "messages", "purge", "--before", "2100-01-01", "--yes"], start: .chat),
         Case(arguments: ["rooms", "mark-read", "lobby", "bob"], start: .chat),
         Case(arguments: ["rooms", "general", "post", "--from", "bob", "hi"], start: .chat),

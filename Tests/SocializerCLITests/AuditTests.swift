@@ -349,7 +349,7 @@ import TestSupport
             #expect(f.create("alice").status == 0)
         }
         let warning = "socializer: warning: this change is not audited: the database has no audit trail before migration "
-            + "0005_admin_audit; add it with: socializer migrate up\n"
+            + "0005_admin_audit; add it with: socializer --db \(f.db) migrate up\n"
         let deactivate = f.cli(["-q", "users", "deactivate", "alice"])
         #expect(deactivate.status == 0 && deactivate.stderr == warning, "\(deactivate.stderr)")
         let purge = f.cli(["-q", "logs", "purge", "--older-than", "1d"])
@@ -362,7 +362,7 @@ import TestSupport
             let result = f.cli(arguments)
             #expect(result.status == 78, "\(arguments)")
             #expect(result.stderr.contains("error: the database has no audit trail: it is at schema version \(version), and the trail comes with migration 0005_admin_audit\n"
-                                           + "hint: add it with: socializer migrate up (changes made before it were not recorded)"), "\(result.stderr)")
+                                           + "hint: add it with: socializer --db \(f.db) migrate up (changes made before it were not recorded)"), "\(result.stderr)")
         }
         #expect(f.cli(["migrate", "up", "--no-backup"]).status == 0)
         let audited = f.cli(["users", "activate", "alice"])

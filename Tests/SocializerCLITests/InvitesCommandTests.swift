@@ -134,18 +134,18 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
     @Test func sendRefusesWhatTheRulesForbidAndWritesNothing() throws {
         let f = try InviteRows.fixture()
         try expectRefused(f, ["invites", "send", "quiet", "--from", "bob", "--to", "carol"], status: 65,
-                          "user 'bob' is not an active member of room 'quiet' (id 2)", hint: "add them first with: socializer rooms members add 2 bob")
+                          "user 'bob' is not an active member of room 'quiet' (id 2)", hint: "add them first with: socializer --db \(f.db) rooms members add 2 bob")
         try expectRefused(f, ["invites", "send", "lobby", "--from", "alice", "--to", "bob"], status: 65,
                           "user 'bob' is already a member of room 'lobby' (id 1); only someone who is not can be invited")
         try expectRefused(f, ["invites", "send", "lobby", "--from", "alice", "--to", "alice"], status: 65,
                           "user 'alice' is already a member of room 'lobby' (id 1); only someone who is not can be invited")
         try expectRefused(f, ["invites", "send", "old", "--from", "bob", "--to", "carol"], status: 65, "room 'old' (id 3) is archived",
-                          hint: "restore it first with: socializer rooms unarchive 3")
+                          hint: "restore it first with: socializer --db \(f.db) rooms unarchive 3")
         try expectRefused(f, ["invites", "send", "nowhere", "--from", "alice", "--to", "carol"], status: 66, "room 'nowhere' not found")
         try expectRefused(f, ["invites", "send", "lobby", "--from", "nobody", "--to", "carol"], status: 66, "user 'nobody' not found")
         try expectRefused(f, ["invites", "send", "lobby", "--from", "alice", "--to", "nobody"], status: 66, "user 'nobody' not found")
         try expectRefused(f, ["invites", "send", "lobby", "--from", "alice", "--to", "carol", "--message", " \n "], status: 65,
-                          "the message is empty")
+                          "the message is blank: only spaces, tabs and line breaks")
         try expectRefused(f, ["invites", "send", "lobby", "--from", "alice", "--to", "carol", "--message", "hi\u{1B}[2J"], status: 65,
                           "the message contains a control character (U+001B)")
         try expectRefused(f, ["invites", "send", "lobby", "--from", "alice"], status: 64, "--to is required")
@@ -296,7 +296,7 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
         #expect(try db.rows("SELECT * FROM room_members ORDER BY id").map(\.values) == members)
         try expectRefused(f, ["invites", "decline", "2"], status: 65,
                           "invite 2 was already declined (2026-06-15T12:00:00Z); only a pending invite can be declined",
-                          hint: "to ask again, send it anew (it becomes pending): socializer invites send 1 --from alice --to carol")
+                          hint: "to ask again, send it anew (it becomes pending): socializer --db \(f.db) invites send 1 --from alice --to carol")
         try expectRefused(f, ["invites", "accept", "2"], status: 65,
                           "invite 2 was already declined (2026-06-15T12:00:00Z); only a pending invite can be accepted")
         try expectRefused(f, ["invites", "accept", "99"], status: 66, "no invite has id 99")
@@ -312,7 +312,7 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
         try db.execute("UPDATE room_invites SET status = 'maybe' WHERE id = 1")
         try expectRefused(f, ["invites", "accept", "1"], status: 65,
                           "invite 1 has the status 'maybe', which is none of pending, accepted, declined; only a pending invite can be accepted",
-                          hint: "to ask again, send it anew (it becomes pending): socializer invites send 2 --from alice --to bob")
+                          hint: "to ask again, send it anew (it becomes pending): socializer --db \(f.db) invites send 2 --from alice --to bob")
         try expectRefused(f, ["invites", "cancel", "1"], status: 65,
                           "invite 1 has the status 'maybe', which is none of pending, accepted, declined; only a pending invite can be cancelled\n")
         try db.execute("PRAGMA foreign_keys = OFF")

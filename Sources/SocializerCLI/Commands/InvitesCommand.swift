@@ -49,7 +49,8 @@ enum InvitesCommand {
             CommandNode("purge", summary: "Delete invites answered (or sent) before an age or time, in short batches.",
                 options: PurgeSupport.cutoff + [purgeStatus] + PurgeSupport.tuning,
                 exclusive: PurgeSupport.cutoffRules, requireOneOf: PurgeSupport.cutoffRules,
-                examples: ["40 3 * * * socializer --db /srv/app.db invites purge --older-than 90d --json >> /var/log/socializer-purge.log"],
+                examples: ["40 3 * * * /usr/local/bin/socializer --db /srv/app.db invites purge --older-than 90d --json "
+                           + ">> /var/log/socializer-purge-invites.log 2>&1"],
                 output: PurgeSupport.output, custom: purge),
         ])
 

@@ -20,7 +20,7 @@ public struct UsageError: Error, Sendable {
 /// Options refused on purpose, with the reason (SPEC §4: secrets never travel in argv).
 let refusedOptions: [String: String] = [
     "password": "passwords never travel in argv, where other users can read them (ps, /proc); "
-        + "use --password-stdin, --password-file FILE, or answer the prompt on a terminal",
+        + "use --password-stdin or --password-file FILE (a verb that needs a password also asks for it on a terminal)",
 ]
 
 /// The hand-written parser, driven entirely by the command table.

@@ -58,12 +58,19 @@ public struct PurgeTarget: Sendable {
         detaching.map { "UPDATE \($0.table) SET \($0.column) = NULL WHERE \($0.column) IN (\(batchRows))" }
     }
     var countSQL: String { "SELECT count(*) FROM \(table) WHERE \(condition)" }
+    /// What a dry run says the batches would set NULL.
+    var countDetachedSQL: [String] {
+        detaching.map { "SELECT count(*) FROM \($0.table) WHERE \($0.column) IN (SELECT rowid FROM \(table) WHERE \(condition))" }
+    }
 }
 
 /// What a purge did; the cron job's log line.
 public struct PurgeReport: Sendable, Equatable {
     public var table: String
     public var rowsDeleted = 0
+    /// References to the deleted rows set NULL (`PurgeTarget.detaching`:
+    /// the invites of purged messages); nil when the target detaches none.
+    public var rowsDetached: Int?
     public var batches = 0
     public var longestBatchMilliseconds: Double = 0
     public var elapsedMilliseconds: Int64 = 0
@@ -108,11 +115,15 @@ public struct PurgeEngine {
     /// for --verbose); it runs outside any transaction.
     public func run(_ target: PurgeTarget, dryRun: Bool, afterBatch: (PurgeReport) -> Void = { _ in }) throws -> PurgeReport {
         var report = PurgeReport(table: target.table)
+        if !target.detaching.isEmpty { report.rowsDetached = 0 }
         let total = Stopwatch()
         defer { report.elapsedMilliseconds = total.elapsedMilliseconds }
         if dryRun {
             report.dryRun = true
             report.rowsDeleted = Int(try db.scalarInt(target.countSQL, target.arguments))
+            for sql in target.countDetachedSQL {
+                report.rowsDetached = (report.rowsDetached ?? 0) + Int(try db.scalarInt(sql, target.arguments))
+            }
             report.elapsedMilliseconds = total.elapsedMilliseconds
             return report
         }
@@ -149,13 +160,16 @@ public struct PurgeEngine {
             }
             let lock = Stopwatch()
             let deleted: Int
+            var detached = 0
             do {
                 let arguments = (target.resumes ? [.integer(resumeAfter)] : []) + target.arguments + [.integer(Int64(size))]
                 let batch = try db.transaction(.immediate) { () -> (deleted: Int, last: Int64) in
+                    detached = 0
                     for detach in detachStatements {
                         defer { detach.reset() }
                         try detach.bind(arguments)
                         while try detach.step() {}
+                        detached += db.changes
                     }
                     try statement.bind(arguments)
                     var last = resumeAfter
@@ -178,6 +192,7 @@ public struct PurgeEngine {
             let milliseconds = Double(lock.elapsedMicroseconds) / 1000
             report.batches += 1
             report.rowsDeleted += deleted
+            if !detachStatements.isEmpty { report.rowsDetached = (report.rowsDetached ?? 0) + detached }
             report.longestBatchMilliseconds = max(report.longestBatchMilliseconds, milliseconds)
             afterBatch(report)
             if deleted < size { break }

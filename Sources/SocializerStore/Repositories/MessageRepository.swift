@@ -57,7 +57,10 @@ public struct RoomMessage: Sendable, Equatable {
     public static let maximumContentBytes = 64 * 1024
 
     public static func validate(content: String) throws -> String {
-        guard !content.trimmedSpaces.isEmpty else { throw SocializerError.invalid("the message is empty") }
+        guard !content.isEmpty else { throw SocializerError.invalid("the message is empty") }
+        guard !content.trimmedSpaces.isEmpty else {
+            throw SocializerError.invalid("the message is blank: only spaces, tabs and line breaks")
+        }
         guard content.utf8.count <= maximumContentBytes else {
             throw SocializerError.invalid("the message is \(content.utf8.count) bytes long; at most \(maximumContentBytes) are allowed")
         }
