@@ -484,7 +484,7 @@ struct DoctorFixture {
         #expect(latest.tables == Set(SchemaModel.tableNames).union([SchemaModel.adminAudit.name]))
         #expect(Set(latest.indexes.keys) == Set(first.indexes.keys).union(SchemaModel.adminIndexes.map(\.index.name))
             .union([SchemaModel.emailLookupIndex]).union(SchemaModel.adminAudit.indexes.map(\.name))
-            .union(SchemaModel.purgeIndexes.map(\.index.name)))
+            .union(SchemaModel.purgeIndexes.map(\.index.name)).union(SchemaModel.senderIndexes.map(\.index.name)))
         #expect(latest.indexes["ix_users_email_lookup"]?.statement == "CREATE INDEX ix_users_email_lookup ON users (lower(trim(hashed_email)))")
     }
 

@@ -44,9 +44,8 @@ public struct InviteRepository {
 
     /// The user's invites in one direction, oldest first (what `users
     /// takeout` lists). Received ones search
-    /// `ix_room_invites_invitee_id_status`; no index covers `inviter_id`, so
-    /// sent ones read the table (a small one: the app cannot invite a person
-    /// to a room twice).
+    /// `ix_room_invites_invitee_id_status`, sent ones 0007's
+    /// `ix_room_invites_inviter_id` (before 0007, one pass over the table).
     public func each(ofUserID userID: Int64, direction: Direction, _ body: (UserInvite) throws -> Void) throws {
         let (own, other) = direction.columns
         var select = SelectQuery("""

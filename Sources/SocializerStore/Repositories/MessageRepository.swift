@@ -121,9 +121,10 @@ public struct MessageRepository {
     }
 
     /// Every message one user sent, deleted ones included, oldest first (by
-    /// id, the order the app wrote them). No index covers sender_id, so this
-    /// is one pass over the table in rowid order: no sort, flat memory,
-    /// about as long as a count of the table takes.
+    /// id, the order the app wrote them), through 0007's
+    /// `ix_room_messages_sender_id`, whose entries for one sender are in id
+    /// order: no sort, flat memory. Before 0007 it is one pass over the
+    /// table in rowid order, still without a sort.
     public func sent(byUserID userID: Int64, _ body: (RoomMessage) throws -> Void) throws {
         var select = SelectQuery(RoomMessage.select, order: "rm.id")
         select.filter("rm.sender_id = ?", userID)
