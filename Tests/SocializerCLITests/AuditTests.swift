@@ -54,8 +54,9 @@ import TestSupport
         "training reset": ("training (alice/patience)", "training ~1"),
         "training stop": ("training (alice/empathy)", "training -1"),
         "training purge": ("training", "training -1"),
-        // Sending writes an invite and a message whose ids may coincide: the entry names the invite.
-        "invites send": ("room_invites:2", "room_invites ~1, room_messages +1"),
+        // Sending writes an invite and a message whose ids may coincide: the entry names the invite. A re-send
+        // (this one: the invite was declined) also takes the invite id out of the message it unlinks.
+        "invites send": ("room_invites:2", "room_invites ~1, room_messages +1 ~1"),
         "invites accept": ("room_invites:1", "room_invites ~1, room_members +1"),
         "invites decline": ("room_invites:1", "room_invites ~1"),
         "invites cancel": ("room_invites:1", "room_invites -1, room_messages -1"),

@@ -112,9 +112,9 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
         #expect(resent.stderr == "socializer: invite 2 had been declined; it is pending again, sent now\n")
         #expect(try inviteRow(db, 2) == [.integer(2), .integer(1), .integer(2), .integer(3), .text("pending"), .integer(5),
                                          .text("2026-06-16 12:00:00.000000"), .null])
-        // The first invite message stays in the room's history; both name the invite.
+        // The first invite message stays in the room's history, no longer naming the invite: only the linked one does.
         #expect(try db.rows("SELECT id, sender_id, message_type, message_metadata FROM room_messages WHERE room_id = 1 AND message_type = 'invite' ORDER BY id")
-                .map(\.values) == [[.integer(4), .integer(1), .text("invite"), .text(#"{"invite_id":2}"#)],
+                .map(\.values) == [[.integer(4), .integer(1), .text("invite"), .text("{}")],
                                    [.integer(5), .integer(2), .text("invite"), .text(#"{"invite_id":2}"#)]])
         #expect(try db.scalarInt("SELECT count(*) FROM room_invites") == 2)
         // Accepted, then left: invited again the same way.
@@ -313,8 +313,12 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
         try expectRefused(f, ["invites", "accept", "1"], status: 65,
                           "invite 1 has the status 'maybe', which is none of pending, accepted, declined; only a pending invite can be accepted",
                           hint: "to ask again, send it anew (it becomes pending): socializer --db \(f.db) invites send 2 --from alice --to bob")
-        try expectRefused(f, ["invites", "cancel", "1"], status: 65,
-                          "invite 1 has the status 'maybe', which is none of pending, accepted, declined; only a pending invite can be cancelled\n")
+        try expectRefused(f, ["invites", "decline", "1"], status: 65,
+                          "invite 1 has the status 'maybe', which is none of pending, accepted, declined; only a pending invite can be declined")
+        // Never answered as far as the app knows: it may be withdrawn (nothing else removes it; purges take the three statuses).
+        let cancelled = f.cli(["invites", "cancel", "1"])
+        #expect(cancelled.status == 0 && cancelled.stderr == "socializer: invite 1 cancelled\n", "\(cancelled.stderr)")
+        #expect(try inviteRow(db, 1) == nil)
         try db.execute("PRAGMA foreign_keys = OFF")
         try db.execute("""
             INSERT INTO room_invites (id, room_id, inviter_id, invitee_id, status, message_id, created_at, responded_at)
@@ -326,8 +330,50 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
         let hint = f.cli(["invites", "decline", "2"]).stderr
         try db.execute("DELETE FROM users WHERE id = 3")
         #expect(f.cli(["invites", "decline", "2"]).stderr == hint.replacingOccurrences(of: "--to carol", with: "--to USER"))
+        // Declining them would leave them answered, which cancel refuses: they are only cancelled.
+        try expectRefused(f, ["invites", "decline", "7"], status: 65, "invite 7 is to room 44, which does not exist; it can only be cancelled")
+        try expectRefused(f, ["invites", "decline", "8"], status: 65, "invite 8 is for user 55, who does not exist; it can only be cancelled")
         #expect(f.cli(["-q", "invites", "cancel", "7"]).status == 0)
-        #expect(f.cli(["-q", "invites", "decline", "8"]).status == 0)
+        #expect(f.cli(["-q", "invites", "cancel", "8"]).status == 0)
+    }
+
+    /// `send` refuses an archived room (its message cannot be posted); so
+    /// does `accept`, which would add a member to it.
+    @Test func anArchivedRoomTakesNoInvitee() throws {
+        let f = try InviteRows.fixture()
+        let db = try f.connection()
+        try db.execute("UPDATE chat_rooms SET is_active = 0 WHERE id = 2")
+        try expectRefused(f, ["invites", "accept", "1"], status: 65, "room 'quiet' (id 2) is archived",
+                          hint: "restore it first with: socializer --db \(f.db) rooms unarchive 2")
+    }
+
+    /// A deactivated user cannot log in: acting for them works, with a notice, as `rooms members add` does.
+    @Test func aDeactivatedUserIsNoticed() throws {
+        let f = try InviteRows.fixture()
+        let db = try f.connection()
+        try db.execute("UPDATE users SET is_active = 0 WHERE username IN ('bob', 'carol')")
+        let sent = f.cli(["-q", "invites", "send", "lobby", "--from", "alice", "--to", "carol"])
+        #expect(sent.status == 0 && sent.stderr.isEmpty, "\(sent.stderr)")
+        let accepted = f.cli(["--fields", "status", "invites", "accept", "1"])
+        #expect(accepted.status == 0 && accepted.stderr == "socializer: user 'bob' joined room 'quiet' (id 2)\n"
+                + "socializer: user 'bob' is deactivated (the app does not let them log in); the invite is accepted all the same\n",
+                "\(accepted.stderr)")
+        try db.execute("UPDATE room_members SET is_active = 0 WHERE user_id = 3")
+        try db.execute("DELETE FROM room_invites WHERE invitee_id = 3")
+        let resent = f.cli(["--fields", "status", "invites", "send", "lobby", "--from", "alice", "--to", "carol"])
+        #expect(resent.status == 0 && resent.stderr
+                == "socializer: user 'carol' is deactivated (the app does not let them log in); the invite is sent all the same\n",
+                "\(resent.stderr)")
+    }
+
+    @Test func aDryRunAcceptSaysWhatWouldHappen() throws {
+        let f = try InviteRows.fixture()
+        let db = try f.connection()
+        let before = try contents(db)
+        let dry = f.cli(["--dry-run", "--fields", "status", "invites", "accept", "1"])
+        #expect(dry.status == 0 && dry.stderr == "socializer: user 'bob' would join room 'quiet' (id 2)\nsocializer: dry run: nothing was changed\n",
+                "\(dry.stderr)")
+        #expect(try contents(db) == before)
     }
 
     @Test func cancelDeletesThePendingInviteAndItsInviteMessage() throws {
@@ -390,9 +436,18 @@ private func inviteRow(_ db: Connection, _ id: Int64) throws -> [DatabaseValue]?
         let pending = f.cli(at: now, ["--json", "invites", "purge", "--older-than", "7d", "--status", "pending"])
         #expect(try pending.status == 0 && JSONParser.parse(pending.stdout)["rows_deleted"] == .integer(1), "\(pending.stdout)")
         #expect(try ids() == [4])
-        // Their messages are the rooms' history: they stay.
+        // Their messages are the rooms' history: they stay, no longer naming an invite (room_invites has no
+        // AUTOINCREMENT: a purged invite's id goes to the next one). Invite 4's message still names it.
         #expect(try db.scalarInt("SELECT count(*) FROM room_messages") == messages)
+        let named = { try db.rows("SELECT json_extract(message_metadata, '$.invite_id') AS i FROM room_messages WHERE message_type = 'invite' "
+                                  + "AND json_extract(message_metadata, '$.invite_id') IS NOT NULL ORDER BY id").map { try $0.int("i") } }
+        #expect(try named() == [4])
         #expect(try db.rows("PRAGMA foreign_key_check").isEmpty)
+        // The next invite after the last one is purged takes id 1 again: only its own message names it.
+        #expect(f.cli(at: now.adding(seconds: 8 * 86_400), ["-q", "invites", "purge", "--older-than", "7d", "--status", "declined"]).stdout == "1\n")
+        #expect(try ids().isEmpty && named().isEmpty)
+        #expect(f.cli(at: now, ["-q", "invites", "send", "quiet", "--from", "alice", "--to", "bob"]).stdout == "1\n")
+        #expect(try named() == [1])
         // An empty purge is success.
         #expect(f.cli(at: now, ["-q", "invites", "purge", "--older-than", "7d"]).stdout == "0\n")
     }

@@ -65,24 +65,31 @@ enum InvitesCommand {
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let inviter = try UsersCommand.require(db, arguments[from])
         let invitee = try UsersCommand.require(db, arguments[to])
-        switch try InviteRepository(db).send(room: found, inviter: inviter, invitee: invitee, text: text, at: context.clock.now()) {
+        let sending = try InviteRepository(db).send(room: found, inviter: inviter, invitee: invitee, text: text, at: context.clock.now())
+        var notices: [String] = []
+        if case .alreadyPending = sending {} else {
+            notices += [RoomsMembers.inactiveNotice(inviter, "the invite is sent"),
+                        RoomsMembers.inactiveNotice(invitee, "the invite is sent")].compactMap { $0 }
+        }
+        switch sending {
         case .sent(let invite):
-            return recordOutcome(invite)
+            return recordOutcome(invite, notices: notices)
         case .resent(let invite, let previous):
             let was = InviteStatus(rawValue: previous).map { "had been \($0.rawValue)" } ?? "had the status '\(Echo.cut(previous))'"
-            return recordOutcome(invite, notice: "invite \(invite.id) \(was); it is pending again, sent now")
+            return recordOutcome(invite, notices: notices + ["invite \(invite.id) \(was); it is pending again, sent now"])
         case .alreadyPending(let invite):
-            return recordOutcome(invite, notice: "user '\(invitee.username)' already has a pending invite to room \(found.label) "
-                                 + "(invite \(invite.id), from \(invite.inviter), sent \(invite.createdAt.iso8601)); nothing was sent")
+            let unused = text == nil ? "" : " (the --message given is not used)"
+            return recordOutcome(invite, notices: ["user '\(invitee.username)' already has a pending invite to room \(found.label) "
+                                 + "(invite \(invite.id), from \(invite.inviter), sent \(invite.createdAt.iso8601)); nothing was sent\(unused)"])
         }
     }
 
     /// A changed invite's report: its record (the id alone under -q). The
     /// audit entry names the invite (see `AuditTarget.invite`).
-    static func recordOutcome(_ invite: RoomInvite, notice: String? = nil) -> WriteOutcome {
+    static func recordOutcome(_ invite: RoomInvite, notices: [String] = []) -> WriteOutcome {
         WriteOutcome(ids: [invite.id], target: .invite(id: invite.id)) { context in
             try context.recordRenderer().render(InviteColumns.record.record(invite))
-            if let notice { context.notice(notice) }
+            for notice in notices { context.notice(notice) }
         }
     }
 
@@ -111,14 +118,17 @@ enum InvitesCommand {
 
     static let accept = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
         let repository = InviteRepository(db)
-        let (invite, joining) = try repository.accept(try repository.require(id: arguments[id]), at: context.clock.now())
+        let (invite, joining, invitee) = try repository.accept(try repository.require(id: arguments[id]), at: context.clock.now())
         let whom = "user \(invite.invitee)"
         let room = "room \(invite.roomLabel)"
+        let dry = context.globals.dryRun
+        let joined: String
         switch joining {
-        case .added: return recordOutcome(invite, notice: "\(whom) joined \(room)")
-        case .reactivated: return recordOutcome(invite, notice: "\(whom) had left \(room) and is a member again")
-        case .alreadyMember: return recordOutcome(invite, notice: "\(whom) was already a member of \(room); the membership is as it was")
+        case .added: joined = dry ? "\(whom) would join \(room)" : "\(whom) joined \(room)"
+        case .reactivated: joined = "\(whom) had left \(room) and " + (dry ? "would be a member again" : "is a member again")
+        case .alreadyMember: joined = "\(whom) was already a member of \(room); the membership is as it was"
         }
+        return recordOutcome(invite, notices: [joined] + [RoomsMembers.inactiveNotice(invitee, "the invite is accepted")].compactMap { $0 })
     }
 
     static let decline = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in

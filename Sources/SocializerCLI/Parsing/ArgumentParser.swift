@@ -111,7 +111,11 @@ public struct ArgumentParser {
                 } else {
                     // A value may begin with - (`--sort -messages`, `--since -5d`) unless it is an option itself.
                     guard index < arguments.count, !isDeclaredOption(arguments[index], node) else {
-                        throw usage("--\(name) needs a value (\(option.valueName))", hint: "expected \(option.type.acceptedForm)")
+                        // What follows reads as an option; a value may still be meant (`--message -hello`).
+                        let hint = index < arguments.count
+                            ? "expected \(option.type.acceptedForm); a value that reads as an option is given as --\(name)=\(option.valueName)"
+                            : "expected \(option.type.acceptedForm)"
+                        throw usage("--\(name) needs a value (\(option.valueName))", hint: hint)
                     }
                     try store(option, arguments[index])
                     index += 1

@@ -21,6 +21,11 @@ public struct PurgeTarget: Sendable {
     /// a row when it goes, so the engine runs without SQLite's foreign-key
     /// lookups, one per deleted row, which would find nothing.
     public var detachesEveryReference: Bool
+    /// Statements each batch runs on rows elsewhere before its own rows go,
+    /// with `{rows}` standing for the batch's rowid subquery (the invite
+    /// messages of purged invites lose their `invite_id`). Not counted as
+    /// detached: they change values, not references.
+    public var beforeDelete: [String] = []
 
     public init(table: String, condition: String, arguments: [DatabaseValue], orderBy: String,
                 detaching: [ReferenceCascade.Column] = [], detachesEveryReference: Bool = false) {
@@ -57,6 +62,7 @@ public struct PurgeTarget: Sendable {
     var detachSQL: [String] {
         detaching.map { "UPDATE \($0.table) SET \($0.column) = NULL WHERE \($0.column) IN (\(batchRows))" }
     }
+    var beforeDeleteSQL: [String] { beforeDelete.map { $0.replacing("{rows}", with: batchRows) } }
     var countSQL: String { "SELECT count(*) FROM \(table) WHERE \(condition)" }
     /// What a dry run says the batches would set NULL.
     var countDetachedSQL: [String] {
@@ -149,6 +155,7 @@ public struct PurgeEngine {
         defer { if target.detachesEveryReference { try? db.execute("PRAGMA foreign_keys = ON") } }
         let statement = try db.prepare(target.deleteSQL)
         let detachStatements = try target.detachSQL.map { try db.prepare($0) }
+        let beforeStatements = try target.beforeDeleteSQL.map { try db.prepare($0) }
         var pacer = self.pacer
         var size = min(firstBatchSize, maxBatchSize)
         // Where a resuming target's next batch starts: after this rowid.
@@ -165,6 +172,11 @@ public struct PurgeEngine {
                 let arguments = (target.resumes ? [.integer(resumeAfter)] : []) + target.arguments + [.integer(Int64(size))]
                 let batch = try db.transaction(.immediate) { () -> (deleted: Int, last: Int64) in
                     detached = 0
+                    for before in beforeStatements {
+                        defer { before.reset() }
+                        try before.bind(arguments)
+                        while try before.step() {}
+                    }
                     for detach in detachStatements {
                         defer { detach.reset() }
                         try detach.bind(arguments)

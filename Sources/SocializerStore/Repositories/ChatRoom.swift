@@ -76,6 +76,13 @@ public struct ChatRoom: Sendable, Equatable {
 
     // MARK: Rules
 
+    /// An archived room (is_active 0) takes no new message or member: 65.
+    public func requireOpen() throws {
+        guard isActive else {
+            throw SocializerError(.invalidData, "room \(label) is archived", reason: .roomArchived(roomID: id))
+        }
+    }
+
     /// A room password is compared by the app exactly as typed (SPEC §2):
     /// it is stored as given, never trimmed. It must be UTF-8 text without
     /// control characters, 1 to 255 characters long.

@@ -98,7 +98,8 @@ public struct InviteRepository {
     /// app cannot invite a user twice to a room (UNIQUE(room_id,
     /// invitee_id)): an answered invite is sent again in its own row, from
     /// this inviter, with a fresh `created_at`, `responded_at` NULL and the
-    /// new message (the old message stays in the room's history).
+    /// new message (the old message stays in the room's history, no longer
+    /// naming the invite).
     public func send(room: ChatRoom, inviter: User, invitee: User, text: String?, at now: Timestamp) throws -> Sending {
         let members = MemberRepository(db)
         _ = try members.requireActive(room: room, user: inviter)
@@ -118,6 +119,7 @@ public struct InviteRepository {
                 """, [room.id, inviter.id, invitee.id, InviteStatus.pending.rawValue, now.databaseText])
             id = db.lastInsertedRowID
         }
+        try unlinkMessage(existing?.messageID)
         let content = text ?? InviteRepository.defaultMessage(inviter: inviter, invitee: invitee)
         let messageID = try MessageRepository(db).post(in: room, from: .user(inviter), content: content,
                                                        metadata: .object([("invite_id", .integer(id))]), type: .invite, at: now)
@@ -144,14 +146,10 @@ public struct InviteRepository {
     /// `responded_at` now, the invitee a member), and also where the app's
     /// own accept fails: a user who had left the room is re-activated, not
     /// inserted again.
-    public func accept(_ invite: RoomInvite, at now: Timestamp) throws -> (RoomInvite, Joining) {
-        try requirePending(invite, .accept)
-        guard let room = try RoomRepository(db).find(.id(invite.roomID)) else {
-            throw SocializerError.invalid("invite \(invite.id) is to room \(invite.roomID), which does not exist; it can only be cancelled")
-        }
-        guard let invitee = try UserRepository(db).find(.id(invite.inviteeID)) else {
-            throw SocializerError.invalid("invite \(invite.id) is for user \(invite.inviteeID), who does not exist; it can only be cancelled")
-        }
+    public func accept(_ invite: RoomInvite, at now: Timestamp) throws -> (RoomInvite, Joining, invitee: User) {
+        let (room, invitee) = try requireAnswerable(invite, .accept)
+        // As `send` and the app's own posting: an archived room takes no one in.
+        try room.requireOpen()
         try answer(invite, .accepted, at: now)
         let members = MemberRepository(db)
         let joining: Joining
@@ -163,21 +161,36 @@ public struct InviteRepository {
             case .reactivated(let id): joining = .reactivated(memberID: id)
             }
         }
-        return (try require(id: invite.id), joining)
+        return (try require(id: invite.id), joining, invitee)
     }
 
     /// Declines a pending invite as the app does: status declined, `responded_at` now.
     public func decline(_ invite: RoomInvite, at now: Timestamp) throws -> RoomInvite {
-        try requirePending(invite, .decline)
+        _ = try requireAnswerable(invite, .decline)
         try answer(invite, .declined, at: now)
         return try require(id: invite.id)
+    }
+
+    /// A pending invite whose room and invitee exist: one whose room or
+    /// invitee is gone (the app enforces no references) is not answered,
+    /// which would leave it to purges, but cancelled.
+    private func requireAnswerable(_ invite: RoomInvite, _ action: PendingAction) throws -> (ChatRoom, User) {
+        try requirePending(invite, action)
+        guard let room = try RoomRepository(db).find(.id(invite.roomID)) else {
+            throw SocializerError.invalid("invite \(invite.id) is to room \(invite.roomID), which does not exist; it can only be cancelled")
+        }
+        guard let invitee = try UserRepository(db).find(.id(invite.inviteeID)) else {
+            throw SocializerError.invalid("invite \(invite.id) is for user \(invite.inviteeID), who does not exist; it can only be cancelled")
+        }
+        return (room, invitee)
     }
 
     private func answer(_ invite: RoomInvite, _ status: InviteStatus, at now: Timestamp) throws {
         try db.execute("UPDATE room_invites SET status = ?, responded_at = ? WHERE id = ?", [status.rawValue, now.databaseText, invite.id])
     }
 
-    /// Withdraws a pending invite: the row goes, and with it the message it
+    /// Withdraws a pending invite, or one with a status outside the domain
+    /// (the app never answered it): the row goes, and with it the message it
     /// is linked to when that is an invite message (`message_type` invite;
     /// any other message it points at stays). Rows deleted and detached per
     /// table, through the live schema's references.
@@ -202,6 +215,8 @@ public struct InviteRepository {
     /// the domain, with how to ask again).
     func requirePending(_ invite: RoomInvite, _ action: PendingAction) throws {
         guard invite.knownStatus != .pending else { return }
+        // A status the app never writes: not answered, so it may be withdrawn.
+        if action == .cancel && invite.knownStatus == nil { return }
         let state: String
         switch invite.knownStatus {
         case let status?:
@@ -229,6 +244,26 @@ public struct InviteRepository {
                                  condition: "status IN (\(SQL.placeholders(statuses.count))) AND \(RoomInvite.ageColumn()) < ?",
                                  arguments: statuses.map { .text($0.rawValue) } + [.text(cutoff.databaseText)], orderBy: "rowid")
         try target.detachReferences(db)
+        // room_invites has no AUTOINCREMENT: a purged invite's id may be
+        // given to the next one, which its message must not then name.
+        target.beforeDelete = ["UPDATE room_messages SET message_metadata = \(Self.withoutInviteID) "
+                               + "WHERE id IN (SELECT message_id FROM room_invites WHERE rowid IN ({rows})) AND \(Self.namesAnInvite)"]
         return target
+    }
+
+    /// An invite message's metadata without its `invite_id`, and the
+    /// condition for a message to have one to lose (the app's own metadata
+    /// may be anything, even no JSON).
+    static let withoutInviteID = "json_remove(message_metadata, '$.invite_id')"
+    static let namesAnInvite = "message_type = 'invite' AND json_valid(message_metadata) "
+        + "AND json_type(message_metadata, '$.invite_id') IS NOT NULL"
+
+    /// The invite message `messageID` stops naming its invite: the invite
+    /// goes, or is sent again with a new message (an id can come back: the
+    /// app's room_invites has no AUTOINCREMENT).
+    func unlinkMessage(_ messageID: Int64?) throws {
+        guard let messageID else { return }
+        try db.execute("UPDATE room_messages SET message_metadata = \(Self.withoutInviteID) WHERE id = ? AND \(Self.namesAnInvite)",
+                       [messageID])
     }
 }

@@ -144,9 +144,7 @@ public struct MessageRepository {
         if let metadata, metadata.objectMembers == nil {
             throw SocializerError.invalid("message metadata must be a JSON object, not \(metadata.typeWithArticle)")
         }
-        guard room.isActive else {
-            throw SocializerError(.invalidData, "room \(room.label) is archived", reason: .roomArchived(roomID: room.id))
-        }
+        try room.requireOpen()
         let senderID: Int64?
         let senderType: SenderType
         switch sender {
