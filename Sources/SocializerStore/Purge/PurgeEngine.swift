@@ -32,17 +32,30 @@ public struct PurgeTarget: Sendable {
         self.detachesEveryReference = detachesEveryReference
     }
 
-    /// The rows of one batch: the first `?` by the index.
-    var batchRows: String { "SELECT rowid FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?" }
-
-    /// One batch: the first `?` rows by the index, deleted by rowid.
-    /// `NOT INDEXED` keeps the planner from looking each row up again
-    /// through the app's redundant `ix_<table>_id` index.
-    var deleteSQL: String { "DELETE FROM \(table) NOT INDEXED WHERE rowid IN (\(batchRows))" }
-    /// The same batch's references set NULL, in the same transaction (so the same rows).
-    var detachSQL: [String] {
-        detaching.map { "UPDATE \($0.table) SET \($0.column) = NULL WHERE \($0.column) IN (\(batchRows))" }
+    /// The rows of one batch: the first `?` by the index, as `column`.
+    func batchRows(_ column: String) -> String {
+        "SELECT \(column) FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?"
     }
+
+    /// One batch: the first `?` rows by the index, deleted by their address.
+    /// On SQLite, by rowid; `NOT INDEXED` keeps the planner from looking
+    /// each row up again through the app's redundant `ix_<table>_id` index.
+    /// On PostgreSQL, by ctid, which every table has (training has no id):
+    /// `= ANY(ARRAY(…))` is a TID scan, each row fetched by its address.
+    func deleteSQL(_ dialect: SQLDialect) -> String {
+        dialect.isPostgres
+            ? "DELETE FROM \(table) WHERE ctid = ANY(ARRAY(\(batchRows("ctid"))))"
+            : "DELETE FROM \(table) NOT INDEXED WHERE rowid IN (\(batchRows("rowid")))"
+    }
+    /// The same batch's references set NULL, in the same transaction (so the
+    /// same rows). The tables detached from have ids (SQLite: the rowid).
+    func detachSQL(_ dialect: SQLDialect) -> [String] {
+        let rows = batchRows(dialect.isPostgres ? "id" : "rowid")
+        return detaching.map { "UPDATE \($0.table) SET \($0.column) = NULL WHERE \($0.column) IN (\(rows))" }
+    }
+    /// SQLite's statements, as the query-plan tests read them.
+    var deleteSQL: String { deleteSQL(.sqlite) }
+    var detachSQL: [String] { detachSQL(.sqlite) }
     var countSQL: String { "SELECT count(*) FROM \(table) WHERE \(condition)" }
 }
 
@@ -73,8 +86,13 @@ public enum Interruption {
 /// (SPEC §8). Batches are sized by time: the engine measures how long each
 /// batch held the write lock and sizes the next to stay within
 /// `maxLockMilliseconds`, never above `maxBatchSize` rows.
+///
+/// The same on both engines: on PostgreSQL, which locks rows rather than
+/// the database, a batch holds the row locks of what it deletes, and a row
+/// another connection holds longer than `lock_timeout` (`--busy-timeout`)
+/// stops the purge with exit 75, the batches before it committed.
 public struct PurgeEngine {
-    public let db: Connection
+    public let db: any Database
     public var maxBatchSize: Int
     public var maxLockMilliseconds: Double
     /// The first batch is small: its timing calibrates the rest.
@@ -84,7 +102,7 @@ public struct PurgeEngine {
     /// lets a waiting writer in).
     public var pacer = LockPacer()
 
-    public init(db: Connection, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
+    public init(db: any Database, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
         self.db = db
         self.maxBatchSize = maxBatchSize
         self.maxLockMilliseconds = maxLockMilliseconds
@@ -102,10 +120,11 @@ public struct PurgeEngine {
             report.elapsedMilliseconds = total.elapsedMilliseconds
             return report
         }
+        let sqlite = !db.dialect.isPostgres
         // A large page cache keeps the index and table pages a batch touched
         // for the next one (the default 2 MB re-reads them from disk).
-        try db.execute("PRAGMA cache_size = -65536")
-        let wal = try db.scalar("PRAGMA journal_mode") == .text("wal")
+        if sqlite { try db.execute("PRAGMA cache_size = -65536") }
+        let wal = try sqlite && db.scalar("PRAGMA journal_mode") == .text("wal")
         if wal {
             // In WAL, NORMAL cannot corrupt the database; a power cut may only
             // undo the last batches, which the next run deletes again.
@@ -113,17 +132,19 @@ public struct PurgeEngine {
             // Checkpoints run in the pauses, outside the lock: an automatic one
             // would run inside COMMIT and count as lock time.
             try db.execute("PRAGMA wal_autocheckpoint = 0")
-        } else {
+        } else if sqlite {
             // This connection only: no journal file created and deleted per batch.
             _ = try db.scalar("PRAGMA journal_mode = TRUNCATE")
         }
-        if target.detachesEveryReference {
+        let skipsForeignKeys = sqlite && target.detachesEveryReference
+        if skipsForeignKeys {
             // Outside any transaction, where the pragma takes effect; this connection only.
             try db.execute("PRAGMA foreign_keys = OFF")
         }
-        defer { if target.detachesEveryReference { try? db.execute("PRAGMA foreign_keys = ON") } }
-        let statement = try db.prepare(target.deleteSQL)
-        let detachStatements = try target.detachSQL.map { try db.prepare($0) }
+        defer { if skipsForeignKeys { try? db.execute("PRAGMA foreign_keys = ON") } }
+        // Cached by the connection: each statement is parsed once for the run.
+        let deleteSQL = target.deleteSQL(db.dialect)
+        let detachSQL = target.detachSQL(db.dialect)
         var pacer = self.pacer
         var size = min(firstBatchSize, maxBatchSize)
         while true {
@@ -134,18 +155,13 @@ public struct PurgeEngine {
             let lock = Stopwatch()
             let deleted: Int
             do {
+                let arguments: [DatabaseValueConvertible?] = target.arguments + [DatabaseValue.integer(Int64(size))]
                 deleted = try db.transaction(.immediate) {
-                    for detach in detachStatements {
-                        defer { detach.reset() }
-                        try detach.bind(target.arguments + [.integer(Int64(size))])
-                        while try detach.step() {}
-                    }
-                    try statement.bind(target.arguments + [.integer(Int64(size))])
-                    while try statement.step() {}
+                    for detach in detachSQL { try db.execute(detach, arguments) }
+                    try db.execute(deleteSQL, arguments)
                     return db.changes
                 }
-            } catch let error as DatabaseError {
-                statement.reset()
+            } catch let error as any DatabaseFailure {
                 report.stoppedEarly = error.domainError
                 break
             } catch let error as SocializerError {
