@@ -31,7 +31,7 @@ import TestSupport
         let (user, password) = TestPostgres.credentials
         let bare = TestPostgres.url(credentials: user)
         let home = TemporaryDirectory()
-        let arguments = ["--db", bare, "users", "list"]
+        let arguments = ["--db", bare, "logs", "list"]
         let none = try binary.run(arguments, environment: ["HOME": home.path])
         #expect(none.status == 77 && none.stderr.contains("no password supplied"), "\(none.stderr)")
         let fromVariable = try binary.run(arguments, environment: ["HOME": home.path, "PGPASSWORD": password])
