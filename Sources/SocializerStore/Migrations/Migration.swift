@@ -75,7 +75,7 @@ public enum Migrations {
         upStatements: SchemaDDL.legacySchema(),
         downStatements: SchemaModel.tables.reversed().map { "DROP TABLE \($0.name)" },
         rebuildsTables: false,
-        postgresUp: PostgresDDL.legacySchema())
+        postgresUp: SchemaDDL.legacySchema(.postgres))
 
     /// SQL defaults for every column and ON DELETE CASCADE on every reference.
     static let defaultsAndCascades = Migration(
@@ -109,7 +109,7 @@ public enum Migrations {
             + SchemaModel.adminAudit.indexes.map { SchemaDDL.createIndex($0, on: SchemaModel.adminAudit.name) },
         downStatements: ["DROP TABLE \(SchemaModel.adminAudit.name)"],
         rebuildsTables: false,
-        postgresUp: [PostgresDDL.createTable(SchemaModel.adminAudit, form: .current)]
+        postgresUp: [SchemaDDL.createTable(SchemaModel.adminAudit, form: .current, engine: .postgres)]
             + SchemaModel.adminAudit.indexes.map { SchemaDDL.createIndex($0, on: SchemaModel.adminAudit.name) })
 
     /// Indexes the purges and cascades need: room_invites(message_id), which

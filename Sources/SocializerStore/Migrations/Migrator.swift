@@ -366,7 +366,8 @@ public struct Migrator {
                     differences.append("\(table.name).\(column.name): \(notNull ? "is NOT NULL" : "allows NULL"), expected \(column.notNull ? "NOT NULL" : "NULL allowed")")
                 }
             }
-            for row in live {
+            // PostgreSQL's 0002 alters tables in place and keeps a column the app added; SQLite's rebuild would drop it.
+            for row in live where engine == .sqlite {
                 let name = try row.string("name")
                 if !table.columnNames.contains(name) {
                     differences.append("\(table.name): unexpected column \(name) (migration 0002 rebuilds this table and would not carry it)")

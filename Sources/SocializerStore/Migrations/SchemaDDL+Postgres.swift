@@ -1,4 +1,4 @@
-/// The same `TableModel`s rendered as PostgreSQL DDL: 0001 as the app's
+/// What differs when `SchemaDDL` renders the `TableModel`s for PostgreSQL: 0001 as the app's
 /// SQLAlchemy models create the tables there (its PostgreSQL dialect's
 /// types: `SERIAL` for an integer primary key of its own, `TIMESTAMP
 /// WITHOUT TIME ZONE` for DateTime, `FLOAT` (double precision), `BOOLEAN`,
@@ -36,50 +36,12 @@ enum PostgresDDL {
         }
     }
 
-    static func columnDefinition(_ column: ColumnModel, in table: TableModel, form: SchemaDDL.Form) -> String {
-        var text = "\(column.name) \(type(column, in: table))"
-        if column.notNull { text += " NOT NULL" }
-        if form == .current, let value = defaultSQL(column) { text += " DEFAULT \(value)" }
-        return text
-    }
-
-    static func createTable(_ table: TableModel, form: SchemaDDL.Form, omittingLaterColumns: Bool = false) -> String {
-        var lines: [String] = []
-        for column in table.columns where !(omittingLaterColumns && column.addedLater) {
-            lines.append(columnDefinition(column, in: table, form: form))
-        }
-        let primaryKey = table.columns.contains(where: \.autoincrement) ? ["id"] : table.primaryKey
-        if !primaryKey.isEmpty { lines.append("PRIMARY KEY (\(primaryKey.joined(separator: ", ")))") }
-        for unique in table.uniques {
-            let prefix = unique.name.map { "CONSTRAINT \($0) " } ?? ""
-            lines.append("\(prefix)UNIQUE (\(unique.columns.joined(separator: ", ")))")
-        }
-        for key in table.foreignKeys {
-            lines.append(foreignKey(key, onDelete: form == .legacy ? key.legacyOnDelete : key.onDelete))
-        }
-        return "CREATE TABLE \(table.name) (\n\t" + lines.joined(separator: ", \n\t") + "\n)"
-    }
-
     static func foreignKey(_ key: ForeignKeyModel, onDelete: String?) -> String {
         "FOREIGN KEY(\(key.column)) REFERENCES \(key.table) (id)" + (onDelete.map { " ON DELETE \($0)" } ?? "")
     }
 
     /// The name PostgreSQL gives an unnamed foreign key of one column.
     static func foreignKeyName(_ table: TableModel, _ key: ForeignKeyModel) -> String { "\(table.name)_\(key.column)_fkey" }
-
-    /// The app's schema as its models create it on PostgreSQL: tables, then
-    /// llm_* by ALTER TABLE, then its `ix_*` indexes.
-    static func legacySchema() -> [String] {
-        var statements: [String] = []
-        for table in SchemaModel.tables {
-            statements.append(createTable(table, form: .legacy, omittingLaterColumns: true))
-            for column in table.columns where column.addedLater {
-                statements.append("ALTER TABLE \(table.name) ADD COLUMN \(columnDefinition(column, in: table, form: .legacy))")
-            }
-            statements += table.indexes.map { SchemaDDL.createIndex($0, on: table.name) }
-        }
-        return statements
-    }
 
     /// 0002 in place: every table's defaults set (or dropped, going back to
     /// `.legacy`) and each foreign key whose ON DELETE changes dropped and
