@@ -11,7 +11,7 @@ enum PostgresSupport {
     /// The verbs that run on PostgreSQL, by path.
     static let ported: Set<[String]> = [
         ["migrate", "up"], ["migrate", "down"], ["migrate", "status"], ["migrate", "plan"], ["migrate", "validate"],
-        ["migrate", "baseline"],
+        ["migrate", "baseline"], ["migrate", "schema"],
         ["users", "list"], ["users", "show"], ["users", "create"],
         ["tokens", "purge"],
     ]

@@ -148,3 +148,36 @@ enum AppPostgresSchema {
 extension PostgresVerbsTests {
     static let appSchema: String = (try? String(contentsOfFile: fixturesFolder() + "/postgres/app-schema.sql", encoding: .utf8)) ?? ""
 }
+
+extension PostgresVerbsTests {
+    /// `migrate schema` on PostgreSQL: every rendering, and SQL that builds
+    /// the same schema again in another one.
+    @Test func migrateSchemaRendersTheLiveSchemaAndItsSQLRunsAgain() throws {
+        #expect(runCLI(["--db", scratch.url, "-q", "migrate", "up"]).status == 0)
+        let sql = runCLI(["--db", scratch.url, "migrate", "schema"])
+        #expect(sql.status == 0, "\(sql.stderr)")
+        #expect(sql.stdout.contains("CREATE TABLE users (\n\tid SERIAL NOT NULL,\n\tusername character varying NOT NULL,"))
+        #expect(sql.stdout.contains("CREATE INDEX ix_users_email_lookup ON users USING btree (lower(TRIM(BOTH FROM hashed_email)))"))
+        let copy = try PostgresScratch()
+        try copy.run(script: sql.stdout)
+        let catalog = { (scratch: PostgresScratch) in
+            try scratch.admin.rows("""
+                SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '
+                       || coalesce(replace(column_default, $1 || '.', ''), '-') AS line
+                FROM information_schema.columns WHERE table_schema = $1
+                UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = $1
+                UNION ALL SELECT conname || ' ' || pg_get_constraintdef(c.oid) FROM pg_constraint c
+                          JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = $1
+                ORDER BY 1
+                """, [scratch.schema]).map { try $0.string("line").replacingAll(scratch.schema + ".", with: "") }
+        }
+        #expect(try catalog(copy) == catalog(scratch))
+        let dbml = runCLI(["--db", scratch.url, "migrate", "schema", "--format", "dbml"])
+        #expect(dbml.stdout.contains("Table users [headercolor: #1E69FD] {\n  id integer [pk, increment]\n"), "\(dbml.stdout.prefix(600))")
+        #expect(dbml.stdout.contains("Ref: room_invites.message_id > room_messages.id [delete: set null]"))
+        let mermaid = runCLI(["--db", scratch.url, "migrate", "schema", "--format", "mermaid"])
+        #expect(mermaid.stdout.contains("        timestamp_without_time_zone expires_at\n"))
+        let dot = runCLI(["--db", scratch.url, "migrate", "schema", "--format", "dot"])
+        #expect(dot.status == 0 && dot.stdout.contains("\"token_blacklist\":\"user_id\" -> \"users\":\"id\" [label=\"cascade\"];"))
+    }
+}

@@ -323,7 +323,7 @@ enum MigrateCommand {
     }
 
     static func schema(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let connection = try context.openConnection(.read)
+        let connection = try context.openEngine(.read, migrated: false)
         let rendering = arguments[schemaFormat]
         context.stdout.write(try LiveSchema.read(from: connection)
             .render(rendering, generatedBy: "socializer migrate schema --format \(rendering.rawValue)"))
