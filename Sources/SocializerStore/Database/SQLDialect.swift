@@ -53,10 +53,6 @@ public struct SQLDialect: Sendable, Equatable {
     /// `a IS NOT b` for any values, NULL included.
     public var isDistinctFrom: String { isPostgres ? "IS DISTINCT FROM" : "IS NOT" }
 
-    /// The engine's address of a row, which every table has, ids or not
-    /// (SQLite's rowid, PostgreSQL's ctid): what a purge batch deletes by.
-    public var rowAddress: String { isPostgres ? "ctid" : "rowid" }
-
     /// `count(*)` of the tables named `?`, in the main database or PostgreSQL's current schema.
     var tableExistsSQL: String {
         isPostgres
