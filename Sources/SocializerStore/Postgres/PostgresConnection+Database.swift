@@ -20,7 +20,8 @@ extension PostgresConnection: Database {
     /// included, as SQLite's update hook counts them. Run it inside a
     /// transaction (the write runner does): the counters are the
     /// transaction's. Unlike SQLite's hook, they carry no row ids, so
-    /// `sampleRowIDs` stays empty and a write names its audit target itself.
+    /// `sampleRowIDs` stays empty and a write names its audit target itself,
+    /// nor the order the tables changed in: they are listed by name.
     public func countingChanges<T>(_ body: () throws -> T) throws -> (value: T, changes: ChangeSet) {
         let before = try transactionCounters()
         let value = try body()
