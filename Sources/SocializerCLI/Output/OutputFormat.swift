@@ -101,6 +101,19 @@ public enum Cell: Sendable, Equatable {
     static let trueBytes = Array("true".utf8)
     static let falseBytes = Array("false".utf8)
 
+    /// A value of a record (an export's field): scalars as themselves, so
+    /// text is not quoted in csv; arrays and objects as JSON.
+    public init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .integer(let i): self = .integer(i)
+        case .number(let d): self = .number(d)
+        case .string(let s): self = .text(s)
+        case .array, .object: self = .json(value)
+        }
+    }
+
     public static func optional(_ s: String?) -> Cell { s.map(Cell.text) ?? .null }
     public static func optional(_ i: Int64?) -> Cell { i.map(Cell.integer) ?? .null }
     public static func optional(_ t: Timestamp?) -> Cell { t.map(Cell.time) ?? .null }
