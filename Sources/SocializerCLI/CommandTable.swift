@@ -16,6 +16,8 @@ public enum CommandTable {
             TokensCommand.node,
             LogsCommand.node,
             MigrateCommand.node,
+            SeedCommand.node,
+            DumpCommand.node,
             BackupCommand.node,
             CompletionCommand.node,
             HelpCommand.node,

@@ -40,20 +40,10 @@ enum PurgeSupport {
                     _ target: PurgeTarget) throws -> ExitCode {
         let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments[batchSize]),
                                  maxLockMilliseconds: Double(arguments[maxLockMs]))
-        Interruption.reset()
-        let previous = signal(SIGINT) { _ in Interruption.request() }
-        // A parent may have blocked SIGINT (the mask is inherited); Ctrl-C must reach us.
-        var unblock = sigset_t()
-        var saved = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, &saved)
-        defer {
-            pthread_sigmask(SIG_SETMASK, &saved, nil)
-            signal(SIGINT, previous)
-        }
-        let report = try engine.run(target, dryRun: context.globals.dryRun) { progress in
-            context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
+        let report = try Interruptible.run {
+            try engine.run(target, dryRun: context.globals.dryRun) { progress in
+                context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
+            }
         }
         try render(report, context)
         if var stopped = report.stoppedEarly {

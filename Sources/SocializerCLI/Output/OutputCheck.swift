@@ -13,6 +13,14 @@ enum OutputCheck {
                 throw SocializerError.usage("unknown field '\(Echo.cut(field))' for --fields",
                                             hint: "available fields: " + columns.joined(separator: ","))
             }
+        case .document(let formats):
+            if globals.format != .table && !formats.contains(globals.format) {
+                throw SocializerError.usage("'\(verb)' writes \(formats.map(\.rawValue).joined(separator: " or ")); --format \(globals.format.rawValue) does not apply",
+                                            hint: "use --format " + formats.map(\.rawValue).joined(separator: "|"))
+            }
+            if globals.fields != nil {
+                throw SocializerError.usage("'\(verb)' writes whole records; --fields does not apply", hint: "leave out --fields")
+            }
         case .text:
             let formats = OutputFormat.allCases.filter { $0 != globals.format }
                 .filter { if case .fields = declaration(arguments, $0) { return true } else { return false } }
@@ -32,6 +40,9 @@ enum OutputCheck {
     /// Text (SQL, a script, a document) in every format: `--fields` does
     /// not apply, and JSON output is refused rather than ignored.
     static let text: OutputDeclaration = { _, _ in .text }
+
+    /// A document in one of `formats` (the first in table format).
+    static func document(_ formats: [OutputFormat]) -> OutputDeclaration { { _, _ in .document(formats) } }
 
     /// The same fields in every format.
     static func fields(_ columns: [String]) -> OutputDeclaration { { _, _ in .fields(columns) } }

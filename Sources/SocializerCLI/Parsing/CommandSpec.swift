@@ -141,6 +141,9 @@ public enum OutputShape: Sendable, Equatable {
     case fields([String])
     /// Lines of text (a sentence, SQL): `--fields` does not apply.
     case text
+    /// One document written in one of these formats (table meaning the
+    /// first): whole records, so `--fields` does not apply (`dump`).
+    case document([OutputFormat])
 }
 
 /// A verb's output, declared in the command table so that the runner checks

@@ -55,6 +55,18 @@ public struct PartialFile {
         return true
     }
 
+    /// Puts the finished file in place of `destination`, whatever is there
+    /// (rename(2) replaces atomically: a reader sees the old file or the new
+    /// one). The old file's journal, WAL and shared-memory files go first:
+    /// a WAL left beside the new file would be replayed into it.
+    public func replace() throws {
+        for suffix in PartialFile.companions where !suffix.isEmpty { unlink(destination + suffix) }
+        guard rename(path, destination) == 0 else {
+            throw SocializerError(.cannotCreate, "cannot replace '\(destination)': \(String(cString: strerror(errno)))")
+        }
+        PartialFile.syncFolder(of: destination)
+    }
+
     /// Makes the new name durable (the file's own data was synced by SQLite).
     static func syncFolder(of path: String) {
         let fd = open(folder(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)

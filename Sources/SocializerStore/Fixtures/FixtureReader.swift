@@ -1,0 +1,200 @@
+import SocializerCore
+
+/// A fixture file read record by record (SPEC §7), whatever its form:
+///
+/// - a fixture document (json): `{"socializer_fixture": 1, "users": [...], ...}`;
+/// - fixture lines (jsonl): `{"table": "users", "record": {...}}` per line;
+/// - for a load of one table group (`single`), that group's records alone:
+///   a json array, jsonl of bare records, or csv with the field names as
+///   header.
+///
+/// Memory holds one record: a document is read member by member and
+/// element by element, lines one at a time. Syntax errors come out as
+/// problems, in file order.
+public final class FixtureReader {
+    public enum Item {
+        case record(FixtureGroup, InputRecord)
+        case problem(String)
+    }
+
+    /// The fixture format this socializer writes and reads.
+    public static let version: Int64 = 1
+    public static let versionMember = "socializer_fixture"
+
+    public let name: String
+    let reader: ByteReader
+    let single: FixtureGroup?
+    private let limitMessage: (Int) -> SocializerError
+    private var close: (() -> Void)?
+    private enum Form {
+        case document
+        case lines
+        case records(RecordStream)
+    }
+    private var form: Form
+    /// Kept apart from `form` so it is advanced in place (no copy of its buffer per record).
+    private var document: JSONGroupStream?
+    private var group: FixtureGroup?
+    private var inUnknownGroup = false
+    private var sawVersion = false
+    private var finished = false
+    private var line = 0
+    private var lineBytes: [UInt8] = []
+    private var records = 0
+
+    /// - Parameters:
+    ///   - single: the one group a load of one table takes; nil for fixtures.
+    ///   - limitMessage: what passing the reader's size limit means for this source.
+    public init(reader: ByteReader, name: String, format: RecordFormat, single: FixtureGroup?,
+                limitMessage: @escaping (Int) -> SocializerError, close: (() -> Void)? = nil) {
+        self.reader = reader
+        self.name = name
+        self.single = single
+        self.limitMessage = limitMessage
+        self.close = close
+        switch format {
+        case .json:
+            if let single {
+                form = .records(RecordStream(reader: reader, name: name, format: .json, limitMessage: limitMessage))
+                group = single
+            } else {
+                form = .document
+                document = JSONGroupStream(reader, maxDepth: RecordStream.maximumDepth + 1,
+                                           maxElementBytes: RecordStream.maximumRecordBytes)
+            }
+        case .jsonl:
+            form = .lines
+        case .csv:
+            precondition(single != nil, "a csv file holds the records of one table")
+            form = .records(RecordStream(reader: reader, name: name, format: .csv, limitMessage: limitMessage))
+            group = single
+        }
+    }
+
+    deinit { close?() }
+
+    /// The next record or problem; nil at the end of the file.
+    public func next() throws -> Item? {
+        guard !finished else { return nil }
+        do {
+            let item = try read()
+            if item == nil { finished = true }
+            return item
+        } catch let error as ByteReader.LimitExceeded {
+            finished = true
+            throw limitMessage(error.limit)
+        }
+    }
+
+    private func read() throws -> Item? {
+        switch form {
+        case .records(let stream):
+            guard let item = try stream.next() else { return nil }
+            switch item {
+            case .record(let record): return .record(single!, record)
+            case .problem(let message): return .problem(message)
+            }
+        case .lines:
+            return try readLine()
+        case .document:
+            return try readDocument()
+        }
+    }
+
+    private func readLine() throws -> Item? {
+        while true {
+            guard let next = try JSONLines.next(reader, into: &lineBytes, line: &line, name: name) else {
+                if records == 0 {
+                    records = -1
+                    return .problem("\(name): the file holds no records")
+                }
+                return nil
+            }
+            switch next {
+            case .blank: continue
+            case .problem(let message, let fatal):
+                if fatal { finished = true }
+                return .problem(message)
+            case .object(let members, let at):
+                records += 1
+                let location = "\(name):\(at)"
+                if members.count == 2, members[0].0 == "table", members[1].0 == "record" {
+                    guard case .string(let table) = members[0].1 else {
+                        return .problem("\(location): \"table\" must name a table group, not \(members[0].1.typeWithArticle)")
+                    }
+                    guard let group = FixtureGroup(rawValue: table) else { return .problem("\(location): \(FixtureReader.unknownGroup(table))") }
+                    guard case .object(let fields) = members[1].1 else {
+                        return .problem("\(location): \"record\" must be a JSON object, not \(members[1].1.typeWithArticle)")
+                    }
+                    return .record(group, InputRecord(source: name, position: .text(at), fields: fields, fromCSV: false))
+                }
+                if members.count == 1, members[0].0 == FixtureReader.versionMember {
+                    if let problem = FixtureReader.versionProblem(members[0].1) { return .problem("\(location): \(problem)") }
+                    records -= 1
+                    continue
+                }
+                if let single {
+                    return .record(single, InputRecord(source: name, position: .text(at), fields: members, fromCSV: false))
+                }
+                return .problem("\(location): expected {\"table\": NAME, \"record\": {…}} (a fixture line)")
+            }
+        }
+    }
+
+    private func readDocument() throws -> Item? {
+        while true {
+            guard let item = try document!.next() else {
+                if !sawVersion {
+                    sawVersion = true
+                    return .problem("\(name): not a socializer fixture: the document has no \"\(FixtureReader.versionMember)\": \(FixtureReader.version) member")
+                }
+                return nil
+            }
+            switch item {
+            case .member(let member, let at, let value):
+                if member == FixtureReader.versionMember {
+                    sawVersion = true
+                    if let problem = FixtureReader.versionProblem(value) { return .problem("\(name):\(at): \(problem)") }
+                    continue
+                }
+                if FixtureGroup(rawValue: member) != nil {
+                    return .problem("\(name):\(at): member \"\(member)\" must be an array of records, not \(value.typeWithArticle)")
+                }
+                return .problem("\(name):\(at): \(FixtureReader.unknownGroup(member))")
+            case .group(let member, let at):
+                group = FixtureGroup(rawValue: member)
+                if group == nil {
+                    if member == FixtureReader.versionMember {
+                        sawVersion = true
+                        return .problem("\(name):\(at): \"\(FixtureReader.versionMember)\" must be \(FixtureReader.version), not an array")
+                    }
+                    return .problem("\(name):\(at): \(FixtureReader.unknownGroup(member))")
+                }
+            case .element(let at, let value):
+                guard let group else { continue }
+                guard let fields = value.objectMembers else {
+                    return .problem("\(name):\(at): a record must be a JSON object, not \(value.typeWithArticle)")
+                }
+                return .record(group, InputRecord(source: name, position: .text(at), fields: fields, fromCSV: false))
+            case .failure(let error, _):
+                return .problem("\(name):\(error.position): \(error.reason)")
+            }
+        }
+    }
+
+    static func versionProblem(_ value: JSONValue) -> String? {
+        if case .integer(let version) = value {
+            if version == FixtureReader.version { return nil }
+            if version > FixtureReader.version {
+                return "fixture format \(version) is newer than this socializer reads (\(FixtureReader.version))"
+            }
+        }
+        return "\"\(versionMember)\" must be \(version), not \(value == .null ? "null" : value.compactText.count <= 20 ? value.compactText : value.typeWithArticle)"
+    }
+
+    static func unknownGroup(_ name: String) -> String {
+        let names = FixtureGroup.allCases.map(\.rawValue)
+        let hint = Suggestions.closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+        return "'\(Echo.cut(name))' is not a table group\(hint); the groups are \(names.joined(separator: ", "))"
+    }
+}
