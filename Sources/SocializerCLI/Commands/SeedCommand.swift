@@ -85,7 +85,7 @@ enum SeedCommand {
         if arguments[fresh] || !exists {
             if exists { try requireReplaceable(path) }
             let placement: NewDatabase.Placement? = dryRun ? nil : exists ? .replace : .link
-            guard let result = try NewDatabase.build(context, placement: placement, { db, _ in try fill(db) }) else {
+            guard let result = try NewDatabase.build(context, placement: placement, bulk: true, { db, _ in try fill(db) }) else {
                 throw SocializerError(.cannotCreate, "another process created '\(path)' while this one seeded it; nothing was changed",
                                       hint: "run the same command again to seed that database, or add --fresh to replace it")
             }

@@ -140,7 +140,7 @@ public enum JSONLines {
         }
         if truncated { return .problem("\(name):\(line):1: the line is longer than \(RecordStream.maximumRecordBytes) bytes", fatal: false) }
         if buffer.last == 0x0D { buffer.removeLast() }
-        if buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
+        if buffer.first.map({ $0 == 0x20 || $0 == 0x09 }) ?? true, buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
         let value: JSONValue
         do {
             value = try JSONParser.parse(buffer, maxDepth: RecordStream.maximumDepth)

@@ -36,6 +36,7 @@ public final class FixtureLoader {
             self.now = now
             self.users = users
             self.users.onConflict = onConflict
+            self.users.writeAfterProblems = true
             self.groups = groups
         }
     }
@@ -259,9 +260,14 @@ final class TableLoad {
         text.reserveCapacity(32)
     }
 
+    /// Field names' lengths, compared before the names (most differ in length).
+    private lazy var nameLengths: [Int] = spec.fields.map(\.name.utf8.count)
+
     private func index(of name: String) -> Int? {
+        let length = name.utf8.count
+        let lengths = nameLengths
         let fields = spec.fields
-        for i in fields.indices where fields[i].name == name { return i }
+        for i in fields.indices where lengths[i] == length && fields[i].name == name { return i }
         return nil
     }
 
@@ -272,25 +278,7 @@ final class TableLoad {
 
     func add(_ record: InputRecord, _ loader: FixtureLoader) throws {
         failures = 0
-        for i in given.indices { given[i] = false }
-        for (name, value) in record.fields {
-            guard let i = index(of: name) else {
-                fail(loader, record, RecordDecoder.unknownField(name, allowed: spec.fields.map(\.name)))
-                continue
-            }
-            given[i] = true
-            switch FixtureValueCodec.decode(value, spec.fields[i], fromCSV: record.fromCSV) {
-            case .success(let slot): slots[i] = slot
-            case .failure(let problem): fail(loader, record, problem.message)
-            }
-        }
-        for i in given.indices where !given[i] {
-            if let slot = FixtureValueCodec.defaultSlot(spec.fields[i], now: loader.options.now) {
-                slots[i] = slot
-            } else {
-                fail(loader, record, "missing field '\(spec.fields[i].name)'")
-            }
-        }
+        decode(record, loader)
         // References: to earlier records of the load, or (users, skills) to stored rows.
         var broken = false
         for i in columnFields {
@@ -317,6 +305,40 @@ final class TableLoad {
             return
         }
         try write(record, loader, ownKey: ownKey)
+    }
+
+    /// The record's values into `slots`, defaults where it gives none.
+    /// Works on local arrays (swapped in and out): a class's stored array
+    /// mutated in a loop pays an exclusivity check per access.
+    private func decode(_ record: InputRecord, _ loader: FixtureLoader) {
+        var slots: [FixtureSlot] = []
+        var given: [Bool] = []
+        swap(&slots, &self.slots)
+        swap(&given, &self.given)
+        defer {
+            swap(&slots, &self.slots)
+            swap(&given, &self.given)
+        }
+        let fields = spec.fields
+        for i in given.indices { given[i] = false }
+        for (name, value) in record.fields {
+            guard let i = index(of: name) else {
+                fail(loader, record, RecordDecoder.unknownField(name, allowed: fields.map(\.name)))
+                continue
+            }
+            given[i] = true
+            switch FixtureValueCodec.decode(value, fields[i], fromCSV: record.fromCSV) {
+            case .success(let slot): slots[i] = slot
+            case .failure(let problem): fail(loader, record, problem.message)
+            }
+        }
+        for i in given.indices where !given[i] {
+            if let slot = FixtureValueCodec.defaultSlot(fields[i], now: loader.options.now) {
+                slots[i] = slot
+            } else {
+                fail(loader, record, "missing field '\(fields[i].name)'")
+            }
+        }
     }
 
     /// `user: null` is the room's AI: its role is `ai`, and a room has one.

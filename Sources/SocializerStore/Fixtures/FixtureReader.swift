@@ -41,6 +41,7 @@ public final class FixtureReader {
     private var line = 0
     private var lineBytes: [UInt8] = []
     private var records = 0
+    private var lastGroup: FixtureGroup?
 
     /// - Parameters:
     ///   - single: the one group a load of one table takes; nil for fixtures.
@@ -117,12 +118,20 @@ public final class FixtureReader {
                 return .problem(message)
             case .object(let members, let at):
                 records += 1
-                let location = "\(name):\(at)"
+                var location: String { "\(name):\(at)" }
                 if members.count == 2, members[0].0 == "table", members[1].0 == "record" {
                     guard case .string(let table) = members[0].1 else {
                         return .problem("\(location): \"table\" must name a table group, not \(members[0].1.typeWithArticle)")
                     }
-                    guard let group = FixtureGroup(rawValue: table) else { return .problem("\(location): \(FixtureReader.unknownGroup(table))") }
+                    // Lines of one table follow each other: the last name is checked first.
+                    let group: FixtureGroup
+                    if let last = lastGroup, last.rawValue == table {
+                        group = last
+                    } else {
+                        guard let named = FixtureGroup(rawValue: table) else { return .problem("\(location): \(FixtureReader.unknownGroup(table))") }
+                        group = named
+                        lastGroup = named
+                    }
                     guard case .object(let fields) = members[1].1 else {
                         return .problem("\(location): \"record\" must be a JSON object, not \(members[1].1.typeWithArticle)")
                     }

@@ -55,7 +55,7 @@ public enum KeySpace: String, Sendable {
 
 /// One field of a fixture record: a column under its own name, a reference
 /// (`X_id` written as `X` holding a natural key), or a record's own `key`.
-public struct FixtureField: Sendable {
+public final class FixtureField: Sendable {
     public enum Kind: Sendable, Equatable {
         /// Text; `name` applies the name rules (no control characters, at
         /// most 255 characters, not blank), `maxLength` a column's width.
@@ -92,6 +92,15 @@ public struct FixtureField: Sendable {
     public let defaultValue: Default
     /// Left out of dumps and exports unless secrets are asked for.
     public let secret: Bool
+
+    init(name: String, column: String?, kind: Kind, nullable: Bool, defaultValue: Default, secret: Bool) {
+        self.name = name
+        self.column = column
+        self.kind = kind
+        self.nullable = nullable
+        self.defaultValue = defaultValue
+        self.secret = secret
+    }
 }
 
 /// One table group's record schema, derived from the compiled schema

@@ -32,6 +32,10 @@ public final class UserLoader {
         public var legacyProgress: ((Int, Int, Int) -> Void)?
         /// The input's name, for the one error that is not a record's.
         public var sourceName = "the file"
+        /// Write on after a problem (with no bcrypt: the load is rolled back
+        /// anyway), so that later records referring to these users are
+        /// checked too (fixture loads). Imports stop writing instead.
+        public var writeAfterProblems = false
 
         public init(onConflict: ConflictPolicy, cost: Int, now: Timestamp, today: String, checkLegacy: Bool,
                     lookup: EmailLookup, emailScheme: @escaping () throws -> EmailScheme) {
@@ -115,11 +119,14 @@ public final class UserLoader {
         if !legacy.isEmpty { try checkLegacyEmails(chunk) }
         let first = ordinal
         ordinal += chunk.count
-        // After a problem the transaction is rolled back: hashing or writing on would be wasted work.
-        guard problems.isEmpty else { return }
+        // After a problem the transaction is rolled back: hashing (and, for an import, writing) on would be wasted work.
+        let doomed = !problems.isEmpty
+        guard !doomed || (writing && settings.writeAfterProblems) else { return }
         var chunk = chunk
         let toHash = chunk.indices.filter { chunk[$0].password != nil && !(settings.onConflict == .skip && existing[$0] != nil) }
-        if writing && settings.hashed {
+        if doomed {
+            for index in toHash { chunk[index].user.hashedPassword = "-" }
+        } else if writing && settings.hashed {
             for index in toHash {
                 guard let hash = try ledger.hash(ordinal: first + index, username: chunk[index].user.username) else {
                     throw SocializerError.invalid("'\(settings.sourceName)' changed while it was imported; nothing was imported",
@@ -138,7 +145,13 @@ public final class UserLoader {
             }
         }
         guard writing else { return }
-        for (index, item) in chunk.enumerated() { try write(item, existing: existing[index]) }
+        for (index, item) in chunk.enumerated() {
+            do {
+                try write(item, existing: existing[index])
+            } catch let error as SocializerError where doomed && error.code == .invalidData {
+                // Already reported (a taken name or email): the doomed load only writes on to check what follows.
+            }
+        }
     }
 
     func write(_ item: UserRecord, existing: User?) throws {
