@@ -111,7 +111,7 @@ public final class FixtureLoader {
         if group == .users {
             if case .string(let name)? = record.fields.first(where: { $0.0 == "username" })?.1 { pendingUsernames.append(name) }
             try users.add(record)
-            if users.pendingCount == 0 { settleUsers() }
+            if users.pendingCount == 0 { try settleUsers() }
             return
         }
         try flushUsers()
@@ -143,13 +143,21 @@ public final class FixtureLoader {
     func flushUsers() throws {
         guard users.pendingCount > 0 || !pendingUsernames.isEmpty else { return }
         try users.flush()
-        settleUsers()
+        try settleUsers()
     }
 
-    /// Usernames whose records were refused or not written are marked, so
-    /// that records referring to them are skipped quietly.
-    func settleUsers() {
-        for name in pendingUsernames where userIDs[name] == nil { userIDs[name] = FixtureLoader.failed }
+    /// Usernames whose records were refused or not written: one already
+    /// stored (the record failed as a conflict) keeps its stored id, so
+    /// records referring to it are still checked; any other is marked, so
+    /// that records referring to it are skipped quietly.
+    func settleUsers() throws {
+        for name in pendingUsernames where userIDs[name] == nil {
+            if case .integer(let id) = try db.scalar(findUserSQL, [name]) {
+                userIDs[name] = id
+            } else {
+                userIDs[name] = FixtureLoader.failed
+            }
+        }
         pendingUsernames.removeAll(keepingCapacity: true)
     }
 
