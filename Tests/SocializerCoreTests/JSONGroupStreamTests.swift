@@ -80,7 +80,7 @@ import Testing
     @Test func aRecordNestedTooDeepIsReportedAlone() throws {
         let seen = try read(#"{"users": [[[[[[1]]]]], {"a": 1}]}"#)
         #expect(seen.count == 3)
-        #expect(seen[1] == .failure("1:14", "nested deeper than 4 levels", false))
+        #expect(seen[1] == .failure("1:15", "nested deeper than 4 levels", false))
         #expect(seen[2] == .element("1:25", .object([("a", .integer(1))])))
     }
 

@@ -136,7 +136,8 @@ public struct JSONGroupStream {
     }
 
     private mutating func readElement() throws -> Item? {
-        switch try scanner.readValue(startDepth: 2) {
+        // A record counts its depth from its array, as in a file of records alone.
+        switch try scanner.readValue(startDepth: 1) {
         case .value(let position, let value): return .element(position, value)
         case .failure(let error, let complete):
             if !complete { return fatal(error.reason, at: error.position) }

@@ -60,7 +60,7 @@ public final class FixtureReader {
                 group = single
             } else {
                 form = .document
-                document = JSONGroupStream(reader, maxDepth: RecordStream.maximumDepth + 1,
+                document = JSONGroupStream(reader, maxDepth: RecordStream.maximumDepth,
                                            maxElementBytes: RecordStream.maximumRecordBytes)
             }
         case .jsonl:

@@ -173,7 +173,7 @@ public final class UserLoader {
             updated += 1
         } else {
             if item.user.hashedEmail.isEmpty { item.user.hashedEmail = try UserRepository.noEmailPlaceholder() }
-            if item.user.encryptionKey == nil { item.user.encryptionKey = try FernetKey.generate().encoded }
+            if item.user.encryptionKey == nil && !item.keyGivenAsNull { item.user.encryptionKey = try FernetKey.generate().encoded }
             item.user.id = try repository.insert(item.user)
             created += 1
         }

@@ -13,6 +13,9 @@ public struct UserRecord {
     /// The app's memory document, completed when the user's id is known.
     public var memory: JSONValue?
     public var messagesGiven: Bool
+    /// `"encryption_key": null` given on purpose (a dump of a user without a
+    /// key): none is generated, so the row comes back as it was.
+    public var keyGivenAsNull = false
 
     /// How a field of the record schema is used.
     public enum FieldUse: Sendable { case both, secret, importOnly }
@@ -148,8 +151,10 @@ public struct UserRecord {
                         llmProvider: d.string("llm_provider"), llmEndpoint: d.string("llm_endpoint"), llmModel: d.string("llm_model"))
         d.finish(allowed: fields)
         guard d.errors.isEmpty else { return (nil, d.errors) }
-        return (UserRecord(location: record.location, user: user, password: password, email: email, memory: memory,
-                           messagesGiven: d.has("messages")), [])
+        var decoded = UserRecord(location: record.location, user: user, password: password, email: email, memory: memory,
+                                 messagesGiven: d.has("messages"))
+        decoded.keyGivenAsNull = memory == nil && record.fields.contains { $0.0 == "encryption_key" && $0.1 == .null }
+        return (decoded, [])
     }
 
     /// The address a record stores: its `email`, or a `hashed_email` that is
