@@ -72,6 +72,9 @@ import TestSupport
         Case(arguments: ["migrate", "up", "--no-backup"], start: .version2),
         Case(arguments: ["migrate", "down"]),
         Case(arguments: ["migrate", "baseline"], start: .legacy),
+        Case(arguments: ["seed", "--demo"]),
+        // A replacement built beside the database: the old one stays, the temporary file goes.
+        Case(arguments: ["seed", "--fresh", "--demo"]),
         // Not a database change, but it writes a file.
         Case(arguments: ["backup", "copy.db"], outputs: ["copy.db"], changesDatabase: false),
     ]

@@ -59,12 +59,14 @@ enum ManPageGenerator {
     /// is required, required options, then every other option in brackets
     /// (options that exclude each other share a bracket).
     static func synopsis(_ path: [String], _ node: CommandNode, full: Bool = true) -> String {
-        var parts = [bold((["socializer"] + path).joined(separator: " "))] + node.positionals.map(positionalForm)
+        // A positional one of whose group is required is written in that group.
+        let grouped = Set(node.requireOneOf.flatMap { $0 })
+        var parts = [bold((["socializer"] + path).joined(separator: " "))]
+            + node.positionals.filter { !grouped.contains($0.name) }.map(positionalForm)
         var used = Set<String>()
         let byName = Dictionary(node.options.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for group in node.requireOneOf {
-            let options = group.compactMap { byName[$0] }
-            parts.append("(" + options.map { optionForm($0, withShort: false) }.joined(separator: " | ") + ")")
+            parts.append("(" + group.map { member($0, node, withValue: true) }.joined(separator: " | ") + ")")
             used.formUnion(group)
         }
         for option in node.options where option.required && !used.contains(option.name) {
@@ -82,6 +84,15 @@ enum ManPageGenerator {
             parts.append("[" + italic("options") + "]")
         }
         return parts.joined(separator: " ")
+    }
+
+    /// A member of an option group: `--name` (with its value in a synopsis), or a positional's name.
+    static func member(_ name: String, _ node: CommandNode, withValue: Bool = false) -> String {
+        if withValue, let option = node.options.first(where: { $0.name == name }) { return optionForm(option, withShort: false) }
+        if let positional = node.positionals.first(where: { $0.name == name }) {
+            return italic(positional.name) + (positional.variadic ? "\\&..." : "")
+        }
+        return bold("--\(name)")
     }
 
     /// The verb's positionals and options, one tagged paragraph each.
@@ -108,11 +119,11 @@ enum ManPageGenerator {
             if option.repeatable { lines.append("May be given more than once.") }
             let excluded = node.exclusive.filter { $0.contains(option.name) }.flatMap { $0 }.filter { $0 != option.name }
             if !excluded.isEmpty {
-                lines.append(line("Not with " + excluded.map { bold("--\($0)") }.joined(separator: ", ") + "."))
+                lines.append(line("Not with " + excluded.map { member($0, node) }.joined(separator: ", ") + "."))
             }
             if node.requireOneOf.contains(where: { $0.contains(option.name) }) {
                 let group = node.requireOneOf.first { $0.contains(option.name) } ?? []
-                lines.append(line("One of " + group.map { bold("--\($0)") }.joined(separator: ", ") + " is required."))
+                lines.append(line("One of " + group.map { member($0, node) }.joined(separator: ", ") + " is required."))
             }
         }
         if lines.isEmpty {

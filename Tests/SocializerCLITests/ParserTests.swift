@@ -30,7 +30,7 @@ import TestSupport
         #expect(verb.stderr.contains("unknown verb for 'migrate' 'stauts'\nhint: did you mean 'status'?"))
         #expect(verb.stderr.contains("usage: socializer migrate <verb>"))
         let far = runCLI(["--db", db, "frobnicate"])
-        #expect(far.stderr.contains("hint: choose one of: users, tokens, logs, migrate, backup"))
+        #expect(far.stderr.contains("hint: choose one of: users, tokens, logs, migrate, seed, dump, backup"))
         #expect(folder.listing().isEmpty)
     }
 

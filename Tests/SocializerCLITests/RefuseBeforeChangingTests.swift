@@ -52,6 +52,7 @@ import TestSupport
             #expect(f.cli(["migrate", "down", "--to", "2"]).status == 0)
         }),
         Case(arguments: ["migrate", "down"]),
+        Case(arguments: ["seed", "--demo"]),
         Case(arguments: ["migrate", "baseline"], prepare: { f in
             unlink(f.db)
             _ = try LegacyDatabase.create(at: f.db)

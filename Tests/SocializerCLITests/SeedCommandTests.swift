@@ -400,3 +400,28 @@ extension DatabaseValue {
         return false
     }
 }
+
+/// socializer-seed(1) lists every field of every table group: the list is
+/// prose, so it is checked against the record engine here.
+@Suite struct SeedManPageTests {
+    @Test func everyGroupAndFieldIsInThePage() throws {
+        let page = try ManPageTests.page("socializer-seed.1")
+        guard let start = page.range(of: ".SS Table groups and their fields"), let end = page.range(of: ".SS Conflicts") else {
+            Issue.record("socializer-seed.1 has no section 'Table groups and their fields' before 'Conflicts'")
+            return
+        }
+        let section = String(page[start.upperBound..<end.lowerBound])
+        for group in FixtureGroup.allCases {
+            let fields = group == .users ? UserRecord.fields : group.schema.fields.map(\.name)
+            guard let heading = section.range(of: ".B \(group.rawValue)\n") else {
+                Issue.record("no entry for \(group.rawValue)")
+                continue
+            }
+            // The entry runs to the next one (or to the section's end).
+            let entry = String(section[heading.upperBound...]).components(separatedBy: ".TP\n").first ?? ""
+            for field in fields {
+                #expect(entry.contains(field), "\(group.rawValue).\(field) is not in socializer-seed(1)")
+            }
+        }
+    }
+}

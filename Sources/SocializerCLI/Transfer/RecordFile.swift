@@ -14,14 +14,14 @@ enum RecordFile {
     static let maximumFileBytes = FileReader.Limit.importFile
 
     /// The format from `--input-format` when it names one, else from the extension.
-    static func format(path: String, explicit: Format?, option: String = "--input-format") throws -> Format {
+    static func format(path: String, explicit: Format?) throws -> Format {
         if let explicit { return explicit }
         if path == "-" {
-            throw SocializerError.usage("standard input has no name to tell its format by", hint: "pass \(option) json|jsonl|csv")
+            throw SocializerError.usage("standard input has no name to tell its format by", hint: "pass --input-format json|jsonl|csv")
         }
         if let format = RecordFormat.of(path: path) { return format }
         throw SocializerError.usage("cannot tell the format of '\(path)' from its name",
-                                    hint: "name it .json, .jsonl or .csv, or pass \(option) json|jsonl|csv")
+                                    hint: "name it .json, .jsonl or .csv, or pass --input-format json|jsonl|csv")
     }
 }
 
