@@ -55,7 +55,7 @@ with open(sys.argv[2], "w") as jl, open(sys.argv[3], "w") as csv:
         jl.write('{"table":"room_messages","record":{"room":"r%d","sender":"u%d","sender_type":"user","content":"%s",'
                  '"message_type":"text","message_metadata":{},"created_at":"%sZ","edited_at":null,"is_deleted":false}}\n'
                  % (r, u, content, ts.replace(" ", "T")))
-        csv.write('%d,%d,user,%s,text,{},%s,,0\n' % (r, u, content, ts))
+        csv.write('%d,%d,%d,user,%s,text,{},%s,,0\n' % (m, r, u, content, ts))
 PY
 }
 
@@ -67,11 +67,18 @@ with_head() { fresh "$1"; "$bin" -q --db "$1" seed "$work/head.jsonl" >/dev/null
 migrated() { fresh "$1"; "$bin" -q --db "$1" migrate up >/dev/null; }
 
 quarter=$((n / 4))
-make_rows "$n"
-make_rows "$quarter"
+if part seed; then
+    make_rows "$n"
+    make_rows "$quarter"
+fi
 db="$work/seed.db"
 
+# Which parts to run (all by default): PARTS="seed generate dump".
+parts=${PARTS:-seed generate dump}
+part() { [[ " $parts " == *" $1 "* ]]; }
+
 # 1. Seeding fixture lines against .import of CSV.
+if part seed; then
 ours_new=$(BEFORE_EACH="fresh '$db'" median_ms "$runs" "$bin" -q --db "$db" seed "$work/msgs-$n.jsonl")
 count=$(sqlite3 "$db" "SELECT count(*) FROM room_messages")
 [ "$count" = "$n" ] || { echo "seed wrote $count messages, expected $n" >&2; exit 1; }
@@ -85,10 +92,15 @@ printf '%-46s socializer %9s ms   sqlite3 .import %9s ms   ratio %s   peak RSS %
     "$rss_quarter" "$quarter" "$rss_full" "$n" "$sqlite_rss"
 printf '%-46s socializer %9s ms   sqlite3 .import %9s ms   ratio %s\n' \
     "seed $n messages (jsonl, existing database)" "$ours_existing" "$theirs" "$(ratio "$ours_existing" "$theirs")"
+with_head "$db"; sqlite3 "$db" ".import --csv $work/msgs-$n.csv room_messages"
+count=$(sqlite3 "$db" "SELECT count(*) FROM room_messages")
+[ "$count" = "$n" ] || { echo "sqlite3 .import wrote $count messages, expected $n" >&2; exit 1; }
+fi
 
 # 2. Generating against a recursive CTE inserting the same number of rows of the same size.
 gen="$work/gen.db"
 spec="users=100,rooms=50,messages=$n"
+if part generate; then
 ours=$(BEFORE_EACH="fresh '$gen'" median_ms "$runs" "$bin" -q --db "$gen" seed --generate "$spec" --random-seed 1)
 fresh "$gen"; "$bin" -q --db "$gen" seed --generate "$spec" --random-seed 1
 size=$(sqlite3 "$gen" "SELECT CAST(avg(length(content)) AS INTEGER) FROM room_messages")
@@ -101,8 +113,11 @@ fresh "$db"; rss_quarter=$(peak_kb "$bin" -q --db "$db" seed --generate "users=1
 fresh "$db"; rss_full=$(peak_kb "$bin" -q --db "$db" seed --generate "$spec")
 printf '%-46s socializer %9s ms   sqlite3 CTE     %9s ms   ratio %s   peak RSS %s kB at %s, %s kB at %s\n' \
     "seed --generate messages=$n" "$ours" "$theirs" "$(ratio "$ours" "$theirs")" "$rss_quarter" "$quarter" "$rss_full" "$n"
+fi
 
 # 3. Dump against sqlite3 -json over the same tables.
+if part dump; then
+fresh "$gen"; "$bin" -q --db "$gen" seed --generate "$spec" --random-seed 1
 tables="users skills user_skills training user_preferences chat_rooms room_members room_messages room_invites general_chat_messages token_blacklist error_logs"
 selects=$(for t in $tables; do printf 'SELECT * FROM %s ORDER BY rowid; ' "$t"; done)
 ours=$(median_ms "$runs" "$bin" --db "$gen" dump)
@@ -116,3 +131,4 @@ printf '%-46s socializer %9s ms   sqlite3 -json   %9s ms   ratio %s   peak RSS %
     "dump (json, $n messages)" "$ours" "$theirs" "$(ratio "$ours" "$theirs")" "$dump_rss_quarter" "$quarter" "$dump_rss" "$n" "$sqlite_rss"
 printf '%-46s socializer %9s ms   sqlite3 -json   %9s ms   ratio %s\n' \
     "dump --format jsonl ($n messages)" "$ours_jsonl" "$theirs" "$(ratio "$ours_jsonl" "$theirs")"
+fi
