@@ -53,6 +53,10 @@ extension JSONValue {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Bytes that may start an escape: controls, `"`, `\\`, and the lead
+    /// byte of U+2028/U+2029.
+    private static let escapeCandidate: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }
+
     /// A JSON string with the escapes of `writeString(_:to: inout String)`.
     public static func writeString(_ s: String, to out: inout [UInt8]) {
         var s = s
@@ -66,7 +70,11 @@ extension JSONValue {
         var runStart = 0
         var i = 0
         let n = bytes.count
+        escapeCandidate.withUnsafeBufferPointer { candidate in
         while i < n {
+            // Most bytes need nothing: skip them by table before looking closer.
+            while i < n && !candidate[Int(bytes[i])] { i += 1 }
+            guard i < n else { break }
             let b = bytes[i]
             var escape: (UInt8, UInt8)?
             var unicode: UInt32?
@@ -97,6 +105,7 @@ extension JSONValue {
             }
             i += width
             runStart = i
+        }
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n]))
         out.append(UInt8(ascii: "\""))

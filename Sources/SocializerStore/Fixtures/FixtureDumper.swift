@@ -34,7 +34,6 @@ public final class FixtureDumper {
     let groups: [FixtureGroup]
     let secrets: Bool
     let form: Form
-    private var out: [UInt8] = []
     private var sink: (([UInt8]) throws -> Void)?
     /// Room id → its ordinal in dump order.
     private var roomOrdinals: [Int64: Int]?
@@ -50,7 +49,6 @@ public final class FixtureDumper {
         self.secrets = includeSecrets
         self.form = form
         precondition(groups.count == 1 || form == .document || form == .lines, "arrays, records and csv hold one group")
-        out.reserveCapacity(FixtureDumper.bufferSize + 4096)
     }
 
     /// The fields written for a group, in order.
@@ -61,61 +59,86 @@ public final class FixtureDumper {
 
     /// Writes everything through `sink` (called with 64 KiB pieces and the rest at the end).
     public func write(to sink: @escaping ([UInt8]) throws -> Void) throws {
+        // A local buffer, passed down inout: a class's stored array appended
+        // to in a loop pays an exclusivity check per access.
+        var out: [UInt8] = []
+        out.reserveCapacity(FixtureDumper.bufferSize + 4096)
         self.sink = sink
         defer { self.sink = nil }
         switch form {
         case .document:
-            append("{\n\"\(FixtureReader.versionMember)\": \(FixtureReader.version)")
+            out.append(contentsOf: "{\n\"\(FixtureReader.versionMember)\": \(FixtureReader.version)".utf8)
         case .array:
-            append("[")
+            out.append(UInt8(ascii: "["))
         case .csv:
-            var first = true
-            for name in fieldNames(groups[0]) {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
+            for (n, name) in fieldNames(groups[0]).enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
                 CSVText.writeField(name, to: &out)
             }
-            out.append(contentsOf: [0x0D, 0x0A])
+            out.append(0x0D)
+            out.append(0x0A)
         case .lines, .records:
             break
         }
         var rows = 0
         for group in groups {
-            if form == .document { append(",\n\(JSONValue.quoted(group.rawValue)): [") }
-            let before = rows
-            try dump(group) { [self] in
-                switch form {
-                case .document, .array:
-                    out.append(contentsOf: rows > before || (form == .array && rows > 0) ? [UInt8(ascii: ","), 0x0A] : [0x0A])
-                case .lines:
-                    append("{\"table\":\(JSONValue.quoted(group.rawValue)),\"record\":")
-                case .records, .csv:
-                    break
-                }
-                rows += 1
-            } after: { [self] in
-                switch form {
-                case .lines: out.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
-                case .records: out.append(0x0A)
-                case .csv: out.append(contentsOf: [0x0D, 0x0A])
-                case .document, .array: break
-                }
-                try flushIfFull()
-            }
-            if form == .document { append(rows > before ? "\n]" : "]") }
+            if form == .document { out.append(contentsOf: ",\n\(JSONValue.quoted(group.rawValue)): [".utf8) }
+            let frame = Frame(form: form, group: group, separate: form == .array && rows > 0)
+            let written = group == .users ? try dumpUsers(frame, &out) : try dump(group, frame, &out)
+            rows += written
+            if form == .document { out.append(contentsOf: (written > 0 ? "\n]" : "]").utf8) }
         }
         switch form {
-        case .document: append("\n}\n")
-        case .array: append(rows > 0 ? "\n]\n" : "]\n")
+        case .document: out.append(contentsOf: "\n}\n".utf8)
+        case .array: out.append(contentsOf: (rows > 0 ? "\n]\n" : "]\n").utf8)
         default: break
         }
         try sink(out)
-        out.removeAll(keepingCapacity: true)
     }
 
-    private func append(_ text: String) { out.append(contentsOf: text.utf8) }
+    /// What goes around each record of a group in the chosen form.
+    struct Frame {
+        let form: Form
+        /// `{"table":"…","record":` for lines.
+        let prefix: [UInt8]
+        /// The first record of this group follows another's (an array's next group never: arrays hold one).
+        let separate: Bool
 
-    private func flushIfFull() throws {
+        init(form: Form, group: FixtureGroup, separate: Bool) {
+            self.form = form
+            self.separate = separate
+            prefix = form == .lines ? Array("{\"table\":\(JSONValue.quoted(group.rawValue)),\"record\":".utf8) : []
+        }
+
+        func open(_ out: inout [UInt8], first: Bool) {
+            switch form {
+            case .document, .array:
+                if !first || separate { out.append(UInt8(ascii: ",")) }
+                out.append(0x0A)
+            case .lines:
+                out.append(contentsOf: prefix)
+            case .records, .csv:
+                break
+            }
+        }
+
+        func close(_ out: inout [UInt8]) {
+            switch form {
+            case .lines:
+                out.append(UInt8(ascii: "}"))
+                out.append(0x0A)
+            case .records:
+                out.append(0x0A)
+            case .csv:
+                out.append(0x0D)
+                out.append(0x0A)
+            case .document, .array:
+                break
+            }
+        }
+    }
+
+    private func flushIfFull(_ out: inout [UInt8]) throws {
         guard out.count >= FixtureDumper.bufferSize, let sink else { return }
         try sink(out)
         out.removeAll(keepingCapacity: true)
@@ -123,9 +146,8 @@ public final class FixtureDumper {
 
     // MARK: Tables
 
-    /// One group's rows, each between `before` and `after`.
-    private func dump(_ group: FixtureGroup, before: () -> Void, after: () throws -> Void) throws {
-        if group == .users { return try dumpUsers(before: before, after: after) }
+    /// One group's rows; returns how many.
+    private func dump(_ group: FixtureGroup, _ frame: Frame, _ out: inout [UInt8]) throws -> Int {
         let plan = try DumpPlan(group.schema, secrets: secrets)
         if group == .roomMessages { try prepareMessageKeys() }
         if group == .chatRooms || plan.needsRooms { try prepareRoomOrdinals() }
@@ -134,14 +156,16 @@ public final class FixtureDumper {
         defer { statement.reset() }
         var ordinal = 0
         var cells: [JSONValue] = []
+        let columns = plan.columns
+        let names = plan.memberNames
         while try statement.step() {
             ordinal += 1
             let rowid = statement.int64(at: 0)
             if group == .roomMessages, messageOrdinals?[rowid] != nil { messageOrdinals![rowid] = ordinal }
-            before()
+            frame.open(&out, first: ordinal == 1)
             if form == .csv {
                 cells.removeAll(keepingCapacity: true)
-                for column in plan.columns {
+                for column in columns {
                     if case .ownKey = column.source, keyOrdinal(group, rowid) == nil {
                         cells.append(.null)
                     } else {
@@ -155,25 +179,31 @@ public final class FixtureDumper {
             } else {
                 out.append(UInt8(ascii: "{"))
                 var first = true
-                for column in plan.columns {
+                for n in columns.indices {
+                    let column = columns[n]
                     if case .ownKey = column.source, keyOrdinal(group, rowid) == nil { continue }
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
-                    JSONValue.writeString(column.name, to: &out)
-                    out.append(UInt8(ascii: ":"))
-                    try writeJSON(column, statement, rowid: rowid, ordinal: ordinal, group: group)
+                    out.append(contentsOf: names[n])
+                    try writeJSON(column, statement, rowid: rowid, ordinal: ordinal, group: group, into: &out)
                 }
                 out.append(UInt8(ascii: "}"))
             }
-            try after()
+            frame.close(&out)
+            try flushIfFull(&out)
         }
+        return ordinal
     }
 
-    private func dumpUsers(before: () -> Void, after: () throws -> Void) throws {
+    private func dumpUsers(_ frame: Frame, _ out: inout [UInt8]) throws -> Int {
         let fields = UserRecord.exported(secrets: secrets)
-        try db.forEachRow("SELECT \(User.columns) FROM users ORDER BY id") { row in
-            let user = try User(row: row)
-            before()
+        var count = 0
+        let statement = try db.prepare("SELECT \(User.columns) FROM users ORDER BY id")
+        defer { statement.reset() }
+        while try statement.step() {
+            let user = try User(row: statement.currentRow())
+            count += 1
+            frame.open(&out, first: count == 1)
             if form == .csv {
                 for (n, field) in fields.enumerated() {
                     if n > 0 { out.append(UInt8(ascii: ",")) }
@@ -189,8 +219,10 @@ public final class FixtureDumper {
                 }
                 out.append(UInt8(ascii: "}"))
             }
-            try after()
+            frame.close(&out)
+            try flushIfFull(&out)
         }
+        return count
     }
 
     // MARK: Keys
@@ -252,10 +284,6 @@ public final class FixtureDumper {
         var bytes: [UInt8] = []
         try writeJSON(column, statement, rowid: rowid, ordinal: ordinal, group: group, into: &bytes)
         return (try? JSONParser.parse(bytes)) ?? .null
-    }
-
-    private func writeJSON(_ column: DumpColumn, _ statement: Statement, rowid: Int64, ordinal: Int, group: FixtureGroup) throws {
-        try writeJSON(column, statement, rowid: rowid, ordinal: ordinal, group: group, into: &out)
     }
 
     private func writeJSON(_ column: DumpColumn, _ statement: Statement, rowid: Int64, ordinal: Int, group: FixtureGroup,
@@ -338,7 +366,8 @@ public final class FixtureDumper {
                         out.append(UInt8(ascii: "T"))
                         let zeroFraction = bytes[20...].allSatisfy { $0 == UInt8(ascii: "0") }
                         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[11..<(zeroFraction ? 19 : 26)]))
-                        out.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
+                        out.append(UInt8(ascii: "Z"))
+                        out.append(UInt8(ascii: "\""))
                         return true
                     }
                     guard let time = Timestamp.parse(utf8: bytes) else { return false }
@@ -387,8 +416,9 @@ public final class FixtureDumper {
     }
 }
 
-/// How one output field of a group is read from the dump's query.
-struct DumpColumn {
+/// How one output field of a group is read from the dump's query (a class:
+/// the row loop reads it without copying its strings).
+final class DumpColumn {
     enum Source {
         case value(FixtureField.Kind)
         /// A username or skill name, joined in at `nameIndex`.
@@ -402,6 +432,13 @@ struct DumpColumn {
     /// The column's index in the query (the id, for references).
     let index: Int32
     let source: Source
+
+    init(name: String, column: String?, index: Int32, source: Source) {
+        self.name = name
+        self.column = column
+        self.index = index
+        self.source = source
+    }
 }
 
 /// One group's dump query: `rowid`, then each field's column, then the
@@ -410,6 +447,8 @@ struct DumpColumn {
 struct DumpPlan {
     let sql: String
     let columns: [DumpColumn]
+    /// Each column's `"name":`, encoded once.
+    let memberNames: [[UInt8]]
     var needsRooms = false
     var needsMessages = false
 
@@ -454,6 +493,12 @@ struct DumpPlan {
         }
         sql = "SELECT \(select.joined(separator: ", ")) FROM \(spec.table) t \(joins.joined(separator: " ")) ORDER BY t.rowid"
         self.columns = columns
+        memberNames = columns.map { column in
+            var bytes: [UInt8] = []
+            JSONValue.writeString(column.name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            return bytes
+        }
     }
 }
 

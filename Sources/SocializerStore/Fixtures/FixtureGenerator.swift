@@ -124,7 +124,7 @@ public final class FixtureGenerator {
 
     /// Writes every table of the spec inside the caller's transaction.
     public func run() throws -> [FixtureLoader.TableCount] {
-        try db.execute("PRAGMA main.cache_size = -\(64 * 1024)")
+        try db.execute("PRAGMA main.cache_size = -\(FixtureLoader.cacheKiB)")
         try users()
         try skills()
         try pairs(.levels)

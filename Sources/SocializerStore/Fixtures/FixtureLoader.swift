@@ -56,6 +56,8 @@ public final class FixtureLoader {
 
     static let interrupted = SocializerError(.interrupted, "interrupted; the open transaction was rolled back and nothing was loaded")
 
+    static let cacheKiB = 64 * 1024
+
     /// The id of a record that was refused: records that refer to it are
     /// skipped without a second complaint.
     static let failed: Int64 = -1
@@ -83,6 +85,11 @@ public final class FixtureLoader {
         self.options = options
         problems = ProblemList(limit: maxErrors)
         users = try UserLoader(db, settings: options.users, writing: true, problems: problems)
+        // A fixed 64 MiB page cache for the load: the indexes it updates stay
+        // in memory instead of being read back from the file (measured: a
+        // million messages load in two thirds of the time), and memory still
+        // does not grow with the input.
+        try db.execute("PRAGMA main.cache_size = -\(FixtureLoader.cacheKiB)")
         users.onWritten = { [unowned self] name, id in self.userIDs[name] = id }
     }
 
