@@ -13,10 +13,7 @@
 # shared build lock:  flock /tmp/socializer-build.lock bench/seed.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-if [ ! -x /usr/bin/time ]; then
-    echo "this benchmark needs GNU time for peak RSS: apt-get install time" >&2
-    exit 1
-fi
+require_gnu_time
 bin=$(release_binary)
 runs=${RUNS:-3}
 n=${N:-1000000}
@@ -59,12 +56,14 @@ with open(sys.argv[2], "w") as jl, open(sys.argv[3], "w") as csv:
 PY
 }
 
-peak_kb() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}'; }
-
 fresh() { rm -f "$1" "$1"-wal "$1"-shm "$1"-journal; }
 # A migrated database holding the users and rooms of head.jsonl, for the sqlite3 side.
 with_head() { fresh "$1"; "$bin" -q --db "$1" seed "$work/head.jsonl" >/dev/null; }
 migrated() { fresh "$1"; "$bin" -q --db "$1" migrate up >/dev/null; }
+
+# Which parts to run (all by default): PARTS="seed generate dump".
+parts=${PARTS:-seed generate dump}
+part() { [[ " $parts " == *" $1 "* ]]; }
 
 quarter=$((n / 4))
 if part seed; then
@@ -72,10 +71,6 @@ if part seed; then
     make_rows "$quarter"
 fi
 db="$work/seed.db"
-
-# Which parts to run (all by default): PARTS="seed generate dump".
-parts=${PARTS:-seed generate dump}
-part() { [[ " $parts " == *" $1 "* ]]; }
 
 # 1. Seeding fixture lines against .import of CSV.
 if part seed; then

@@ -8,10 +8,7 @@
 #   flock /tmp/socializer-build.lock bench/users-bulk.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-if [ ! -x /usr/bin/time ]; then
-    echo "this benchmark needs GNU time for peak RSS: apt-get install time" >&2
-    exit 1
-fi
+require_gnu_time
 bin=$(release_binary)
 runs=${RUNS:-3}
 sizes=${SIZES:-"50000 200000"}
@@ -51,8 +48,6 @@ median_fresh_ms() {
     local db=$1; shift
     BEFORE_EACH="fresh_db '$db'" median_ms "$runs" "$@"
 }
-
-peak_kb() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}'; }
 
 cols="username, role, is_active, temperature, preferences, member_since, messages, hashed_name, hashed_email, llm_provider, llm_endpoint, llm_model"
 for n in $sizes; do

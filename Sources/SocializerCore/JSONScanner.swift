@@ -46,6 +46,62 @@ struct JSONScanner {
         return nil
     }
 
+    /// Opens a document whose top level starts with `open` (`[` or `{`),
+    /// `what` naming what is expected; the problem, with where, if it cannot.
+    mutating func openDocument(_ open: UInt8, _ what: String) throws -> JSONParseError? {
+        if let problem = try startProblem() { return JSONParseError(position: position, reason: problem) }
+        try skipSpace()
+        guard let first = try peek() else { return JSONParseError(position: position, reason: "empty document; expected \(what)") }
+        guard first == open else { return JSONParseError(position: position, reason: "expected \(what), found \(JSONScanner.describe(first))") }
+        _ = try take()
+        if try peek() == 0 {
+            return JSONParseError(position: TextPosition(line: 1, column: 1), reason: "the text is not UTF-8 (UTF-16 or UTF-32?); convert it to UTF-8")
+        }
+        return nil
+    }
+
+    /// Whether the container just opened closes at once (`[]`, `{}`); the closing byte is taken.
+    mutating func closesEmpty(_ close: UInt8) throws -> Bool {
+        try skipSpace()
+        guard try peek() == close else { return false }
+        _ = try take()
+        return true
+    }
+
+    enum Step {
+        /// A comma: another element or member follows.
+        case next
+        /// The container closed.
+        case closed
+        case failure(String)
+    }
+
+    /// What follows an element or member: `,` or the closing `close`;
+    /// `inside` names the container in messages ("an array").
+    mutating func step(close: UInt8, inside: String) throws -> Step {
+        try skipSpace()
+        guard let c = try peek() else { return .failure("unexpected end of input inside \(inside)") }
+        switch c {
+        case UInt8(ascii: ","):
+            _ = try take()
+            try skipSpace()
+            if try peek() == close { return .failure("trailing comma before '\(Character(UnicodeScalar(close)))'") }
+            return .next
+        case close:
+            _ = try take()
+            return .closed
+        default:
+            return .failure("unexpected \(JSONScanner.describe(c)); expected ',' or '\(Character(UnicodeScalar(close)))'")
+        }
+    }
+
+    /// After the document only blanks may come; the problem if anything else does.
+    mutating func endProblem() throws -> String? {
+        try skipSpace()
+        guard let c = try peek() else { return nil }
+        return "unexpected \(JSONScanner.describe(c)) after the end of the document"
+    }
+
     enum Value {
         case value(TextPosition, JSONValue)
         /// `complete`: the value's extent was found (its brackets balance), so reading can go on after it.

@@ -284,9 +284,7 @@ import TestSupport
     @Test func theCompiledInDemoIsTheFixtureFile() throws {
         let file = try String(contentsOfFile: fixturesFolder() + "/demo.json", encoding: .utf8)
         if ProcessInfo.processInfo.environment["SOCIALIZER_REGENERATE_DEMO"] == "1", file != DemoFixture.json {
-            var url = URL(fileURLWithPath: fixturesFolder())
-            url.deleteLastPathComponent()
-            let path = url.path + "/Sources/SocializerStore/Fixtures/DemoFixture.swift"
+            let path = repositoryRoot() + "/Sources/SocializerStore/Fixtures/DemoFixture.swift"
             let swift = try String(contentsOfFile: path, encoding: .utf8)
             guard let start = swift.range(of: "public static let json = #\"\"\"\n"), let end = swift.range(of: "\n\"\"\"#", options: .backwards) else {
                 Issue.record("DemoFixture.swift has no json literal to rewrite")

@@ -11,11 +11,7 @@ import TestSupport
 /// model's type (Tests/Fixtures/app/read_every_row.py), and the secrets the
 /// app opens (memory, keys, password hashes) opened as it opens them.
 @Suite struct SeedAppReadsTests {
-    static func script() -> String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<2 { url.deleteLastPathComponent() }
-        return url.path + "/Fixtures/app/read_every_row.py"
-    }
+    static func script() -> String { repositoryRoot() + "/Tests/Fixtures/app/read_every_row.py" }
 
     /// Runs the reader; its output, or a failure with what it printed.
     func appReads(_ db: String) throws -> String {

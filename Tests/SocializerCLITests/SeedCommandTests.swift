@@ -10,11 +10,7 @@ import TestSupport
 @testable import SocializerStore
 
 /// The repository's fixtures folder.
-func fixturesFolder() -> String {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path + "/fixtures"
-}
+func fixturesFolder() -> String { repositoryRoot() + "/fixtures" }
 
 /// A folder for `seed` runs: the database does not exist until a test makes it.
 final class SeedFixture {
@@ -76,6 +72,12 @@ final class SeedFixture {
         #expect(try db.rows("PRAGMA foreign_key_check").isEmpty)
         #expect(s.cli(["migrate", "validate"]).status == 0)
         #expect(try db.scalarInt("SELECT max(version) FROM schema_migrations") == Int64(Migrations.latestVersion))
+        // The indexes deferred for the load are all back, as the migrations made them.
+        let migrated = SeedFixture()
+        #expect(migrated.cli(["migrate", "up"]).status == 0)
+        let schema = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        #expect(try db.rows(schema).map(\.values) == migrated.connection().rows(schema).map(\.values))
+        #expect(try queryPlan(db, "SELECT id FROM room_messages WHERE room_id = ? ORDER BY created_at DESC").contains("ix_room_messages_room_id_created_at"))
     }
 
     @Test func theDemoFixtureFileLoadsTheSameAsTheCompiledIn() throws {

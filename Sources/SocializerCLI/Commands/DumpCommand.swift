@@ -24,16 +24,7 @@ enum DumpCommand {
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.read)
         let form: FixtureDumper.Form = context.globals.format == .jsonl ? .lines : .document
-        let dumper = FixtureDumper(db, includeSecrets: arguments[includeSecrets], form: form)
-        let out = context.stdout
-        // One read snapshot: every table as of one moment, however the app writes meanwhile.
-        try db.transaction(.deferred) {
-            try dumper.write { bytes in
-                out.write(bytes: bytes)
-                if let failure = out.failure { throw failure }
-            }
-        }
-        out.flush()
+        try FixtureIO.write(FixtureDumper(db, includeSecrets: arguments[includeSecrets], form: form), db, context)
         return .success
     }
 }

@@ -69,14 +69,20 @@ enum SeedCommand {
         try FileChecks.requireWritable(databaseAt: path)
         if !dryRun { PartialFile.removeStale(besides: path) }
         let exists = access(path, F_OK) == 0
-        let fill: (Connection) throws -> [FixtureLoader.TableCount] = { db in
+        // `empty`: a database just built, whose indexes can wait for the rows (`DeferredIndexes`).
+        let fill: (Connection, Bool) throws -> [FixtureLoader.TableCount] = { db, empty in
             try Interruptible.run {
                 try db.transaction(.immediate, commit: !dryRun) {
+                    let deferred = empty ? try DeferredIndexes.drop(db) : nil
+                    let counts: [FixtureLoader.TableCount]
                     if let spec {
-                        return try FixtureGenerator(db, spec: spec, seed: UInt64(arguments[randomSeed]), cost: cost,
-                                                    now: context.clock.now()).run()
+                        counts = try FixtureGenerator(db, spec: spec, seed: UInt64(arguments[randomSeed]), cost: cost,
+                                                      now: context.clock.now()).run()
+                    } else {
+                        counts = try load(readers, into: db, cost: cost, context, arguments)
                     }
-                    return try load(readers, into: db, cost: cost, context, arguments)
+                    try deferred?.rebuild(db)
+                    return counts
                 }
             }
         }
@@ -85,7 +91,7 @@ enum SeedCommand {
         if arguments[fresh] || !exists {
             if exists { try requireReplaceable(path) }
             let placement: NewDatabase.Placement? = dryRun ? nil : exists ? .replace : .link
-            guard let result = try NewDatabase.build(context, placement: placement, bulk: true, { db, _ in try fill(db) }) else {
+            guard let result = try NewDatabase.build(context, placement: placement, bulk: true, { db, _ in try fill(db, true) }) else {
                 throw SocializerError(.cannotCreate, "another process created '\(path)' while this one seeded it; nothing was changed",
                                       hint: "run the same command again to seed that database, or add --fresh to replace it")
             }
@@ -93,7 +99,7 @@ enum SeedCommand {
             made = exists ? "rebuilt" : "created"
         } else {
             let db = try context.openDatabase(.write)
-            counts = try fill(db)
+            counts = try fill(db, false)
             made = "seeded"
         }
         try report(counts, context, what: made, from: spec != nil ? "generated data" : readers.map(\.name).joined(separator: ", "))
@@ -110,37 +116,16 @@ enum SeedCommand {
         if paths.filter({ $0 == "-" }).count > 1 {
             throw SocializerError.usage("standard input (-) can be read once; name it once")
         }
-        let limit = FileReader.Limit.fixtureFile
         return try paths.map { path in
-            if path == "-" {
-                guard let format = arguments[inputFormat] else {
-                    throw SocializerError.usage("standard input has no name to tell its format by",
-                                                hint: "pass --input-format json|jsonl")
-                }
-                let stdin = context.stdin
-                return FixtureReader(reader: ByteReader(limit: limit) { try stdin.read(into: $0) }, name: "<stdin>",
-                                     format: format.recordFormat, single: nil) { limit in
-                    SocializerError.invalid("the fixture on standard input is longer than \(FileReader.describe(limit)), the limit for it",
-                                            hint: "see INPUT LIMITS in socializer(1)")
-                }
-            }
-            let fd = try FileReader.openForStreaming(path, what: "fixture", limit: limit)
-            let format: RecordFormat
-            do {
-                format = try inputFormat(of: path, arguments)
-            } catch {
-                close(fd)
-                throw error
-            }
-            return FixtureReader(reader: ByteReader(limit: limit, source: FileReader.source(fd: fd, what: "fixture", path: path)),
-                                 name: path, format: format, single: nil,
-                                 limitMessage: { FileReader.tooLarge(path, what: "fixture", limit: $0) },
-                                 close: { _ = Glibc.close(fd) })
+            try FixtureIO.reader(path, single: nil, what: "fixture", context) { try inputFormat(of: $0, arguments) }
         }
     }
 
     static func inputFormat(of path: String, _ arguments: ParsedArguments) throws -> RecordFormat {
         if let given = arguments[inputFormat] { return given.recordFormat }
+        if path == "-" {
+            throw SocializerError.usage("standard input has no name to tell its format by", hint: "pass --input-format json|jsonl")
+        }
         switch RecordFormat.of(path: path) {
         case .json?: return .json
         case .jsonl?: return .jsonl

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import SocializerCore
 import SocializerSecurity
 import SocializerStore
@@ -68,34 +65,12 @@ enum FixtureTransfer {
     // MARK: Import
 
     static func prepare(_ groups: [FixtureGroup], _ context: CommandContext, _ arguments: ParsedArguments) throws -> FixtureReader {
-        let path = arguments[file]
         let single = groups.count == 1 ? groups[0] : nil
-        let limit = FileReader.Limit.fixtureFile
-        if path == "-" {
-            guard let format = arguments[inputFormat] else {
-                throw SocializerError.usage("standard input has no name to tell its format by", hint: "pass --input-format json|jsonl|csv")
-            }
+        return try FixtureIO.reader(arguments[file], single: single, what: "import file", context) { path in
+            let format = try RecordFile.format(path: path, explicit: arguments[inputFormat])
             try requireOneTable(format, single, path)
-            let stdin = context.stdin
-            return FixtureReader(reader: ByteReader(limit: limit) { try stdin.read(into: $0) }, name: "<stdin>", format: format,
-                                 single: single) { limit in
-                SocializerError.invalid("the import file on standard input is longer than \(FileReader.describe(limit)), the limit for it",
-                                        hint: "see INPUT LIMITS in socializer(1)")
-            }
+            return format
         }
-        let fd = try FileReader.openForStreaming(path, what: "import file", limit: limit)
-        let format: RecordFormat
-        do {
-            format = try RecordFile.format(path: path, explicit: arguments[inputFormat])
-            try requireOneTable(format, single, path)
-        } catch {
-            close(fd)
-            throw error
-        }
-        return FixtureReader(reader: ByteReader(limit: limit, source: FileReader.source(fd: fd, what: "import file", path: path)),
-                             name: path, format: format, single: single,
-                             limitMessage: { FileReader.tooLarge(path, what: "import file", limit: $0) },
-                             close: { _ = Glibc.close(fd) })
     }
 
     static func requireOneTable(_ format: RecordFormat, _ single: FixtureGroup?, _ path: String) throws {
@@ -140,15 +115,7 @@ enum FixtureTransfer {
         default: form = single ? .array : .document
         }
         let secrets = hasSecrets(groups) && arguments[includeSecrets]
-        let dumper = FixtureDumper(db, groups: groups, includeSecrets: secrets, form: form)
-        let out = context.stdout
-        try db.transaction(.deferred) {
-            try dumper.write { bytes in
-                out.write(bytes: bytes)
-                if let failure = out.failure { throw failure }
-            }
-        }
-        out.flush()
+        try FixtureIO.write(FixtureDumper(db, groups: groups, includeSecrets: secrets, form: form), db, context)
         return .success
     }
 }

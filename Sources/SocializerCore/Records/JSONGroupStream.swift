@@ -36,68 +36,39 @@ public struct JSONGroupStream {
         case .done:
             return nil
         case .start:
-            if let problem = try scanner.startProblem() { return fatal(problem) }
-            try scanner.skipSpace()
-            guard let open = try scanner.peek() else { return fatal("empty document; expected a JSON object") }
-            guard open == UInt8(ascii: "{") else {
-                return fatal("expected a JSON object, found \(JSONScanner.describe(open))")
+            if let problem = try scanner.openDocument(UInt8(ascii: "{"), "a JSON object") {
+                return fatal(problem.reason, at: problem.position)
             }
-            _ = try scanner.take()
-            if try scanner.peek() == 0 { return fatal("the text is not UTF-8 (UTF-16 or UTF-32?); convert it to UTF-8", at: TextPosition(line: 1, column: 1)) }
-            try scanner.skipSpace()
-            if try scanner.peek() == UInt8(ascii: "}") {
-                _ = try scanner.take()
-                return try end()
-            }
+            if try scanner.closesEmpty(UInt8(ascii: "}")) { return try end() }
             return try readMember()
         case .member:
             return try readMember()
         case .afterMember:
-            try scanner.skipSpace()
-            guard let c = try scanner.peek() else { return fatal("unexpected end of input inside an object") }
-            switch c {
-            case UInt8(ascii: ","):
-                _ = try scanner.take()
-                try scanner.skipSpace()
-                if try scanner.peek() == UInt8(ascii: "}") { return fatal("trailing comma before '}'") }
-                return try readMember()
-            case UInt8(ascii: "}"):
-                _ = try scanner.take()
-                return try end()
-            default:
-                return fatal("unexpected \(JSONScanner.describe(c)); expected ',' or '}'")
+            switch try scanner.step(close: UInt8(ascii: "}"), inside: "an object") {
+            case .next: return try readMember()
+            case .closed: return try end()
+            case .failure(let reason): return fatal(reason)
             }
         case .firstElement:
-            try scanner.skipSpace()
-            if try scanner.peek() == UInt8(ascii: "]") {
-                _ = try scanner.take()
+            if try scanner.closesEmpty(UInt8(ascii: "]")) {
                 state = .afterMember
                 return try next()
             }
             state = .element
             return try readElement()
         case .element:
-            try scanner.skipSpace()
-            guard let c = try scanner.peek() else { return fatal("unexpected end of input inside an array") }
-            switch c {
-            case UInt8(ascii: ","):
-                _ = try scanner.take()
-                try scanner.skipSpace()
-                if try scanner.peek() == UInt8(ascii: "]") { return fatal("trailing comma before ']'") }
-                return try readElement()
-            case UInt8(ascii: "]"):
-                _ = try scanner.take()
+            switch try scanner.step(close: UInt8(ascii: "]"), inside: "an array") {
+            case .next: return try readElement()
+            case .closed:
                 state = .afterMember
                 return try next()
-            default:
-                return fatal("unexpected \(JSONScanner.describe(c)); expected ',' or ']'")
+            case .failure(let reason): return fatal(reason)
             }
         }
     }
 
     private mutating func end() throws -> Item? {
-        try scanner.skipSpace()
-        if let c = try scanner.peek() { return fatal("unexpected \(JSONScanner.describe(c)) after the end of the document") }
+        if let problem = try scanner.endProblem() { return fatal(problem) }
         state = .done
         return nil
     }
