@@ -139,6 +139,9 @@ import TestSupport
         }
         // Table names work as keys too.
         s.seed(["--generate", "users=2,chat_rooms=1,room_messages=3,error_logs=1"])
+        // Generated data goes into a database of its own.
+        s.refused(["seed", "--generate", "users=2"], 65, "already holds data (users has rows); generated data goes into a database of its own")
+        #expect(s.cli(["seed", "--fresh", "--generate", "users=2"]).status == 0)
     }
 }
 

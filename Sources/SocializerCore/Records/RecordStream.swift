@@ -128,8 +128,18 @@ public enum JSONLines {
         case problem(String, fatal: Bool)
     }
 
-    /// Reads the next line into `buffer` (reused from line to line); nil at the end.
+    /// Reads the next line into `buffer` (reused from line to line) and parses it; nil at the end.
     public static func next(_ reader: ByteReader, into buffer: inout [UInt8], line: inout Int, name: String) throws -> Line? {
+        guard let raw = try read(reader, into: &buffer, line: &line, name: name) else { return nil }
+        if case .blank = raw { return .blank }
+        if case .problem = raw { return raw }
+        return parse(buffer, line: line, name: name)
+    }
+
+    /// Reads the next line into `buffer` without parsing it: `.object([], …)`
+    /// stands for "a line to parse", which `parse` then does (a reader may
+    /// try a faster way first).
+    public static func read(_ reader: ByteReader, into buffer: inout [UInt8], line: inout Int, name: String) throws -> Line? {
         var truncated = false
         guard try reader.readLine(into: &buffer, maxLength: RecordStream.maximumRecordBytes, truncated: &truncated) else {
             return nil
@@ -141,6 +151,11 @@ public enum JSONLines {
         if truncated { return .problem("\(name):\(line):1: the line is longer than \(RecordStream.maximumRecordBytes) bytes", fatal: false) }
         if buffer.last == 0x0D { buffer.removeLast() }
         if buffer.first.map({ $0 == 0x20 || $0 == 0x09 }) ?? true, buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
+        return .object([], TextPosition(line: line, column: 1))
+    }
+
+    /// Parses a line read by `read`: one JSON object.
+    public static func parse(_ buffer: [UInt8], line: Int, name: String) -> Line {
         let value: JSONValue
         do {
             value = try JSONParser.parse(buffer, maxDepth: RecordStream.maximumDepth)

@@ -72,7 +72,7 @@ public final class FixtureLoader {
     private var roomKeys: [String: Named] = [:]
     private var messageKeys: [String: Named] = [:]
     /// Rooms that have their AI member, and where it was given.
-    private var aiMembers: [Int64: String] = [:]
+    private(set) var aiMembers: [Int64: String] = [:]
     /// Usernames of records handed to the users loader and not yet settled.
     private var pendingUsernames: [String] = []
     private var sourceNames: [String] = []
@@ -103,6 +103,14 @@ public final class FixtureLoader {
             switch item {
             case .problem(let message): problems.add(message)
             case .record(let group, let record): try add(record, to: group)
+            case .line(let group):
+                if try addLine(group, reader) { continue }
+                // Whatever the fast path does not take goes the common way, which also says what is wrong.
+                switch reader.lineRecord() {
+                case .record(let group, let record): try add(record, to: group)
+                case .problem(let message): problems.add(message)
+                case .line: break
+                }
             }
         }
     }
@@ -123,6 +131,16 @@ public final class FixtureLoader {
         }
         try flushUsers()
         try table(group).add(record, self)
+    }
+
+    /// The fast path of a fixture line (`FixtureReader.Item.line`): true
+    /// when the record was checked and written straight from the line's
+    /// bytes; false, having changed nothing, when it is for the common path.
+    func addLine(_ group: FixtureGroup, _ reader: FixtureReader) throws -> Bool {
+        guard group != .users, options.groups.contains(group) else { return false }
+        try flushUsers()
+        let load = try table(group)
+        return try reader.withLine { bytes, members, at in try load.addFast(bytes, members, at, reader.name, self) }
     }
 
     /// Writes what is pending and returns the counts, or throws every
@@ -286,6 +304,127 @@ final class TableLoad {
         return nil
     }
 
+    /// Field names and enumerations as bytes, for the fast path.
+    private lazy var nameBytes: [[UInt8]] = spec.fields.map { Array($0.name.utf8) }
+    private lazy var choiceBytes: [[[UInt8]]] = spec.fields.map { field in
+        if case .oneOf(let values) = field.kind { return values.map { Array($0.utf8) } }
+        return []
+    }
+
+    /// The fast path: a record whose every value is plainly valid, read
+    /// from the line's bytes and written. Anything else (a value to decode,
+    /// to check by name rules, to report; a reference to resolve otherwise;
+    /// a conflict) returns false before anything is changed, for `add`.
+    func addFast(_ b: UnsafeBufferPointer<UInt8>, _ members: [JSONSpans.Member], _ at: TextPosition, _ source: String,
+                 _ loader: FixtureLoader) throws -> Bool {
+        guard decodeFast(b, members, loader.options.now) else { return false }
+        for i in columnFields {
+            guard case .name(let name) = slots[i], case .reference(let space) = spec.fields[i].kind else { continue }
+            guard let id = try loader.resolve(space, name), id != FixtureLoader.failed else { return false }
+            slots[i] = .value(.integer(id))
+        }
+        var ownKey: String?
+        if let k = ownKeyField, case .name(let key) = slots[k], case .key(let space) = spec.fields[k].kind {
+            if loader.earlier(space, key) != nil { return false }
+            ownKey = key
+        }
+        var aiRoom: Int64?
+        if spec.group == .roomMembers {
+            guard let ai = fastAIMember(loader) else { return false }
+            aiRoom = ai
+        }
+        try bind(insert, line: b)
+        do {
+            try insert.run()
+        } catch let error as DatabaseError where error.isUniqueConstraint && !spec.naturalKey.isEmpty {
+            return false
+        }
+        count.created += 1
+        let location = InputRecord.location(source, .text(at))
+        if let room = aiRoom, room >= 0 { _ = loader.aiMember(of: room, at: location) }
+        if let space = spec.names?.space, let name = ownKey ?? nameValue(line: b) {
+            loader.register(space, name, id: db.lastInsertedRowID, location: location)
+        }
+        return true
+    }
+
+    /// The room whose AI this member is (-1: a person), or nil when the
+    /// member breaks the AI rule (for the common path to report).
+    private func fastAIMember(_ loader: FixtureLoader) -> Int64? {
+        guard let userField = spec.fields.firstIndex(where: { $0.name == "user" }),
+              let roleField = spec.fields.firstIndex(where: { $0.name == "role" }),
+              let roomField = spec.fields.firstIndex(where: { $0.name == "room" }),
+              case .value(let user) = slots[userField], case .value(.text(let role)) = slots[roleField],
+              case .value(.integer(let room)) = slots[roomField] else { return nil }
+        let isAI = role == MemberRole.ai.rawValue
+        if user == .null {
+            return isAI && loader.aiMembers[room] == nil ? room : nil
+        }
+        return isAI ? nil : -1
+    }
+
+    /// The record's values from the line's bytes into `slots`; false at the
+    /// first that is not plainly valid.
+    private func decodeFast(_ b: UnsafeBufferPointer<UInt8>, _ members: [JSONSpans.Member], _ now: Timestamp) -> Bool {
+        var slots: [FixtureSlot] = []
+        var given: [Bool] = []
+        swap(&slots, &self.slots)
+        swap(&given, &self.given)
+        defer {
+            swap(&slots, &self.slots)
+            swap(&given, &self.given)
+        }
+        let fields = spec.fields
+        let names = nameBytes
+        for i in given.indices { given[i] = false }
+        for member in members {
+            var found = -1
+            for i in names.indices where JSONSpans.equal(b, member.name, names[i]) {
+                found = i
+                break
+            }
+            guard found >= 0, let slot = fastValue(b, member, fields[found], found) else { return false }
+            given[found] = true
+            slots[found] = slot
+        }
+        for i in given.indices where !given[i] {
+            guard let slot = FixtureValueCodec.defaultSlot(fields[i], now: now) else { return false }
+            slots[i] = slot
+        }
+        return true
+    }
+
+    private func fastValue(_ b: UnsafeBufferPointer<UInt8>, _ member: JSONSpans.Member, _ field: FixtureField, _ index: Int) -> FixtureSlot? {
+        let range = member.value
+        switch (field.kind, member.kind) {
+        case (.json, .null) where !field.nullable: return .value(.text("null"))
+        case (_, .null): return field.nullable ? .null : nil
+        case (.text(nil, nil), .string): return .bytes(range)
+        case (.integer(let bounds), .integer):
+            guard let value = JSONSpans.integer(b, range), bounds?.contains(value) ?? true else { return nil }
+            return .value(.integer(value))
+        case (.boolean, .trueLiteral): return .value(.integer(1))
+        case (.boolean, .falseLiteral): return .value(.integer(0))
+        case (.boolean, .integer):
+            guard let value = JSONSpans.integer(b, range), value == 0 || value == 1 else { return nil }
+            return .value(.integer(value))
+        case (.date, .string):
+            return Timestamp.parse(utf8: UnsafeBufferPointer(rebasing: b[range])).map(FixtureSlot.date)
+        case (.datetime, .string):
+            return Timestamp.parse(utf8: UnsafeBufferPointer(rebasing: b[range])).map(FixtureSlot.datetime)
+        case (.json, .emptyObject): return .emptyObject
+        case (.oneOf(let values), .string):
+            let choices = choiceBytes[index]
+            for j in choices.indices where JSONSpans.equal(b, range, choices[j]) { return .value(.text(values[j])) }
+            return nil
+        case (.reference, .string), (.key, .string):
+            guard !range.isEmpty else { return nil }
+            return .name(String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self))
+        default:
+            return nil
+        }
+    }
+
     func fail(_ loader: FixtureLoader, _ record: InputRecord, _ message: String) {
         failures += 1
         loader.problems.add("\(record.location): \(message)")
@@ -380,15 +519,16 @@ final class TableLoad {
     }
 
     /// The value of the field that names this table's rows (skills: the name).
-    private func nameValue() -> String? {
+    private func nameValue(line: UnsafeBufferPointer<UInt8>? = nil) -> String? {
         guard let names = spec.names, let i = spec.fields.firstIndex(where: { $0.name == names.field }) else { return nil }
         switch slots[i] {
         case .name(let text), .value(.text(let text)): return text
+        case .bytes(let range): return line.map { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
         default: return nil
         }
     }
 
-    private func bind(_ statement: Statement, rowid: Int64? = nil) throws {
+    private func bind(_ statement: Statement, rowid: Int64? = nil, line: UnsafeBufferPointer<UInt8>? = nil) throws {
         statement.clear()
         var parameter: Int32 = 1
         for i in columnFields {
@@ -402,6 +542,9 @@ final class TableLoad {
                 text.removeAll(keepingCapacity: true)
                 day.writeDate(to: &text)
                 try text.withUnsafeBufferPointer { try statement.bind(text: $0, at: parameter) }
+            case .bytes(let range):
+                guard let line else { throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) refers to a line no longer read") }
+                try statement.bind(text: UnsafeBufferPointer(rebasing: line[range]), at: parameter)
             case .name:
                 throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
             }

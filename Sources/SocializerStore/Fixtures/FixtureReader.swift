@@ -15,6 +15,10 @@ public final class FixtureReader {
     public enum Item {
         case record(FixtureGroup, InputRecord)
         case problem(String)
+        /// A fixture line of the common kind, read in place: `withLine`
+        /// gives its bytes and members until the next call, `lineRecord`
+        /// the same record decoded (for whatever the fast path leaves).
+        case line(FixtureGroup)
     }
 
     /// The fixture format this socializer writes and reads.
@@ -41,7 +45,9 @@ public final class FixtureReader {
     private var line = 0
     private var lineBytes: [UInt8] = []
     private var records = 0
-    private var lastGroup: FixtureGroup?
+    private var lastGroup: FixtureGroup? {
+        didSet { lastGroupName = lastGroup.map { Array($0.rawValue.utf8) } ?? [] }
+    }
 
     /// - Parameters:
     ///   - single: the one group a load of one table takes; nil for fixtures.
@@ -102,9 +108,50 @@ public final class FixtureReader {
         }
     }
 
+    /// The wrapper's and the record's members of the current fast line.
+    private var wrapper = JSONSpans()
+    private var spans = JSONSpans()
+    private var recordRange = 0..<0
+    private static let tableName = Array("table".utf8)
+    private static let recordName = Array("record".utf8)
+    private var lastGroupName: [UInt8] = []
+
+    /// The bytes and members of the line `.line` announced.
+    public func withLine<T>(_ body: (UnsafeBufferPointer<UInt8>, [JSONSpans.Member], TextPosition) throws -> T) rethrows -> T {
+        try lineBytes.withUnsafeBufferPointer { try body($0, spans.members, TextPosition(line: line, column: 1)) }
+    }
+
+    /// The line `.line` announced, decoded as every other line is.
+    public func lineRecord() -> Item {
+        recordItem(JSONLines.parse(lineBytes, line: line, name: name)) ?? .problem("\(name):\(line):1: not a record")
+    }
+
+    /// `{"table": NAME, "record": {…}}` with a known NAME and a record the
+    /// fast path reads: its group.
+    private func fastLine() -> FixtureGroup? {
+        lineBytes.withUnsafeBufferPointer { b -> FixtureGroup? in
+            guard wrapper.scan(b, 0, b.count), wrapper.members.count == 2 else { return nil }
+            let table = wrapper.members[0], record = wrapper.members[1]
+            guard table.kind == .string, record.kind == .composite || record.kind == .emptyObject,
+                  JSONSpans.equal(b, table.name, FixtureReader.tableName), JSONSpans.equal(b, record.name, FixtureReader.recordName)
+            else { return nil }
+            let group: FixtureGroup
+            if let last = lastGroup, JSONSpans.equal(b, table.value, lastGroupName) {
+                group = last
+            } else {
+                guard let named = FixtureGroup(rawValue: String(decoding: UnsafeBufferPointer(rebasing: b[table.value]), as: UTF8.self))
+                else { return nil }
+                group = named
+                lastGroup = named
+            }
+            guard spans.scan(b, record.value.lowerBound, record.value.upperBound) else { return nil }
+            return group
+        }
+    }
+
     private func readLine() throws -> Item? {
         while true {
-            guard let next = try JSONLines.next(reader, into: &lineBytes, line: &line, name: name) else {
+            guard let next = try JSONLines.read(reader, into: &lineBytes, line: &line, name: name) else {
                 if records == 0 {
                     records = -1
                     return .problem("\(name): the file holds no records")
@@ -116,8 +163,22 @@ public final class FixtureReader {
             case .problem(let message, let fatal):
                 if fatal { finished = true }
                 return .problem(message)
-            case .object(let members, let at):
+            case .object:
                 records += 1
+                if let group = fastLine() { return .line(group) }
+                if let item = recordItem(JSONLines.parse(lineBytes, line: line, name: name)) { return item }
+                records -= 1
+                continue
+            }
+        }
+    }
+
+    /// What a decoded line is: a record, a problem, or nothing (a version line).
+    private func recordItem(_ parsed: JSONLines.Line) -> Item? {
+        switch parsed {
+        case .blank: return nil
+        case .problem(let message, _): return .problem(message)
+        case .object(let members, let at):
                 var location: String { "\(name):\(at)" }
                 if members.count == 2, members[0].0 == "table", members[1].0 == "record" {
                     guard case .string(let table) = members[0].1 else {
@@ -139,14 +200,12 @@ public final class FixtureReader {
                 }
                 if members.count == 1, members[0].0 == FixtureReader.versionMember {
                     if let problem = FixtureReader.versionProblem(members[0].1) { return .problem("\(location): \(problem)") }
-                    records -= 1
-                    continue
+                    return nil
                 }
                 if let single {
                     return .record(single, InputRecord(source: name, position: .text(at), fields: members, fromCSV: false))
                 }
                 return .problem("\(location): expected {\"table\": NAME, \"record\": {…}} (a fixture line)")
-            }
         }
     }
 

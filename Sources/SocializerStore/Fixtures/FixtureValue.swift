@@ -9,6 +9,8 @@ enum FixtureSlot {
     case date(Timestamp)
     /// A reference or own key, by name (resolved by the loader).
     case name(String)
+    /// Text held in the line being loaded (the fast path), bound from there.
+    case bytes(Range<Int>)
 
     static let null = FixtureSlot.value(.null)
     static let emptyObject = FixtureSlot.value(.text("{}"))
