@@ -427,3 +427,76 @@ extension DatabaseValue {
         }
     }
 }
+
+/// Fixture lines take a fast path (values read straight from the line)
+/// for the common record, the common path for the rest: both must load the
+/// same rows and report the same problems.
+@Suite struct SeedFastPathTests {
+    static let records: [(String, String)] = [
+        ("users", #"{"username": "amy", "password_hash": "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm"}"#),
+        ("skills", #"{"skill_name": "tact"}"#),
+        ("user_skills", #"{"user": "amy", "skill": "tact", "level": 4}"#),
+        ("chat_rooms", #"{"key": "r", "creator": "amy", "name": "R", "created_at": "2026-01-01T10:00:00Z", "is_public": true}"#),
+        ("room_members", #"{"room": "r", "user": "amy", "role": "creator"}"#),
+        ("room_members", #"{"room": "r", "user": null, "role": "ai", "is_active": 1}"#),
+        ("room_messages", #"{"room": "r", "sender": "amy", "content": "plain", "created_at": "2026-01-01 10:01:00.000001"}"#),
+        ("room_messages", #"{"room": "r", "sender": "amy", "content": "with \"quotes\" and \\ and \n", "message_metadata": {}}"#),
+        ("room_messages", #"{"room": "r", "sender": null, "sender_type": "ai", "content": "é ✓ 😀", "message_metadata": {"model": "x", "n": [1, 2.5]}}"#),
+        ("room_messages", #"{"key": "m", "room": "r", "sender": "amy", "message_type": "invite", "content": "invite", "edited_at": null, "is_deleted": false}"#),
+        ("room_invites", #"{"room": "r", "inviter": "amy", "invitee": "amy", "message": "m", "status": "pending"}"#),
+        ("general_chat_messages", #"{  "sender" : "amy" , "content" : "spaced"  }"#),
+        ("token_blacklist", #"{"token": "a.b.c", "expires_at": "2026-07-01", "user": "amy", "reason": "logout"}"#),
+        ("error_logs", #"{"error_type": "E", "error_message": "m", "context": null, "user": "amy"}"#),
+        ("user_preferences", #"{"user": "amy", "preference_type": "t", "preference_key": "k", "preference_value": [1], "confidence": 0.5}"#),
+    ]
+
+    @Test func bothPathsLoadTheSameRows() throws {
+        let lines = Self.records.map { #"{"table": "\#($0.0)", "record": \#($0.1)}"# }.joined(separator: "\n") + "\n"
+        var groups: [(String, [String])] = []
+        for (table, record) in Self.records {
+            if let i = groups.firstIndex(where: { $0.0 == table }), i == groups.count - 1 { groups[i].1.append(record) } else { groups.append((table, [record])) }
+        }
+        let document = #"{"socializer_fixture": 1, "# + groups.map { #""\#($0.0)": [\#($0.1.joined(separator: ", "))]"# }.joined(separator: ", ") + "}"
+        let fast = SeedFixture(), common = SeedFixture()
+        fast.seed([fast.folder.write("f.jsonl", lines)])
+        common.seed([common.folder.write("f.json", document)])
+        #expect(fast.dump([]) == common.dump([]))
+        let db = try fast.connection()
+        #expect(try db.scalar("SELECT content FROM room_messages WHERE id = 2") == .text("with \"quotes\" and \\ and \n"))
+        #expect(try db.scalar("SELECT created_at FROM room_messages WHERE id = 1") == .text("2026-01-01 10:01:00.000001"))
+        #expect(try db.scalar("SELECT message_metadata FROM room_messages WHERE id = 3") == .text(#"{"model":"x","n":[1,2.5]}"#))
+    }
+
+    @Test func everyProblemOfFixtureLinesIsReportedByTheCommonPath() throws {
+        let bad: [(String, String)] = [
+            ("skills", #"{"skill_name": "tact"}"#),
+            ("chat_rooms", #"{"key": "r", "creator": "nobody"}"#),
+            ("chat_rooms", #"{"key": "q", "creator": "amy", "room_type": "public"}"#),
+            ("room_messages", #"{"room": "zz", "content": "x"}"#),
+            ("room_messages", #"{"room": "q", "content": "x", "colour": "red"}"#),
+            ("room_members", #"{"room": "q", "user": null, "role": "member"}"#),
+            ("user_skills", #"{"user": "amy", "skill": "tact", "level": 11}"#),
+            ("user_skills", #"{"user": "amy", "skill": "tact", "level": 99999999999999999999}"#),
+            ("general_chat_messages", #"{"sender": "amy", "content": "a", "content": "b"}"#),
+            ("skills", #"{"skill_name": "tact"}"#),
+        ]
+        let s = SeedFixture()
+        s.seed([s.folder.write("u.jsonl", #"{"table": "users", "record": {"username": "amy", "password": "pw-amy-1234"}}"# + "\n")])
+        let lines = bad.map { #"{"table": "\#($0.0)", "record": \#($0.1)}"# }.joined(separator: "\n") + "\n"
+        // Records of the refused room q are skipped without a second complaint, on either path.
+        let result = s.refused(["seed", s.folder.write("bad.jsonl", lines), "--max-errors", "100"], 65, "problem(s)")
+        let path = s.folder.file("bad.jsonl")
+        #expect(result.stderr == """
+            socializer: error: 8 problem(s) in '\(path)'; nothing was loaded
+              \(path):2:1: unknown user 'nobody'
+              \(path):3:1: room_type 'public' is not one of direct, group, private
+              \(path):4:1: unknown room key 'zz' (no earlier record of the fixture has that key)
+              \(path):5:1: unknown field 'colour'
+              \(path):7:1: level 11 is outside 0 to 10
+              \(path):8:78: integer 99999999999999999999 is outside the 64-bit range
+              \(path):9:80: duplicate member name "content"
+              \(path):10:1: skill 'tact' appears twice in the input
+
+            """)
+    }
+}

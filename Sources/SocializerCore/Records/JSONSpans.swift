@@ -38,6 +38,14 @@ public struct JSONSpans {
     /// Finds the members of the object that is the whole of `b[start..<end]`
     /// (blanks around it allowed); false when it is anything else (see above).
     public mutating func scan(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard var i = scanObject(b, start, end) else { return false }
+        while i < end, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+        return i == end
+    }
+
+    /// The same for an object that starts at `start` (after blanks) and may
+    /// be followed by more text: where it ends, or nil.
+    public mutating func scanObject(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         members.removeAll(keepingCapacity: true)
         var i = start
         @inline(__always) func blanks() {
@@ -61,7 +69,7 @@ public struct JSONSpans {
             return range
         }
         blanks()
-        guard i < end, b[i] == UInt8(ascii: "{") else { return false }
+        guard i < end, b[i] == UInt8(ascii: "{") else { return nil }
         i += 1
         blanks()
         if i < end, b[i] == UInt8(ascii: "}") {
@@ -69,57 +77,55 @@ public struct JSONSpans {
         } else {
             while true {
                 blanks()
-                guard let name = string() else { return false }
+                guard let name = string() else { return nil }
                 blanks()
-                guard i < end, b[i] == UInt8(ascii: ":") else { return false }
+                guard i < end, b[i] == UInt8(ascii: ":") else { return nil }
                 i += 1
                 blanks()
-                guard i < end else { return false }
+                guard i < end else { return nil }
                 let from = i
                 let kind: Kind
                 switch b[i] {
                 case 0x22:
-                    guard let range = string() else { return false }
+                    guard let range = string() else { return nil }
                     members.append(Member(name: name, value: range, kind: .string))
                     kind = .string
                 case UInt8(ascii: "t"):
-                    guard literal("true", b, &i, end) else { return false }
+                    guard literal("true", b, &i, end) else { return nil }
                     kind = .trueLiteral
                 case UInt8(ascii: "f"):
-                    guard literal("false", b, &i, end) else { return false }
+                    guard literal("false", b, &i, end) else { return nil }
                     kind = .falseLiteral
                 case UInt8(ascii: "n"):
-                    guard literal("null", b, &i, end) else { return false }
+                    guard literal("null", b, &i, end) else { return nil }
                     kind = .null
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    guard let integer = JSONSpans.number(b, &i, end) else { return false }
+                    guard let integer = JSONSpans.number(b, &i, end) else { return nil }
                     kind = integer ? .integer : .number
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    guard JSONSpans.skipComposite(b, &i, end) else { return false }
+                    guard JSONSpans.skipComposite(b, &i, end) else { return nil }
                     kind = i - from == 2 && b[from] == UInt8(ascii: "{") ? .emptyObject : .composite
                 default:
-                    return false
+                    return nil
                 }
                 if kind != .string { members.append(Member(name: name, value: from..<i, kind: kind)) }
                 blanks()
-                guard i < end else { return false }
+                guard i < end else { return nil }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                guard b[i] == UInt8(ascii: "}") else { return false }
+                guard b[i] == UInt8(ascii: "}") else { return nil }
                 i += 1
                 break
             }
         }
-        blanks()
-        guard i == end else { return false }
         // Duplicate names: lengths first, then the bytes.
         for n in members.indices {
             let name = members[n].name
             for m in 0..<n where members[m].name.count == name.count
                 && memcmp(b.baseAddress! + members[m].name.lowerBound, b.baseAddress! + name.lowerBound, name.count) == 0 {
-                return false
+                return nil
             }
         }
-        return true
+        return i
     }
 
     private func literal(_ word: StaticString, _ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) -> Bool {

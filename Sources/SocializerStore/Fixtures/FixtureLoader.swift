@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SocializerCore
 import SocializerSecurity
 
@@ -304,8 +307,13 @@ final class TableLoad {
         return nil
     }
 
-    /// Field names and enumerations as bytes, for the fast path.
-    private lazy var nameBytes: [[UInt8]] = spec.fields.map { Array($0.name.utf8) }
+    /// Field names as bytes, for the fast path: one flat buffer (no array
+    /// per name to retain in the loop), each name's start, and a key of
+    /// length and first byte compared before the bytes.
+    private lazy var nameFlat: [UInt8] = spec.fields.flatMap { Array($0.name.utf8) }
+    private lazy var nameStarts: [Int] = spec.fields.reduce(into: [0]) { $0.append($0.last! + $1.name.utf8.count) }
+    private lazy var nameKeys: [Int] = spec.fields.map { $0.name.utf8.count << 8 | Int($0.name.utf8.first ?? 0) }
+    /// The enumerations' values as bytes.
     private lazy var choiceBytes: [[[UInt8]]] = spec.fields.map { field in
         if case .oneOf(let values) = field.kind { return values.map { Array($0.utf8) } }
         return []
@@ -375,18 +383,25 @@ final class TableLoad {
             swap(&given, &self.given)
         }
         let fields = spec.fields
-        let names = nameBytes
+        let keys = nameKeys, starts = nameStarts
         for i in given.indices { given[i] = false }
-        for member in members {
-            var found = -1
-            for i in names.indices where JSONSpans.equal(b, member.name, names[i]) {
-                found = i
-                break
+        let matched = nameFlat.withUnsafeBufferPointer { flat -> Bool in
+            for member in members {
+                let name = member.name
+                let key = name.count << 8 | (name.isEmpty ? 0 : Int(b[name.lowerBound]))
+                var found = -1
+                for i in keys.indices where keys[i] == key
+                    && memcmp(b.baseAddress! + name.lowerBound, flat.baseAddress! + starts[i], name.count) == 0 {
+                    found = i
+                    break
+                }
+                guard found >= 0, let slot = fastValue(b, member, fields[found], found) else { return false }
+                given[found] = true
+                slots[found] = slot
             }
-            guard found >= 0, let slot = fastValue(b, member, fields[found], found) else { return false }
-            given[found] = true
-            slots[found] = slot
+            return true
         }
+        guard matched else { return false }
         for i in given.indices where !given[i] {
             guard let slot = FixtureValueCodec.defaultSlot(fields[i], now: now) else { return false }
             slots[i] = slot

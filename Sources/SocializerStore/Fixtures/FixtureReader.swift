@@ -108,12 +108,10 @@ public final class FixtureReader {
         }
     }
 
-    /// The wrapper's and the record's members of the current fast line.
-    private var wrapper = JSONSpans()
+    /// The record's members of the current fast line.
     private var spans = JSONSpans()
-    private var recordRange = 0..<0
-    private static let tableName = Array("table".utf8)
-    private static let recordName = Array("record".utf8)
+    private static let tableName = Array("\"table\"".utf8)
+    private static let recordName = Array("\"record\"".utf8)
     private var lastGroupName: [UInt8] = []
 
     /// The bytes and members of the line `.line` announced.
@@ -127,25 +125,46 @@ public final class FixtureReader {
     }
 
     /// `{"table": NAME, "record": {…}}` with a known NAME and a record the
-    /// fast path reads: its group.
+    /// fast path reads: its group. Matched byte by byte (blanks allowed
+    /// where JSON allows them); any other shape goes the common way.
     private func fastLine() -> FixtureGroup? {
         lineBytes.withUnsafeBufferPointer { b -> FixtureGroup? in
-            guard wrapper.scan(b, 0, b.count), wrapper.members.count == 2 else { return nil }
-            let table = wrapper.members[0], record = wrapper.members[1]
-            guard table.kind == .string, record.kind == .composite || record.kind == .emptyObject,
-                  JSONSpans.equal(b, table.name, FixtureReader.tableName), JSONSpans.equal(b, record.name, FixtureReader.recordName)
-            else { return nil }
-            let group: FixtureGroup
-            if let last = lastGroup, JSONSpans.equal(b, table.value, lastGroupName) {
-                group = last
-            } else {
-                guard let named = FixtureGroup(rawValue: String(decoding: UnsafeBufferPointer(rebasing: b[table.value]), as: UTF8.self))
-                else { return nil }
-                group = named
-                lastGroup = named
+            let end = b.count
+            var i = 0
+            func blanks() { while i < end, b[i] == 0x20 || b[i] == 0x09 { i += 1 } }
+            func expect(_ byte: UInt8) -> Bool {
+                blanks()
+                guard i < end, b[i] == byte else { return false }
+                i += 1
+                return true
             }
-            guard spans.scan(b, record.value.lowerBound, record.value.upperBound) else { return nil }
-            return group
+            func expect(_ word: [UInt8]) -> Bool {
+                blanks()
+                guard JSONSpans.equal(b, i..<min(end, i + word.count), word) else { return false }
+                i += word.count
+                return true
+            }
+            guard expect(UInt8(ascii: "{")), expect(FixtureReader.tableName), expect(UInt8(ascii: ":")), expect(UInt8(ascii: "\"")) else {
+                return nil
+            }
+            let from = i
+            while i < end, b[i] != 0x22, b[i] != 0x5C, b[i] >= 0x20 { i += 1 }
+            guard i < end, b[i] == 0x22 else { return nil }
+            let table = from..<i
+            i += 1
+            guard expect(UInt8(ascii: ",")), expect(FixtureReader.recordName), expect(UInt8(ascii: ":")) else { return nil }
+            blanks()
+            guard let after = spans.scanObject(b, i, end) else { return nil }
+            i = after
+            guard expect(UInt8(ascii: "}")) else { return nil }
+            blanks()
+            guard i == end else { return nil }
+            if let last = lastGroup, JSONSpans.equal(b, table, lastGroupName) { return last }
+            guard let named = FixtureGroup(rawValue: String(decoding: UnsafeBufferPointer(rebasing: b[table]), as: UTF8.self)) else {
+                return nil
+            }
+            lastGroup = named
+            return named
         }
     }
 
