@@ -117,6 +117,14 @@ extension JSONValue {
         var i = 0
         let n = bytes.count
         while i < n {
+            // ASCII eight bytes at a time.
+            if i + 8 <= n {
+                let word = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+            }
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
             let width: Int

@@ -33,6 +33,14 @@ public struct JSONSpans {
 
     public private(set) var members: [Member] = []
 
+    /// Bytes that end a plain string: the quote, a backslash, a control
+    /// (a table made once and never freed, read without bounds checks).
+    nonisolated(unsafe) static let stop: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for byte in 0..<256 { table[byte] = byte < 0x20 || byte == 0x22 || byte == 0x5C }
+        return UnsafePointer(table)
+    }()
+
     public init() { members.reserveCapacity(16) }
 
     /// Finds the members of the object that is the whole of `b[start..<end]`
@@ -47,6 +55,7 @@ public struct JSONSpans {
     /// be followed by more text: where it ends, or nil.
     public mutating func scanObject(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         members.removeAll(keepingCapacity: true)
+        let stop = JSONSpans.stop
         var i = start
         @inline(__always) func blanks() {
             while i < end, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
@@ -56,13 +65,9 @@ public struct JSONSpans {
             guard i < end, b[i] == 0x22 else { return nil }
             i += 1
             let from = i
-            while i < end {
-                let c = b[i]
-                if c == 0x22 { break }
-                if c < 0x20 || c == 0x5C { return nil }
-                i += 1
-            }
-            guard i < end else { return nil }
+            // The closing quote by table: every other byte but a control or a backslash is text.
+            while i < end && !stop[Int(b[i])] { i += 1 }
+            guard i < end, b[i] == 0x22 else { return nil }
             let range = from..<i
             i += 1
             guard JSONValue.isValidUTF8(UnsafeBufferPointer(rebasing: b[range])) else { return nil }
