@@ -25,21 +25,6 @@ FROM n;
 SQL
 to_purge=$(sqlite3 "$db" "SELECT count(*) FROM token_blacklist WHERE expires_at < '2026-06-01'")
 echo "file: $(du -h "$db" | cut -f1), rows to purge: $to_purge"
-cp "$db" "$work/copy.db"
-sync
-
-start=$(date +%s%N)
-sqlite3 "$work/copy.db" "DELETE FROM token_blacklist WHERE expires_at < '2026-06-01 00:00:00.000000';"
-end=$(date +%s%N)
-bare_ms=$(( (end - start) / 1000000 ))
-rm -f "$work/copy.db"
-
-start=$(date +%s%N)
-report=$("$bin" --db "$db" --json tokens purge --before 2026-06-01)
-end=$(date +%s%N)
-ours_ms=$(( (end - start) / 1000000 ))
-left=$(sqlite3 "$db" "SELECT count(*) FROM token_blacklist WHERE expires_at < '2026-06-01'")
-longest=$(printf '%s' "$report" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["longest_batch_ms"], r["batches"], r["rows_deleted"])')
-echo "bare DELETE (sqlite3, holds the write lock throughout): ${bare_ms} ms"
-echo "socializer tokens purge: ${ours_ms} ms   ratio: $(ratio "$ours_ms" "$bare_ms")"
-echo "longest batch ms, batches, rows deleted: $longest   rows left to purge: $left"
+purge_against_delete "$bin" "$db" "DELETE FROM token_blacklist WHERE expires_at < '2026-06-01 00:00:00.000000';" \
+    tokens purge --before 2026-06-01
+echo "rows left to purge: $(sqlite3 "$db" "SELECT count(*) FROM token_blacklist WHERE expires_at < '2026-06-01'")"

@@ -17,12 +17,16 @@ public final class CommandContext {
     public let prompt: TerminalPrompt?
     /// How the running verb may use the database: a read verb cannot open it for writing.
     public let kind: ActionKind
+    /// The running verb's node: what its arguments are (the audit trail
+    /// records them by it, secrets left out); nil for a context built by hand.
+    public let node: CommandNode?
 
     init(environment: [String: String], stdin: ByteInput, stdout: TextOutput, stderr: TextOutput,
          terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String], prompt: TerminalPrompt?,
-         kind: ActionKind = .custom) {
+         kind: ActionKind = .custom, node: CommandNode? = nil) {
         self.prompt = prompt
         self.kind = kind
+        self.node = node
         self.environment = environment
         self.stdin = stdin
         self.stdout = stdout
@@ -129,11 +133,15 @@ public final class CommandContext {
         if !globals.quiet { stderr.write("socializer: \(Echo.escapingControls(line))\n") }
     }
 
+    /// Whether `confirm` would ask (or refuse): neither `--yes` nor a dry
+    /// run. A verb that must work out what to ask about does it only then.
+    public var needsConfirmation: Bool { !(globals.yes || globals.dryRun) }
+
     /// Asks before a destructive step: `--yes` confirms; without it a
     /// terminal is asked, and anything else is refused (exit 64). `action`
     /// completes "refusing to …" ("delete user 'ada' and everything …").
     public func confirm(_ action: String) throws {
-        if globals.yes || globals.dryRun { return }
+        if !needsConfirmation { return }
         guard terminal.stdinIsTerminal && terminal.stderrIsTerminal else {
             throw SocializerError.usage("refusing to \(action) without confirmation",
                                         hint: "add --yes to confirm (standard input is not a terminal)")

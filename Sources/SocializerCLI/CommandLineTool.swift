@@ -56,14 +56,17 @@ public enum CommandLineTool {
                 return ExitCode.success.rawValue
             case .run(let node, let parsed):
                 let globals = try GlobalOptions(arguments: parsed, environment: environment, terminal: terminal,
-                                                shadowed: Set(node.options.map(\.name)))
+                                                shadowed: Set(node.options.map(\.name)), usesDatabase: node.usesDatabase)
                 let context = CommandContext(environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
                                              terminal: terminal, clock: clock, globals: globals, path: parsed.path,
-                                             prompt: prompt, kind: node.kind)
+                                             prompt: prompt, kind: node.kind, node: node)
                 guard let action = node.action else {
                     throw SocializerError.internalError("'\(parsed.path.joined(separator: " "))' has no action")
                 }
                 try OutputCheck.validate(node, parsed, globals)
+                if node.usesDatabase, case .postgres(let url) = globals.database {
+                    try PostgresSupport.refuseUnported(url, context)
+                }
                 let code = try action(context, parsed)
                 try requireOutputWritten(stdout)
                 return code.rawValue

@@ -8,17 +8,22 @@ public enum CommandTable {
         summary: "Administer the database of the Socializer app.",
         discussion: """
             socializer manages the SQLite database that the Socializer web app uses: \
-            its users, revoked tokens and error logs, its schema and migrations, and backups. Every command takes the global \
-            options; the database is --db, else $SOCIALIZER_DB, else ./socializer.db.
+            its users, skills and training, revoked tokens and error logs, its schema and migrations, the audit trail of every change, and backups. \
+            Every command takes the global options; the database is --db, else $SOCIALIZER_DB, else the app's $DATABASE_URL, else ./socializer.db.
             """,
         children: [
             UsersCommand.node,
+            SkillsCommand.node,
+            TrainingCommand.node,
+            RoomsCommand.node,
             TokensCommand.node,
             LogsCommand.node,
             MigrateCommand.node,
             SeedCommand.node,
             DumpCommand.node,
             BackupCommand.node,
+            AuditCommand.node,
+            DoctorCommand.node,
             CompletionCommand.node,
             HelpCommand.node,
         ])

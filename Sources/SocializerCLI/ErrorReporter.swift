@@ -37,6 +37,8 @@ enum ErrorReporter {
                     error.code == .usage ? HelpText.usageLine(error.path, node) : nil)
         case let error as DatabaseError:
             return (Hints.presented(error.domainError), nil)
+        case let error as PostgresError:
+            return (Hints.presented(error.domainError), nil)
         default:
             return (SocializerError.internalError("unexpected error: \(type(of: error))"), nil)
         }

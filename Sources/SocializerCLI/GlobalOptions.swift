@@ -1,10 +1,11 @@
 import SocializerCore
+import SocializerStore
 
 /// The options every command accepts, before or after the command path.
 public struct GlobalOptions: Sendable {
     public static let specs: [OptionSpec] = [
-        OptionSpec("db", .path, value: "PATH", default: "$SOCIALIZER_DB, else ./socializer.db",
-                   help: "The database file."),
+        OptionSpec("db", .path, value: "PATH", default: "$SOCIALIZER_DB, else $DATABASE_URL, else ./socializer.db",
+                   help: "The database: a file path, a sqlite:///PATH URL, or a postgresql:// URL."),
         OptionSpec("format", .choice(OutputFormat.allCases.map(\.rawValue)), default: "table",
                    help: "Output format: aligned table, one JSON array, JSON Lines, RFC 4180 CSV, or TSV."),
         OptionSpec("json", help: "Short for --format json."),
@@ -19,9 +20,16 @@ public struct GlobalOptions: Sendable {
                    help: "Perform the change in a transaction, report it, and roll it back."),
         OptionSpec("color", .choice(["auto", "always", "never"]), default: "auto",
                    help: "Colour on a terminal (auto honours NO_COLOR)."),
+        OptionSpec("no-audit",
+                   help: "Record no audit entry for this change; refused unless $SOCIALIZER_AUDIT=off is set too."),
     ]
 
-    public var databasePath: String
+    /// `$SOCIALIZER_AUDIT`: `off` allows --no-audit (and nothing else changes).
+    static let auditVariable = "SOCIALIZER_AUDIT"
+
+    /// The database, from --db, else $SOCIALIZER_DB, else the app's
+    /// $DATABASE_URL, else ./socializer.db.
+    public var database: DatabaseLocation
     public var format: OutputFormat
     public var fields: [String]?
     public var header: Bool
@@ -31,12 +39,14 @@ public struct GlobalOptions: Sendable {
     public var yes: Bool
     public var dryRun: Bool
     public var color: Bool
+    /// --no-audit, allowed by $SOCIALIZER_AUDIT=off: write no audit entry.
+    public var noAudit: Bool
 
     /// Reads the global options out of parsed arguments and the environment.
     /// A verb may declare an option of the same name as a global one
     /// (`migrate schema --format dot`); the verb's wins.
     init(arguments: ParsedArguments, environment: [String: String], terminal: TerminalInfo,
-         shadowed: Set<String> = []) throws {
+         shadowed: Set<String> = [], usesDatabase: Bool = true) throws {
         let outputFormat = shadowed.contains("format") ? nil : arguments.string("format")
         if arguments.has("json"), let outputFormat, outputFormat != "json" {
             throw SocializerError.usage("--json and --format \(outputFormat) cannot be used together")
@@ -52,32 +62,51 @@ public struct GlobalOptions: Sendable {
         busyTimeoutMilliseconds = Int32(arguments.integer("busy-timeout") ?? 5000)
         yes = arguments.flag("yes")
         dryRun = arguments.flag("dry-run")
+        noAudit = arguments.flag("no-audit")
+        if noAudit, let value = environment[GlobalOptions.auditVariable], value != "off" {
+            // Exactly `off`: a value that looks like it (OFF, 0, no) is a
+            // mistake to point out, not a second way to say it.
+            throw SocializerError.configuration(
+                "--no-audit is refused: $\(GlobalOptions.auditVariable) is '\(Echo.cut(value))', and only the value 'off' (exactly) allows it",
+                hint: "set \(GlobalOptions.auditVariable)=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit")
+        }
+        if noAudit && environment[GlobalOptions.auditVariable] != "off" {
+            // Two switches, so that skipping the trail is a decision about an
+            // environment (a throwaway CI database), never a word on one line.
+            throw SocializerError.configuration(
+                "--no-audit is refused: changes are audited unless $\(GlobalOptions.auditVariable)=off is set as well",
+                hint: "set \(GlobalOptions.auditVariable)=off in the environment that may skip the trail (see AUDIT TRAIL in socializer(1)), or leave out --no-audit")
+        }
         switch arguments.string("color") ?? "auto" {
         case "always": color = true
         case "never": color = false
         default: color = terminal.stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
         }
-        let path: String
-        if let given = arguments.string("db") {
-            path = given
-            try GlobalOptions.validateDatabasePath(path, source: "--db")
-        } else if let fromEnvironment = environment["SOCIALIZER_DB"] {
-            path = fromEnvironment
-            try GlobalOptions.validateDatabasePath(path, source: "$SOCIALIZER_DB")
-        } else {
-            path = "./socializer.db"
-        }
-        databasePath = path
+        database = try GlobalOptions.resolveDatabase(arguments.string("db"), environment: environment,
+                                                     readEnvironment: usesDatabase)
     }
 
-    /// SQLite reads some names specially; this tool works on files only.
-    static func validateDatabasePath(_ path: String, source: String) throws {
-        if path.isEmpty {
-            throw SocializerError.usage("\(source) is empty", hint: "give the path of a database file")
+    /// The SQLite file a command works on. PostgreSQL URLs never reach a
+    /// verb yet: the runner stops them first (`PostgresSupport`), so this is
+    /// only read for SQLite; for a URL it is the URL without its password.
+    public var databasePath: String {
+        if case .sqlite(let path) = database { return path }
+        return database.description
+    }
+
+    /// `--db`, else `$SOCIALIZER_DB`, else `$DATABASE_URL` (the app's own
+    /// variable, always a URL), else `./socializer.db`. A command that
+    /// never opens the database (`help`, `completion`) does not read the
+    /// variables, so a `$DATABASE_URL` meant for another program cannot
+    /// break it.
+    static func resolveDatabase(_ given: String?, environment: [String: String],
+                                readEnvironment: Bool = true) throws -> DatabaseLocation {
+        if let given { return try DatabaseLocation.parse(given, source: "--db") }
+        guard readEnvironment else { return .sqlite(path: "./socializer.db") }
+        if let value = environment["SOCIALIZER_DB"] { return try DatabaseLocation.parse(value, source: "$SOCIALIZER_DB") }
+        if let value = environment["DATABASE_URL"] {
+            return try DatabaseLocation.parse(value, source: "$DATABASE_URL", urlOnly: true)
         }
-        if path == ":memory:" || path.hasPrefix("file:") {
-            throw SocializerError.usage("\(source) '\(Echo.cut(path))' is not a file path: in-memory databases and URIs are not supported",
-                                        hint: "give the path of a database file")
-        }
+        return .sqlite(path: "./socializer.db")
     }
 }

@@ -8,14 +8,21 @@ enum HelpText {
             parts.append("<verb>")
         }
         if node.children.isEmpty && !path.isEmpty {
-            for option in node.options where option.required { parts.append(option.synopsis) }
-            for group in node.requireOneOf {
-                parts.append("(" + group.map { name in
-                    node.options.first { $0.name == name }?.synopsis ?? name
-                }.joined(separator: " | ") + ")")
+            let group = { (names: [String]) in
+                "(" + names.map { name in node.options.first { $0.name == name }?.synopsis ?? name }.joined(separator: " | ") + ")"
             }
-            // A positional already shown in a one-of group ("(TOKEN | --stdin)") is not repeated.
-            parts += node.positionals.filter { p in !node.requireOneOf.contains { $0.contains(p.name) } }.map(\.synopsis)
+            // Positionals in their order; one in a one-of group stands as that group ("ROOM (TEXT | --stdin)").
+            for positional in node.positionals {
+                if let names = node.requireOneOf.first(where: { $0.contains(positional.name) }) {
+                    parts.append(group(names))
+                } else {
+                    parts.append(positional.synopsis)
+                }
+            }
+            for option in node.options where option.required { parts.append(option.synopsis) }
+            for names in node.requireOneOf where !names.contains(where: { name in node.positionals.contains { $0.name == name } }) {
+                parts.append(group(names))
+            }
             let optional = node.options.filter { option in
                 !option.required && !node.requireOneOf.contains { $0.contains(option.name) }
             }

@@ -33,6 +33,16 @@ enum Hints {
         case .missingEmailKey:
             return ("set $\(SecurityConfiguration.emailKeyVariable) (the key the app hashes emails with), pass --email-key-file FILE, "
                     + "or set $\(SecurityConfiguration.emailSchemeVariable)=plain to store addresses as the app's registration does", nil)
+        case .skillExists:
+            return ("to add only the missing ones and report the others, pass --if-missing", nil)
+        case .trainingExists:
+            return ("to start it over (active, progress 0.0, started today), pass --restart", nil)
+        case .notRoomMember(let room, let username):
+            return ("add them first with: socializer rooms members add \(room) \(shellQuoted(reference(toName: username)))", nil)
+        case .roomArchived(let room):
+            return ("restore it first with: socializer rooms unarchive \(room)", nil)
+        case .roomAIDisabled(let room):
+            return ("turn the AI on with: socializer rooms update \(room) --ai", nil)
         }
     }
 
@@ -45,6 +55,13 @@ enum Hints {
         if shown.hint == nil { shown.hint = text.hint }
         if let suffix = text.messageSuffix { shown.message += suffix }
         return shown
+    }
+
+    /// A name as a reference that reads back as that name: `name:` before a
+    /// name that would read as an id or carries a prefix itself.
+    static func reference(toName name: String) -> String {
+        let ambiguous = (!name.isEmpty && name.allSatisfy(\.isNumber)) || name.hasPrefix("id:") || name.hasPrefix("name:")
+        return ambiguous ? "name:" + name : name
     }
 
     /// A path as one shell word, quoted only when it needs to be.

@@ -6,6 +6,8 @@ public enum ExitCode: Int32, Sendable {
     case usage = 64
     case invalidData = 65
     case notFound = 66
+    /// A service the command needs is missing or unreachable (libpq, the PostgreSQL server).
+    case unavailable = 69
     case internalError = 70
     case cannotCreate = 73
     case ioError = 74
@@ -57,6 +59,16 @@ public struct SocializerError: Error, Sendable, Equatable, CustomStringConvertib
         case missingJWTSecret
         /// No email hashing key is configured.
         case missingEmailKey
+        /// Skills to add exist already.
+        case skillExists
+        /// A training to start exists already (in any status).
+        case trainingExists
+        /// A user who is not an active member of the room acted in it.
+        case notRoomMember(roomID: Int64, username: String)
+        /// The room is archived (is_active 0).
+        case roomArchived(roomID: Int64)
+        /// The room has AI turned off (ai_enabled 0).
+        case roomAIDisabled(roomID: Int64)
     }
 
     public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) {

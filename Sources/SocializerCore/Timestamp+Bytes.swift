@@ -8,8 +8,10 @@ extension Timestamp {
         var divisor: Int64 = 1
         for _ in 1..<width { divisor *= 10 }
         var v = value
+        // Out of the storable range (Timestamp.parse takes years 1 to 9999): as `pad` writes it.
+        if v < 0 || v >= divisor * 10 { out.append(contentsOf: Timestamp.pad(v, width).utf8); return }
         while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / divisor % 10))
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / divisor))
             v %= divisor
             divisor /= 10
         }

@@ -79,7 +79,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     // MARK: Formatting
 
-    private static func pad(_ v: Int64, _ width: Int) -> String {
+    static func pad(_ v: Int64, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
@@ -101,10 +101,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// ISO 8601 in UTC with `Z`, the user-facing form; the fraction appears
     /// only when there is one.
     public var iso8601: String {
-        let p = parts
-        var s = "\(dateText)T\(Timestamp.pad(p.hour, 2)):\(Timestamp.pad(p.minute, 2)):\(Timestamp.pad(p.second, 2))"
-        if p.microsecond != 0 { s += "." + Timestamp.pad(p.microsecond, 6) }
-        return s + "Z"
+        var bytes: [UInt8] = []
+        writeISO8601(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Parsing
@@ -118,7 +117,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return text.withUTF8 { parse(utf8: $0) }
     }
 
-    /// `parse` over UTF-8 bytes (a column or a record's text, read in place).
+    /// `parse` over UTF-8 bytes (a column or a record's text, read in
+    /// place), allocating nothing: whole-table checks (`Doctor`) and
+    /// fixture loads call it for every DATE and DATETIME value.
     public static func parse(utf8 b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var i = 0
         func digits(_ n: Int) -> Int64? {
@@ -132,24 +133,27 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             i += n
             return v
         }
-        func expect(_ c: Character) -> Bool {
-            guard i < b.count, b[i] == c.asciiValue! else { return false }
+        // A byte, not a Character: Character's ASCII value is a Unicode
+        // lookup, which whole-table checks would pay for every value.
+        func expect(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
             i += 1
             return true
         }
-        guard let y = digits(4), expect("-"), let mo = digits(2), expect("-"), let d = digits(2) else { return nil }
+        let dash = UInt8(ascii: "-"), colon = UInt8(ascii: ":")
+        guard let y = digits(4), expect(dash), let mo = digits(2), expect(dash), let d = digits(2) else { return nil }
         if i == b.count { return Timestamp(year: y, month: mo, day: d) }
         guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") else {
             return nil
         }
         i += 1
-        guard let h = digits(2), expect(":"), let mi = digits(2) else { return nil }
+        guard let h = digits(2), expect(colon), let mi = digits(2) else { return nil }
         var s: Int64 = 0
         var micro: Int64 = 0
-        if expect(":") {
+        if expect(colon) {
             guard let sec = digits(2) else { return nil }
             s = sec
-            if expect(".") || expect(",") {
+            if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
                 var count = 0
                 var frac: Int64 = 0
                 while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
@@ -170,7 +174,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                 let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
                 i += 1
                 guard let oh = digits(2), oh <= 23 else { return nil }
-                _ = expect(":")
+                _ = expect(colon)
                 guard let om = digits(2), om <= 59 else { return nil }
                 offsetSeconds = sign * (oh * 3600 + om * 60)
             } else {

@@ -43,10 +43,12 @@ public struct TerminalPrompt: Sendable {
         return line
     }
 
-    /// Asks twice; the two answers must match.
-    public func readNewPassword(what: String = "password") throws -> [UInt8] {
+    /// Asks twice; the two answers must match. `validate` checks the first
+    /// answer before the second is asked for (a user password's rules by default).
+    public func readNewPassword(what: String = "password",
+                                validate: ([UInt8]) throws -> [UInt8] = PasswordInput.requireValidNew) throws -> [UInt8] {
         let first = try readHidden("New \(what): ")
-        let password = try PasswordInput.requireValidNew(first)
+        let password = try validate(first)
         let second = try readHidden("Repeat the \(what): ")
         guard Digest.constantTimeEqual(password, second) else {
             throw SocializerError.invalid("the two \(what)s do not match; nothing was changed")

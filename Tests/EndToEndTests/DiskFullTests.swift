@@ -27,12 +27,21 @@ import TestSupport
     /// The database the cases start from, and how it differs per case.
     enum Start: Sendable {
         /// Migrated; alice (active, a memory with a message, a preference, a
-        /// revoked token), bob (inactive), one error log.
+        /// revoked token, a level in empathy, an active training in it and a
+        /// paused one in patience), bob (inactive, a completed training in
+        /// empathy), the skills empathy, listening and patience, one error log.
         case app
         /// The same, rolled back to version 2: `migrate up` has work to do.
         case version2
         /// The app's own database without migration history (rollback journal).
         case legacy
+        /// `app`, with rows the app leaves behind for `doctor --fix` to
+        /// repair: a preference of a user who is gone, two AI members in a room.
+        case orphans
+        /// `app` with chat rows: alice's rooms lobby (bob a member, a message
+        /// from each of alice and the AI) and quiet (no AI), bob's archived
+        /// room old, two general chat messages.
+        case chat
     }
 
     /// One valid invocation of a writing verb.
@@ -63,15 +72,48 @@ import TestSupport
         Case(arguments: ["users", "prefs", "set", "alice", "style", "tone", "\"warm\""]),
         Case(arguments: ["users", "prefs", "unset", "alice", "topics", "likes"]),
         Case(arguments: ["users", "import", "people.jsonl"]),
+        // The document is the write (the audit entry follows it): nothing may be left of it.
+        Case(arguments: ["users", "takeout", "alice", "--output", "alice-takeout.json"], outputs: ["alice-takeout.json"]),
+        Case(arguments: ["skills", "add", "kindness", "tact"]),
+        Case(arguments: ["skills", "rename", "listening", "active_listening"]),
+        Case(arguments: ["skills", "remove", "empathy", "--yes"]),
+        Case(arguments: ["skills", "set-level", "alice", "listening", "4"]),
+        Case(arguments: ["training", "start", "alice", "listening", "--notes", "weekly"]),
+        Case(arguments: ["training", "pause", "alice", "empathy"]),
+        Case(arguments: ["training", "resume", "alice", "patience"]),
+        Case(arguments: ["training", "progress", "alice", "empathy", "0.5"]),
+        Case(arguments: ["training", "complete", "alice", "empathy"]),
+        Case(arguments: ["training", "reset", "bob", "empathy"]),
+        Case(arguments: ["training", "stop", "alice", "empathy"]),
+        Case(arguments: ["training", "purge", "--completed-before", "2200-01-01", "--yes"]),
+        Case(arguments: ["rooms", "create", "--creator", "alice", "--name", "den"]),
+        Case(arguments: ["rooms", "update", "lobby", "--public", "--no-ai"], start: .chat),
+        Case(arguments: ["rooms", "set-password", "lobby", "--password-stdin"], start: .chat, stdin: "password.txt"),
+        Case(arguments: ["rooms", "archive", "lobby"], start: .chat),
+        Case(arguments: ["rooms", "unarchive", "old"], start: .chat),
+        Case(arguments: ["rooms", "delete", "lobby", "--yes"], start: .chat),
+        Case(arguments: ["rooms", "members", "add", "quiet", "bob"], start: .chat),
+        Case(arguments: ["rooms", "members", "add-ai", "quiet"], start: .chat),
+        Case(arguments: ["rooms", "members", "remove", "lobby", "bob"], start: .chat),
+        Case(arguments: ["rooms", "members", "role", "lobby", "bob", "creator"], start: .chat),
+        Case(arguments: ["rooms", "messages", "post", "lobby", "--from", "bob", "--stdin"], start: .chat, stdin: "password.txt"),
+        Case(arguments: ["rooms", "messages", "edit", "1", "edited"], start: .chat),
+        Case(arguments: ["rooms", "messages", "delete", "1", "--hard"], start: .chat),
+        Case(arguments: ["rooms", "messages", "purge", "--before", "2100-01-01", "--yes"], start: .chat),
+        Case(arguments: ["rooms", "mark-read", "lobby", "bob"], start: .chat),
+        Case(arguments: ["rooms", "general", "post", "--from", "bob", "hi"], start: .chat),
+        Case(arguments: ["rooms", "general", "purge", "--keep-last", "1"], start: .chat),
         Case(arguments: ["tokens", "revoke", token("bob")]),
         Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
         Case(arguments: ["logs", "purge", "--before", "2100-01-01", "--yes"]),
+        Case(arguments: ["audit", "purge", "--before", "2100-01-01", "--yes"]),
         // The automatic backup is the first write; with --no-backup, the migration.
         Case(arguments: ["migrate", "up"], start: .version2, outputs: [".bak-"]),
         Case(arguments: ["migrate", "up", "--no-backup"], start: .version2),
-        Case(arguments: ["migrate", "down"]),
+        Case(arguments: ["migrate", "down", "--yes"]),
         Case(arguments: ["migrate", "baseline"], start: .legacy),
+        Case(arguments: ["doctor", "--fix", "--yes"], start: .orphans),
         Case(arguments: ["seed", "--demo"]),
         // A replacement built beside the database: the old one stays, the temporary file goes.
         Case(arguments: ["seed", "--fresh", "--demo"]),
@@ -90,7 +132,7 @@ import TestSupport
         switch start {
         case .legacy:
             _ = try LegacyDatabase.create(at: db)
-        case .app, .version2:
+        case .app, .version2, .orphans, .chat:
             cli(["-q", "migrate", "up"])
             cli(["-q", "users", "create", "alice", "--no-email", "--password-stdin"], stdin: "pw-alice-123\n")
             cli(["-q", "users", "create", "bob", "--no-email", "--password-stdin"], stdin: "pw-bob-1234\n")
@@ -100,7 +142,32 @@ import TestSupport
             cli(["-q", "users", "prefs", "set", "alice", "topics", "likes", "[\"chess\"]"])
             cli(["-q", "logs", "add", "--type", "ValueError", "--message", "boom"])
             cli(["-q", "tokens", "revoke", token("alice")])
-            if case .version2 = start { cli(["-q", "migrate", "down", "--to", "2"]) }
+            cli(["-q", "skills", "add", "empathy", "listening", "patience"])
+            cli(["-q", "skills", "set-level", "alice", "empathy", "5"])
+            cli(["-q", "training", "start", "alice", "empathy"])
+            cli(["-q", "training", "start", "alice", "patience"])
+            cli(["-q", "training", "pause", "alice", "patience"])
+            cli(["-q", "training", "start", "bob", "empathy"])
+            cli(["-q", "training", "complete", "bob", "empathy"])
+            if case .version2 = start { cli(["-q", "-y", "migrate", "down", "--to", "2"]) }
+            if case .orphans = start {
+                let app = try Connection(path: db)
+                try app.execute("PRAGMA foreign_keys = OFF")
+                try app.execute("INSERT INTO user_preferences (user_id, preference_type, preference_key, preference_value) VALUES (99, 't', 'k', '1')")
+                try app.execute("INSERT INTO chat_rooms (id, name, creator_id) VALUES (1, 'lobby', 1)")
+                try app.execute("INSERT INTO room_members (room_id, user_id, role) VALUES (1, NULL, 'ai'), (1, NULL, 'ai')")
+            }
+            if case .chat = start {
+                cli(["-q", "rooms", "create", "--creator", "alice", "--name", "lobby"])
+                cli(["-q", "rooms", "members", "add", "lobby", "bob"])
+                cli(["-q", "rooms", "create", "--creator", "alice", "--name", "quiet", "--no-ai"])
+                cli(["-q", "rooms", "create", "--creator", "bob", "--name", "old"])
+                cli(["-q", "rooms", "archive", "old"])
+                cli(["-q", "rooms", "messages", "post", "lobby", "--from", "alice", "hello"])
+                cli(["-q", "rooms", "messages", "post", "lobby", "--ai", "hi there"])
+                cli(["-q", "rooms", "general", "post", "--from", "alice", "morning"])
+                cli(["-q", "rooms", "general", "post", "--from", "bob", "hey"])
+            }
         }
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
         _ = folder.write("memory.json", #"{"messages": [], "general_chat": [], "ai_conversation": [], "metadata": {"version": "1.0"}}"#)

@@ -364,6 +364,24 @@ import TestSupport
         refused(["users", "create", String(repeating: "n", count: 256), "--no-email", "--password-stdin"], stdin: "pw-123456\n", 65,
                 "256 characters long; at most 255")
         refused(["users", "update", "alice", "--username", "x\u{0}y"], 65, "control character")
+        // Invisible characters make names that print alike ("admin" and "ad\u{200B}min").
+        refused(["users", "create", "ad\u{200B}min", "--no-email", "--password-stdin"], stdin: "pw-123456\n", 65,
+                "the username contains an invisible format character (U+200B), which can disguise it")
+        refused(["users", "create", "\u{FEFF}bob", "--no-email", "--password-stdin"], stdin: "pw-123456\n", 65, "(U+FEFF)")
+        refused(["users", "update", "alice", "--username", "al\u{AD}ice"], 65, "invisible format character (U+00AD)")
+        refused(["users", "update", "alice", "--username", "a\u{2029}b"], 65, "line or paragraph separator (U+2029)")
+    }
+
+    /// What the app wrote is read and referred to as it is: the rules are for new names.
+    @Test func row32_namesTheAppWroteStayUsable() throws {
+        try f.connection().execute("UPDATE users SET username = 'ad' || char(8203) || 'min' WHERE username = 'alice'")
+        #expect(f.cli(["users", "show", "ad\u{200B}min"]).status == 0)
+        #expect(f.cli(["users", "deactivate", "ad\u{200B}min"]).status == 0)
+        try f.connection().execute("INSERT INTO skills (skill_name) VALUES ('zero' || char(8203) || 'width')")
+        #expect(f.cli(["skills", "set-level", "ad\u{200B}min", "zero\u{200B}width", "4"]).status == 0)
+        #expect(f.cli(["skills", "set-level", "ad\u{200B}min", "zero\u{200B}width", "5", "--create"]).status == 0)
+        #expect(f.cli(["-q", "skills", "add", "--if-missing", "zero\u{200B}width"]).stdout == "1\n", "it exists: not a new name")
+        #expect(f.cli(["skills", "add", "zero\u{200B}width"]).stderr.contains("already exists"))
     }
 
     // MARK: The database (rows 33-42)
@@ -433,7 +451,7 @@ import TestSupport
         let offset = Int((rootPage - 1) * pageSize)
         for i in 0..<Int(pageSize) where offset + i < bytes.count { bytes[offset + i] = 0x55 }
         FileManager.default.createFile(atPath: f.db, contents: Data(bytes))
-        #expect(f.cli(["migrate", "down", "--to", "2"]).status == 0)
+        #expect(f.cli(["-y", "migrate", "down", "--to", "2"]).status == 0)
         let result = refused(["migrate", "up", "--no-backup"], 74, "the database is corrupt; nothing was written")
         #expect(result.stderr.contains("sqlite3 DB .recover"))
     }
@@ -453,7 +471,7 @@ import TestSupport
     }
 
     @Test func row41_appliedMigrationWithAnotherChecksum() throws {
-        #expect(f.cli(["migrate", "down", "--to", "2"]).status == 0)
+        #expect(f.cli(["-y", "migrate", "down", "--to", "2"]).status == 0)
         try f.connection().execute("UPDATE schema_migrations SET checksum = 'deadbeef' WHERE version = 2")
         refused(["migrate", "validate"], 65, "0002_defaults_and_cascades: recorded checksum deadbeef differs")
         refused(["migrate", "up"], 65, "applied migration 0002_defaults_and_cascades differs from the one compiled into this socializer")

@@ -12,7 +12,9 @@ import TestSupport
 /// and a read verb cannot open the database for writing.
 @Suite struct CommandKitTests {
     /// One valid invocation of every verb of the table, on a database holding
-    /// alice (with memory, a preference and a skill), an error log and a revoked token.
+    /// alice (with memory, a preference, a level in empathy, an active
+    /// training in it and a paused one in patience), the skills empathy,
+    /// listening and patience, an error log and a revoked token.
     static let smoke: [[String]] = [
         ["users", "create", "zed", "--no-email", "--password-stdin"],
         ["users", "list", "--sort", "-messages", "--limit", "5"],
@@ -35,6 +37,23 @@ import TestSupport
         ["users", "skills", "alice"],
         ["users", "import", "IMPORT"],
         ["users", "export"],
+        ["users", "takeout", "alice", "--format", "jsonl", "--output", "TAKEOUT"],
+        ["skills", "add", "kindness", "empathy", "--if-missing"],
+        ["skills", "list", "--with-counts"],
+        ["skills", "rename", "listening", "active_listening"],
+        ["skills", "remove", "empathy", "--yes"],
+        ["skills", "set-level", "alice", "listening", "4"],
+        ["skills", "levels", "empathy", "--min", "1"],
+        ["training", "start", "alice", "listening", "--notes", "weekly"],
+        ["training", "pause", "alice", "empathy"],
+        ["training", "resume", "alice", "patience"],
+        ["training", "progress", "alice", "empathy", "0.5"],
+        ["training", "complete", "alice", "empathy"],
+        ["training", "reset", "alice", "empathy"],
+        ["training", "stop", "alice", "empathy"],
+        ["training", "list", "--user", "alice", "--skill", "empathy", "--status", "active"],
+        ["training", "show", "alice", "empathy"],
+        ["training", "purge", "--completed-before", "2200-01-01", "--yes"],
         ["tokens", "revoke", "TOKEN"],
         ["tokens", "check", "TOKEN"],
         ["tokens", "list", "--user", "alice"],
@@ -47,8 +66,32 @@ import TestSupport
         ["logs", "stats", "--by", "user"],
         ["logs", "purge", "--older-than", "1d"],
         ["logs", "export", "--grep", "boom"],
+        ["rooms", "create", "--creator", "alice", "--name", "den", "--public"],
+        ["rooms", "list", "--member", "alice", "--with-counts"],
+        ["rooms", "show", "lobby"],
+        ["rooms", "update", "lobby", "--private", "--no-ai"],
+        ["rooms", "set-password", "lobby", "--password-stdin"],
+        ["rooms", "archive", "lobby"],
+        ["rooms", "unarchive", "old"],
+        ["rooms", "delete", "lobby", "--yes"],
+        ["rooms", "members", "list", "lobby"],
+        ["rooms", "members", "add", "quiet", "bob"],
+        ["rooms", "members", "add-ai", "quiet"],
+        ["rooms", "members", "remove", "lobby", "bob"],
+        ["rooms", "members", "role", "lobby", "bob", "creator"],
+        ["rooms", "messages", "list", "lobby", "--limit", "5"],
+        ["rooms", "messages", "post", "lobby", "--from", "alice", "hi"],
+        ["rooms", "messages", "edit", "1", "edited"],
+        ["rooms", "messages", "delete", "1"],
+        ["rooms", "messages", "search", "--all", "hello"],
+        ["rooms", "messages", "purge", "--older-than", "1d"],
+        ["rooms", "unread", "bob"],
+        ["rooms", "mark-read", "lobby", "bob"],
+        ["rooms", "general", "list", "--since", "1d"],
+        ["rooms", "general", "post", "--from", "alice", "hi"],
+        ["rooms", "general", "purge", "--keep-last", "1"],
         ["migrate", "up"],
-        ["migrate", "down"],
+        ["migrate", "down", "--yes"],
         ["migrate", "status"],
         ["migrate", "plan"],
         ["migrate", "validate"],
@@ -57,14 +100,24 @@ import TestSupport
         ["seed", "--demo"],
         ["dump", "--include-secrets"],
         ["backup", "COPY"],
+        ["audit", "list", "--command", "users", "--since", "-5d", "--limit", "3"],
+        ["audit", "show", "1"],
+        ["audit", "purge", "--older-than", "1d"],
+        ["doctor", "--deep", "--retention", "30d"],
         ["completion", "bash"],
         ["help", "users", "create"],
     ]
 
     /// The verbs that may manage their own transactions (`ActionKind.custom`).
     static let escapeHatches: Set<[String]> = [
-        ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"],
-        ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"],
+        ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"], ["training", "purge"],
+        ["rooms", "messages", "purge"], ["rooms", "general", "purge"],
+        ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"], ["audit", "purge"],
+        // Reads only, unless --fix: then file modes (no transaction), the row
+        // repairs in one transaction, and the token purge in batches.
+        ["doctor"],
+        // Reads in one snapshot, then records its audit entry in a transaction of its own.
+        ["users", "takeout"],
         // Creates the database under a temporary name, or loads in one transaction of its own.
         ["seed"],
     ]
@@ -84,9 +137,11 @@ import TestSupport
         #expect(f.cli(["users", "memory", "set", "alice", "--stdin"], stdin: "{\"messages\": []}").status == 0)
         #expect(f.cli(["users", "prefs", "set", "alice", "topics", "likes", "[\"chess\"]"]).status == 0)
         #expect(f.cli(["logs", "add", "--type", "ValueError", "--message", "boom"]).status == 0)
+        RefuseBeforeChangingTests.addSkillsAndTraining(f)
         let token = RefuseBeforeChangingTests.token("alice")
         let other = RefuseBeforeChangingTests.token("carol")
         #expect(f.cli(["tokens", "revoke", token]).status == 0)
+        if arguments.first == "rooms" { try ChatRows.seed(f) }
         if arguments == ["migrate", "baseline"] {
             unlink(f.db)
             _ = try LegacyDatabase.create(at: f.db)
@@ -96,6 +151,7 @@ import TestSupport
             switch word {
             case "IMPORT": return path
             case "COPY": return f.folder.file("copy.db")
+            case "TAKEOUT": return f.folder.file("alice-takeout.jsonl")
             case "TOKEN": return other // not revoked: revoke stores it, check finds it usable
             default: return word
             }
@@ -103,6 +159,48 @@ import TestSupport
         let stdin = arguments.contains("--password-stdin") ? "pw-alice-1\n" : arguments.contains("memory") ? "{\"messages\": []}" : ""
         let result = f.cli(line, stdin: stdin)
         #expect(result.status == 0, "\(arguments): \(result.stderr)")
+    }
+
+    /// The words of a plain example line (`socializer …`, single quotes as
+    /// the shell reads them); nil for pipelines, redirections, variables
+    /// and cron lines, which take a shell to read.
+    static func words(ofExample example: String) -> [String]? {
+        guard example.hasPrefix("socializer "), !example.contains(where: { "|&;<>$`\"".contains($0) }) else { return nil }
+        var words: [String] = [], word = "", quoted = false, inWord = false
+        for c in example {
+            if c == "'" { quoted.toggle(); inWord = true } else if c == " " && !quoted {
+                if inWord { words.append(word) }
+                word = ""
+                inWord = false
+            } else { word.append(c); inWord = true }
+        }
+        if inWord { words.append(word) }
+        return Array(words.dropFirst())
+    }
+
+    /// Help's examples are command lines the parser takes, for verbs and for
+    /// the commands above them (`skills --help` shows its own).
+    @Test func everyPlainExampleParses() {
+        var checked = 0
+        func visit(_ node: CommandNode, _ path: [String]) {
+            for example in node.examples {
+                guard let words = Self.words(ofExample: example) else { continue }
+                checked += 1
+                let parser = ArgumentParser(root: CommandTable.root, globals: CommandTable.globals, now: testNow)
+                do {
+                    guard case .run = try parser.parse(words) else { Issue.record("\(example): not a run"); continue }
+                } catch {
+                    Issue.record("\(path.joined(separator: " ")): \(example): \(error.message)")
+                }
+            }
+            for child in node.children { visit(child, path + [child.name]) }
+        }
+        visit(CommandTable.root, [])
+        #expect(checked > 30, "\(checked)")
+        for command in ["skills", "training"] {
+            let node = CommandTable.node(at: [command])
+            #expect(node?.discussion != nil && node?.examples.isEmpty == false, "\(command) --help has a discussion and examples")
+        }
     }
 
     @Test func verbsThatWriteAreWriteActionsOrListedEscapeHatches() {

@@ -83,9 +83,10 @@ enum CommandMentions {
     static let samples: [SocializerError.Reason] = [
         .databaseMissing(path: "app.db"), .notMigrated, .legacyNeedsBaseline, .legacyNeedsBaselineFirst,
         .migrationModified, .targetBelowCurrent(target: 1), .unresolvedReferences, .locked,
-        .insecureSecretFile(path: "/etc/secret"), .missingJWTSecret, .missingEmailKey,
+        .insecureSecretFile(path: "/etc/secret"), .missingJWTSecret, .missingEmailKey, .skillExists, .trainingExists,
+        .notRoomMember(roomID: 3, username: "bob"), .roomArchived(roomID: 3), .roomAIDisabled(roomID: 3),
     ]
-    static let caseCount = 11
+    static let caseCount = 16
     static func ordinal(_ reason: SocializerError.Reason) -> Int {
         switch reason {
         case .databaseMissing: 0
@@ -99,6 +100,11 @@ enum CommandMentions {
         case .insecureSecretFile: 8
         case .missingJWTSecret: 9
         case .missingEmailKey: 10
+        case .skillExists: 11
+        case .trainingExists: 12
+        case .notRoomMember: 13
+        case .roomArchived: 14
+        case .roomAIDisabled: 15
         }
     }
 
@@ -121,6 +127,11 @@ enum CommandMentions {
             (.missingJWTSecret, "set $SOCIALIZER_JWT_SECRET to the app's SECRET_KEY, or pass --secret-file FILE", nil),
             (.missingEmailKey, "set $SOCIALIZER_EMAIL_KEY (the key the app hashes emails with), pass --email-key-file FILE, "
                 + "or set $SOCIALIZER_EMAIL_SCHEME=plain to store addresses as the app's registration does", nil),
+            (.skillExists, "to add only the missing ones and report the others, pass --if-missing", nil),
+            (.trainingExists, "to start it over (active, progress 0.0, started today), pass --restart", nil),
+            (.notRoomMember(roomID: 3, username: "bob"), "add them first with: socializer rooms members add 3 bob", nil),
+            (.roomArchived(roomID: 3), "restore it first with: socializer rooms unarchive 3", nil),
+            (.roomAIDisabled(roomID: 3), "turn the AI on with: socializer rooms update 3 --ai", nil),
         ]
         #expect(expected.count == Self.caseCount)
         for (reason, hint, suffix) in expected {
@@ -128,6 +139,10 @@ enum CommandMentions {
             #expect(text.hint == hint)
             #expect(text.messageSuffix == suffix)
         }
+        // A name that would read as an id, or that carries a prefix, is written as a name; odd ones are quoted.
+        #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "42")).hint == "add them first with: socializer rooms members add 3 name:42")
+        #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "id:7")).hint == "add them first with: socializer rooms members add 3 name:id:7")
+        #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "Ann Lee")).hint == "add them first with: socializer rooms members add 3 'Ann Lee'")
         let given = SocializerError(.configuration, "m", hint: "the layer's own", reason: .notMigrated)
         #expect(Hints.presented(given).hint == "the layer's own")
     }
@@ -135,7 +150,7 @@ enum CommandMentions {
     @Test func theCheckerCatchesWhatTheTableDoesNotDeclare() {
         #expect(CommandMentions.problems(in: "run socializer migrate up; then --busy-timeout").isEmpty)
         #expect(CommandMentions.problems(in: "reset them with: socializer users messages … --clear").isEmpty)
-        #expect(!CommandMentions.problems(in: "run socializer rooms list").isEmpty)
+        #expect(!CommandMentions.problems(in: "run socializer chats list").isEmpty)
         #expect(!CommandMentions.problems(in: "run socializer migrate sideways").isEmpty)
         #expect(!CommandMentions.problems(in: "run socializer migrate down --force").isEmpty)
         #expect(!CommandMentions.problems(in: "raise --busy-timout").isEmpty)

@@ -258,7 +258,7 @@ func runCLI(_ arguments: [String], environment: [String: String], stdin: ByteInp
         let long = String(repeating: "x", count: 500)
         let unknown = f.cli(["users", long])
         #expect(unknown.status == 64)
-        #expect(unknown.stderr.hasPrefix("socializer: error: unknown verb for 'users' '\(String(repeating: "x", count: 79))…'\n"),
+        #expect(unknown.stderr.hasPrefix("socializer: error: unknown verb '\(String(repeating: "x", count: 79))…' for 'users'\n"),
                 "\(unknown.stderr)")
         let user = f.cli(["users", "show", "name:" + long])
         #expect(user.status == 66)

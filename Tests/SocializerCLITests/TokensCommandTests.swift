@@ -150,6 +150,14 @@ let jwtSecret = "dev-secret-please-change-0123456789abcdef"
         let unconfirmed = f.cli(["tokens", "purge", "--before", "2101-01-01"])
         #expect(unconfirmed.status == 64 && unconfirmed.stderr.contains("refusing to purge up to 2101-01-01T00:00:00Z, a time in the future (tokens that have not expired would be usable again) without confirmation"), "\(unconfirmed.stderr)")
         #expect(try db.scalarInt("SELECT count(*) FROM token_blacklist") == 1)
+        // Its cutoff is an expiry time, and now is its default: `--before` now
+        // purges the expired ones only, without a question; a second later is asked.
+        try f.refuses(["tokens", "purge", "--before", "2026-06-15T12:00:01Z"], 64, """
+            socializer: error: refusing to purge up to 2026-06-15T12:00:01Z, a time in the future (tokens that have not expired would be usable again) without confirmation
+            hint: add --yes to confirm (standard input is not a terminal)
+
+            """)
+        #expect(f.cli(["-q", "tokens", "purge", "--before", "0s"]).stdout == "0\n")
         #expect(f.cli(["-q", "tokens", "purge", "--before", "2101-01-01", "--yes"]).stdout == "1\n")
         #expect(f.cli(["tokens", "purge"]).stdout.hasPrefix("purged 0 row(s) from token_blacklist"), "an empty table is success")
     }
@@ -272,6 +280,52 @@ let jwtSecret = "dev-secret-please-change-0123456789abcdef"
         #expect(ids([]) == "3 ")
         #expect(f.cli(["-q", "logs", "purge", "--before", "2027-01-01", "--type", "ValueError"]).status == 64, "a future cutoff is confirmed")
         #expect(f.cli(["-q", "logs", "purge", "--before", "2027-01-01", "--type", "ValueError", "--yes"]).stdout == "1\n")
+    }
+
+    /// A cutoff at now (or later) purges every log, the newest included:
+    /// it is confirmed like a future one; a second ago is not.
+    @Test func aCutoffNotInThePastNeedsYes() throws {
+        let now = """
+            socializer: error: refusing to purge up to now (every matching log would go, the newest included) without confirmation
+            hint: add --yes to confirm (standard input is not a terminal)
+
+            """
+        for cutoff in [["--older-than", "0d"], ["--older-than", "0s"], ["--before", "0s"], ["--before", "-0d"],
+                       ["--before", "2026-06-15T12:00:00Z"], ["--before", "2026-06-15T14:00:00+02:00"]] {
+            try f.refuses(["logs", "purge"] + cutoff, 64, now)
+        }
+        try f.refuses(["logs", "purge", "--before", "2026-06-15T12:00:01Z", "--type", "ValueError"], 64, """
+            socializer: error: refusing to purge up to 2026-06-15T12:00:01Z, a time in the future (every matching log would go, the newest included) without confirmation
+            hint: add --yes to confirm (standard input is not a terminal)
+
+            """)
+        #expect(f.cli(["-n", "-q", "logs", "purge", "--older-than", "0s"]).stdout == "4\n", "a dry run needs no --yes")
+        #expect(f.cli(["-q", "logs", "purge", "--older-than", "1s", "--type", "OldError"]).stdout == "1\n")
+        #expect(f.cli(["-q", "logs", "purge", "--older-than", "0s", "--yes"]).stdout == "3\n")
+    }
+
+    /// "Now" moves while a command runs: the cutoff of `--before 0s` (read
+    /// by the parser) and of `--older-than 0s` is compared with the same
+    /// instant, not a later one that would make it look past.
+    @Test func nowIsOneInstantPerRun() throws {
+        final class TickingClock: Clock, @unchecked Sendable {
+            let lock = NSLock()
+            var instant = testNow
+            func now() -> Timestamp {
+                lock.lock()
+                defer { lock.unlock() }
+                instant = instant.adding(seconds: 1)
+                return instant
+            }
+        }
+        for cutoff in [["--before", "0s"], ["--older-than", "0s"]] {
+            let err = TextBuffer()
+            let status = CommandLineTool.run(arguments: ["--db", f.db, "logs", "purge"] + cutoff, environment: f.environment,
+                                             stdin: BytesInput(""), stdout: TextBuffer(), stderr: err, terminal: TerminalInfo(),
+                                             clock: TickingClock())
+            #expect(status == 64 && err.text.contains("refusing to purge up to now"), "\(cutoff): \(err.text)")
+        }
+        #expect(try f.connection().scalarInt("SELECT count(*) FROM error_logs") == 4)
     }
 
     @Test func exportStreamsEveryLog() throws {

@@ -39,7 +39,10 @@ import TestSupport
         let result = f.cli(["-y", "users", "delete", "alice"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == Self.expectedLegacyCounts)
-        #expect(result.stderr == "socializer: user 'alice' deleted\n")
+        // A baselined database (version 1) has no audit trail yet: the delete goes ahead and says it was not recorded.
+        let unaudited = migrateUp ? "" : "socializer: warning: this change is not audited: the database has no audit trail before "
+            + "migration 0005_admin_audit; add it with: socializer migrate up\n"
+        #expect(result.stderr == unaudited + "socializer: user 'alice' deleted\n")
         let db = try f.connection()
         for (table, column) in [("chat_rooms", "creator_id"), ("room_members", "user_id"), ("room_messages", "sender_id"),
                                 ("room_invites", "inviter_id"), ("general_chat_messages", "sender_id"), ("user_skills", "user_id"),

@@ -8,6 +8,15 @@ import Testing
         #expect(t.dateText == "2026-01-31")
         #expect(t.iso8601 == "2026-01-31T12:05:09.000042Z")
         #expect(Timestamp(year: 2026, month: 1, day: 31)!.iso8601 == "2026-01-31T00:00:00Z")
+        // Written digit by digit: the edges of every field, and the first and last storable instants.
+        #expect(Timestamp(year: 1, month: 1, day: 1)!.iso8601 == "0001-01-01T00:00:00Z")
+        #expect(Timestamp(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, microsecond: 999_999)!.iso8601
+                == "9999-12-31T23:59:59.999999Z")
+        #expect(Timestamp(year: 2024, month: 2, day: 29, hour: 10, minute: 0, second: 1, microsecond: 100_000)!.iso8601
+                == "2024-02-29T10:00:01.100000Z")
+        var bytes = Array("[".utf8)
+        t.writeISO8601(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "[" + t.iso8601)
     }
 
     @Test func readsEveryISO8601FormTheAppOrAnOperatorWrites() throws {

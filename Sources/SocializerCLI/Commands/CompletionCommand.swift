@@ -10,7 +10,7 @@ enum CompletionCommand {
             "socializer completion zsh > \"${fpath[1]}/_socializer\"",
             "socializer completion fish > ~/.config/fish/completions/socializer.fish",
         ],
-        output: OutputCheck.text, action: run)
+        output: OutputCheck.text, action: run).withoutDatabase()
 
     static let shell = Positional.string("SHELL", .choice(["bash", "zsh", "fish"]), help: "The shell to complete for.")
 

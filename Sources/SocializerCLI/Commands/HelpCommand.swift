@@ -6,7 +6,7 @@ enum HelpCommand {
         "help", summary: "Show help for a command or verb.",
         positionals: [topic],
         examples: ["socializer help migrate up"],
-        output: OutputCheck.text, action: run)
+        output: OutputCheck.text, action: run).withoutDatabase()
 
     static let topic = Positional.variadic("TOPIC", optional: true, help: "A command, and optionally a verb.")
 

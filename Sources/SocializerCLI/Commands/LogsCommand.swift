@@ -141,7 +141,7 @@ enum LogsCommand {
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
-        try PurgeSupport.confirmIfFuture(context, cutoff, "every matching log would go, the newest included")
+        try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every matching log would go, the newest included")
         let db = try context.openDatabase(.write)
         return try PurgeSupport.run(context, arguments, db, LogRepository.purgeTarget(before: cutoff, type: arguments[purgeType]))
     }

@@ -40,7 +40,10 @@ enum MigrateCommand {
                 output: reportOutput, custom: up),
             CommandNode(
                 "down", summary: "Roll migrations back (default: the last one).",
-                discussion: "Rolling back 0001 drops every table of the schema and needs --yes.",
+                discussion: """
+                    Rolling back 0001 drops every table of the schema and needs --yes; so does rolling \
+                    back 0005 while the audit trail holds entries, since it drops the trail.
+                    """,
                 options: [downTo],
                 examples: ["socializer migrate down --to 2"],
                 output: reportOutput, custom: down),
@@ -164,6 +167,11 @@ enum MigrateCommand {
         }
         if target == 0 {
             try context.confirm("roll back 0001_initial, dropping every table and row of the schema")
+        } else if target < AuditRepository.sinceVersion && current >= AuditRepository.sinceVersion,
+                  let entries = try? AuditRepository(connection).count(), entries > 0 {
+            // The trail is the record of who changed what: dropping it is asked for, not assumed.
+            try context.confirm("roll back \(Migrations.migration(AuditRepository.sinceVersion)?.identifier ?? "0005"), "
+                                + "dropping the audit trail and its \(entries) entr\(entries == 1 ? "y" : "ies")")
         }
         let runs = try migrator.down(to: target, dryRun: context.globals.dryRun)
         try report(runs, context)
@@ -239,21 +247,10 @@ enum MigrateCommand {
         let connection = try context.openConnection(.read)
         let migrator = Migrator(connection: connection, clock: context.clock)
         if case .newer(let version) = try migrator.state() {
-            throw SocializerError.configuration("the database is at schema version \(version), newer than this socializer knows (\(Migrations.latestVersion))")
+            throw Migrator.newerError(version)
         }
         let applied = try migrator.appliedMigrations()
-        var problems: [String] = []
-        for record in applied {
-            guard let migration = Migrations.migration(record.version) else {
-                problems.append("\(record.version)_\(record.name): not known to this socializer")
-                continue
-            }
-            if migration.checksum != record.checksum {
-                problems.append("\(migration.identifier): recorded checksum \(record.checksum) differs from compiled \(migration.checksum)")
-            } else if migration.name != record.name {
-                problems.append("\(migration.identifier): recorded under the name '\(record.name)'")
-            }
-        }
+        let problems = try migrator.validationProblems()
         guard problems.isEmpty else {
             throw SocializerError.invalid("\(problems.count) applied migration(s) differ from the ones compiled into this socializer",
                                           hint: "the database was migrated by a different build; compare with: socializer migrate status",

@@ -22,39 +22,97 @@ enum PurgeSupport {
 
     /// A cutoff after now purges what has not aged yet: asked for, not
     /// assumed (`--yes`, or an answer on a terminal; a dry run needs neither).
+    /// For `tokens purge`, whose cutoff is an expiry time: now is its default
+    /// (the tokens that have expired), and only a later one purges
+    /// revocations still in force.
     static func confirmIfFuture(_ context: CommandContext, _ cutoff: Timestamp, _ consequence: String) throws {
         guard cutoff > context.clock.now() else { return }
         try context.confirm("purge up to \(cutoff.iso8601), a time in the future (\(consequence))")
     }
 
+    /// An age cutoff that is not strictly in the past (`--older-than 0s`,
+    /// `--before` now or later) purges everything, the newest included:
+    /// asked for, not assumed, like a future one.
+    static func confirmUnlessPast(_ context: CommandContext, _ arguments: ParsedArguments, _ cutoff: Timestamp,
+                                  _ consequence: String) throws {
+        let now = now(context, arguments)
+        guard cutoff >= now else { return }
+        let when = cutoff == now ? "now" : "\(cutoff.iso8601), a time in the future"
+        try context.confirm("purge up to \(when) (\(consequence))")
+    }
+
     /// The instant `--older-than` or `--before` names.
     static func cutoff(_ context: CommandContext, _ arguments: ParsedArguments) -> Timestamp {
-        if let span = arguments[olderThan] { return context.clock.now().adding(seconds: -span.seconds) }
-        return arguments[before] ?? context.clock.now()
+        let now = now(context, arguments)
+        if let span = arguments[olderThan] { return now.adding(seconds: -span.seconds) }
+        return arguments[before] ?? now
+    }
+
+    /// Now, as the parser read relative times (`--before 30d`): one instant
+    /// for the cutoff and for comparing it with now.
+    static func now(_ context: CommandContext, _ arguments: ParsedArguments) -> Timestamp {
+        arguments.now ?? context.clock.now()
     }
 
     static let columns = ["at", "table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]
     static let output = OutputCheck.sentenceOrRecord(columns)
 
+    /// Runs the purge and records its one audit entry, with the report,
+    /// after the last batch (a purge commits batch by batch).
     static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection,
                     _ target: PurgeTarget) throws -> ExitCode {
+        let audit = try AuditRecorder(context, arguments)
         let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments[batchSize]),
                                  maxLockMilliseconds: Double(arguments[maxLockMs]))
-        let report = try Interruptible.run {
+        let report = try purge(context, engine, target)
+        let audited = Result {
+            try audit.recordRun(db, target: AuditTarget(table: report.table),
+                                changes: ChangeSet(tables: [.init(table: report.table, deleted: report.rowsDeleted)]),
+                                report: auditReport(report, context))
+        }
+        try render(report, context)
+        if var stopped = stoppedEarly(report) {
+            if case .failure = audited { stopped.message += "; its audit entry could not be written either" }
+            throw stopped
+        }
+        if case .failure(let error) = audited {
+            throw AuditRecorder.unrecorded(error, after: "purged \(report.rowsDeleted) row(s) from \(report.table)")
+        }
+        return .success
+    }
+
+    /// What an audit entry keeps of a purge's report.
+    static func auditReport(_ report: PurgeReport, _ context: CommandContext) -> JSONValue {
+        .object(zip(columns, cells(report, context)).filter { !["at", "table", "dry_run"].contains($0.0) }
+            .map { ($0.0, $0.1.jsonValue) })
+    }
+
+    /// Runs the engine with Ctrl-C stopping it between batches (the open
+    /// batch finishes or rolls back), and progress under --verbose.
+    static func purge(_ context: CommandContext, _ engine: PurgeEngine, _ target: PurgeTarget) throws -> PurgeReport {
+        try Interruptible.run {
             try engine.run(target, dryRun: context.globals.dryRun) { progress in
                 context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
             }
         }
-        try render(report, context)
-        if var stopped = report.stoppedEarly {
-            let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
-            stopped.message += "; \(kept)"
-            if stopped.code == .temporarilyUnavailable {
-                stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
-            }
-            throw stopped
+    }
+
+    /// Why a purge stopped before the end, said with what stays purged.
+    static func stoppedEarly(_ report: PurgeReport) -> SocializerError? {
+        guard var stopped = report.stoppedEarly else { return nil }
+        let kept = report.rowsDeleted == 0 ? "nothing was purged" : "the \(report.rowsDeleted) row(s) already purged stay purged"
+        stopped.message += "; \(kept)"
+        if stopped.code == .temporarilyUnavailable {
+            stopped.hint = "run it again to finish; raise --busy-timeout to wait longer for the lock"
         }
-        return .success
+        return stopped
+    }
+
+    /// The report's values, in the order of `columns`.
+    static func cells(_ report: PurgeReport, _ context: CommandContext) -> [Cell] {
+        let longest = (report.longestBatchMilliseconds * 10).rounded() / 10
+        return [.time(context.clock.now()), .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)),
+                .number(longest), .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil)]
     }
 
     static func render(_ report: PurgeReport, _ context: CommandContext) throws {
@@ -72,10 +130,7 @@ enum PurgeSupport {
             }
             return
         }
-        let fields = Array(zip(columns, [
-            .time(context.clock.now()), .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)),
-            .number(longest), .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil),
-        ] as [Cell]))
+        let fields = Array(zip(columns, cells(report, context)))
         if context.globals.format == .json {
             // One line per run, stamped, so `>> purge.log` from cron reads as a log.
             var options = context.renderOptions

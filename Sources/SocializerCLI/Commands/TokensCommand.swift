@@ -141,7 +141,7 @@ enum TokensCommand {
         let repository = TokenRepository(db)
         if let existing = try repository.find(token: revocation.token.text) {
             context.notice("the token is already revoked (id \(existing.id)); nothing was changed")
-            return WriteOutcome(ids: [existing.id]) { _ in }
+            return WriteOutcome(ids: [existing.id], target: .revokedToken(id: existing.id)) { _ in }
         }
         let userID = try owner(of: revocation.token, in: db)
         let id = try repository.insert(token: revocation.token.text, expiresAt: revocation.expiresAt, createdAt: context.clock.now(),

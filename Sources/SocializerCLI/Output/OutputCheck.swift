@@ -14,9 +14,11 @@ enum OutputCheck {
                                             hint: "available fields: " + columns.joined(separator: ","))
             }
         case .document(let formats):
+            // Table means the document's first named format.
+            let named = formats.filter { $0 != .table }.map(\.rawValue)
             if globals.format != .table && !formats.contains(globals.format) {
-                throw SocializerError.usage("'\(verb)' writes \(formats.map(\.rawValue).joined(separator: " or ")); --format \(globals.format.rawValue) does not apply",
-                                            hint: "use --format " + formats.map(\.rawValue).joined(separator: "|"))
+                throw SocializerError.usage("'\(verb)' writes \(named.joined(separator: " or ")); --format \(globals.format.rawValue) does not apply",
+                                            hint: "use --format " + named.joined(separator: "|"))
             }
             if globals.fields != nil {
                 throw SocializerError.usage("'\(verb)' writes whole records; --fields does not apply", hint: "leave out --fields")

@@ -50,7 +50,11 @@ public enum Cell: Sendable, Equatable {
         case .integer(let i): JSONValue.writeInteger(i, to: &out)
         case .number(let d): out.append(contentsOf: JSONValue.format(d).utf8)
         case .bool(let b): out.append(contentsOf: b ? Cell.trueBytes : Cell.falseBytes)
-        case .time(let t): JSONValue.writeString(t.iso8601, to: &out)
+        case .time(let t):
+            // ISO 8601 text needs no escaping.
+            out.append(UInt8(ascii: "\""))
+            t.writeISO8601(to: &out)
+            out.append(UInt8(ascii: "\""))
         case .json(let v): v.writeCompact(to: &out)
         }
     }
@@ -88,6 +92,19 @@ public enum Cell: Sendable, Equatable {
     public static func optional(_ s: String?) -> Cell { s.map(Cell.text) ?? .null }
     public static func optional(_ i: Int64?) -> Cell { i.map(Cell.integer) ?? .null }
     public static func optional(_ t: Timestamp?) -> Cell { t.map(Cell.time) ?? .null }
+
+    /// A number shown with exactly `places` decimals in table, csv and tsv
+    /// (`3.00` beside `5.67`); in json and jsonl, the number itself.
+    public static func decimal(_ value: Double, places: Int, format: OutputFormat) -> Cell {
+        guard !format.isJSON, value.isFinite, abs(value) < 1e15 else { return .number(value) }
+        var scale: Int64 = 1
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int64((abs(value) * Double(scale)).rounded())
+        let fraction = String(scaled % scale)
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        return .text(sign + String(scaled / scale)
+                     + (places > 0 ? "." + String(repeating: "0", count: places - fraction.count) + fraction : ""))
+    }
 
     /// A JSON column (`users.preferences`): the value itself, or its text
     /// when it does not parse (the app wrote something else). The app's

@@ -36,10 +36,7 @@ public final class RowRenderer {
     /// cells are encoded straight into it and it goes to the output as bytes.
     private var line: [UInt8] = []
     /// Each selected column's name as a JSON member name and colon, encoded once.
-    /// `"name":` of every selected member, one after another; `memberEnds[n]`
-    /// is where member n's ends (one flat buffer: no array per name to retain).
-    private var memberNames: [UInt8] = []
-    private var memberEnds: [Int] = []
+    private var memberNames = MemberNames()
 
     public init(out: TextOutput, options: RenderOptions) {
         self.out = out
@@ -62,12 +59,7 @@ public final class RowRenderer {
             selection = Array(columns.indices)
         }
         let names = selection.map { columns[$0] }
-        memberNames = []
-        memberEnds = names.map { name in
-            JSONValue.writeString(name, to: &memberNames)
-            memberNames.append(UInt8(ascii: ":"))
-            return memberNames.count
-        }
+        memberNames = MemberNames(names)
         line.reserveCapacity(4096)
         switch options.format {
         case .json: out.write("[")
@@ -93,17 +85,7 @@ public final class RowRenderer {
                 if count > 0 { buffer.append(UInt8(ascii: ",")) }
                 buffer.append(0x0A)
             }
-            buffer.append(UInt8(ascii: "{"))
-            memberNames.withUnsafeBufferPointer { names in
-                var start = 0
-                for (n, index) in selection.enumerated() {
-                    if n > 0 { buffer.append(UInt8(ascii: ",")) }
-                    buffer.append(contentsOf: names[start..<memberEnds[n]])
-                    start = memberEnds[n]
-                    cells[index].writeJSON(to: &buffer)
-                }
-            }
-            buffer.append(UInt8(ascii: "}"))
+            memberNames.writeObject(cells, picking: selection, to: &buffer)
             if options.format == .jsonl { buffer.append(0x0A) }
             out.write(bytes: buffer)
         case .csv:

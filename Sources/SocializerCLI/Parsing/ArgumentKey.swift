@@ -25,6 +25,9 @@ public struct Option<Value: Sendable>: Sendable, OptionDeclaring {
         change(&copy.spec)
         return copy
     }
+
+    /// The same option, its value kept out of the audit trail (see `OptionSpec.redacted`).
+    public func redacted() -> Option { with { $0.redacted = true } }
 }
 
 /// A typed handle on one positional argument of a verb.
@@ -120,6 +123,14 @@ extension Option where Value == TimeSpan? {
             return nil
         }
     }
+
+    /// A duration of whole days (`14d`, `2w`), for comparisons with DATE columns.
+    public static func days(_ name: String, value: String = "DURATION", help: String) -> Option {
+        Option(OptionSpec(name, .days, value: value, help: help)) {
+            if case .duration(let span)? = $0 { return span }
+            return nil
+        }
+    }
 }
 
 extension Option where Value == TimeSpan {
@@ -188,6 +199,12 @@ extension Positional where Value == String? {
 extension Positional where Value == Int64 {
     public static func integer(_ name: String, _ range: ClosedRange<Int64>, help: String) -> Positional {
         Positional(spec: PositionalSpec(name, .integer(range), help: help)) { $0?.integerValue ?? 0 }
+    }
+}
+
+extension Positional where Value == Double {
+    public static func number(_ name: String, _ range: ClosedRange<Double>, help: String) -> Positional {
+        Positional(spec: PositionalSpec(name, .number(range), help: help)) { $0?.numberValue ?? 0 }
     }
 }
 

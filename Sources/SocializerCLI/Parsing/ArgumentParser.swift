@@ -151,10 +151,10 @@ public struct ArgumentParser {
                 guard let next = node.child(argument) else {
                     // `socializer rooms --help` is the same unknown command as without --help.
                     let names = node.children.map(\.name)
-                    let what = path.isEmpty ? "command" : "verb for '\(path.joined(separator: " "))'"
+                    let whose = path.isEmpty ? "" : " for '\(path.joined(separator: " "))'"
                     var hint = Suggestions.closest(to: argument, among: names).map { "did you mean '\($0)'?" }
                     if hint == nil { hint = "choose one of: " + names.joined(separator: ", ") }
-                    throw usage("unknown \(what) '\(Echo.cut(argument))'", hint: hint)
+                    throw usage("unknown \(path.isEmpty ? "command" : "verb") '\(Echo.cut(argument))'\(whose)", hint: hint)
                 }
                 node = next
                 path.append(argument)
@@ -216,11 +216,11 @@ public struct ArgumentParser {
         for group in node.requireOneOf where !group.contains(where: { values[$0] != nil }) {
             throw usage("one of " + group.map(shown).joined(separator: " or ") + " is required")
         }
-        if values["dry-run"] != nil && !node.mutating {
-            throw usage("'\(path.joined(separator: " "))' changes nothing; --dry-run does not apply")
+        for name in ["dry-run", "no-audit"] where values[name] != nil && !node.mutating {
+            throw usage("'\(path.joined(separator: " "))' changes nothing; --\(name) does not apply")
         }
         let declared = Set(node.options.map(\.name) + node.positionals.map(\.name) + globals.map(\.name))
-        return .run(node, ParsedArguments(path: path, values: values, declared: declared))
+        return .run(node, ParsedArguments(path: path, values: values, declared: declared, now: now))
     }
 
     private func strings(_ value: ArgumentValue?) -> [String] {
@@ -274,6 +274,9 @@ public struct ArgumentParser {
             return .string(raw)
         case .duration:
             guard let span = TimeSpan.parse(raw) else { throw invalid() }
+            return .duration(span)
+        case .days:
+            guard let span = TimeSpan.parse(raw), span.seconds >= 86_400, span.seconds % 86_400 == 0 else { throw invalid() }
             return .duration(span)
         case .time:
             // A duration means that long ago; `-5d` says so explicitly.

@@ -11,6 +11,9 @@ public enum ValueType: Sendable {
     case choice([String])
     /// `30s`, `15m`, `24h`, `30d`, `2w`.
     case duration
+    /// A duration of whole days, at least one (`14d`, `2w`), for what is
+    /// compared with DATE columns, which hold no time of day.
+    case days
     /// A date, an ISO 8601 time, or a duration meaning "that long ago".
     case time
     case json
@@ -29,6 +32,7 @@ public enum ValueType: Sendable {
         case .number(let range): return "a number from \(JSONValue.format(range.lowerBound)) to \(JSONValue.format(range.upperBound))"
         case .choice(let values): return "one of " + values.joined(separator: ", ")
         case .duration: return TimeSpan.accepted
+        case .days: return "a whole number of days, at least 1, followed by d (or w for weeks: 14d, 2w): the dates compared have no time of day"
         case .time: return "a date (2026-01-31), a UTC time (2026-01-31T12:00:00Z) or a duration meaning that long ago (30d)"
         case .json: return "a JSON value"
         case .path: return "a file path"
@@ -49,6 +53,10 @@ public struct OptionSpec: Sendable {
     public var repeatable: Bool
     /// The longest text accepted (a search pattern SQLite would refuse).
     public var maxLength: Int?
+    /// The audit trail records that it was given, never its value: a secret
+    /// source (`--password-file`: what it names is secret) or an address the
+    /// database itself never stores in clear (`--email`).
+    public var redacted = false
 
     public init(_ name: String, short: Character? = nil, _ type: ValueType = .flag, value: String? = nil,
                 default defaultValue: String? = nil, required: Bool = false, repeatable: Bool = false,
@@ -70,7 +78,7 @@ public struct OptionSpec: Sendable {
         case .integer: return "N"
         case .number: return "F"
         case .choice(let values): return values.joined(separator: "|")
-        case .duration: return "DURATION"
+        case .duration, .days: return "DURATION"
         case .time: return "TIME"
         case .json: return "JSON"
         case .path: return "FILE"
@@ -103,7 +111,8 @@ public struct PositionalSpec: Sendable {
     public var optional: Bool
     /// Takes every remaining argument (`skills add NAME...`).
     public var variadic: Bool
-    /// Holds a secret (a token): never echoed, not even in a usage error.
+    /// Holds a secret (a token): never echoed, not even in a usage error,
+    /// and never recorded in the audit trail.
     public var secret: Bool
 
     public init(_ name: String, _ type: ValueType = .string, optional: Bool = false, variadic: Bool = false,
@@ -141,8 +150,10 @@ public enum OutputShape: Sendable, Equatable {
     case fields([String])
     /// Lines of text (a sentence, SQL): `--fields` does not apply.
     case text
-    /// One document written in one of these formats (table meaning the
-    /// first): whole records, so `--fields` does not apply (`dump`).
+    /// One document written in one of these formats, table meaning the
+    /// first named one (`dump`: json or jsonl; `users takeout`: json, with
+    /// jsonl streaming): whole records, so `--fields` does not apply, and
+    /// another format is refused.
     case document([OutputFormat])
 }
 
@@ -177,26 +188,42 @@ public struct WriteOutcome {
     public var report: (CommandContext) throws -> Void
     /// Replaces "dry run: nothing was changed" when the verb says it better.
     public var dryRunNotice: String?
+    /// What the audit entry names as the change's target. nil (the usual
+    /// case): the row of `ids` found in what the change wrote (see
+    /// `AuditRepository.target(ofIDs:in:)`). A verb sets it only when that
+    /// cannot work: the target is gone and should keep its name (a delete),
+    /// nothing may be written (activating an active user, a repeated
+    /// revocation), the row has no id (`.training`, named by its user and
+    /// skill) or is known by the names of others (`.level`), or the ids
+    /// include rows the change did not write (`skills add --if-missing`).
+    public var target: AuditTarget?
 
-    public init(ids: [Int64], dryRunNotice: String? = nil, report: @escaping (CommandContext) throws -> Void) {
+    public init(ids: [Int64], dryRunNotice: String? = nil, target: AuditTarget? = nil,
+                report: @escaping (CommandContext) throws -> Void) {
         self.ids = ids
         self.report = report
         self.dryRunNotice = dryRunNotice
+        self.target = target
     }
 }
 
 /// A write action in two steps: `prepare` validates and does the slow work
 /// (reading secrets, hashing passwords) before the write lock is taken;
-/// `apply` changes the database inside the runner's transaction.
+/// `apply` changes the database inside the runner's transaction, which also
+/// records the change's one audit entry (`AuditRecorder`): no verb writes
+/// its own, and none can forget it.
 public struct WriteAction: Sendable {
     let run: @Sendable (CommandContext, ParsedArguments) throws -> ExitCode
 
     public init<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> Plan,
                       apply: @escaping @Sendable (Plan, CommandContext, Connection) throws -> WriteOutcome) {
         run = { context, arguments in
+            let audit = try AuditRecorder(context, arguments)
             let db = try context.openDatabase(.write)
             let plan = try prepare(context, arguments, db)
-            let outcome = try db.transaction(commit: !context.globals.dryRun) { try apply(plan, context, db) }
+            let outcome = try db.transaction(commit: !context.globals.dryRun) {
+                try audit.recording(db) { try apply(plan, context, db) }
+            }
             if context.globals.quiet {
                 for id in outcome.ids { context.stdout.write("\(id)\n") }
             } else {
@@ -236,6 +263,9 @@ public struct CommandNode: Sendable {
     public var output: OutputDeclaration?
     /// How the verb may use the database.
     public var kind: ActionKind
+    /// Whether the verb opens the database at all; `help` and `completion`
+    /// do not, and so run whatever the database options and variables say.
+    public var usesDatabase = true
 
     public init(_ name: String, summary: String, discussion: String? = nil, positionals: [any PositionalDeclaring] = [],
                 options: [any OptionDeclaring] = [], children: [CommandNode] = [], mutating: Bool = false,
@@ -276,6 +306,13 @@ public struct CommandNode: Sendable {
     }
 
     public func child(_ name: String) -> CommandNode? { children.first { $0.name == name } }
+
+    /// This node, marked as never opening the database (see `usesDatabase`).
+    public func withoutDatabase() -> CommandNode {
+        var node = self
+        node.usesDatabase = false
+        return node
+    }
 
     /// Every leaf below this node with its path, depth first.
     public func leaves(path: [String] = []) -> [(path: [String], node: CommandNode)] {

@@ -20,11 +20,16 @@ public struct ParsedArguments: Sendable {
     /// The names the verb and the globals declare; reading any other key is a
     /// bug (nil: not checked, for arguments built by hand).
     var declared: Set<String>?
+    /// The "now" that durations given as times (`--before 30d`) were read
+    /// against, so that a verb comparing them with now uses the same
+    /// instant (nil for arguments built by hand: the clock's).
+    public var now: Timestamp?
 
-    public init(path: [String], values: [String: ArgumentValue], declared: Set<String>? = nil) {
+    public init(path: [String], values: [String: ArgumentValue], declared: Set<String>? = nil, now: Timestamp? = nil) {
         self.path = path
         self.values = values
         self.declared = declared
+        self.now = now
     }
 
     public func has(_ name: String) -> Bool { values[name] != nil }

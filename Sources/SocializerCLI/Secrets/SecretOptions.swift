@@ -1,19 +1,22 @@
 import SocializerCore
 import SocializerSecurity
+import SocializerStore
 
 /// The options through which verbs take secrets, and the one way they are
 /// read. Passwords never come from argv (`--password` is refused by the
 /// parser): standard input, a private file, or a no-echo prompt on a terminal.
+/// Every secret source is `redacted()`: the audit trail records that it was
+/// given, never what it names (a test holds each declaration to that).
 enum SecretOptions {
     static let passwordStdin = Option.flag("password-stdin",
-        help: "Read the password from the first line of standard input (one trailing LF, or CRLF, is stripped).")
+        help: "Read the password from the first line of standard input (one trailing LF, or CRLF, is stripped).").redacted()
     static let passwordFile = Option.path("password-file",
-        help: "Read the password from FILE (mode 0600; one trailing line break is stripped).")
+        help: "Read the password from FILE (mode 0600; one trailing line break is stripped).").redacted()
     static let insecureFileOK = Option.flag("insecure-file-ok", help: "Accept a secret file that its group or others can read.")
     static let secretFile = Option.path("secret-file",
-        help: "Read the JWT signing secret (the app's SECRET_KEY) from FILE instead of $SOCIALIZER_JWT_SECRET.")
+        help: "Read the JWT signing secret (the app's SECRET_KEY) from FILE instead of $SOCIALIZER_JWT_SECRET.").redacted()
     static let emailKeyFile = Option.path("email-key-file",
-        help: "Read the email hashing key from FILE instead of $SOCIALIZER_EMAIL_KEY.")
+        help: "Read the email hashing key from FILE instead of $SOCIALIZER_EMAIL_KEY.").redacted()
     static let bcryptCost = Option.integer("bcrypt-cost", 4...31,
         help: "bcrypt work factor for new password hashes (default 12, or $SOCIALIZER_BCRYPT_COST; low values only for CI seeding).")
 
@@ -61,20 +64,31 @@ enum SecretOptions {
         case check
     }
 
+    /// The bytes of the password source the arguments name (the first line
+    /// of standard input, or a private file), nil when they name none.
+    /// `what` names the secret in messages ("the password").
+    static func passwordFromSource(_ context: CommandContext, _ arguments: ParsedArguments, what: String) throws -> [UInt8]? {
+        if arguments[passwordStdin] {
+            guard let line = try context.readStandardInputLine(limit: FileReader.Limit.line, what: what) else {
+                throw SocializerError.invalid("standard input is empty; expected \(what) on its first line")
+            }
+            return line.last == 0x0D ? Array(line.dropLast()) : line
+        }
+        if let file = arguments[passwordFile] {
+            if file == "-" {
+                throw SocializerError.usage("\(passwordFile.spelling) does not take '-': a secret file must be a private file",
+                                            hint: "read \(what) from standard input with \(passwordStdin.spelling)")
+            }
+            return try SecretFile.read(file, option: passwordFile.spelling, allowInsecure: arguments[insecureFileOK])
+        }
+        return nil
+    }
+
     /// Reads a password from the source the arguments name.
     static func readPassword(_ context: CommandContext, _ arguments: ParsedArguments, purpose: Purpose) throws -> [UInt8] {
         let password: [UInt8]
-        if arguments[passwordStdin] {
-            guard let line = try context.readStandardInputLine(limit: FileReader.Limit.line, what: "the password") else {
-                throw SocializerError.invalid("standard input is empty; expected the password on its first line")
-            }
-            password = line.last == 0x0D ? Array(line.dropLast()) : line
-        } else if let file = arguments[passwordFile] {
-            if file == "-" {
-                throw SocializerError.usage("\(passwordFile.spelling) does not take '-': a secret file must be a private file",
-                                            hint: "read the password from standard input with \(passwordStdin.spelling)")
-            }
-            password = try SecretFile.read(file, option: passwordFile.spelling, allowInsecure: arguments[insecureFileOK])
+        if let given = try passwordFromSource(context, arguments, what: "the password") {
+            password = given
         } else if let prompt = context.prompt, context.terminal.stdinIsTerminal {
             switch purpose {
             case .new: return try prompt.readNewPassword()
@@ -90,5 +104,27 @@ enum SecretOptions {
             guard !password.contains(0) else { throw SocializerError.invalid("the password contains a NUL byte") }
             return password
         }
+    }
+
+    /// A room password from the same sources as a user's (never argv),
+    /// checked as the app will compare it (`ChatRoom.validatePassword`) and
+    /// returned as text: it is stored in plain text, as the app does. nil
+    /// when no source is given and none is `required`; a required one is
+    /// asked for twice on a terminal.
+    static func readRoomPassword(_ context: CommandContext, _ arguments: ParsedArguments, required: Bool) throws -> String? {
+        if let given = try passwordFromSource(context, arguments, what: "the room password") {
+            return try ChatRoom.validatePassword(given)
+        }
+        guard required else { return nil }
+        if let prompt = context.prompt, context.terminal.stdinIsTerminal {
+            let typed = try prompt.readNewPassword(what: "room password") { bytes in
+                _ = try ChatRoom.validatePassword(bytes)
+                return bytes
+            }
+            return try ChatRoom.validatePassword(typed)
+        }
+        throw SocializerError.usage("no room password given, and standard input is not a terminal to ask on",
+            hint: "use --password-stdin (for example: printf '%s\\n' \"$PW\" | socializer rooms set-password ROOM --password-stdin) "
+                + "or --password-file FILE")
     }
 }

@@ -53,6 +53,14 @@ public final class TextBuffer: TextOutput {
     public func flush() {}
 }
 
+/// An output that keeps nothing: what a dry run writes to, counting what it would write.
+public final class DiscardedOutput: TextOutput {
+    public init() {}
+    public func write(_ text: String) {}
+    public func write(bytes: [UInt8]) {}
+    public func flush() {}
+}
+
 /// An in-memory input for tests.
 public final class BytesInput: ByteInput {
     private var bytes: [UInt8]

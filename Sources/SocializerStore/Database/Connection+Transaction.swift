@@ -15,36 +15,7 @@ extension Connection {
     /// runs that leave nothing behind.
     public func transaction<T>(_ kind: TransactionKind = .immediate, commit: Bool = true,
                                _ body: () throws -> T) throws -> T {
-        if isInTransaction {
-            let name = "socializer_sp"
-            try execute("SAVEPOINT \(name)")
-            do {
-                let result = try body()
-                if commit {
-                    try execute("RELEASE \(name)")
-                } else {
-                    try execute("ROLLBACK TO \(name)")
-                    try execute("RELEASE \(name)")
-                }
-                return result
-            } catch {
-                try? execute("ROLLBACK TO \(name)")
-                try? execute("RELEASE \(name)")
-                throw error
-            }
-        }
-        try execute("BEGIN \(kind.rawValue)")
-        do {
-            let result = try body()
-            if commit {
-                try execute("COMMIT")
-            } else {
-                try execute("ROLLBACK")
-            }
-            return result
-        } catch {
-            if isInTransaction { try? execute("ROLLBACK") }
-            throw error
-        }
+        try TransactionModel.run(begin: "BEGIN \(kind.rawValue)", isInTransaction: { isInTransaction },
+                                 execute: { try execute($0) }, commit: commit, body)
     }
 }

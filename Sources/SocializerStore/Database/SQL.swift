@@ -8,6 +8,13 @@ public enum SQL {
         "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
     }
 
+    /// `'text'`, with inner quotes doubled: for the compiled constants that
+    /// checks write into SQL (domain values, shown to operators as runnable
+    /// statements). Never for input, which is always bound.
+    public static func literal(_ text: String) -> String {
+        "'" + text.replacingAll("'", with: "''") + "'"
+    }
+
     /// `?, ?, ?` for `count` bound values.
     public static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
@@ -16,7 +23,20 @@ public enum SQL {
     /// A `LIKE … ESCAPE '\'` pattern matching text that contains `text`:
     /// `%`, `_` and `\` in it match themselves.
     public static func containing(_ text: String) -> String {
-        "%" + text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_") + "%"
+        "%" + likeLiteral(text) + "%"
+    }
+
+    /// `text` as a `LIKE … ESCAPE '\'` pattern that matches only itself, to
+    /// build prefixes and suffixes (`users:%`).
+    public static func likeLiteral(_ text: String) -> String {
+        text.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
+    }
+
+    /// `text` as a `GLOB` pattern that matches only itself (`*`, `?` and `[`
+    /// in brackets), to build prefixes and suffixes that, unlike `LIKE`,
+    /// compare case and every byte exactly (https://sqlite.org/lang_expr.html#glob).
+    public static func globLiteral(_ text: String) -> String {
+        text.replacingAll("[", with: "[[]").replacingAll("*", with: "[*]").replacingAll("?", with: "[?]")
     }
 }
 

@@ -23,14 +23,21 @@ public struct Migration: Sendable {
 }
 
 public enum Migrations {
-    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup]
+    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup, adminAudit, purgeIndexes]
 
     /// The newest version, known without building every migration's SQL
     /// (start-up reads it for the command table); a test keeps it equal to
     /// `all.last!.version`.
-    public static let latestVersion = 4
+    public static let latestVersion = 6
 
     public static func migration(_ version: Int) -> Migration? { all.first { $0.version == version } }
+
+    /// The version a database is at just before `version` is applied: the
+    /// migration before it in `all`, 0 for the first. Numbers are assigned
+    /// to parallel work up front, so they need not be consecutive.
+    public static func version(before version: Int) -> Int {
+        all.last { $0.version < version }?.version ?? 0
+    }
 
     /// The twelve tables exactly as the app creates them.
     static let initial = Migration(
@@ -60,4 +67,68 @@ public enum Migrations {
         upStatements: ["CREATE INDEX \(SchemaModel.emailLookupIndex) ON users (lower(trim(hashed_email)))"],
         downStatements: ["DROP INDEX \(SchemaModel.emailLookupIndex)"],
         rebuildsTables: false)
+
+    /// The audit trail (issue 17): `admin_audit` and its index on `at`, which
+    /// `audit list` walks newest first and `audit purge` oldest first. The
+    /// issue named it 0004; 0004 was taken by the email lookups first.
+    static let adminAudit = Migration(
+        version: 5, name: "admin_audit",
+        upStatements: [SchemaDDL.createTable(SchemaModel.adminAudit, form: .current)]
+            + SchemaModel.adminAudit.indexes.map { SchemaDDL.createIndex($0, on: SchemaModel.adminAudit.name) },
+        downStatements: ["DROP TABLE \(SchemaModel.adminAudit.name)"],
+        rebuildsTables: false)
+
+    /// Indexes the purges and cascades need: room_invites(message_id), which
+    /// deleting room messages (purges, room deletes, users delete) looks up
+    /// for every message (ON DELETE SET NULL), a scan of room_invites per
+    /// message without it; and training(completed_at), which `training
+    /// purge` walks oldest first.
+    static let purgeIndexes = Migration(
+        version: 6, name: "purge_indexes",
+        upStatements: SchemaModel.purgeIndexes.map { SchemaDDL.createIndex($0.index, on: $0.table) },
+        downStatements: SchemaModel.purgeIndexes.map { "DROP INDEX \($0.index.name)" },
+        rebuildsTables: false)
+}
+
+extension Migrations {
+    /// The tables and indexes that the compiled migrations up to `version`
+    /// leave in a database, read off their own statements (CREATE, DROP and
+    /// RENAME, in order), so that a new migration is known here without
+    /// being listed twice. Indexes map to their table and the statement
+    /// that creates them.
+    public static func schemaObjects(upTo version: Int) -> (tables: Set<String>, indexes: [String: (table: String, statement: String)]) {
+        var tables = Set<String>()
+        var indexes: [String: (table: String, statement: String)] = [:]
+        for migration in all where migration.version <= version {
+            for statement in migration.upStatements {
+                let words = statement.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+                func word(_ i: Int) -> String { i < words.count ? words[i].uppercased() : "" }
+                func name(_ i: Int) -> String {
+                    guard i < words.count else { return "" }
+                    return String(words[i].prefix { $0 != "(" })
+                }
+                switch (word(0), word(1)) {
+                case ("CREATE", "TABLE"):
+                    tables.insert(name(word(2) == "IF" ? 5 : 2))
+                case ("CREATE", "INDEX"), ("CREATE", "UNIQUE"):
+                    var i = word(1) == "UNIQUE" ? 3 : 2
+                    if word(i) == "IF" { i += 3 }
+                    if word(i + 1) == "ON" { indexes[name(i)] = (name(i + 2), statement) }
+                case ("DROP", "TABLE"):
+                    let table = name(2)
+                    tables.remove(table)
+                    indexes = indexes.filter { $0.value.table != table }
+                case ("DROP", "INDEX"):
+                    indexes[name(2)] = nil
+                case ("ALTER", "TABLE") where word(3) == "RENAME" && word(4) == "TO":
+                    let (old, new) = (name(2), name(5))
+                    if tables.remove(old) != nil { tables.insert(new) }
+                    indexes = indexes.mapValues { $0.table == old ? (new, $0.statement) : $0 }
+                default:
+                    break
+                }
+            }
+        }
+        return (tables, indexes)
+    }
 }

@@ -59,8 +59,10 @@ public struct Migrator {
     public func state() throws -> SchemaState {
         if try tableExists("schema_migrations") {
             let version = Int(try connection.scalarInt("SELECT coalesce(max(version), 0) FROM schema_migrations"))
-            if version > Migrations.latestVersion { return .newer(version: version) }
-            if version > 0 { return .migrated(version: version) }
+            if version > 0 {
+                // A version this build does not have (a newer one, or one another build added) is not guessed at.
+                return Migrations.migration(version) == nil ? .newer(version: version) : .migrated(version: version)
+            }
         }
         for name in SchemaModel.tableNames where try tableExists(name) {
             return .legacy
@@ -102,6 +104,25 @@ public struct Migrator {
         }
     }
 
+    /// How the recorded history differs from the compiled migrations, one
+    /// line per applied migration that is unknown, modified or renamed:
+    /// what `validate` reports and `Doctor` checks.
+    public func validationProblems() throws -> [String] {
+        var problems: [String] = []
+        for record in try appliedMigrations() {
+            guard let migration = Migrations.migration(record.version) else {
+                problems.append("\(record.version)_\(record.name): not known to this socializer")
+                continue
+            }
+            if migration.checksum != record.checksum {
+                problems.append("\(migration.identifier): recorded checksum \(record.checksum) differs from compiled \(migration.checksum)")
+            } else if migration.name != record.name {
+                problems.append("\(migration.identifier): recorded under the name '\(record.name)'")
+            }
+        }
+        return problems
+    }
+
     /// Refuses the states no command may act on; returns the current version.
     public func requireUsable() throws -> Int {
         switch try state() {
@@ -119,10 +140,15 @@ public struct Migrator {
         .configuration("the database was created by the app and has no migration history", reason: reason)
     }
 
-    static func newerError(_ version: Int) -> SocializerError {
-        .configuration("the database is at schema version \(version), newer than this socializer knows "
-                       + "(\(Migrations.latestVersion))",
-                       hint: "use a newer socializer; nothing was changed")
+    public static func newerError(_ version: Int) -> SocializerError {
+        guard version < Migrations.latestVersion else {
+            return .configuration("the database is at schema version \(version), newer than this socializer knows "
+                                  + "(\(Migrations.latestVersion))",
+                                  hint: "use a newer socializer; nothing was changed")
+        }
+        return .configuration("the database is at schema version \(version), which this socializer does not have (it knows "
+                              + Migrations.all.map { "\($0.version)" }.joined(separator: ", ") + ")",
+                              hint: "use the socializer build that migrated it, or a newer one; nothing was changed")
     }
 
     /// The migrations `up` would apply to reach `target` (default: latest).
@@ -233,7 +259,7 @@ public struct Migrator {
         }
         defer { if migration.rebuildsTables { try? connection.execute("PRAGMA foreign_keys = ON") } }
         let ran = try connection.transaction(.immediate, commit: !dryRun) { () -> Bool in
-            let startsFrom = direction == .up ? migration.version - 1 : migration.version
+            let startsFrom = direction == .up ? Migrations.version(before: migration.version) : migration.version
             guard try currentVersion() == startsFrom else { return false }
             try connection.execute(Migrator.createLedger)
             for (offset, statement) in statements.enumerated() {

@@ -214,10 +214,43 @@ enum SchemaModel {
 
     static let tableNames: [String] = tables.map(\.name)
 
+    /// Tables the app itself adds beside the twelve (SPEC §2, §3): Alembic's
+    /// ledger, `life_events` of older versions, `training_schedules` of its
+    /// models. Expected, so never reported as unknown.
+    static let appOwnTables: Set<String> = ["alembic_version", "life_events", "training_schedules"]
+
     static func table(_ name: String) -> TableModel? { tables.first { $0.name == name } }
 
     /// 0004's index on `lower(trim(hashed_email))`.
     static let emailLookupIndex = "ix_users_email_lookup"
+
+    /// 0005's audit trail: one row per change made through socializer. Not
+    /// one of the app's tables (so not in `tables`: the rebuild of 0002 and
+    /// the baseline check leave it out), and no foreign key: an entry names
+    /// its target as text and outlives it (`users delete` keeps the entries
+    /// about the user it deletes). AUTOINCREMENT: an id is never reused
+    /// after `audit purge`, so an entry once cited always means the same one.
+    static let adminAudit = TableModel(name: "admin_audit", columns: [
+        autoincrementID,
+        column("at", "DATETIME", now),
+        column("actor", "VARCHAR"),
+        column("command", "VARCHAR"),
+        column("target", "VARCHAR", notNull: false),
+        column("rows", "JSON", "'{}'"),
+        column("details", "JSON", "'{}'"),
+    ], primaryKey: [], uniques: [], foreignKeys: [],
+    indexes: [IndexModel(name: "ix_admin_audit_at", columns: ["at"])])
+
+    /// 0006's indexes for the purges and cascades: `room_invites(message_id)`
+    /// (with foreign keys on, SQLite looks up the invites of every room
+    /// message deleted, ON DELETE SET NULL) and `training(completed_at)`
+    /// (`training purge` walks it oldest first).
+    static let inviteMessageIndex = IndexModel(name: "ix_room_invites_message_id", columns: ["message_id"])
+    static let trainingCompletedIndex = IndexModel(name: "ix_training_completed_at", columns: ["completed_at"])
+    static let purgeIndexes: [(table: String, index: IndexModel)] = [
+        ("room_invites", inviteMessageIndex),
+        ("training", trainingCompletedIndex),
+    ]
 
     /// 0003's indexes for the admin queries and purges (SPEC §3), by table.
     static let adminIndexes: [(table: String, index: IndexModel)] = [

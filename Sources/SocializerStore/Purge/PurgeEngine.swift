@@ -13,20 +13,35 @@ public struct PurgeTarget: Sendable {
     public var arguments: [DatabaseValue]
     /// The indexed column the condition ranges over.
     public var orderBy: String
+    /// Nullable references to the rows, set NULL in each batch before its
+    /// rows go (`room_invites.message_id`): on a schema whose references do
+    /// not say ON DELETE SET NULL, the delete would otherwise fail.
+    public var detaching: [ReferenceCascade.Column]
+    /// `detaching` names every reference to the table: nothing can refer to
+    /// a row when it goes, so the engine runs without SQLite's foreign-key
+    /// lookups, one per deleted row, which would find nothing.
+    public var detachesEveryReference: Bool
 
-    public init(table: String, condition: String, arguments: [DatabaseValue], orderBy: String) {
+    public init(table: String, condition: String, arguments: [DatabaseValue], orderBy: String,
+                detaching: [ReferenceCascade.Column] = [], detachesEveryReference: Bool = false) {
         self.table = table
         self.condition = condition
         self.arguments = arguments
         self.orderBy = orderBy
+        self.detaching = detaching
+        self.detachesEveryReference = detachesEveryReference
     }
+
+    /// The rows of one batch: the first `?` by the index.
+    var batchRows: String { "SELECT rowid FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?" }
 
     /// One batch: the first `?` rows by the index, deleted by rowid.
     /// `NOT INDEXED` keeps the planner from looking each row up again
     /// through the app's redundant `ix_<table>_id` index.
-    var deleteSQL: String {
-        "DELETE FROM \(table) NOT INDEXED WHERE rowid IN "
-            + "(SELECT rowid FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?)"
+    var deleteSQL: String { "DELETE FROM \(table) NOT INDEXED WHERE rowid IN (\(batchRows))" }
+    /// The same batch's references set NULL, in the same transaction (so the same rows).
+    var detachSQL: [String] {
+        detaching.map { "UPDATE \($0.table) SET \($0.column) = NULL WHERE \($0.column) IN (\(batchRows))" }
     }
     var countSQL: String { "SELECT count(*) FROM \(table) WHERE \(condition)" }
 }
@@ -102,7 +117,13 @@ public struct PurgeEngine {
             // This connection only: no journal file created and deleted per batch.
             _ = try db.scalar("PRAGMA journal_mode = TRUNCATE")
         }
+        if target.detachesEveryReference {
+            // Outside any transaction, where the pragma takes effect; this connection only.
+            try db.execute("PRAGMA foreign_keys = OFF")
+        }
+        defer { if target.detachesEveryReference { try? db.execute("PRAGMA foreign_keys = ON") } }
         let statement = try db.prepare(target.deleteSQL)
+        let detachStatements = try target.detachSQL.map { try db.prepare($0) }
         var pacer = self.pacer
         var size = min(firstBatchSize, maxBatchSize)
         while true {
@@ -114,6 +135,11 @@ public struct PurgeEngine {
             let deleted: Int
             do {
                 deleted = try db.transaction(.immediate) {
+                    for detach in detachStatements {
+                        defer { detach.reset() }
+                        try detach.bind(target.arguments + [.integer(Int64(size))])
+                        while try detach.step() {}
+                    }
                     try statement.bind(target.arguments + [.integer(Int64(size))])
                     while try statement.step() {}
                     return db.changes

@@ -27,7 +27,6 @@ public struct PreferenceRepository {
     public let db: Connection
     public init(_ db: Connection) { self.db = db }
 
-
     public func list(userID: Int64, type: String?, _ body: (Preference) throws -> Void) throws {
         try db.forEachRow("""
             SELECT id, user_id, preference_type, preference_key, preference_value, confidence, last_updated
@@ -69,33 +68,5 @@ public struct PreferenceRepository {
         let id = try row.int("id")
         try db.execute("DELETE FROM user_preferences WHERE id = ?", [id])
         return id
-    }
-}
-
-/// A user's level in one skill and their training in it, if any.
-public struct UserSkill: Sendable, Equatable {
-    public var skill: String?
-    public var level: Int64?
-    public var trainingStatus: String?
-    public var progress: Double?
-    public var startedAt: String?
-    public var completedAt: String?
-}
-
-extension UserRepository {
-    /// Levels and training of one user: every skill with either.
-    public func skills(of userID: Int64, _ body: (UserSkill) throws -> Void) throws {
-        try db.forEachRow("""
-            SELECT s.skill_name, us.level, t.status, t.progress, t.started_at, t.completed_at
-            FROM skills s
-            LEFT JOIN user_skills us ON us.skill_id = s.id AND us.user_id = ?1
-            LEFT JOIN training t ON t.skill_id = s.id AND t.user_id = ?1
-            WHERE us.id IS NOT NULL OR t.user_id IS NOT NULL
-            ORDER BY s.skill_name
-            """, [userID]) { row in
-            try body(UserSkill(skill: try row.optionalString("skill_name"), level: try row.optionalInt("level"),
-                               trainingStatus: try row.optionalString("status"), progress: try row.optionalDouble("progress"),
-                               startedAt: try row.optionalString("started_at"), completedAt: try row.optionalString("completed_at")))
-        }
     }
 }

@@ -88,10 +88,29 @@ public struct ReferenceCascade {
         try delete(table, condition, arguments, path: [table])
     }
 
-    private mutating func delete(_ table: String, _ condition: String, _ arguments: [DatabaseValueConvertible?],
-                                 path: [String]) throws {
+    /// A table whose rows a repository deletes by its own rules, wherever
+    /// the walk reaches it: rooms go through `RoomRepository`'s cascade (so
+    /// `users delete` takes the rooms a user created through it).
+    typealias Owner = @Sendable (inout ReferenceCascade, _ condition: String, _ arguments: [DatabaseValueConvertible?],
+                       _ path: [String]) throws -> Void
+    static let owners: [String: Owner] = ["chat_rooms": RoomRepository.deleteRooms]
+
+    mutating func delete(_ table: String, _ condition: String, _ arguments: [DatabaseValueConvertible?],
+                         path: [String]) throws {
+        if let owner = ReferenceCascade.owners[table] {
+            try owner(&self, condition, arguments, path)
+        } else {
+            try deleteRows(table, condition, arguments, path: path)
+        }
+    }
+
+    /// The generic step: every reference to the rows is cleared (children
+    /// deleted, nullable references detached), then the rows go. `handled`
+    /// names child tables the caller has already cleared.
+    mutating func deleteRows(_ table: String, _ condition: String, _ arguments: [DatabaseValueConvertible?],
+                             path: [String], handled: Set<String> = []) throws {
         let quotedTable = SQL.quote(table)
-        for edge in edges[table] ?? [] {
+        for edge in edges[table] ?? [] where !handled.contains(edge.child) {
             let column = SQL.quote(edge.column)
             let referring = "\(column) IN (SELECT \(SQL.quote(edge.parentColumn)) FROM \(quotedTable) WHERE \(condition))"
             if edge.detaches || path.contains(edge.child) {

@@ -199,8 +199,11 @@ public struct UserRepository {
 
     /// Removes the user and everything that refers to them, through the
     /// database's own references (see `ReferenceCascade` for the rule), and
-    /// returns the rows deleted and detached per table. Run it inside a
-    /// transaction. With `keepLogs`, error logs stay with user_id NULL.
+    /// returns the rows deleted and detached per table. The rooms they
+    /// created go through the room cascade (`RoomRepository.deleteRooms`,
+    /// which the walk hands `chat_rooms` to): their invites, messages and
+    /// members first. Run it inside a transaction. With `keepLogs`, error
+    /// logs stay with user_id NULL.
     public func deleteCascading(_ id: Int64, keepLogs: Bool) throws -> [ReferenceCascade.Count] {
         var cascade = try ReferenceCascade(db, detach: keepLogs ? [.init("error_logs", "user_id")] : [])
         try cascade.delete(from: "users", where: "id = ?", [id])

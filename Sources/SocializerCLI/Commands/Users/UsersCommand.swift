@@ -7,8 +7,9 @@ enum UsersCommand {
     // MARK: Arguments
 
     static let user = Positional.string("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
-    static let username = Positional.string("USERNAME", help: "The new user's name (trimmed; any Unicode but control characters).")
+    static let username = Positional.string("USERNAME", help: "The new user's name (trimmed; any Unicode but control and invisible characters).")
     static let email = Option.string("email", value: "E", help: "The user's email, stored as $SOCIALIZER_EMAIL_SCHEME says (a keyed hash by default).")
+        .redacted()
     static let noEmail = Option.flag("no-email", help: "Create the user without an email (a unique placeholder is stored).")
     static let role = Option.choice("role", of: UserRole.self, help: "admin or user.")
     static let inactive = Option.flag("inactive", help: "Create the account deactivated.")
@@ -28,9 +29,10 @@ enum UsersCommand {
     static let sort = Option.string("sort", value: "FIELD",
         help: "Order by id (the default), username, role, temperature, messages or member_since; a leading - (--sort -messages) reverses.")
 
-    static let findEmail = Option.string("email", value: "E", required: true, help: "The address to look for.")
+    static let findEmail = Option.string("email", value: "E", required: true, help: "The address to look for.").redacted()
     static let newName = Option.string("username", value: "NAME", help: "A new username.")
     static let newEmail = Option.string("email", value: "E", help: "A new email, stored as $SOCIALIZER_EMAIL_SCHEME says (unique in every stored form).")
+        .redacted()
     static let newRole = role.with { $0.help = "admin or user." }
     static let newTemperature = temperature.with { $0.help = "0.0 to 2.0." }
     static let clearLLM = Option.flag("clear-llm", help: "Remove the user's LLM provider, endpoint and model.")
@@ -51,7 +53,7 @@ enum UsersCommand {
                 examples: ["printf '%s\\n' \"$PW\" | socializer users create alice --email alice@example.com --password-stdin",
                            "id=$(socializer -q users create bob --no-email --password-file pw.txt)"],
                 output: UserColumns.record.output, write: WriteAction(prepare: prepareCreate, apply: applyCreate)),
-            CommandNode("list", summary: "List users (streams; newest filters first).",
+            CommandNode("list", summary: "List users by id (or --sort), filtered by role, status or name.",
                 options: [onlyRole, onlyActive, onlyInactive, search, limit, offset, sort],
                 exclusive: [[onlyActive.name, onlyInactive.name]],
                 examples: ["socializer users list --role admin --json", "socializer users list --sort -messages --limit 10"],
@@ -96,7 +98,7 @@ enum UsersCommand {
                     """,
                 positionals: [user], options: [keepLogs],
                 examples: ["socializer users delete alice --yes", "socializer --dry-run users delete alice"],
-                output: OutputCheck.fields(deleteColumns), write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
+                output: CascadeReport.output, write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
             UsersMessages.node,
             UsersMemory.node,
             UsersMemory.rotateKeyNode,
@@ -104,9 +106,9 @@ enum UsersCommand {
             UsersPreferences.skillsNode,
             UsersTransfer.importNode,
             UsersTransfer.exportNode,
+            UsersTakeout.node,
         ])
 
-    static let deleteColumns = ["table", "deleted", "detached"]
     static let checkColumns = ["id", "username", "matches"]
 
     // MARK: Shared pieces
@@ -129,9 +131,11 @@ enum UsersCommand {
         }
     }
 
-    /// A changed user's report: the record (the id alone under -q).
+    /// A changed user's report: the record (the id alone under -q). The
+    /// user is the audit target even when nothing had to change (activating
+    /// an active user writes no row to find it by).
     static func recordOutcome(_ user: User) -> WriteOutcome {
-        WriteOutcome(ids: [user.id]) { context in try context.recordRenderer().render(UserColumns.record.record(user)) }
+        WriteOutcome(ids: [user.id], target: .user(user)) { context in try context.recordRenderer().render(UserColumns.record.record(user)) }
     }
 
     static func today(_ context: CommandContext) -> String { context.clock.now().dateText }
@@ -319,16 +323,9 @@ enum UsersCommand {
     static func applyDelete(_ plan: (User, Bool), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
         let (found, keep) = plan
         let counts = try UserRepository(db).deleteCascading(found.id, keepLogs: keep)
-        let verb = keep ? "deleted (error logs kept)" : "deleted"
-        return WriteOutcome(ids: [found.id], dryRunNotice: "dry run: user '\(found.username)' would be \(verb); nothing was changed") { context in
-            let renderer = context.rowRenderer()
-            try renderer.begin(columns: deleteColumns)
-            for count in counts {
-                try renderer.row([.text(count.table), .integer(Int64(count.deleted)), .integer(Int64(count.detached))])
-            }
-            renderer.finish()
-            if !context.globals.dryRun { context.notice("user '\(found.username)' \(verb)") }
-        }
+        // The target is named here: once deleted, the row can no longer tell its name.
+        return CascadeReport.outcome(id: found.id, counts: counts, subject: "user '\(found.username)'",
+                                     verb: keep ? "deleted (error logs kept)" : "deleted", target: .user(found))
     }
 }
 

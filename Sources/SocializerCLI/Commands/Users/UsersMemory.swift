@@ -165,6 +165,7 @@ enum UsersMemory {
         }
         let now = context.clock.now().secondsSinceEpoch
         if !all { return try rotateOne.run(context, arguments) }
+        let audit = try AuditRecorder(context, arguments)
         let db = try context.openDatabase(.write)
         let repository = UserRepository(db)
         try context.confirm("rotate the encryption key of every user")
@@ -179,12 +180,16 @@ enum UsersMemory {
         // One short transaction per user, and the lock left free between
         // them as purges do, so the app's writes get through a long run.
         var pacer = LockPacer()
+        var changes = ChangeSet()
         for (offset, id) in ids.enumerated() {
             do {
-                try pacer.transaction(on: db, commit: !context.globals.dryRun) {
-                    guard let user = try repository.find(.id(id)) else { return }
-                    try repository.update(try rotate(user, now: now), from: user)
+                let (_, changed) = try db.countingChanges {
+                    try pacer.transaction(on: db, commit: !context.globals.dryRun) {
+                        guard let user = try repository.find(.id(id)) else { return }
+                        try repository.update(try rotate(user, now: now), from: user)
+                    }
                 }
+                changes.add(changed)
                 rotated += 1
                 if context.globals.quiet { context.stdout.write("\(id)\n") }
             } catch let error as SocializerError where error.code == .invalidData {
@@ -193,6 +198,11 @@ enum UsersMemory {
             if showProgress { context.stderr.write("\rrotated \(offset + 1)/\(ids.count)"); context.stderr.flush() }
         }
         if showProgress { context.stderr.write("\n") }
+        // One entry for the run, after its last transaction (each user committed on its own).
+        let audited = Result {
+            try audit.recordRun(db, target: AuditTarget(table: "users"), changes: changes, report: .object([
+                ("rotated", .integer(Int64(rotated))), ("users", .integer(Int64(ids.count))), ("failed", .integer(Int64(failed.count)))]))
+        }
         if context.globals.quiet {
         } else if context.globals.format == .table {
             let verb = context.globals.dryRun ? "would rotate" : "rotated"
@@ -202,9 +212,13 @@ enum UsersMemory {
                 .integer(Int64(rotated)), .integer(Int64(ids.count)), .bool(context.globals.dryRun)])))
         }
         guard failed.isEmpty else {
-            throw SocializerError.invalid("\(failed.count) user(s) were left untouched: their memory or key is unusable",
+            let unaudited = if case .failure = audited { "; the run's audit entry could not be written" } else { "" }
+            throw SocializerError.invalid("\(failed.count) user(s) were left untouched: their memory or key is unusable\(unaudited)",
                                           hint: "clear their memory (socializer users memory clear USER), then rotate again",
                                           details: failed)
+        }
+        if case .failure(let error) = audited {
+            throw AuditRecorder.unrecorded(error, after: "rotated the key of \(rotated) user(s)")
         }
         return .success
     }

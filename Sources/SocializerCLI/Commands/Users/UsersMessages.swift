@@ -72,7 +72,7 @@ enum UsersMessages {
         case .count(let n): what = "the message count (\(n))"
         case .unreadable: what = "the unreadable stored messages"
         }
-        return WriteOutcome(ids: [original.id]) { context in
+        return WriteOutcome(ids: [original.id], target: .user(original)) { context in
             if context.globals.format != .table {
                 try context.recordRenderer().render([("id", .integer(original.id)), ("username", .text(original.username)),
                                                      ("cleared", cleared), ("dry_run", .bool(context.globals.dryRun))])

@@ -74,11 +74,10 @@ enum UsersPreferences {
 
     static func skills(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let db = try context.openDatabase(.read)
-        let repository = UserRepository(db)
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let renderer = context.rowRenderer()
         try renderer.begin(columns: skillColumns)
-        try repository.skills(of: user.id) { s in
+        try SkillRepository(db).userSkills(of: user.id) { s in
             try renderer.row([.optional(s.skill), .optional(s.level), .optional(s.trainingStatus),
                               s.progress.map(Cell.number) ?? .null, .optional(s.startedAt), .optional(s.completedAt)])
         }

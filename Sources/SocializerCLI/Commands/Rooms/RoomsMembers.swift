@@ -1,0 +1,115 @@
+import SocializerCore
+import SocializerStore
+
+/// `rooms members list|add|add-ai|remove|role`: who is in a room.
+enum RoomsMembers {
+    static let user = Positional.string("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
+    static let inactive = Option.flag("inactive", help: "Only the members who left (is_active 0) instead of the current ones.")
+    static let addRole = Option.choice("role", ["member", "creator"], help: "member (the default) or creator.")
+    static let hard = Option.flag("hard", help: "Delete the membership row instead of marking it left.")
+    static let role = Positional.string("ROLE", .choice(["member", "creator"]), help: "member or creator (ai is the AI's).")
+
+    static let node = CommandNode(
+        "members", summary: "List, add and remove a room's members; change a member's role.",
+        children: [
+            CommandNode("list", summary: "List a room's members (the AI included), in the order they joined.",
+                positionals: [RoomsCommand.room], options: [inactive],
+                output: MemberColumns.all.output, action: list),
+            CommandNode("add", summary: "Add a user to a room, or re-activate the membership they left.",
+                positionals: [RoomsCommand.room, user], options: [addRole],
+                examples: ["socializer rooms members add 'Book club' bob", "socializer rooms members add 7 carol --role creator"],
+                output: MemberColumns.all.output, write: WriteAction(add)),
+            CommandNode("add-ai", summary: "Add the AI to a room (a room has one AI member at most).",
+                positionals: [RoomsCommand.room],
+                output: MemberColumns.all.output, write: WriteAction(addAI)),
+            CommandNode("remove", summary: "Take a user out of a room, as the app's leave does (or delete the row with --hard).",
+                positionals: [RoomsCommand.room, user], options: [hard],
+                examples: ["socializer rooms members remove 'Book club' mallory"],
+                output: MemberColumns.all.output, write: WriteAction(remove)),
+            CommandNode("role", summary: "Set an active member's role.",
+                positionals: [RoomsCommand.room, user, role],
+                examples: ["socializer rooms members role 'Book club' bob creator"],
+                output: MemberColumns.all.output, write: WriteAction(setRole)),
+        ])
+
+    static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        let db = try context.openDatabase(.read)
+        let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
+        try MemberColumns.all.render(context) { row in
+            try MemberRepository(db).list(roomID: found.id, active: !arguments[inactive], row)
+        }
+        return .success
+    }
+
+    /// A membership's report: its record (the id alone under -q).
+    static func outcome(_ db: Connection, memberID: Int64, fallback: RoomMember? = nil, notice: String? = nil) throws -> WriteOutcome {
+        let member = try MemberRepository(db).find(id: memberID) ?? fallback
+        return WriteOutcome(ids: [memberID]) { context in
+            if let member { try context.recordRenderer().render(MemberColumns.all.record(member)) }
+            if let notice { context.notice(notice) }
+        }
+    }
+
+    static let add = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+        let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
+        let person = try UsersCommand.require(db, arguments[user])
+        let role = arguments[addRole].flatMap(MemberRole.init(rawValue:))
+        switch try MemberRepository(db).add(room: found, user: person, role: role, now: context.clock.now()) {
+        case .added(let id): return try outcome(db, memberID: id)
+        case .reactivated(let id):
+            return try outcome(db, memberID: id, notice: "user '\(person.username)' had left room \(found.label) and is a member again")
+        }
+    }
+
+    static let addAI = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+        let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
+        let members = MemberRepository(db)
+        let addition = try members.addAI(room: found, now: context.clock.now())
+        var notes: [String] = []
+        if !found.aiEnabled {
+            _ = try RoomRepository(db).update(found, RoomRepository.Change(aiEnabled: true), now: context.clock.now())
+            notes.append("AI is now turned on in room \(found.label)")
+        }
+        switch addition {
+        case .added(let id): return try outcome(db, memberID: id, notice: notes.first)
+        case .reactivated(let id):
+            return try outcome(db, memberID: id, notice: (["the AI member of room \(found.label) is active again"] + notes).joined(separator: "; "))
+        }
+    }
+
+    static let remove = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+        let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
+        let person = try UsersCommand.require(db, arguments[user])
+        let members = MemberRepository(db)
+        let before = try members.find(roomID: found.id, userID: person.id)
+        switch try members.remove(room: found, user: person, hard: arguments[hard]) {
+        case .left(let id): return try outcome(db, memberID: id)
+        case .alreadyLeft(let id):
+            return try outcome(db, memberID: id, notice: "user '\(person.username)' had already left room \(found.label)")
+        case .deleted(let id):
+            return try outcome(db, memberID: id, fallback: before,
+                               notice: "the membership of user '\(person.username)' in room \(found.label) was deleted")
+        }
+    }
+
+    static let setRole = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+        let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
+        let person = try UsersCommand.require(db, arguments[user])
+        let member = try MemberRepository(db).setRole(room: found, user: person, role: MemberRole(rawValue: arguments[role]) ?? .member)
+        return try outcome(db, memberID: member.id)
+    }
+}
+
+/// The output columns of a membership, declared once.
+enum MemberColumns {
+    static let all = Columns<RoomMember>([
+        Column("id") { .integer($0.id) },
+        Column("room_id") { .integer($0.roomID) },
+        Column("user_id") { .optional($0.userID) },
+        Column("member") { $0.isAI ? .text("AI") : .optional($0.username ?? $0.userID.map { "#\($0)" }) },
+        Column("role") { .text($0.role) },
+        Column("active") { .bool($0.isActive) },
+        Column("joined_at") { .time($0.joinedAt) },
+        Column("last_read_at") { .optional($0.lastReadAt) },
+    ])
+}
