@@ -68,7 +68,7 @@ import SocializerStore
             #expect(seeded.status == 0, "\(seeded.stderr)")
         }
         let list = try run(["--format", "csv", "--no-header", "--fields", "username,messages,has_memory", "users", "list"])
-        #expect(list.stdout == "ada,0,true\r\ngrace,0,false\r\nlinus,0,false\r\nmargaret,2,false\r\ntim,0,false\r\nhedy,0,false\r\n", "\(list.stderr)")
+        #expect(list.stdout == "ada,1,true\r\ngrace,0,false\r\nlinus,0,false\r\nmargaret,2,false\r\ntim,0,false\r\nhedy,0,false\r\n", "\(list.stderr)")
         #expect(folder.mode("socializer.db") == 0o600)
     }
 

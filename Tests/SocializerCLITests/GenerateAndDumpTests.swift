@@ -285,7 +285,7 @@ import TestSupport
     /// The demo compiled into the binary is fixtures/demo.json, byte for
     /// byte; with SOCIALIZER_REGENERATE_DEMO=1 the Swift file is rewritten.
     @Test func theCompiledInDemoIsTheFixtureFile() throws {
-        let file = try String(contentsOfFile: fixturesFolder() + "/demo.json", encoding: .utf8)
+        let file = try String(contentsOfFile: shippedFixtures() + "/demo.json", encoding: .utf8)
         if ProcessInfo.processInfo.environment["SOCIALIZER_REGENERATE_DEMO"] == "1", file != DemoFixture.json {
             let path = repositoryRoot() + "/Sources/SocializerStore/Fixtures/DemoFixture.swift"
             let swift = try String(contentsOfFile: path, encoding: .utf8)
@@ -313,7 +313,7 @@ import TestSupport
         #expect(try db.scalarInt("SELECT count(*) FROM users WHERE conversation_memory IS NOT NULL") == 1)
         #expect(try db.scalarInt("SELECT count(*) FROM token_blacklist WHERE expires_at < '2026-06-15'") == 2)
         let ci = SeedFixture()
-        ci.seed([fixturesFolder() + "/ci.json"])
+        ci.seed([shippedFixtures() + "/ci.json"])
         for table in FixtureGroup.allCases.map(\.table) {
             #expect(try db.scalarInt("SELECT count(*) FROM \(table)") > 0, "demo: \(table)")
             #expect(try ci.count(table) > 0, "ci: \(table)")

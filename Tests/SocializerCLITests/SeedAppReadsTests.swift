@@ -39,11 +39,11 @@ import TestSupport
             user_preferences: 3
             chat_rooms: 4
             room_members: 11
-            room_messages: 12
+            room_messages: 13
             general_chat_messages: 3
-            room_invites: 3
+            room_invites: 4
             token_blacklist: 3
-            error_logs: 3
+            error_logs: 4
 
             """)
     }

@@ -9,8 +9,9 @@ import TestSupport
 @testable import SocializerSecurity
 @testable import SocializerStore
 
-/// The repository's fixtures folder.
-func fixturesFolder() -> String { repositoryRoot() + "/fixtures" }
+/// The fixtures the project ships (`fixtures/demo.json`, `fixtures/ci.json`);
+/// the tests' own files are under `fixturesFolder()` (Tests/Fixtures).
+func shippedFixtures() -> String { repositoryRoot() + "/fixtures" }
 
 /// A folder for `seed` runs: the database does not exist until a test makes it.
 final class SeedFixture {
@@ -56,8 +57,8 @@ final class SeedFixture {
     let s = SeedFixture()
 
     static let demoCounts = "table,created,updated,skipped\r\nusers,6,0,0\r\nskills,6,0,0\r\nuser_skills,7,0,0\r\ntraining,5,0,0\r\n"
-        + "user_preferences,3,0,0\r\nchat_rooms,4,0,0\r\nroom_members,11,0,0\r\nroom_messages,12,0,0\r\nroom_invites,3,0,0\r\n"
-        + "general_chat_messages,3,0,0\r\ntoken_blacklist,3,0,0\r\nerror_logs,3,0,0\r\n"
+        + "user_preferences,3,0,0\r\nchat_rooms,4,0,0\r\nroom_members,11,0,0\r\nroom_messages,13,0,0\r\nroom_invites,4,0,0\r\n"
+        + "general_chat_messages,3,0,0\r\ntoken_blacklist,3,0,0\r\nerror_logs,4,0,0\r\n"
 
     @Test func aMissingDatabaseIsCreatedMigratedAndSeeded() throws {
         let result = s.cli(["--format", "csv", "seed", "--demo"])
@@ -84,7 +85,7 @@ final class SeedFixture {
         s.seed(["--demo"])
         let compiled = s.dump()
         let other = SeedFixture()
-        other.seed([fixturesFolder() + "/demo.json"])
+        other.seed([shippedFixtures() + "/demo.json"])
         // Memory, keys and hashes are made at load time; everything else is the same.
         #expect(s.dump([]) == other.dump([]))
         #expect(compiled.contains("\"password_hash\":\"$2b$12$F94QLLeCp8XlQiR0CoyYRO5kZG7miRASXV.oBFmw7pPfXJrWjH.Qe\""))
@@ -93,7 +94,7 @@ final class SeedFixture {
     @Test func fixtureLinesLoadFromAFileAndFromStandardInput() throws {
         s.seed(["--demo"])
         let lines = s.cli(["--format", "jsonl", "dump", "--include-secrets"]).stdout
-        #expect(lines.split(separator: "\n").count == 66)
+        #expect(lines.split(separator: "\n").count == 69)
         #expect(lines.hasPrefix(#"{"table":"users","record":{"username":"ada","#))
         let fromFile = SeedFixture()
         fromFile.seed([fromFile.folder.write("all.jsonl", lines)])
@@ -201,7 +202,7 @@ final class SeedFixture {
 
     // BAD-INPUT 9, 11
     @Test func everyBadRecordIsListedWithItsLocationAndNothingIsWritten() throws {
-        s.seed([fixturesFolder() + "/ci.json"])
+        s.seed([shippedFixtures() + "/ci.json"])
         let before = try contents(try s.connection())
         let path = s.folder.write("bad.json", """
             {"socializer_fixture": 1,
@@ -274,7 +275,7 @@ final class SeedFixture {
     }
 
     @Test func onConflictFailsSkipsOrUpdates() throws {
-        let ci = fixturesFolder() + "/ci.json"
+        let ci = shippedFixtures() + "/ci.json"
         s.seed([ci])
         let before = try contents(try s.connection())
         let failed = s.cli(["seed", ci])
@@ -317,7 +318,7 @@ final class SeedFixture {
 
     /// The issue's CI guarantee: a bad record never touches the database being replaced.
     @Test func freshReplacesTheDatabaseOnlyWhenComplete() throws {
-        s.seed([fixturesFolder() + "/ci.json"])
+        s.seed([shippedFixtures() + "/ci.json"])
         _ = s.cli(["users", "create", "keeper", "--no-email", "--password-stdin"], stdin: "keeper-pw-1\n")
         let bad = s.folder.write("bad.jsonl", #"{"table": "users", "record": {"username": "x", "password": "pw-x-1234", "role": "root"}}"# + "\n")
         let before = s.folder.snapshot()
@@ -392,7 +393,7 @@ final class SeedFixture {
         #expect(s.cli(["migrate", "baseline"]).status == 0)
         // A baselined app database (no SQL defaults) takes every column as written.
         s.seed(["--demo"])
-        #expect(try s.count("room_messages") == 12)
+        #expect(try s.count("room_messages") == 13)
     }
 }
 

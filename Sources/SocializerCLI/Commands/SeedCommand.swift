@@ -61,7 +61,8 @@ enum SeedCommand {
         if spec == nil && arguments.values[randomSeed.name] != nil {
             throw SocializerError.usage("--random-seed goes with --generate")
         }
-        // Every input is opened (missing, unreadable, unknown format) before the database is touched.
+        // The actor is resolved, and every input opened (missing, unreadable, unknown format), before the database is touched.
+        let audit = try AuditRecorder(context, arguments)
         let readers = try openSources(context, arguments)
         let cost = try SecretOptions.bcryptCost(context, arguments)
         let path = context.globals.databasePath
@@ -73,15 +74,20 @@ enum SeedCommand {
         let fill: (Connection, Bool) throws -> [FixtureLoader.TableCount] = { db, empty in
             try Interruptible.run {
                 try db.transaction(.immediate, commit: !dryRun) {
-                    let deferred = empty ? try DeferredIndexes.drop(db) : nil
-                    let counts: [FixtureLoader.TableCount]
-                    if let spec {
-                        counts = try FixtureGenerator(db, spec: spec, seed: UInt64(arguments[randomSeed]), cost: cost,
-                                                      now: context.clock.now()).run()
-                    } else {
-                        counts = try load(readers, into: db, cost: cost, context, arguments)
+                    var counts: [FixtureLoader.TableCount] = []
+                    // One audit entry, with the rows the engine saw written, in the load's
+                    // transaction (as for every write action): a --fresh database holds its own seeding.
+                    _ = try audit.recording(db) {
+                        let deferred = empty ? try DeferredIndexes.drop(db) : nil
+                        if let spec {
+                            counts = try FixtureGenerator(db, spec: spec, seed: UInt64(arguments[randomSeed]), cost: cost,
+                                                          now: context.clock.now()).run()
+                        } else {
+                            counts = try load(readers, into: db, cost: cost, context, arguments)
+                        }
+                        try deferred?.rebuild(db)
+                        return WriteOutcome(ids: []) { _ in }
                     }
-                    try deferred?.rebuild(db)
                     return counts
                 }
             }

@@ -16,7 +16,8 @@ public enum DemoFixture {
      "preferences": {"tone": "direct"}, "member_since": "2025-11-30",
      "memory": {"messages": [{"role": "user", "content": "I run the Tuesday practice group."}],
                 "general_chat": [{"role": "user", "content": "Morning, everyone!"}],
-                "ai_conversation": [{"role": "assistant", "content": "Shall we rehearse your welcome speech?"}]}},
+                "ai_conversation": [{"role": "assistant", "content": "Shall we rehearse your welcome speech?"}]},
+     "messages": [{"content": "Can you suggest a warm-up for Tuesday?", "role": "user", "type": "text", "room_id": 1, "timestamp": "2026-06-09T17:40:00"}]},
     {"username": "grace", "password": "demo-password-grace", "hashed_email": "grace@example.com", "member_since": "2025-12-02",
      "llm_provider": "ollama", "llm_endpoint": "http://localhost:11434", "llm_model": "llama3"},
     {"username": "linus", "password": "demo-password-linus", "hashed_email": "linus@example.com", "is_active": false,
@@ -89,12 +90,14 @@ public enum DemoFixture {
     {"key": "invite-tim", "room": "book-club", "sender": "grace", "message_type": "invite", "content": "grace invited tim to Book club", "created_at": "2026-03-02T08:00:00Z"},
     {"room": "book-club", "sender": null, "sender_type": "ai", "content": "Chapter 1 pairs well with today's empathy exercise.", "created_at": "2026-03-02T08:20:00Z"},
     {"room": "margaret-tim", "sender": "tim", "content": "Coffee before the meetup?", "created_at": "2026-05-05T12:11:00Z"},
-    {"room": "margaret-tim", "sender": "margaret", "content": "Yes! 6pm by the station.", "created_at": "2026-05-05T12:15:00Z"}
+    {"room": "margaret-tim", "sender": "margaret", "content": "Yes! 6pm by the station.", "created_at": "2026-05-05T12:15:00Z"},
+    {"key": "invite-ada", "room": "book-club", "sender": "grace", "message_type": "invite", "content": "grace invited ada to Book club", "created_at": "2026-03-02T07:50:00Z"}
   ],
   "room_invites": [
     {"room": "practice-hall", "inviter": "ada", "invitee": "linus", "status": "accepted", "message": "invite-linus", "created_at": "2026-02-04T09:00:00Z", "responded_at": "2026-02-04T18:00:00Z"},
     {"room": "practice-hall", "inviter": "ada", "invitee": "hedy", "status": "pending", "message": "invite-hedy", "created_at": "2026-06-01T10:00:00Z"},
-    {"room": "book-club", "inviter": "grace", "invitee": "tim", "status": "declined", "message": "invite-tim", "created_at": "2026-03-02T08:00:00Z", "responded_at": "2026-03-03T07:45:00Z"}
+    {"room": "book-club", "inviter": "grace", "invitee": "tim", "status": "declined", "message": "invite-tim", "created_at": "2026-03-02T08:00:00Z", "responded_at": "2026-03-03T07:45:00Z"},
+    {"room": "book-club", "inviter": "grace", "invitee": "ada", "status": "accepted", "message": "invite-ada", "created_at": "2026-03-02T07:50:00Z", "responded_at": "2026-03-02T08:15:00Z"}
   ],
   "general_chat_messages": [
     {"sender": "ada", "content": "Morning, everyone!", "created_at": "2026-06-14T07:30:00Z"},
@@ -115,7 +118,9 @@ public enum DemoFixture {
     {"timestamp": "2026-06-14T06:00:00Z", "error_type": "KeyError", "error_message": "'room_id'",
      "stack_trace": "Traceback (most recent call last):\n  File \"app/routes/rooms.py\", line 88, in post_message\n    room_id = payload['room_id']\nKeyError: 'room_id'"},
     {"timestamp": "2026-06-14T09:12:00Z", "user": "tim", "error_type": "ValueError", "error_message": "invalid literal for int() with base 10: 'abc'",
-     "context": {"path": "/api/rooms/abc"}}
+     "context": {"path": "/api/rooms/abc"}},
+    {"timestamp": "2026-06-14T18:31:00Z", "user": "ada", "error_type": "ConnectionError", "error_message": "the LLM endpoint refused the connection",
+     "context": {"path": "/api/chat", "provider": "ollama"}}
   ]
 }
 
