@@ -17,7 +17,8 @@ enum OutputCheck {
             // Table means the document's first named format.
             let named = formats.filter { $0 != .table }.map(\.rawValue)
             if globals.format != .table && !formats.contains(globals.format) {
-                throw SocializerError.usage("'\(verb)' writes \(named.joined(separator: " or ")); --format \(globals.format.rawValue) does not apply",
+                let list = named.count > 1 ? named.dropLast().joined(separator: ", ") + " or " + named.last! : named.joined()
+                throw SocializerError.usage("'\(verb)' writes \(list); --format \(globals.format.rawValue) does not apply",
                                             hint: "use --format " + named.joined(separator: "|"))
             }
             if globals.fields != nil {

@@ -11,8 +11,9 @@ import SocializerSecurity
 /// Values are written in their fixture form: DATETIME as ISO 8601 with `Z`,
 /// DATE as `YYYY-MM-DD`, BOOLEAN as true/false, JSON columns as JSON,
 /// references as natural keys. Rooms are keyed `room-N` and the messages
-/// an invite points at `message-N`, N counting rows in dump order, so a
-/// dump of a database seeded from a dump is byte for byte the same.
+/// an invite points at `message-N` (when invites are written too), N
+/// counting rows in dump order, so a dump of a database seeded from a dump
+/// is byte for byte the same.
 /// Secrets (password hashes, encryption keys, memory, room passwords) are
 /// written only when asked for.
 public final class FixtureDumper {
@@ -149,7 +150,8 @@ public final class FixtureDumper {
     /// One group's rows; returns how many.
     private func dump(_ group: FixtureGroup, _ frame: Frame, _ out: inout [UInt8]) throws -> Int {
         let plan = try DumpPlan(group.schema, secrets: secrets)
-        if group == .roomMessages { try prepareMessageKeys() }
+        // Messages are keyed for the invites that point at them, when invites are written too.
+        if group == .roomMessages && groups.contains(.roomInvites) { try prepareMessageKeys() }
         if group == .chatRooms || plan.needsRooms { try prepareRoomOrdinals() }
         if plan.needsMessages && messageOrdinals == nil { try prepareMessageKeys(); try countMessageOrdinals() }
         let statement = try db.prepare(plan.sql)
