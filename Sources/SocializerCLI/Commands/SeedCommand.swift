@@ -169,14 +169,16 @@ enum SeedCommand {
         }
     }
 
-    static func load(_ readers: [FixtureReader], into db: Connection, cost: Int, _ context: CommandContext,
-                     _ arguments: ParsedArguments) throws -> [FixtureLoader.TableCount] {
+    /// Loads the readers' records of `groups` (every group for seed, a
+    /// command's own for its import) with the load options of the line.
+    static func load(_ readers: [FixtureReader], into db: Connection, cost: Int, groups: [FixtureGroup] = FixtureGroup.allCases,
+                     _ context: CommandContext, _ arguments: ParsedArguments) throws -> [FixtureLoader.TableCount] {
         let now = context.clock.now()
         let users = UserLoader.Settings(
             onConflict: arguments[onConflict], cost: cost, now: now, today: UsersCommand.today(context), checkLegacy: true,
-            lookup: try UsersCommand.emailLookup(context, arguments),
+            lookup: groups.contains(.users) ? try UsersCommand.emailLookup(context, arguments) : EmailLookup(hasher: nil),
             emailScheme: { try SecretOptions.emailScheme(context, arguments) })
-        var options = FixtureLoader.Options(onConflict: arguments[onConflict], now: now, users: users)
+        var options = FixtureLoader.Options(onConflict: arguments[onConflict], now: now, users: users, groups: Set(groups))
         options.raiseHint = "raise --max-errors"
         let loader = try FixtureLoader(db, options: options, maxErrors: Int(arguments[maxErrors]))
         for reader in readers {
@@ -186,17 +188,20 @@ enum SeedCommand {
         return try loader.finish()
     }
 
+    /// Rows created, updated and skipped per table.
+    static func render(_ counts: [FixtureLoader.TableCount], _ context: CommandContext) throws {
+        let renderer = context.rowRenderer()
+        try renderer.begin(columns: columns)
+        for count in counts {
+            try renderer.row([.text(count.group.table), .integer(Int64(count.created)), .integer(Int64(count.updated)),
+                              .integer(Int64(count.skipped))])
+        }
+        renderer.finish()
+    }
+
     static func report(_ counts: [FixtureLoader.TableCount], _ context: CommandContext, what: String, from source: String) throws {
         let dryRun = context.globals.dryRun
-        if !context.globals.quiet {
-            let renderer = context.rowRenderer()
-            try renderer.begin(columns: columns)
-            for count in counts {
-                try renderer.row([.text(count.group.table), .integer(Int64(count.created)), .integer(Int64(count.updated)),
-                                  .integer(Int64(count.skipped))])
-            }
-            renderer.finish()
-        }
+        if !context.globals.quiet { try render(counts, context) }
         let path = context.globals.databasePath
         if dryRun {
             context.stderr.write("socializer: dry run: nothing was changed ('\(Echo.cut(path))' would be \(what) from \(Echo.cut(source)))\n")

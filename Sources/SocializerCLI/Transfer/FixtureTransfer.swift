@@ -81,26 +81,9 @@ enum FixtureTransfer {
 
     static func apply(_ reader: FixtureReader, _ arguments: ParsedArguments, _ groups: [FixtureGroup], _ context: CommandContext,
                       _ db: Connection) throws -> WriteOutcome {
-        let now = context.clock.now()
-        let users = UserLoader.Settings(
-            onConflict: arguments[onConflict], cost: groups.contains(.users) ? try SecretOptions.bcryptCost(context, arguments) : Bcrypt.defaultCost,
-            now: now, today: UsersCommand.today(context), checkLegacy: true,
-            lookup: groups.contains(.users) ? try UsersCommand.emailLookup(context, arguments) : EmailLookup(hasher: nil),
-            emailScheme: { try SecretOptions.emailScheme(context, arguments) })
-        var options = FixtureLoader.Options(onConflict: arguments[onConflict], now: now, users: users, groups: Set(groups))
-        options.raiseHint = "raise --max-errors"
-        let loader = try FixtureLoader(db, options: options, maxErrors: Int(arguments[maxErrors]))
-        try Interruptible.run { try loader.load(reader) }
-        let counts = try loader.finish()
-        return WriteOutcome(ids: []) { context in
-            let renderer = context.rowRenderer()
-            try renderer.begin(columns: columns)
-            for count in counts {
-                try renderer.row([.text(count.group.table), .integer(Int64(count.created)), .integer(Int64(count.updated)),
-                                  .integer(Int64(count.skipped))])
-            }
-            renderer.finish()
-        }
+        let cost = groups.contains(.users) ? try SecretOptions.bcryptCost(context, arguments) : Bcrypt.defaultCost
+        let counts = try Interruptible.run { try SeedCommand.load([reader], into: db, cost: cost, groups: groups, context, arguments) }
+        return WriteOutcome(ids: []) { try SeedCommand.render(counts, $0) }
     }
 
     // MARK: Export
