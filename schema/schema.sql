@@ -199,6 +199,8 @@ CREATE INDEX ix_room_invites_id ON room_invites (id);
 
 CREATE INDEX ix_room_invites_invitee_id_status ON room_invites (invitee_id, status);
 
+CREATE INDEX ix_room_invites_inviter_id ON room_invites (inviter_id);
+
 CREATE INDEX ix_room_invites_message_id ON room_invites (message_id);
 
 CREATE INDEX ix_room_members_id ON room_members (id);
@@ -210,6 +212,8 @@ CREATE INDEX ix_room_messages_created_at ON room_messages (created_at);
 CREATE INDEX ix_room_messages_id ON room_messages (id);
 
 CREATE INDEX ix_room_messages_room_id_created_at ON room_messages (room_id, created_at);
+
+CREATE INDEX ix_room_messages_sender_id ON room_messages (sender_id);
 
 CREATE INDEX ix_skills_id ON skills (id);
 

@@ -12,6 +12,9 @@ static inline int csqlite_bind_text_transient(sqlite3_stmt *s, int i, const char
 static inline int csqlite_bind_blob_transient(sqlite3_stmt *s, int i, const void *data, sqlite3_uint64 n) {
     return sqlite3_bind_blob64(s, i, data, n, SQLITE_TRANSIENT);
 }
+static inline void csqlite_result_text_transient(sqlite3_context *c, const char *text, sqlite3_uint64 n) {
+    sqlite3_result_text64(c, text == 0 ? "" : text, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
 /* Extended result codes are macro expressions Swift cannot import. */
 static const int CSQLITE_CONSTRAINT_UNIQUE = SQLITE_CONSTRAINT_UNIQUE;
 static const int CSQLITE_CONSTRAINT_PRIMARYKEY = SQLITE_CONSTRAINT_PRIMARYKEY;

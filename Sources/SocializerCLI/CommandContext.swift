@@ -20,6 +20,8 @@ public final class CommandContext {
     /// The running verb's node: what its arguments are (the audit trail
     /// records them by it, secrets left out); nil for a context built by hand.
     public let node: CommandNode?
+    /// The renderers handed out, for `finishOutputAfterError`.
+    private var renderers: [RowRenderer] = []
 
     init(environment: [String: String], stdin: ByteInput, stdout: TextOutput, stderr: TextOutput,
          terminal: TerminalInfo, clock: any Clock, globals: GlobalOptions, path: [String], prompt: TerminalPrompt?,
@@ -114,7 +116,19 @@ public final class CommandContext {
                       width: terminal.stdoutIsTerminal ? terminal.width : nil, color: globals.color)
     }
 
-    public func rowRenderer() -> RowRenderer { RowRenderer(out: stdout, options: renderOptions) }
+    /// A renderer to standard output (in the global options' format unless
+    /// `options` says otherwise). The runner ends it if the command fails
+    /// part-way (`finishOutputAfterError`), so no verb leaves a JSON array open.
+    public func rowRenderer(options: RenderOptions? = nil) -> RowRenderer {
+        let renderer = RowRenderer(out: stdout, options: options ?? renderOptions)
+        renderers.append(renderer)
+        return renderer
+    }
+
+    /// Ends the output of every renderer a failed command began.
+    func finishOutputAfterError() {
+        for renderer in renderers { renderer.finishAfterError() }
+    }
     public func recordRenderer() -> RecordRenderer { RecordRenderer(out: stdout, options: renderOptions) }
 
     /// A progress or detail line on stderr, only with --verbose.
@@ -124,13 +138,15 @@ public final class CommandContext {
 
     /// A warning on stderr, shown even with --quiet: something is not as it should be.
     /// Names read from the database in it are escaped, like every line here.
+    /// A command it names is aimed at the `--db` given, as hints are (`Hints.aiming`).
     public func warn(_ line: String) {
-        stderr.write("socializer: warning: \(Echo.escapingControls(line))\n")
+        stderr.write("socializer: warning: \(Echo.escapingControls(Hints.aiming(line, at: globals.databaseOption)))\n")
     }
 
-    /// A notice on stderr (not an error), unless --quiet.
+    /// A notice on stderr (not an error), unless --quiet; a command it names
+    /// is aimed at the `--db` given.
     public func notice(_ line: String) {
-        if !globals.quiet { stderr.write("socializer: \(Echo.escapingControls(line))\n") }
+        if !globals.quiet { stderr.write("socializer: \(Echo.escapingControls(Hints.aiming(line, at: globals.databaseOption)))\n") }
     }
 
     /// Whether `confirm` would ask (or refuse): neither `--yes` nor a dry

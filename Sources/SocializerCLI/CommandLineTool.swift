@@ -43,6 +43,7 @@ public enum CommandLineTool {
             arguments.append(text)
         }
         let format = requestedFormat(arguments)
+        var context: CommandContext?
         do {
             let parser = ArgumentParser(root: root, globals: CommandTable.globals, now: clock.now())
             switch try parser.parse(arguments) {
@@ -57,23 +58,26 @@ public enum CommandLineTool {
             case .run(let node, let parsed):
                 let globals = try GlobalOptions(arguments: parsed, environment: environment, terminal: terminal,
                                                 shadowed: Set(node.options.map(\.name)), usesDatabase: node.usesDatabase)
-                let context = CommandContext(environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
+                let running = CommandContext(environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
                                              terminal: terminal, clock: clock, globals: globals, path: parsed.path,
                                              prompt: prompt, kind: node.kind, node: node)
+                context = running
                 guard let action = node.action else {
                     throw SocializerError.internalError("'\(parsed.path.joined(separator: " "))' has no action")
                 }
                 try OutputCheck.validate(node, parsed, globals)
                 if node.usesDatabase, case .postgres(let url) = globals.database {
-                    try PostgresSupport.refuseUnported(url, context)
+                    try PostgresSupport.refuseUnported(url, running)
                 }
-                let code = try action(context, parsed)
+                let code = try action(running, parsed)
                 try requireOutputWritten(stdout)
                 return code.rawValue
             }
         } catch {
+            // Output a verb began stays whole: a JSON array it opened is closed.
+            context?.finishOutputAfterError()
             stdout.flush()
-            return ErrorReporter.report(error, to: stderr, format: format)
+            return ErrorReporter.report(error, to: stderr, format: format, database: context?.globals.databaseOption)
         }
     }
 

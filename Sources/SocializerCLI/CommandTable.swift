@@ -16,6 +16,7 @@ public enum CommandTable {
             SkillsCommand.node,
             TrainingCommand.node,
             RoomsCommand.node,
+            InvitesCommand.node,
             TokensCommand.node,
             LogsCommand.node,
             MigrateCommand.node,

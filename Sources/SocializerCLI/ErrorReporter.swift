@@ -3,8 +3,10 @@ import SocializerStore
 
 /// The one place where errors become text on stderr and an exit status.
 enum ErrorReporter {
-    static func report(_ error: Error, to stderr: TextOutput, format: OutputFormat) -> Int32 {
-        let failure = domainError(error)
+    /// - Parameter database: the `--db` given on the command line, which
+    ///   every command in the hint then names (`Hints.aiming`).
+    static func report(_ error: Error, to stderr: TextOutput, format: OutputFormat, database: String? = nil) -> Int32 {
+        let failure = domainError(error, database: database)
         if format.isJSON {
             var members: [(String, JSONValue)] = [("error", .string(failure.error.message)),
                                                    ("code", .integer(Int64(failure.error.code.rawValue))),
@@ -27,18 +29,18 @@ enum ErrorReporter {
         return failure.error.code.rawValue
     }
 
-    static func domainError(_ error: Error) -> (error: SocializerError, usage: String?) {
+    static func domainError(_ error: Error, database: String? = nil) -> (error: SocializerError, usage: String?) {
         switch error {
         case let error as SocializerError:
-            return (Hints.presented(error), nil)
+            return (Hints.presented(error, database: database), nil)
         case let error as UsageError:
             let node = CommandTable.node(at: error.path) ?? CommandTable.root
-            return (SocializerError(error.code, error.message, hint: error.hint),
+            return (Hints.presented(SocializerError(error.code, error.message, hint: error.hint), database: database),
                     error.code == .usage ? HelpText.usageLine(error.path, node) : nil)
         case let error as DatabaseError:
-            return (Hints.presented(error.domainError), nil)
+            return (Hints.presented(error.domainError, database: database), nil)
         case let error as PostgresError:
-            return (Hints.presented(error.domainError), nil)
+            return (Hints.presented(error.domainError, database: database), nil)
         default:
             return (SocializerError.internalError("unexpected error: \(type(of: error))"), nil)
         }

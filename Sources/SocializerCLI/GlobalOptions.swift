@@ -41,6 +41,10 @@ public struct GlobalOptions: Sendable {
     public var color: Bool
     /// --no-audit, allowed by $SOCIALIZER_AUDIT=off: write no audit entry.
     public var noAudit: Bool
+    /// The database as `--db` gave it on the command line, for the commands
+    /// hints and doctor's fix column print (a PostgreSQL URL without its
+    /// password); nil when the environment or the default chose it.
+    public var databaseOption: String?
 
     /// Reads the global options out of parsed arguments and the environment.
     /// A verb may declare an option of the same name as a global one
@@ -84,6 +88,9 @@ public struct GlobalOptions: Sendable {
         }
         database = try GlobalOptions.resolveDatabase(arguments.string("db"), environment: environment,
                                                      readEnvironment: usesDatabase)
+        if let given = arguments.string("db") {
+            if case .postgres = database { databaseOption = database.description } else { databaseOption = given }
+        }
     }
 
     /// The SQLite file a command works on. PostgreSQL URLs never reach a

@@ -13,7 +13,7 @@ enum Hints {
         case .databaseMissing(let path):
             return ("create it with: socializer --db \(shellQuoted(path)) migrate up", nil)
         case .notMigrated:
-            return ("create the schema with: socializer migrate up (with the same --db)", nil)
+            return ("create the schema with: socializer migrate up", nil)
         case .legacyNeedsBaseline:
             return ("adopt it with: socializer migrate baseline (then: socializer migrate up)", nil)
         case .legacyNeedsBaselineFirst:
@@ -43,18 +43,54 @@ enum Hints {
             return ("restore it first with: socializer rooms unarchive \(room)", nil)
         case .roomAIDisabled(let room):
             return ("turn the AI on with: socializer rooms update \(room) --ai", nil)
+        case .inviteNotPending(let room, let inviter, let invitee):
+            let user = { (name: String?) in name.map { shellQuoted(reference(toName: $0)) } ?? "USER" }
+            return ("to ask again, send it anew (it becomes pending): socializer invites send \(room) --from \(user(inviter)) --to \(user(invitee))", nil)
+        case .unreadableStoredValue:
+            return ("find every such value, and what fixes it, with: socializer doctor", nil)
         }
     }
 
     /// `error` as the operator sees it: a reason's hint added (a hint the
-    /// lower layer gave itself is kept), its message completed.
-    static func presented(_ error: SocializerError) -> SocializerError {
-        guard let reason = error.reason else { return error }
+    /// lower layer gave itself is kept), its message completed, and every
+    /// command in the hint (and in the words a reason adds to the message)
+    /// aimed at `database`, the `--db` the command line gave.
+    static func presented(_ error: SocializerError, database: String? = nil) -> SocializerError {
         var shown = error
-        let text = text(for: reason)
-        if shown.hint == nil { shown.hint = text.hint }
-        if let suffix = text.messageSuffix { shown.message += suffix }
+        if let reason = error.reason {
+            let text = text(for: reason)
+            if shown.hint == nil { shown.hint = text.hint }
+            if let suffix = text.messageSuffix { shown.message += aiming(suffix, at: database) }
+        }
+        shown.hint = shown.hint.map { aiming($0, at: database) }
         return shown
+    }
+
+    /// `text` with `--db DATABASE` after each `socializer` that starts a
+    /// command (followed by a command of the table or an option, and no
+    /// `--db` of its own), so that pasting it acts on the database the
+    /// operator named on the command line, not on `$SOCIALIZER_DB` or
+    /// `./socializer.db`. nil: no `--db` was given (the environment or the
+    /// default chose the database, and choose it again for the pasted line).
+    /// The one place hints and doctor's fix column get their `--db`.
+    static func aiming(_ text: String, at database: String?) -> String {
+        guard let database else { return text }
+        let option = "--db " + shellQuoted(database.hasPrefix("-") ? "./" + database : database) + " "
+        let commands = Set(CommandTable.root.children.map(\.name))
+        var result = ""
+        var rest = Substring(text)
+        while let found = rest.firstRange(of: "socializer ") {
+            // A slice shares its string's indices: the character before, in the whole text.
+            let before = found.lowerBound > text.startIndex ? text[text.index(before: found.lowerBound)] : " "
+            let startsWord = !before.isLetter && before != "-" && before != "_"
+            result += rest[..<found.upperBound]
+            rest = rest[found.upperBound...]
+            let next = rest.prefix { !$0.isWhitespace }
+            if startsWord && !next.hasPrefix("--db") && (commands.contains(String(next)) || next.hasPrefix("-")) {
+                result += option
+            }
+        }
+        return result + rest
     }
 
     /// A name as a reference that reads back as that name: `name:` before a

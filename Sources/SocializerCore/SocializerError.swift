@@ -69,6 +69,12 @@ public struct SocializerError: Error, Sendable, Equatable, CustomStringConvertib
         case roomArchived(roomID: Int64)
         /// The room has AI turned off (ai_enabled 0).
         case roomAIDisabled(roomID: Int64)
+        /// An invite to answer is not pending; sending it again makes it
+        /// pending (the users' names, nil when their rows are gone).
+        case inviteNotPending(roomID: Int64, inviter: String?, invitee: String?)
+        /// A stored value is not what its column holds (a date that is no
+        /// date): the database's health check finds every such value.
+        case unreadableStoredValue
     }
 
     public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) {

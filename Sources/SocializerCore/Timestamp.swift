@@ -106,6 +106,25 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether `b` is a value `parse` reads that is not in the storage form
+    /// (`databaseText`): `2026-11-29T07:44:48`, `… 07:44:48` without the
+    /// fraction, a zone, a date alone. SQL compares DATETIME as text, where
+    /// `' '` sorts before `'T'` and a shorter value before a longer one, so
+    /// such a value sorts out of time order against the others. A value
+    /// with the storage form's layout is decided by the layout alone
+    /// (whether its digits make a date is `parse`'s question), so the
+    /// whole-table check pays for a parse only on the rare other values.
+    public static func isNonCanonical(utf8 b: UnsafeBufferPointer<UInt8>) -> Bool {
+        !hasDatabaseLayout(b) && parse(utf8: b) != nil
+    }
+
+    /// `????-??-?? ??:??:??.??????`: the separators of `databaseText` where it has them.
+    static func hasDatabaseLayout(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let dash = UInt8(ascii: "-"), colon = UInt8(ascii: ":")
+        return b.count == 26 && b[4] == dash && b[7] == dash && b[10] == UInt8(ascii: " ") && b[13] == colon
+            && b[16] == colon && b[19] == UInt8(ascii: ".")
+    }
+
     // MARK: Parsing
 
     /// Reads any ISO 8601 date or date-time the app or an operator may write:

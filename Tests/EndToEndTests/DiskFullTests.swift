@@ -42,6 +42,9 @@ import TestSupport
         /// from each of alice and the AI) and quiet (no AI), bob's archived
         /// room old, two general chat messages.
         case chat
+        /// `chat` with invites: alice invites bob to quiet (invite 1,
+        /// pending) and carol, created here, to lobby (invite 2, declined).
+        case invites
     }
 
     /// One valid invocation of a writing verb.
@@ -98,11 +101,16 @@ import TestSupport
         Case(arguments: ["rooms", "members", "role", "lobby", "bob", "creator"], start: .chat),
         Case(arguments: ["rooms", "messages", "post", "lobby", "--from", "bob", "--stdin"], start: .chat, stdin: "password.txt"),
         Case(arguments: ["rooms", "messages", "edit", "1", "edited"], start: .chat),
-        Case(arguments: ["rooms", "messages", "delete", "1", "--hard"], start: .chat),
+        Case(arguments: ["rooms", "messages", "delete", "1", "--hard", "--yes"], start: .chat),
         Case(arguments: ["rooms", "messages", "purge", "--before", "2100-01-01", "--yes"], start: .chat),
         Case(arguments: ["rooms", "mark-read", "lobby", "bob"], start: .chat),
         Case(arguments: ["rooms", "general", "post", "--from", "bob", "hi"], start: .chat),
         Case(arguments: ["rooms", "general", "purge", "--keep-last", "1"], start: .chat),
+        Case(arguments: ["invites", "send", "lobby", "--from", "alice", "--to", "carol"], start: .invites),
+        Case(arguments: ["invites", "accept", "1"], start: .invites),
+        Case(arguments: ["invites", "decline", "1"], start: .invites),
+        Case(arguments: ["invites", "cancel", "1"], start: .invites),
+        Case(arguments: ["invites", "purge", "--before", "2100-01-01", "--yes"], start: .invites),
         Case(arguments: ["tokens", "revoke", token("bob")]),
         Case(arguments: ["tokens", "purge", "--before", "2200-01-01", "--yes"]),
         Case(arguments: ["logs", "add", "--type", "T", "--message", "M"]),
@@ -136,7 +144,7 @@ import TestSupport
         switch start {
         case .legacy:
             _ = try LegacyDatabase.create(at: db)
-        case .app, .version2, .orphans, .chat:
+        case .app, .version2, .orphans, .chat, .invites:
             cli(["-q", "migrate", "up"])
             cli(["-q", "users", "create", "alice", "--no-email", "--password-stdin"], stdin: "pw-alice-123\n")
             cli(["-q", "users", "create", "bob", "--no-email", "--password-stdin"], stdin: "pw-bob-1234\n")
@@ -161,7 +169,8 @@ import TestSupport
                 try app.execute("INSERT INTO chat_rooms (id, name, creator_id) VALUES (1, 'lobby', 1)")
                 try app.execute("INSERT INTO room_members (room_id, user_id, role) VALUES (1, NULL, 'ai'), (1, NULL, 'ai')")
             }
-            if case .chat = start {
+            switch start {
+            case .chat, .invites:
                 cli(["-q", "rooms", "create", "--creator", "alice", "--name", "lobby"])
                 cli(["-q", "rooms", "members", "add", "lobby", "bob"])
                 cli(["-q", "rooms", "create", "--creator", "alice", "--name", "quiet", "--no-ai"])
@@ -171,6 +180,13 @@ import TestSupport
                 cli(["-q", "rooms", "messages", "post", "lobby", "--ai", "hi there"])
                 cli(["-q", "rooms", "general", "post", "--from", "alice", "morning"])
                 cli(["-q", "rooms", "general", "post", "--from", "bob", "hey"])
+            default: break
+            }
+            if case .invites = start {
+                cli(["-q", "users", "create", "carol", "--no-email", "--password-stdin"], stdin: "pw-carol-123\n")
+                cli(["-q", "invites", "send", "quiet", "--from", "alice", "--to", "bob"])
+                cli(["-q", "invites", "send", "lobby", "--from", "alice", "--to", "carol"])
+                cli(["-q", "invites", "decline", "2"])
             }
         }
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")

@@ -133,7 +133,7 @@ func appDatabase(legacy: Bool) throws -> UsersFixture {
         #expect(refused.status == 65 && refused.stdout.isEmpty)
         #expect(refused.stderr == """
             socializer: error: the messages of user 'odd' are text that is not JSON, neither a count nor the app's JSON list
-            hint: reset them with: socializer users messages odd --clear
+            hint: reset them with: socializer --db \(f.db) users messages odd --clear
 
             """)
         #expect(try contents(db) == before)

@@ -460,7 +460,7 @@ import TestSupport
         let folder = TemporaryDirectory()
         _ = try Connection(path: folder.file("empty.db"), mode: .createIfMissing)
         let empty = runCLI(["--db", folder.file("empty.db"), "users", "list"])
-        #expect(empty.status == 78 && empty.stderr.contains("socializer migrate up"), "\(empty.stderr)")
+        #expect(empty.status == 78 && empty.stderr.contains("socializer --db \(folder.file("empty.db")) migrate up"), "\(empty.stderr)")
         _ = try LegacyDatabase.create(at: folder.file("legacy.db"))
         let legacy = runCLI(["--db", folder.file("legacy.db"), "users", "list"])
         #expect(legacy.status == 78 && legacy.stderr.contains("migrate baseline"), "\(legacy.stderr)")

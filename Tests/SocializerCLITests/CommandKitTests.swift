@@ -96,6 +96,13 @@ import TestSupport
         ["rooms", "general", "purge", "--keep-last", "1"],
         ["rooms", "import", "rooms.jsonl"],
         ["rooms", "export", "--include-secrets"],
+        ["invites", "send", "quiet", "--from", "alice", "--to", "carol", "--message", "join us"],
+        ["invites", "list", "--to", "bob", "--from", "alice", "--room", "quiet", "--status", "pending", "--older-than", "1d", "--limit", "5"],
+        ["invites", "show", "1"],
+        ["invites", "accept", "1"],
+        ["invites", "decline", "1"],
+        ["invites", "cancel", "1"],
+        ["invites", "purge", "--older-than", "1d", "--status", "declined"],
         ["migrate", "up"],
         ["migrate", "down", "--yes"],
         ["migrate", "status"],
@@ -117,7 +124,7 @@ import TestSupport
     /// The verbs that may manage their own transactions (`ActionKind.custom`).
     static let escapeHatches: Set<[String]> = [
         ["users", "rotate-key"], ["users", "messages"], ["tokens", "purge"], ["logs", "purge"], ["training", "purge"],
-        ["rooms", "messages", "purge"], ["rooms", "general", "purge"],
+        ["rooms", "messages", "purge"], ["rooms", "general", "purge"], ["invites", "purge"],
         ["migrate", "up"], ["migrate", "down"], ["migrate", "baseline"], ["audit", "purge"],
         // Reads only, unless --fix: then file modes (no transaction), the row
         // repairs in one transaction, and the token purge in batches.
@@ -148,6 +155,7 @@ import TestSupport
         let other = RefuseBeforeChangingTests.token("carol")
         #expect(f.cli(["tokens", "revoke", token]).status == 0)
         if arguments.first == "rooms" { try ChatRows.seed(f) }
+        if arguments.first == "invites" { try InviteRows.seed(f) }
         if arguments == ["migrate", "baseline"] {
             unlink(f.db)
             _ = try LegacyDatabase.create(at: f.db)

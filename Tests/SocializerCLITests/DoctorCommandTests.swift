@@ -46,12 +46,12 @@ import TestSupport
         #expect(result.status == 65)
         #expect(result.stdout == """
             SEVERITY  CODE                      TABLE         COLUMN    COUNT  MESSAGE                                                                                              FIX
-            error     orphan-rows               room_members  room_id   1      1 row(s) refer through room_id to a chat_rooms row that does not exist (rowid 4); they belong to it  socializer doctor --fix
-            warning   duplicate-ai-members      room_members  user_id   1      1 room(s) have more than one AI member: 1 extra membership(s) beside each room's oldest (rowid 3)    socializer doctor --fix
+            error     orphan-rows               room_members  room_id   1      1 row(s) refer through room_id to a chat_rooms row that does not exist (rowid 4); they belong to it  socializer --db \(f.db) doctor --fix
+            warning   duplicate-ai-members      room_members  user_id   1      1 room(s) have more than one AI member: 1 extra membership(s) beside each room's oldest (rowid 3)    socializer --db \(f.db) doctor --fix
             info      plaintext-room-passwords  chat_rooms    password  1      1 room(s) have a password, stored in plain text: the app compares room passwords as typed (rowid 1)
 
             """, "\(result.stdout)")
-        #expect(result.stderr == "socializer: error: found 1 error(s), 1 warning(s), 1 info(s)\nhint: make the safe repairs with: socializer doctor --fix\n")
+        #expect(result.stderr == "socializer: error: found 1 error(s), 1 warning(s), 1 info(s)\nhint: make the safe repairs with: socializer --db \(f.db) doctor --fix\n")
         #expect(!result.stdout.contains("open sesame"))
         #expect(try contents(db) == before)
     }
@@ -60,12 +60,12 @@ import TestSupport
         _ = try damage()
         let json = f.cli(["--json", "doctor"])
         #expect(json.status == 65)
-        #expect(json.stderr == #"{"error":"found 1 error(s), 1 warning(s), 1 info(s)","code":65,"hint":"make the safe repairs with: socializer doctor --fix"}"# + "\n")
+        #expect(json.stderr == #"{"error":"found 1 error(s), 1 warning(s), 1 info(s)","code":65,"hint":"make the safe repairs with: socializer --db \#(f.db) doctor --fix"}"# + "\n")
         let array = try JSONParser.parse(json.stdout).arrayItems
         #expect(array.count == 3)
         #expect(array[0].compactText == #"{"severity":"error","code":"orphan-rows","table":"room_members","column":"room_id","count":1,"#
             + #""message":"1 row(s) refer through room_id to a chat_rooms row that does not exist (rowid 4); they belong to it","#
-            + #""fix":"socializer doctor --fix","rowids":[4]}"#)
+            + #""fix":"socializer --db \#(f.db) doctor --fix","rowids":[4]}"#)
         #expect(array[2]["fix"] == .null)
         let lines = f.cli(["--format", "jsonl", "doctor"]).stdout.split(separator: "\n")
         #expect(try lines.map { try JSONParser.parse(String($0)) } == array)
@@ -74,14 +74,78 @@ import TestSupport
         #expect(f.cli(["--fields", "rowids", "doctor"]).status == 64)
     }
 
+    @Test func timesInAnotherFormMisleadTheChatUntilTheFixRewritesThem() throws {
+        #expect(f.create("alice").status == 0)
+        try ChatRows.seed(f)
+        let db = try f.connection()
+        // bob read lobby at 13:00; alice's message, stamped 12:30 by another tool in a form the tool reads,
+        // sorts after 13:00 as text ('T' > ' '): bob is told it is unread.
+        try db.execute("UPDATE room_members SET last_read_at = '2026-06-15 13:00:00.000000' WHERE room_id = 1 AND user_id = 2")
+        try db.execute("UPDATE room_messages SET created_at = '2026-06-15T12:30:00' WHERE id = 1")
+        #expect(f.cli(["--format", "csv", "rooms", "unread", "bob"]).stdout.contains("1,lobby,1,"))
+        let before = try contents(db)
+        let found = f.cli(["--format", "csv", "--fields", "severity,code,table,column,count,fix", "doctor"])
+        #expect(found.status == 65)
+        #expect(found.stdout == "severity,code,table,column,count,fix\r\n"
+                + "warning,noncanonical-datetime,room_messages,created_at,1,socializer --db \(f.db) doctor --fix\r\n", "\(found.stdout)")
+        #expect(try contents(db) == before)
+        let fixed = f.cli(["--format", "csv", "--fields", "severity,code,count,message", "doctor", "--fix", "--yes"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout == "severity,code,count,message\r\n"
+                + "fixed,noncanonical-datetime,1,\"rewrote 1 created_at value(s) as YYYY-MM-DD HH:MM:SS.ffffff UTC, the same instant(s)\"\r\n")
+        #expect(try db.scalar("SELECT created_at FROM room_messages WHERE id = 1") == .text("2026-06-15 12:30:00.000000"))
+        #expect(f.cli(["--format", "csv", "rooms", "unread", "bob"]).stdout.contains("1,lobby,0,"))
+    }
+
+    @Test func contradictionsInTheChatAreFixedWithTheirVerbs() throws {
+        #expect(f.create("alice").status == 0)
+        try ChatRows.seed(f)
+        let db = try f.connection()
+        try db.execute("UPDATE room_members SET role = 'ai' WHERE room_id = 1 AND user_id = 2")
+        try db.execute("INSERT INTO room_members (room_id, user_id, role, is_active, joined_at) VALUES (2, NULL, 'ai', 1, '2026-06-15 12:00:00.000000')")
+        try db.execute("UPDATE room_messages SET sender_id = NULL WHERE id = 1")
+        let found = f.cli(["--format", "csv", "--no-header", "--fields", "code,table,count,fix", "doctor"])
+        #expect(found.status == 65)
+        #expect(found.stdout == """
+            ai-off-with-ai-member,chat_rooms,1,socializer --db \(f.db) rooms update ROOM --no-ai (or --ai to keep the AI)\r
+            user-member-ai-role,room_members,1,socializer --db \(f.db) rooms members role ROOM USER member\r
+            user-message-without-sender,room_messages,1,socializer --db \(f.db) rooms messages delete ID\r
+
+            """, "\(found.stdout)")
+        for line in [["rooms", "update", "quiet", "--no-ai"], ["rooms", "members", "role", "lobby", "bob", "member"],
+                     ["rooms", "messages", "delete", "1"]] {
+            #expect(f.cli(["-q"] + line).status == 0, "\(line)")
+        }
+        #expect(f.cli(["doctor"]).stdout == "ok: no problems found\n")
+    }
+
     @Test func infoFailsOnlyWithStrict() throws {
         #expect(f.create("alice").status == 0)
         try f.connection().execute("INSERT INTO chat_rooms (name, creator_id, password) VALUES ('lobby', 1, 'pw')")
         let info = f.cli(["doctor"])
         #expect(info.status == 0 && info.stderr == "socializer: found 0 error(s), 0 warning(s), 1 info(s)\n")
-        let strict = f.cli(["-q", "doctor", "--strict"])
-        #expect(strict.status == 65 && strict.stdout.isEmpty)
-        #expect(strict.stderr == "socializer: error: found 0 error(s), 0 warning(s), 1 info(s)\n")
+        let strict = f.cli(["doctor", "--strict"])
+        #expect(strict.status == 65 && strict.stderr == "socializer: error: found 0 error(s), 0 warning(s), 1 info(s)\n")
+        // -q prints nothing, in any format: the status says it all.
+        for format in ["table", "json"] {
+            let quiet = f.cli(["-q", "--format", format, "doctor", "--strict"])
+            #expect(quiet.status == 65 && quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(format): \(quiet.stderr)")
+        }
+    }
+
+    @Test func aReadOnlyDatabaseOpenToOthersIsFixedByHand() throws {
+        // --fix refuses a read-only file (77): the fix column says what to do instead, and no hint offers --fix.
+        #expect(f.create("alice").status == 0)
+        chmod(f.db, 0o444)
+        defer { chmod(f.db, 0o600) }
+        let result = f.cli(["--format", "tsv", "--no-header", "--fields", "code,fix", "doctor"])
+        #expect(result.status == 65)
+        #expect(result.stdout.hasPrefix("file-permissions\tchmod 600 \(f.db)"), "\(result.stdout)")
+        #expect(!result.stdout.contains("doctor --fix") && result.stderr == "socializer: error: found 0 error(s), 1 warning(s), 0 info(s)\n",
+                "\(result.stderr)")
+        chmod(f.db, 0o644)
+        #expect(f.cli(["--format", "tsv", "--no-header", "--fields", "code,fix", "doctor"]).stdout
+                == "file-permissions\tsocializer --db \(f.db) doctor --fix\n")
     }
 
     @Test func aReadOnlyDatabaseIsCheckedAndNeverWritten() throws {
@@ -153,7 +217,7 @@ import TestSupport
         try db.execute("INSERT INTO token_blacklist (token, expires_at) VALUES ('a', '2026-01-01 00:00:00.000000'), ('b', '2099-01-01 00:00:00.000000')")
         let check = f.cli(["doctor"])
         #expect(check.status == 0 && check.stdout.contains("info      expired-tokens  token_blacklist  expires_at  1"), "\(check.stdout)")
-        #expect(check.stdout.contains("socializer tokens purge"))
+        #expect(check.stdout.contains("socializer --db \(f.db) tokens purge"))
         let fixed = f.cli(["-v", "doctor", "--fix", "--yes"])
         #expect(fixed.status == 0 && fixed.stdout.contains("purged 1 expired token(s) in 1 batch(es)"), "\(fixed.stdout)")
         #expect(fixed.stderr.contains("batch 1: 1 row(s) purged so far"))
@@ -165,7 +229,7 @@ import TestSupport
         try f.connection().execute("UPDATE error_logs SET timestamp = '2026-06-01 00:00:00.000000'")
         #expect(f.cli(["doctor"]).stdout == "ok: no problems found\n")
         let old = f.cli(["--format", "tsv", "--no-header", "--fields", "code,count,fix", "doctor", "--retention", "10d"])
-        #expect(old.status == 0 && old.stdout == "old-logs\t1\tsocializer logs purge --older-than 10d\n", "\(old.stdout)")
+        #expect(old.status == 0 && old.stdout == "old-logs\t1\tsocializer --db \(f.db) logs purge --older-than 10d\n", "\(old.stdout)")
         let bad = f.cli(["doctor", "--retention", "soon"])
         #expect(bad.status == 64 && bad.stderr.contains("--retention"))
     }
@@ -175,7 +239,7 @@ import TestSupport
         #expect(result.status == 64 && result.stdout.isEmpty)
         #expect(result.stderr == """
             socializer: error: --dry-run goes with --fix: without it doctor changes nothing
-            hint: to see what the repairs would do: socializer doctor --fix --dry-run
+            hint: to see what the repairs would do: socializer --db \(f.db) doctor --fix --dry-run
 
             """)
     }
@@ -229,12 +293,12 @@ import TestSupport
         #expect(result.status == 65)
         #expect(result.stdout == """
             severity,code,table,count,fix\r
-            warning,not-baselined,,1,socializer migrate baseline\r
-            warning,unverifiable-password-hashes,users,3,socializer users set-password USER\r
-            warning,invalid-encryption-keys,users,1,"socializer users memory clear USER --null, then socializer users rotate-key USER"\r
+            warning,not-baselined,,1,socializer --db \(legacy.db) migrate baseline\r
+            warning,unverifiable-password-hashes,users,3,socializer --db \(legacy.db) users set-password USER\r
+            warning,invalid-encryption-keys,users,1,"socializer --db \(legacy.db) users memory clear USER --null, then socializer --db \(legacy.db) users rotate-key USER"\r
             info,plaintext-room-passwords,chat_rooms,1,\r
-            info,expired-tokens,token_blacklist,1,socializer tokens purge\r
-            info,old-logs,error_logs,2,socializer logs purge --older-than 90d\r
+            info,expired-tokens,token_blacklist,1,socializer --db \(legacy.db) tokens purge\r
+            info,old-logs,error_logs,2,socializer --db \(legacy.db) logs purge --older-than 90d\r
             info,journal-mode,,1,sqlite3 \(legacy.db) 'PRAGMA journal_mode=WAL' (with the app stopped)\r
 
             """, "\(result.stdout)")
@@ -255,10 +319,10 @@ import TestSupport
         let findings = try JSONParser.parse(f.cli(["--json", "doctor"]).stdout).arrayItems
         let fixes = findings.map { "\($0["code"]!.stringValue ?? ""): \($0["fix"]!.stringValue ?? "")" }
         #expect(fixes == [
-            "out-of-domain: socializer users update USER --role user",
-            "out-of-domain: socializer skills set-level USER SKILL LEVEL",
-            "unverifiable-password-hashes: socializer users set-password USER",
-            "invalid-encryption-keys: socializer users memory clear USER --null, then socializer users rotate-key USER",
+            "out-of-domain: socializer --db \(f.db) users update USER --role user",
+            "out-of-domain: socializer --db \(f.db) skills set-level USER SKILL LEVEL",
+            "unverifiable-password-hashes: socializer --db \(f.db) users set-password USER",
+            "invalid-encryption-keys: socializer --db \(f.db) users memory clear USER --null, then socializer --db \(f.db) users rotate-key USER",
         ], "\(fixes)")
         #expect(f.cli(["users", "update", "alice", "--role", "user"]).status == 0)
         #expect(f.cli(["skills", "set-level", "alice", "empathy", "4"]).status == 0)
@@ -293,7 +357,7 @@ import TestSupport
             .repair, .recover, .baseline, .migrateUp, .compareMigrations, .newerTool, .purgeTokens,
             .purgeLogs(olderThan: TimeSpan(seconds: 86_400)), .walMode, .restrictFolder("/srv"), .setPasswords,
             .clearMemoryAndRotateKey, .clearMemory, .updateUsers(column: "role", value: "user"), .rehashEmails,
-            .statement("SELECT 1"),
+            .statement("SELECT 1"), .restrictFiles(["/srv/app.db", "/srv/app.db-wal"]), .setMemberRole, .setRoomAI, .hideMessages,
         ]
         // A new remedy does not compile here until it is given a sample above.
         func ordinal(_ remedy: DoctorFinding.Remedy) -> Int {
@@ -314,9 +378,13 @@ import TestSupport
             case .updateUsers: 13
             case .rehashEmails: 14
             case .statement: 15
+            case .restrictFiles: 16
+            case .setMemberRole: 17
+            case .setRoomAI: 18
+            case .hideMessages: 19
             }
         }
-        #expect(Set(samples.map(ordinal)) == Set(0..<16))
+        #expect(Set(samples.map(ordinal)) == Set(0..<20))
         for remedy in samples {
             let text = DoctorRemedies.text(remedy, path: "/srv/app.db") ?? ""
             #expect(!text.isEmpty)
@@ -339,9 +407,9 @@ import TestSupport
         try db.execute("UPDATE training SET status = 'done', progress = 1.5")
         let result = f.cli(["--format", "csv", "--no-header", "--fields", "code,table,column,fix", "doctor"])
         #expect(result.status == 65)
-        #expect(result.stdout.contains("out-of-domain,user_skills,level,socializer skills set-level USER SKILL LEVEL\r\n"), "\(result.stdout)")
-        #expect(result.stdout.contains("out-of-domain,training,status,socializer training reset USER SKILL\r\n"), "\(result.stdout)")
-        #expect(result.stdout.contains("out-of-domain,training,progress,socializer training progress USER SKILL VALUE\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,user_skills,level,socializer --db \(f.db) skills set-level USER SKILL LEVEL\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,training,status,socializer --db \(f.db) training reset USER SKILL\r\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("out-of-domain,training,progress,socializer --db \(f.db) training progress USER SKILL VALUE\r\n"), "\(result.stdout)")
     }
 
     @Test func statementsAreOneShellWord() {

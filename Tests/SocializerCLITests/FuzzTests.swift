@@ -84,7 +84,10 @@ import TestSupport
                 #expect(databaseFiles() == before, "\(label): refused with \(status) but wrote: \(arguments)",
                         sourceLocation: sourceLocation)
             }
-            if status != 0 && !err.text.hasPrefix("socializer: ") && !err.text.hasPrefix("{\"error\"") {
+            // `-q doctor` answers with its status alone, as `grep -q` does: 65 is "findings", not a failure to explain.
+            let quiet = arguments.contains { $0 == "--quiet" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("q")) }
+            let answer = status == 65 && quiet && arguments.contains("doctor") && err.text.isEmpty
+            if status != 0 && !answer && !err.text.hasPrefix("socializer: ") && !err.text.hasPrefix("{\"error\"") {
                 Issue.record("\(label): exit \(status) without an error message: \(arguments)", sourceLocation: sourceLocation)
             }
             if databaseFiles() != pristine { restore() }
@@ -146,7 +149,14 @@ import TestSupport
             let option = rng.pick(options)
             if option.name == "yes" && rng.chance(70) { continue }
             words.append(rng.chance(90) ? "--" + option.name : option.short.map { "-\($0)" } ?? "--" + option.name)
-            if !option.isFlag && rng.chance(95) { words.append(value(for: option.type, &rng, folder: folder)) }
+            if !option.isFlag && rng.chance(95) {
+                let value = value(for: option.type, &rng, folder: folder)
+                // A valid bcrypt cost above 5 makes one hash take from 40 ms to minutes (cost 31):
+                // the fuzz is about parsing, so a high one is cut to the lowest (the draw is kept, so
+                // the seeded sequence stays the same).
+                let slow = option.name == SecretOptions.bcryptCost.name && (Int(value).map { $0 > 5 } ?? false)
+                words.append(slow ? "4" : value)
+            }
         }
         // Mutations: drop, duplicate, swap, insert junk.
         for _ in 0..<Int.random(in: 0...3, using: &rng) where !words.isEmpty {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SocializerCLI
 @testable import SocializerCore
 
@@ -85,8 +86,10 @@ enum CommandMentions {
         .migrationModified, .targetBelowCurrent(target: 1), .unresolvedReferences, .locked,
         .insecureSecretFile(path: "/etc/secret"), .missingJWTSecret, .missingEmailKey, .skillExists, .trainingExists,
         .notRoomMember(roomID: 3, username: "bob"), .roomArchived(roomID: 3), .roomAIDisabled(roomID: 3),
+        .inviteNotPending(roomID: 3, inviter: "alice", invitee: "bob"),
+        .unreadableStoredValue,
     ]
-    static let caseCount = 16
+    static let caseCount = 18
     static func ordinal(_ reason: SocializerError.Reason) -> Int {
         switch reason {
         case .databaseMissing: 0
@@ -105,6 +108,8 @@ enum CommandMentions {
         case .notRoomMember: 13
         case .roomArchived: 14
         case .roomAIDisabled: 15
+        case .inviteNotPending: 16
+        case .unreadableStoredValue: 17
         }
     }
 
@@ -116,7 +121,7 @@ enum CommandMentions {
     @Test func everyReasonKeepsItsWording() {
         let expected: [(SocializerError.Reason, String?, String?)] = [
             (.databaseMissing(path: "my db"), "create it with: socializer --db 'my db' migrate up", nil),
-            (.notMigrated, "create the schema with: socializer migrate up (with the same --db)", nil),
+            (.notMigrated, "create the schema with: socializer migrate up", nil),
             (.legacyNeedsBaseline, "adopt it with: socializer migrate baseline (then: socializer migrate up)", nil),
             (.legacyNeedsBaselineFirst, "adopt it first with: socializer migrate baseline", nil),
             (.migrationModified, "run socializer migrate validate; the database was changed by another build", nil),
@@ -132,6 +137,9 @@ enum CommandMentions {
             (.notRoomMember(roomID: 3, username: "bob"), "add them first with: socializer rooms members add 3 bob", nil),
             (.roomArchived(roomID: 3), "restore it first with: socializer rooms unarchive 3", nil),
             (.roomAIDisabled(roomID: 3), "turn the AI on with: socializer rooms update 3 --ai", nil),
+            (.inviteNotPending(roomID: 3, inviter: "alice", invitee: "bob"),
+             "to ask again, send it anew (it becomes pending): socializer invites send 3 --from alice --to bob", nil),
+            (.unreadableStoredValue, "find every such value, and what fixes it, with: socializer doctor", nil),
         ]
         #expect(expected.count == Self.caseCount)
         for (reason, hint, suffix) in expected {
@@ -143,8 +151,54 @@ enum CommandMentions {
         #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "42")).hint == "add them first with: socializer rooms members add 3 name:42")
         #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "id:7")).hint == "add them first with: socializer rooms members add 3 name:id:7")
         #expect(Hints.text(for: .notRoomMember(roomID: 3, username: "Ann Lee")).hint == "add them first with: socializer rooms members add 3 'Ann Lee'")
+        // A user whose row is gone is a placeholder to fill in.
+        #expect(Hints.text(for: .inviteNotPending(roomID: 3, inviter: nil, invitee: "7")).hint
+                == "to ask again, send it anew (it becomes pending): socializer invites send 3 --from USER --to name:7")
         let given = SocializerError(.configuration, "m", hint: "the layer's own", reason: .notMigrated)
         #expect(Hints.presented(given).hint == "the layer's own")
+    }
+
+    @Test func aCommandInAHintIsAimedAtTheDatabaseGiven() {
+        let hint = "make the safe repairs with: socializer doctor --fix"
+        #expect(Hints.aiming(hint, at: nil) == hint)
+        #expect(Hints.aiming(hint, at: "/srv/app.db") == "make the safe repairs with: socializer --db /srv/app.db doctor --fix")
+        // Quoted for the shell; each command of a hint; an option first; one that names its own --db is left alone.
+        #expect(Hints.aiming("socializer users memory clear U --null, then socializer users rotate-key U", at: "my db")
+                == "socializer --db 'my db' users memory clear U --null, then socializer --db 'my db' users rotate-key U")
+        #expect(Hints.aiming("socializer -q doctor", at: "a.db") == "socializer --db a.db -q doctor")
+        #expect(Hints.aiming("socializer --db b.db migrate up", at: "a.db") == "socializer --db b.db migrate up")
+        #expect(Hints.aiming("see /usr/local/bin/socializer doctor", at: "a.db") == "see /usr/local/bin/socializer --db a.db doctor")
+        // A path that would read as an option; words that are no command.
+        #expect(Hints.aiming("socializer doctor", at: "-x.db") == "socializer --db ./-x.db doctor")
+        for text in ["use a newer socializer; this one does not know that version", "the socializer doctor(1) page",
+                     "pysocializer doctor", "socializer: error"] {
+            #expect(Hints.aiming(text, at: "a.db") == text, "\(text)")
+        }
+    }
+
+    @Test func hintsNameTheDatabaseOnlyWhenTheCommandLineDid() throws {
+        // --db on the line: pasting the hint must act on that file, not on $SOCIALIZER_DB or ./socializer.db.
+        let f = try ChatRows.fixture()
+        let given = f.cli(["rooms", "messages", "post", "quiet", "--ai", "hi"])
+        #expect(given.status == 65 && given.stderr.hasSuffix("hint: turn the AI on with: socializer --db \(f.db) rooms update 2 --ai\n"),
+                "\(given.stderr)")
+        let json = f.cli(["--json", "rooms", "messages", "post", "quiet", "--ai", "hi"])
+        #expect(json.stderr.contains(#""hint":"turn the AI on with: socializer --db \#(f.db) rooms update 2 --ai""#), "\(json.stderr)")
+        let spaced = TemporaryDirectory()
+        let path = spaced.file("my app.db")
+        #expect(runCLI(["--db", path, "-q", "migrate", "up"]).status == 0)
+        let quoted = runCLI(["--db", path, "doctor", "--dry-run"])
+        #expect(quoted.stderr.hasSuffix("socializer --db '\(path)' doctor --fix --dry-run\n"), "\(quoted.stderr)")
+        // From the environment, the same environment chooses it again: the hint stays short.
+        let environment = f.environment.merging(["SOCIALIZER_DB": f.db]) { $1 }
+        let fromEnvironment = runCLI(["rooms", "messages", "post", "quiet", "--ai", "hi"], environment: environment)
+        #expect(fromEnvironment.status == 65
+                && fromEnvironment.stderr.hasSuffix("hint: turn the AI on with: socializer rooms update 2 --ai\n"), "\(fromEnvironment.stderr)")
+        try f.connection().execute("UPDATE room_members SET role = 'owner' WHERE id = 1")
+        let fixColumn = runCLI(["--format", "csv", "--fields", "fix", "--no-header", "doctor"], environment: environment)
+        #expect(fixColumn.stdout.contains("socializer rooms members role ROOM USER member"), "\(fixColumn.stdout)")
+        #expect(f.cli(["--format", "csv", "--fields", "fix", "--no-header", "doctor"]).stdout
+                .contains("socializer --db \(f.db) rooms members role ROOM USER member"))
     }
 
     @Test func theCheckerCatchesWhatTheTableDoesNotDeclare() {

@@ -55,19 +55,35 @@ enum ManPageGenerator {
         return positional.optional ? "[\(base)]" : base
     }
 
+    /// A member of an exclusive or one-of group as the reader types it: a
+    /// positional by its name in italics, an option as `--name` in bold.
+    static func groupMember(_ name: String, _ node: CommandNode) -> String {
+        node.positionals.contains { $0.name == name } ? italic(name) : bold("--\(name)")
+    }
+
     /// One verb's synopsis: its path, its positionals, the options one of which
     /// is required, required options, then every other option in brackets
-    /// (options that exclude each other share a bracket).
+    /// (options that exclude each other share a bracket). A positional in a
+    /// one-of group stands, in its place, as that group (`(TEXT | --stdin)`),
+    /// as `--help` writes it.
     static func synopsis(_ path: [String], _ node: CommandNode, full: Bool = true) -> String {
-        // A positional one of whose group is required is written in that group.
-        let grouped = Set(node.requireOneOf.flatMap { $0 })
         var parts = [bold((["socializer"] + path).joined(separator: " "))]
-            + node.positionals.filter { !grouped.contains($0.name) }.map(positionalForm)
         var used = Set<String>()
         let byName = Dictionary(node.options.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for group in node.requireOneOf {
-            parts.append("(" + group.map { member($0, node, withValue: true) }.joined(separator: " | ") + ")")
-            used.formUnion(group)
+        let group = { (names: [String]) in
+            "(" + names.map { name in byName[name].map { optionForm($0, withShort: false) } ?? italic(name) }.joined(separator: " | ") + ")"
+        }
+        for positional in node.positionals {
+            if let names = node.requireOneOf.first(where: { $0.contains(positional.name) }) {
+                parts.append(group(names))
+                used.formUnion(names)
+            } else {
+                parts.append(positionalForm(positional))
+            }
+        }
+        for names in node.requireOneOf where !names.contains(where: used.contains) {
+            parts.append(group(names))
+            used.formUnion(names)
         }
         for option in node.options where option.required && !used.contains(option.name) {
             parts.append(optionForm(option, withShort: false))
@@ -86,15 +102,6 @@ enum ManPageGenerator {
         return parts.joined(separator: " ")
     }
 
-    /// A member of an option group: `--name` (with its value in a synopsis), or a positional's name.
-    static func member(_ name: String, _ node: CommandNode, withValue: Bool = false) -> String {
-        if withValue, let option = node.options.first(where: { $0.name == name }) { return optionForm(option, withShort: false) }
-        if let positional = node.positionals.first(where: { $0.name == name }) {
-            return italic(positional.name) + (positional.variadic ? "\\&..." : "")
-        }
-        return bold("--\(name)")
-    }
-
     /// The verb's positionals and options, one tagged paragraph each.
     static func options(_ path: [String], _ node: CommandNode) -> String {
         var lines: [String] = []
@@ -105,7 +112,10 @@ enum ManPageGenerator {
             case .string: break
             default: lines.append(line(roff("Accepts " + positional.type.acceptedForm + ".")))
             }
-            if positional.optional { lines.append("Optional.") }
+            lines += groupRules(positional.name, node)
+            if positional.optional && !node.requireOneOf.contains(where: { $0.contains(positional.name) }) {
+                lines.append("Optional.")
+            }
         }
         for option in node.options {
             lines += [".TP", optionForm(option, withShort: true)]
@@ -117,19 +127,25 @@ enum ManPageGenerator {
             if let value = option.defaultValue { lines.append(line("Default: " + bold(value) + ".")) }
             if option.required { lines.append("Required.") }
             if option.repeatable { lines.append("May be given more than once.") }
-            let excluded = node.exclusive.filter { $0.contains(option.name) }.flatMap { $0 }.filter { $0 != option.name }
-            if !excluded.isEmpty {
-                lines.append(line("Not with " + excluded.map { member($0, node) }.joined(separator: ", ") + "."))
-            }
-            if node.requireOneOf.contains(where: { $0.contains(option.name) }) {
-                let group = node.requireOneOf.first { $0.contains(option.name) } ?? []
-                lines.append(line("One of " + group.map { member($0, node) }.joined(separator: ", ") + " is required."))
-            }
+            lines += groupRules(option.name, node)
         }
         if lines.isEmpty {
             lines = [".PP", "No options besides the global ones (see", ".BR socializer (1))."]
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "Not with …" and "One of … is required." for an option or positional in a group.
+    static func groupRules(_ name: String, _ node: CommandNode) -> [String] {
+        var lines: [String] = []
+        let excluded = node.exclusive.filter { $0.contains(name) }.flatMap { $0 }.filter { $0 != name }
+        if !excluded.isEmpty {
+            lines.append(line("Not with " + excluded.map { groupMember($0, node) }.joined(separator: ", ") + "."))
+        }
+        if let group = node.requireOneOf.first(where: { $0.contains(name) }) {
+            lines.append(line("One of " + group.map { groupMember($0, node) }.joined(separator: ", ") + " is required."))
+        }
+        return lines
     }
 
     /// The page's SYNOPSIS: one line per verb below the command.

@@ -106,6 +106,38 @@ import TestSupport
         }
     }
 
+    /// The generated reference reads as `--help` does: a positional in a
+    /// one-of group stands as that group in the synopsis, and is never
+    /// written as an option.
+    @Test func positionalsInGroupsAreWrittenAsHelpWritesThem() {
+        let plain = { (roff: String) in
+            roff.replacingAll("\\fB", with: "").replacingAll("\\fI", with: "").replacingAll("\\fR", with: "")
+                .replacingAll("\\-", with: "-").replacingAll("\\&", with: "")
+        }
+        var grouped = 0
+        for command in CommandTable.root.children where command.name != "help" {
+            for (path, leaf) in command.leaves() {
+                let full = [command.name] + path
+                let options = plain(ManPageGenerator.options(full, leaf))
+                for positional in leaf.positionals {
+                    #expect(!options.contains("--\(positional.name)"), "\(full): --\(positional.name)")
+                }
+                for names in leaf.requireOneOf where names.contains(where: { name in leaf.positionals.contains { $0.name == name } }) {
+                    grouped += 1
+                    let group = HelpText.usageLine(full, leaf).split(separator: " ").joined(separator: " ")
+                    let written = "(" + names.map { name in leaf.options.first { $0.name == name }?.synopsis ?? name }
+                        .joined(separator: " | ") + ")"
+                    #expect(group.contains(written))
+                    #expect(plain(ManPageGenerator.synopsis(full, leaf)).contains(written), "\(full)")
+                    let typed = names.map { name in leaf.positionals.contains { $0.name == name } ? name : "--" + name }
+                    #expect(options.contains("One of " + typed.joined(separator: ", ") + " is required."), "\(full)")
+                }
+            }
+        }
+        // rooms messages post and edit, rooms general post, tokens revoke and check, seed.
+        #expect(grouped == 6)
+    }
+
     @Test func everyGlobalOptionAndExitStatusIsInTheMainPage() throws {
         let text = try Self.page("socializer.1")
         for option in GlobalOptions.specs {

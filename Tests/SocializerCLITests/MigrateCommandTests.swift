@@ -195,12 +195,12 @@ import TestSupport
         #expect(up.status == 78)
         #expect(up.stderr == """
             socializer: error: the database was created by the app and has no migration history
-            hint: adopt it first with: socializer migrate baseline
+            hint: adopt it first with: socializer --db \(db) migrate baseline
 
             """)
         #expect(folder.snapshot() == before)
         let status = cli(["migrate", "status"])
-        #expect(status.status == 0 && status.stderr.contains("adopt it with: socializer migrate baseline"))
+        #expect(status.status == 0 && status.stderr.contains("adopt it with: socializer --db \(db) migrate baseline"))
         let dry = cli(["-n", "migrate", "baseline"])
         #expect(dry.status == 0 && dry.stdout.hasPrefix("would record 0001_initial"))
         #expect(folder.snapshot() == before)

@@ -73,6 +73,12 @@ import SocializerStore
         #expect(result.stderr.contains("error: --db needs a value (PATH)"))
         let followed = runCLI(["--db", "--json", "migrate", "status"])
         #expect(followed.status == 64 && followed.stderr.contains("--db needs a value"))
+        // A value that reads as an option (-hello: -h and more) is given inline; the hint says how, without echoing it.
+        let dashed = runCLI(["--db", db, "logs", "add", "--type", "E", "--message", "-hello"])
+        #expect(dashed.status == 64 && dashed.stderr.contains(
+            "error: --message needs a value (M)\nhint: expected text; a value that reads as an option is given as --message=M\n"),
+            "\(dashed.stderr)")
+        #expect(!dashed.stderr.contains("hello"))
         let flagWithValue = runCLI(["--db", db, "migrate", "up", "--no-backup=yes"])
         #expect(flagWithValue.status == 64 && flagWithValue.stderr.contains("--no-backup takes no value"))
     }

@@ -19,6 +19,28 @@ import TestSupport
         return out.text
     }
 
+    @Test func outputStaysWholeWhenTheCommandFailsPartWay() throws {
+        // Rows written, then an error: what was begun is ended. No row: nothing at all.
+        for (format, expected) in [(OutputFormat.json, "[\n{\"id\":1}\n]\n"), (.csv, "id\r\n1\r\n"), (.table, "ID\n1\n")] {
+            for written in [0, 1] {
+                let out = TextBuffer()
+                let renderer = RowRenderer(out: out, options: RenderOptions(format: format))
+                try renderer.begin(columns: ["id"])
+                if written == 1 { try renderer.row([.integer(1)]) }
+                renderer.finishAfterError()
+                renderer.finishAfterError()
+                #expect(out.text == (written == 1 ? expected : ""), "\(format) \(written)")
+            }
+        }
+        // After a normal finish there is nothing left to end.
+        let out = TextBuffer()
+        let renderer = RowRenderer(out: out, options: RenderOptions(format: .json))
+        try renderer.begin(columns: ["id"])
+        renderer.finish()
+        renderer.finishAfterError()
+        #expect(out.text == "[]\n")
+    }
+
     @Test func tableAlignsAndFlattensLineBreaks() throws {
         #expect(try render(RenderOptions(format: .table)) == """
             ID  NAME     SCORE  ACTIVE  AT                    META

@@ -53,7 +53,15 @@ import TestSupport
         try expectRefused(f, ["rooms", "members", "role", "lobby", "bob", "ai"], status: 64, "invalid value 'ai' for ROLE")
         try expectRefused(f, ["rooms", "members", "role", "quiet", "bob", "member"], status: 65,
                           "user 'bob' is not an active member of room 'quiet' (id 2)")
-        let hard = f.cli(["rooms", "members", "remove", "lobby", "bob", "--hard"])
+        // --hard deletes for good: confirmed, as rooms delete is.
+        try expectRefused(f, ["rooms", "members", "remove", "lobby", "bob", "--hard"], status: 64,
+                          "refusing to delete the membership row of user 'bob' in room 'lobby' (id 1) without confirmation",
+                          hint: "add --yes to confirm (standard input is not a terminal)")
+        let asked = runCLI(["--db", f.db, "rooms", "members", "remove", "lobby", "bob", "--hard"], environment: f.environment, stdin: "n\n",
+                           terminal: TerminalInfo(stdinIsTerminal: true, stdoutIsTerminal: false, stderrIsTerminal: true))
+        #expect(asked.status == 64 && asked.stderr.contains("Delete the membership row of user 'bob' in room 'lobby' (id 1)? [y/N] "))
+        #expect(try db.scalarInt("SELECT count(*) FROM room_members WHERE user_id = 2 AND room_id = 1") == 1)
+        let hard = f.cli(["-y", "rooms", "members", "remove", "lobby", "bob", "--hard"])
         #expect(hard.status == 0 && hard.stderr == "socializer: the membership of user 'bob' in room 'lobby' (id 1) was deleted\n")
         #expect(hard.stdout.contains("member:       bob"))
         #expect(try db.scalarInt("SELECT count(*) FROM room_members WHERE user_id = 2 AND room_id = 1") == 0)
@@ -95,7 +103,7 @@ import TestSupport
     @Test func markReadRefusesANonMemberAndTheFuture() throws {
         let f = try ChatRows.fixture()
         try expectRefused(f, ["rooms", "mark-read", "quiet", "bob"], status: 65, "user 'bob' is not an active member of room 'quiet' (id 2)",
-                          hint: "add them first with: socializer rooms members add 2 bob")
+                          hint: "add them first with: socializer --db \(f.db) rooms members add 2 bob")
         try expectRefused(f, ["rooms", "mark-read", "lobby", "bob", "--at", "2030-01-01"], status: 64,
                           "--at 2030-01-01T00:00:00Z is in the future; a member cannot have read what was not written yet")
         try expectRefused(f, ["rooms", "mark-read", "lobby", "bob", "--at", "soon"], status: 64, "invalid value 'soon' for --at")

@@ -34,17 +34,30 @@ import TestSupport
         // Issue 12: posting as a non-member is 65, with the way in, and nothing is written.
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "carol", "hi"], status: 65,
                           "user 'carol' is not an active member of room 'lobby' (id 1)",
-                          hint: "add them first with: socializer rooms members add 1 carol")
+                          hint: "add them first with: socializer --db \(f.db) rooms members add 1 carol")
         #expect(f.cli(["-q", "rooms", "members", "remove", "lobby", "bob"]).status == 0)
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "bob", "hi"], status: 65,
                           "user 'bob' is not an active member of room 'lobby' (id 1)")
         try expectRefused(f, ["rooms", "messages", "post", "quiet", "--ai", "hi"], status: 65, "room 'quiet' (id 2) has AI turned off")
         try expectRefused(f, ["rooms", "messages", "post", "old", "--system", "hi"], status: 65, "room 'old' (id 3) is archived")
-        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "   "], status: 65, "the message is empty")
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "   "], status: 65, "the message is blank: only spaces, tabs and line breaks")
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", ""], status: 65, "the message is empty")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "a\u{1B}[31mb"], status: 65,
                           "the message contains a control character (U+001B)")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "--stdin"], stdin: String(repeating: "x", count: 70_000),
                           status: 65, "the message on standard input is longer than 64 KiB, the limit for it")
+        // The limit is the message's, the line break that ends the input aside: 64 KiB is accepted as an argument
+        // and on standard input alike, one byte more refused alike.
+        let full = String(repeating: "x", count: RoomMessage.maximumContentBytes)
+        for (arguments, input) in [(["lobby", "--from", "alice", full], ""), (["lobby", "--from", "alice", "--stdin"], full + "\n"),
+                                   (["lobby", "--from", "alice", "--stdin"], full + "\r\n"), (["lobby", "--from", "alice", "--stdin"], full)] {
+            let posted = f.cli(["-q", "rooms", "messages", "post"] + arguments, stdin: input)
+            #expect(posted.status == 0, "\(input.suffix(2).unicodeScalars.map(\.value)): \(posted.stderr)")
+        }
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "--stdin"], stdin: full + "x\n",
+                          status: 65, "the message on standard input is longer than 64 KiB, the limit for it")
+        try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", full + "x"],
+                          status: 65, "the message is 65537 bytes long; at most 65536 are allowed")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "hi", "--metadata", "[1]"], status: 65,
                           "message metadata must be a JSON object, not an array")
         try expectRefused(f, ["rooms", "messages", "post", "lobby", "--from", "alice", "hi", "--metadata", "{x"], status: 65,
@@ -93,6 +106,34 @@ import TestSupport
         try expectRefused(f, ["rooms", "messages", "list", "lobby", "--from", "nobody"], status: 66, "user 'nobody' not found")
     }
 
+    @Test func anUnreadableStoredTimeIsNamedByItsRowAndTheOutputStaysWhole() throws {
+        let f = try ChatRows.fixture()
+        let db = try f.connection()
+        try db.execute("UPDATE room_messages SET edited_at = 'soon' WHERE id = 1")
+        let before = try contents(db)
+        let error = "room_messages.edited_at holds a value that is not a date or time (row id 1)"
+        let hint = "find every such value, and what fixes it, with: socializer --db \(f.db) doctor"
+        // Newest first: message 2 is printed, then message 1 fails; the array is closed.
+        let json = f.cli(["--json", "rooms", "messages", "list", "lobby"])
+        #expect(json.status == 65)
+        let items = try JSONParser.parse(json.stdout).arrayItems
+        #expect(items.count == 1 && items[0]["id"] == .integer(2), "\(json.stdout)")
+        #expect(json.stderr == #"{"error":"\#(error)","code":65,"hint":"\#(hint)"}"# + "\n")
+        for command in [["rooms", "messages", "list", "lobby"], ["rooms", "messages", "search", "--all", "h"]] {
+            let table = f.cli(command)
+            #expect(table.status == 65 && table.stdout.contains("hi there"), "\(command) \(table.stdout)")
+            #expect(table.stderr == "socializer: error: \(error)\nhint: \(hint)\n", "\(command)")
+        }
+        #expect(try contents(db) == before)
+        // Failing on the first row prints nothing at all; a time read through a subquery names its column.
+        try db.execute("UPDATE room_messages SET created_at = 'soon' WHERE id = 2")
+        let none = f.cli(["--json", "rooms", "messages", "list", "lobby"])
+        #expect(none.status == 65 && none.stdout.isEmpty && none.stderr.contains("room_messages.created_at holds a value that is not a date or time (row id 2)"))
+        let show = f.cli(["rooms", "show", "lobby"])
+        #expect(show.status == 65 && show.stdout.isEmpty)
+        #expect(show.stderr == "socializer: error: room_messages.created_at holds a value that is not a date or time\nhint: \(hint)\n")
+    }
+
     @Test func editAndDelete() throws {
         let f = try ChatRows.fixture()
         let db = try f.connection()
@@ -112,11 +153,14 @@ import TestSupport
             INSERT INTO room_invites (room_id, inviter_id, invitee_id, status, message_id, created_at, responded_at)
             VALUES (1, 1, 3, 'pending', 2, '2026-06-15 12:00:00.000000', NULL)
             """)
-        let hard = f.cli(["--format", "csv", "rooms", "messages", "delete", "2", "--hard"])
+        try expectRefused(f, ["rooms", "messages", "delete", "2", "--hard"], status: 64,
+                          "refusing to delete the row of room message 2 (not only hide it) without confirmation",
+                          hint: "add --yes to confirm (standard input is not a terminal)")
+        let hard = f.cli(["--format", "csv", "--yes", "rooms", "messages", "delete", "2", "--hard"])
         #expect(hard.status == 0 && hard.stdout == "table,deleted,detached\r\nroom_invites,0,1\r\nroom_messages,1,0\r\n", "\(hard.stdout)")
         #expect(try db.scalar("SELECT message_id FROM room_invites") == .null)
         #expect(try db.scalarInt("SELECT count(*) FROM room_messages WHERE id = 2") == 0)
-        try expectRefused(f, ["rooms", "messages", "delete", "2", "--hard"], status: 66, "no room message has id 2")
+        try expectRefused(f, ["rooms", "messages", "delete", "2", "--hard", "--yes"], status: 66, "no room message has id 2")
     }
 
     @Test func searchFindsAbuseAcrossRooms() throws {
@@ -158,7 +202,8 @@ import TestSupport
             VALUES (1, 1, 3, 'pending', 1, '2026-01-01 00:00:00.000000', NULL)
             """)
         let dry = f.cli(["--dry-run", "rooms", "messages", "purge", "--older-than", "30d"])
-        #expect(dry.status == 0 && dry.stdout == "would purge 1 row(s) from room_messages (dry run: nothing was deleted)\n")
+        #expect(dry.status == 0 && dry.stdout
+                == "would purge 1 row(s) from room_messages, would set NULL 1 reference(s) to them (dry run: nothing was deleted)\n")
         let purged = f.cli(["--json", "rooms", "messages", "purge", "--older-than", "30d", "--room", "lobby"])
         #expect(purged.status == 0, "\(purged.stderr)")
         let report = try JSONParser.parse(purged.stdout)

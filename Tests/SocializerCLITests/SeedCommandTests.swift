@@ -389,7 +389,7 @@ final class SeedFixture {
 
     @Test func aDatabaseNotReadyForCommandsIsRefused() throws {
         _ = try LegacyDatabase.create(at: s.db, withRows: false)
-        s.refused(["seed", "--demo"], 78, "hint: adopt it with: socializer migrate baseline")
+        s.refused(["seed", "--demo"], 78, "hint: adopt it with: socializer --db \(s.db) migrate baseline")
         #expect(s.cli(["migrate", "baseline"]).status == 0)
         // A baselined app database (no SQL defaults) takes every column as written.
         s.seed(["--demo"])

@@ -41,7 +41,7 @@ import TestSupport
         #expect(result.stdout == Self.expectedLegacyCounts)
         // A baselined database (version 1) has no audit trail yet: the delete goes ahead and says it was not recorded.
         let unaudited = migrateUp ? "" : "socializer: warning: this change is not audited: the database has no audit trail before "
-            + "migration 0005_admin_audit; add it with: socializer migrate up\n"
+            + "migration 0005_admin_audit; add it with: socializer --db \(f.db) migrate up\n"
         #expect(result.stderr == unaudited + "socializer: user 'alice' deleted\n")
         let db = try f.connection()
         for (table, column) in [("chat_rooms", "creator_id"), ("room_members", "user_id"), ("room_messages", "sender_id"),

@@ -278,8 +278,10 @@ extension DatabaseValue {
 
             """#
 
-    static let notAudited = "socializer: warning: this change is not audited: the database has no audit trail before migration "
-        + "0005_admin_audit; add it with: socializer migrate up\n"
+    static func notAudited(_ f: UsersFixture) -> String {
+        "socializer: warning: this change is not audited: the database has no audit trail before migration "
+            + "0005_admin_audit; add it with: socializer --db \(f.db) migrate up\n"
+    }
 
     /// The JSON Lines form of a JSON document: the header line, then each
     /// record of each section on its own line, in the same order.
@@ -342,10 +344,10 @@ extension DatabaseValue {
         #expect(chatty.status == 0)
         #expect(chatty.stdout == Self.chattyDocument)
         // The app's database is at version 1: no trail to record in, said once, as for every change.
-        #expect(chatty.stderr == Self.notAudited)
+        #expect(chatty.stderr == Self.notAudited(f))
         // Memory that does not decrypt with the user's key is a note, not a failure.
         let lost = f.cli(["users", "takeout", "lost"])
-        #expect(lost.status == 0 && lost.stdout == Self.lostDocument && lost.stderr == Self.notAudited)
+        #expect(lost.status == 0 && lost.stdout == Self.lostDocument && lost.stderr == Self.notAudited(f))
         #expect(try contents(db) == before)
     }
 

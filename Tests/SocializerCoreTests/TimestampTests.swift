@@ -53,6 +53,21 @@ import Testing
         #expect(times.map(\.databaseText).sorted() == times.map(\.databaseText))
     }
 
+    @Test func tellsTheStorageFormFromTheOtherFormsItReads() {
+        func nonCanonical(_ text: String) -> Bool {
+            var text = text
+            return text.withUTF8 { Timestamp.isNonCanonical(utf8: $0) }
+        }
+        for text in ["2026-11-29T07:44:48", "2026-11-29 07:44:48", "2026-11-29 07:44:48.5", "2026-11-29T07:44:48.000000",
+                     "2026-11-29 07:44:48.000000Z", "2026-11-29", "2026-11-29 09:44:48+02:00"] {
+            #expect(nonCanonical(text), "\(text)")
+        }
+        // The storage form, and what is no time at all (bad-datetime's business).
+        for text in ["2026-11-29 07:44:48.000000", "1970-01-01 00:00:00.123456", "2026-02-30 00:00:00.000000", "soon", ""] {
+            #expect(!nonCanonical(text), "\(text)")
+        }
+    }
+
     @Test func durationsAcceptTheDocumentedUnitsOnly() {
         #expect(TimeSpan.parse("30s")?.seconds == 30)
         #expect(TimeSpan.parse("15m")?.seconds == 900)

@@ -63,7 +63,9 @@ import TestSupport
         #expect(try row.bool("n"))
         #expect(try row.timestamp("t") == Timestamp(year: 2026, month: 1, day: 31, hour: 12))
         #expect(try row.optionalString("z") == nil)
-        #expect(throws: SocializerError.invalid("column s holds a value that is not an integer")) { try row.int("s") }
+        #expect(throws: SocializerError.invalid("column s holds a value that is not an integer", reason: .unreadableStoredValue)) {
+            try row.int("s")
+        }
     }
 
     @Test func aFailedTransactionRollsBackEverything() throws {
@@ -202,7 +204,23 @@ import TestSupport
         #expect(row["nope"] == nil)
         #expect { try row.string("nope") } throws: { ($0 as? SocializerError)?.code == .internalError }
         #expect { try row.int("name") } throws: {
-            ($0 as? SocializerError)?.code == .invalidData && ($0 as? SocializerError)?.message == "column name holds a value that is not an integer"
+            ($0 as? SocializerError)?.code == .invalidData && ($0 as? SocializerError)?.message == "t.name holds a value that is not an integer (row id 1)"
+        }
+    }
+
+    @Test func aStoredValueThatDoesNotReadIsNamedByItsTableColumnAndRow() throws {
+        // Through an alias, a join and a scalar subquery: where the value is stored, and the row's id when the result has it.
+        let db = try connection()
+        try db.execute("CREATE TABLE e (id INTEGER PRIMARY KEY, t_id INTEGER, at TEXT)")
+        try db.execute("INSERT INTO e VALUES (7, 1, 'soon')")
+        let joined = try #require(try db.firstRow("SELECT t.id, e.id AS event, e.at AS happened FROM t JOIN e ON e.t_id = t.id"))
+        let latest = try #require(try db.firstRow("SELECT t.id, (SELECT at FROM e WHERE t_id = t.id) AS latest FROM t WHERE t.id = 1"))
+        for (row, column, message) in [(joined, "happened", "e.at holds a value that is not a date or time (row id 7)"),
+                                       (latest, "latest", "e.at holds a value that is not a date or time")] {
+            #expect { try row.timestamp(column) } throws: { error in
+                let error = error as? SocializerError
+                return error?.reason == .unreadableStoredValue && error?.code == .invalidData && error?.message == message
+            }
         }
     }
 
@@ -211,7 +229,7 @@ import TestSupport
         try db.execute("UPDATE t SET name = CAST(X'61FF62' AS TEXT) WHERE id = 2")
         let row = try #require(try db.firstRow("SELECT name FROM t WHERE id = 2"))
         #expect(row["name"] == .blob([0x61, 0xFF, 0x62]))
-        #expect { try row.string("name") } throws: { ($0 as? SocializerError)?.message == "column name holds a value that is not UTF-8 text" }
+        #expect { try row.string("name") } throws: { ($0 as? SocializerError)?.message == "t.name holds a value that is not UTF-8 text" }
     }
 
     @Test func statementsAreCachedAndANestedQueryGetsItsOwn() throws {

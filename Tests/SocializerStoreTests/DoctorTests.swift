@@ -89,16 +89,28 @@ struct DoctorFixture {
         #expect(try f.summary() == [
             "out-of-domain users.role 1 [1]", "out-of-domain users.temperature 1 [1]", "bad-boolean users.is_active 1 [1]",
             "bad-json users.preferences 1 [1]", "bad-date users.member_since 1 [1]",
-            "bad-json error_logs.context 1 [1]",
+            "noncanonical-datetime error_logs.timestamp 1 [1]", "bad-json error_logs.context 1 [1]",
             "out-of-domain user_skills.level 2 [1, 2]",
             "out-of-domain training.status 1 [1]", "out-of-domain training.progress 1 [1]", "bad-date training.started_at 1 [1]",
             "out-of-domain user_preferences.confidence 1 [1]", "bad-json user_preferences.preference_value 1 [1]",
             "out-of-domain chat_rooms.room_type 1 [1]", "bad-boolean chat_rooms.is_public 1 [1]",
             "out-of-domain room_members.role 1 [1]", "bad-datetime room_members.joined_at 1 [1]",
             "out-of-domain room_messages.sender_type 1 [1]", "out-of-domain room_messages.message_type 1 [1]",
-            "bad-json room_messages.message_metadata 1 [2]", "bad-datetime room_messages.edited_at 1 [1]",
+            "bad-json room_messages.message_metadata 1 [2]", "noncanonical-datetime room_messages.created_at 1 [2]",
+            "bad-datetime room_messages.edited_at 1 [1]",
             "out-of-domain room_invites.status 1 [1]",
         ])
+        // Bad metadata is corrected to what the app writes when there is none, {}, not to NULL.
+        let findings = try f.run()
+        #expect(findings.first { $0.code == .badJSON && $0.column == "message_metadata" }?.remedy == .statement(
+            "UPDATE room_messages SET message_metadata = '{}' WHERE message_metadata IS NOT NULL AND NOT json_valid(message_metadata)"))
+        #expect(findings.first { $0.code == .badJSON && $0.column == "context" }?.remedy == .statement(
+            "UPDATE error_logs SET context = NULL WHERE context IS NOT NULL AND NOT json_valid(context)"))
+        // Sentences read aloud: "an is_public", "an edited_at", "a role".
+        let messages = findings.map(\.message)
+        #expect(messages.contains("1 row(s) hold an is_public that is not 0 or 1 (rowid 1)"))
+        #expect(messages.contains("1 row(s) hold an edited_at that is not a date and time (rowid 1)"))
+        #expect(messages.contains("1 row(s) hold a role outside admin, user (rowid 1)"))
     }
 
     @Test func theCountedFormOfEveryRuleAgreesWithItsStatement() throws {
@@ -121,6 +133,86 @@ struct DoctorFixture {
         }
         // The probe holds values outside every rule, and NULL counts for none.
         #expect(counts.allSatisfy { $0 > 0 && $0 < 25 })
+        let nonCanonical = Doctor.nonCanonicalRule("probe", "v")
+        #expect(try f.db.scalarInt("SELECT count(*) FROM probe WHERE \(nonCanonical.condition)") == 1)
+        #expect(try f.db.scalarInt("SELECT sum(\(nonCanonical.counted)) FROM probe") == 1)
+    }
+
+    @Test func membershipsAndMessagesThatContradictHowTheAppReadsThemAreFound() throws {
+        let f = try DoctorFixture()
+        let alice = try f.user("alice")
+        try f.db.execute("INSERT INTO chat_rooms (id, name, creator_id, ai_enabled) VALUES (1, 'on', ?, 1), (2, 'off', ?, 0), (3, 'off, AI left', ?, 0)",
+                         [alice, alice, alice])
+        try f.db.execute("""
+            INSERT INTO room_members (id, room_id, user_id, role, is_active) VALUES
+              (1, 1, ?, 'ai', 1), (2, 1, NULL, 'member', 1), (3, 2, NULL, 'ai', 1), (4, 3, NULL, 'ai', 0), (5, 2, ?, 'creator', 1)
+            """, [alice, alice])
+        try f.db.execute("""
+            INSERT INTO room_messages (id, room_id, sender_id, sender_type, content, message_type, is_deleted) VALUES
+              (1, 1, NULL, 'user', 'who?', 'text', 0), (2, 1, NULL, 'user', 'hidden', 'text', 1),
+              (3, 1, ?, 'ai', 'me?', 'text', 0), (4, 1, ?, 'system', 'joined', 'system', 0),
+              (5, 1, ?, 'system', 'alice invited bob', 'invite', 0), (6, 1, NULL, 'ai', 'fine', 'text', 0)
+            """, [alice, alice, alice])
+        let findings = try f.run()
+        #expect(findings.map(DoctorFixture.line) == [
+            "ai-off-with-ai-member chat_rooms.ai_enabled 1 [2]", "user-member-ai-role room_members.role 1 [1]",
+            "ai-member-wrong-role room_members.role 1 [2]", "user-message-without-sender room_messages.sender_id 1 [1]",
+            "ai-message-with-sender room_messages.sender_id 2 [3, 4]",
+        ])
+        #expect(findings.allSatisfy { $0.severity == .warning && !$0.isRepairable })
+        #expect(findings.map(\.remedy).prefix(2) == [.setRoomAI, .setMemberRole])
+        #expect(findings[3].remedy == .hideMessages)
+        // The statements given for the others fix exactly those rows.
+        for finding in [findings[2], findings[4]] {
+            guard case .statement(let sql) = finding.remedy else { Issue.record("\(finding.code)"); continue }
+            try f.db.execute(sql)
+        }
+        #expect(try f.db.scalar("SELECT role FROM room_members WHERE id = 2") == .text("ai"))
+        #expect(try f.db.rows("SELECT sender_id FROM room_messages ORDER BY id").map { $0[0] }
+                == [.null, .null, .null, .null, .integer(alice), .null])
+        #expect(try f.summary() == [
+            "ai-off-with-ai-member chat_rooms.ai_enabled 1 [2]", "user-member-ai-role room_members.role 1 [1]",
+            "user-message-without-sender room_messages.sender_id 1 [1]",
+        ])
+    }
+
+    @Test func timesInAnotherFormThanTheStoredOneAreFoundAndRewrittenAsTheSameInstants() throws {
+        // Text order: ' ' < 'T', and a value without its fraction sorts before the same second with one.
+        let f = try DoctorFixture()
+        let alice = try f.user("alice")
+        try f.db.execute("INSERT INTO chat_rooms (id, name, creator_id, created_at) VALUES (1, 'r', ?, '2026-06-01 10:00:00.000000')", [alice])
+        try f.db.execute("""
+            INSERT INTO room_messages (id, room_id, sender_id, content, created_at, edited_at) VALUES
+              (1, 1, ?, 'a', '2026-11-29T07:44:48', NULL),
+              (2, 1, ?, 'b', '2026-11-29 07:44:48.500000', '2026-11-29T09:44:48.25+02:00'),
+              (3, 1, ?, 'c', '2026-11-29 07:44:49', NULL),
+              (4, 1, ?, 'd', 'yesterday', '2026-11-30')
+            """, [alice, alice, alice, alice])
+        let doctor = try Doctor(f.db, options: f.options())
+        let findings = try doctor.run()
+        #expect(findings.map(DoctorFixture.line) == [
+            "bad-datetime room_messages.created_at 1 [4]", "noncanonical-datetime room_messages.created_at 2 [1, 3]",
+            "noncanonical-datetime room_messages.edited_at 2 [2, 4]",
+        ])
+        let finding = try #require(findings.first { $0.code == .noncanonicalDatetime })
+        #expect(finding.severity == .warning && finding.isRepairable && finding.remedy == .repair)
+        #expect(finding.message == "2 row(s) hold a created_at in another form than YYYY-MM-DD HH:MM:SS.ffffff (UTC) (rowid 1, 3): "
+                + "compared as text, they sort out of time order (time filters, unread counts, purges, last activity)")
+        let repairs = try f.db.transaction { try doctor.repairRows(findings, dryRun: false) }
+        #expect(repairs.map { "\($0.table ?? "-").\($0.column ?? "-") \($0.count): \($0.message)" } == [
+            "room_messages.created_at 2: rewrote 2 created_at value(s) as YYYY-MM-DD HH:MM:SS.ffffff UTC, the same instant(s)",
+            "room_messages.edited_at 2: rewrote 2 edited_at value(s) as YYYY-MM-DD HH:MM:SS.ffffff UTC, the same instant(s)",
+        ])
+        #expect(try f.db.rows("SELECT created_at, edited_at FROM room_messages ORDER BY id").map(\.values) == [
+            [.text("2026-11-29 07:44:48.000000"), .null],
+            [.text("2026-11-29 07:44:48.500000"), .text("2026-11-29 07:44:48.250000")],
+            [.text("2026-11-29 07:44:49.000000"), .null],
+            [.text("yesterday"), .text("2026-11-30 00:00:00.000000")],
+        ])
+        // Text order is time order again; what cannot be read is left for an operator.
+        #expect(try f.db.rows("SELECT id FROM room_messages WHERE created_at < 'z' ORDER BY created_at").map { $0[0] }
+                == [.integer(1), .integer(2), .integer(3), .integer(4)])
+        #expect(try doctor.run().map(DoctorFixture.line) == ["bad-datetime room_messages.created_at 1 [4]"])
     }
 
     @Test func orphanRowsAreCountedPerReferenceWithWhatFixesThem() throws {
@@ -392,7 +484,7 @@ struct DoctorFixture {
         #expect(latest.tables == Set(SchemaModel.tableNames).union([SchemaModel.adminAudit.name]))
         #expect(Set(latest.indexes.keys) == Set(first.indexes.keys).union(SchemaModel.adminIndexes.map(\.index.name))
             .union([SchemaModel.emailLookupIndex]).union(SchemaModel.adminAudit.indexes.map(\.name))
-            .union(SchemaModel.purgeIndexes.map(\.index.name)))
+            .union(SchemaModel.purgeIndexes.map(\.index.name)).union(SchemaModel.senderIndexes.map(\.index.name)))
         #expect(latest.indexes["ix_users_email_lookup"]?.statement == "CREATE INDEX ix_users_email_lookup ON users (lower(trim(hashed_email)))")
     }
 
@@ -489,8 +581,9 @@ struct DoctorFixture {
         let files = try doctor.repairFileModes(dryRun: false)
         #expect(files.map(\.message) == ["changed the mode to 0600 of \(f.path) from 0644"])
         #expect(f.folder.mode("app.db") == 0o600)
-        // What is left is what no repair may touch.
+        // What is left is what no repair may touch; message 10, its sender detached, now shows no sender.
         #expect(try doctor.run().map(DoctorFixture.line) == [
+            "user-message-without-sender room_messages.sender_id 1 [10]",
             "unverifiable-password-hashes users.hashed_password 3 [1, 2, 5]", "invalid-encryption-keys users.encryption_key 1 [1]",
             "pending-migrations schema_migrations \(Migrations.all.count - 1)", "plaintext-room-passwords chat_rooms.password 1 [2]",
             "expired-tokens token_blacklist.expires_at 1", "old-logs error_logs.timestamp 2", "journal-mode - 1",

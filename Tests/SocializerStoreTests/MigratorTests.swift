@@ -24,8 +24,8 @@ import TestSupport
                            "room_messages", "schema_migrations", "skills", "token_blacklist", "training",
                            "user_preferences", "user_skills", "users"])
         let applied = try migrator.appliedMigrations()
-        #expect(applied.map(\.version) == [1, 2, 3, 4, 5, 6])
-        #expect(applied.map(\.name) == ["initial", "defaults_and_cascades", "indexes", "email_lookup", "admin_audit", "purge_indexes"])
+        #expect(applied.map(\.version) == [1, 2, 3, 4, 5, 6, 7])
+        #expect(applied.map(\.name) == ["initial", "defaults_and_cascades", "indexes", "email_lookup", "admin_audit", "purge_indexes", "sender_indexes"])
         #expect(applied.allSatisfy { $0.appliedAt == testNow.databaseText && $0.durationMilliseconds != nil })
         #expect(applied.map(\.checksum) == Migrations.all.map(\.checksum))
         #expect(try migrator.up().isEmpty)
@@ -33,7 +33,8 @@ import TestSupport
 
     @Test func migrationsAreNamedAndNumberedAndChecksummed() {
         #expect(Migrations.all.map(\.identifier) == ["0001_initial", "0002_defaults_and_cascades", "0003_indexes",
-                                                      "0004_email_lookup", "0005_admin_audit", "0006_purge_indexes"])
+                                                      "0004_email_lookup", "0005_admin_audit", "0006_purge_indexes",
+                                                      "0007_sender_indexes"])
         #expect(Set(Migrations.all.map(\.checksum)).count == Migrations.all.count)
         #expect(Migrations.all.allSatisfy { $0.checksum.count == 64 })
     }

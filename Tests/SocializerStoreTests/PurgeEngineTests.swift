@@ -72,6 +72,39 @@ import TestSupport
         }
     }
 
+    /// A target no index serves is walked in rowid order, each batch after
+    /// the last row of the one before: rows it keeps are read once, and a
+    /// row that comes to match behind the walk is left to the next run.
+    @Test func aTargetWalkedInRowidOrderResumesAfterThePreviousBatch() throws {
+        let db = try database(tokens: 0, expired: 0)
+        try db.execute("DELETE FROM token_blacklist")
+        try db.execute("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+            INSERT INTO token_blacklist (id, token, expires_at, created_at)
+            SELECT i, 'token-' || i, CASE WHEN i % 2 = 1 THEN '2026-01-01 00:00:00.000000' ELSE '2027-01-01 00:00:00.000000' END,
+                   '2025-12-01 00:00:00.000000' FROM n
+            """)
+        let target = PurgeTarget(table: "token_blacklist", condition: "expires_at < ?", arguments: [.text(testNow.databaseText)],
+                                 orderBy: "rowid")
+        #expect(target.resumes && !cutoff.resumes)
+        let plan = try db.rows("EXPLAIN QUERY PLAN " + target.deleteSQL, [.integer(0)] + target.arguments + [.integer(10)])
+            .map { try $0.string("detail") }.joined(separator: "; ")
+        #expect(plan.contains("SEARCH token_blacklist USING INTEGER PRIMARY KEY (rowid>?)"), "\(plan)")
+        var engine = PurgeEngine(db: db, maxBatchSize: 100, maxLockMilliseconds: 100)
+        engine.firstBatchSize = 100
+        engine.pacer = LockPacer(maximumPauseMilliseconds: 0, minimumPauseMilliseconds: 0)
+        var batches = 0
+        let report = try engine.run(target, dryRun: false) { _ in
+            batches += 1
+            // Token 2, kept by the first batch, expires behind the walk.
+            if batches == 1 { try? db.execute("UPDATE token_blacklist SET expires_at = '2026-01-01 00:00:00.000000' WHERE id = 2") }
+        }
+        #expect(report.rowsDeleted == 500 && report.batches >= 5 && report.stoppedEarly == nil, "\(report)")
+        #expect(try db.rows("SELECT id FROM token_blacklist WHERE expires_at < ?", [testNow.databaseText]).map(\.values) == [[.integer(2)]])
+        #expect(try engine.run(target, dryRun: false).rowsDeleted == 1)
+        #expect(try db.scalarInt("SELECT count(*) FROM token_blacklist") == 499)
+    }
+
     // BAD-INPUT 36
     @Test func aLockHeldElsewhereStopsWithWhatWasCommitted() throws {
         let db = try database(tokens: 5_000, expired: 5_000)

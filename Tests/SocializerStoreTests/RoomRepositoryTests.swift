@@ -122,7 +122,7 @@ import TestSupport
 
     @Test func messagesAreTextWithLineBreaksAndTabsOnly() throws {
         #expect(try RoomMessage.validate(content: "a\n\tb\r\n") == "a\n\tb\r\n")
-        #expect { try RoomMessage.validate(content: " \n ") } throws: { ($0 as? SocializerError)?.message == "the message is empty" }
+        #expect { try RoomMessage.validate(content: " \n ") } throws: { ($0 as? SocializerError)?.message == "the message is blank: only spaces, tabs and line breaks" }
         #expect { try RoomMessage.validate(content: "\u{7}") } throws: {
             ($0 as? SocializerError)?.message == "the message contains a control character (U+0007)"
         }

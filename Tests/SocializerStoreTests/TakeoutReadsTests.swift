@@ -25,7 +25,11 @@ import TestSupport
             ("SEARCH g USING INDEX ix_general_chat_messages_sender_id (sender_id=?)",
              { try GeneralChatRepository(f.db).sent(byUserID: id) { _ in } }),
             ("SEARCH i USING INDEX ix_room_invites_invitee_id_status (invitee_id=?)",
-             { try TakeoutInvites(f.db).each(ofUserID: id, direction: .received) { _ in } }),
+             { try InviteRepository(f.db).each(ofUserID: id, direction: .received) { _ in } }),
+            ("SEARCH i USING INDEX ix_room_invites_inviter_id (inviter_id=?)",
+             { try InviteRepository(f.db).each(ofUserID: id, direction: .sent) { _ in } }),
+            ("SEARCH rm USING INDEX ix_room_messages_sender_id (sender_id=?)",
+             { try MessageRepository(f.db).sent(byUserID: id) { _ in } }),
             ("SEARCH r USING INDEX ix_chat_rooms_creator_id (creator_id=?)", { try RoomRepository(f.db).list(rooms) { _ in } }),
             ("SEARCH t USING INDEX ix_token_blacklist_user_id (user_id=?)",
              { try TokenRepository(f.db).list(userID: id, expiry: .any, now: testNow, limit: nil) { _ in } }),
@@ -36,18 +40,22 @@ import TestSupport
             #expect(plan.contains(expected), "\(plan)")
             #expect(!plan.contains("SCAN"), "\(plan)")
         }
-        // The general chat's sender index holds a sender's rows in id order: no sort either.
+        // The sender indexes hold a sender's rows in id order: no sort either.
         #expect(!(try plans(f) { try GeneralChatRepository(f.db).sent(byUserID: id) { _ in } }).contains("TEMP B-TREE"))
+        #expect(!(try plans(f) { try MessageRepository(f.db).sent(byUserID: id) { _ in } }).contains("TEMP B-TREE"))
+        #expect(!(try plans(f) { try InviteRepository(f.db).each(ofUserID: id, direction: .sent) { _ in } }).contains("TEMP B-TREE"))
     }
 
-    /// No index covers room_messages.sender_id or room_invites.inviter_id:
-    /// one pass over the table in rowid order, never a sort of its rows.
+    /// Before 0007 no index covers room_messages.sender_id or
+    /// room_invites.inviter_id: one pass over the table in rowid order,
+    /// never a sort of its rows.
     @Test func readsWithoutAnIndexReadTheTableOnceUnsorted() throws {
         let f = try StoreFixture()
         let id = try f.insertUser("alice", email: "a@example.com")
+        for (_, index) in SchemaModel.senderIndexes { try f.db.execute("DROP INDEX \(index.name)") }
         let messages = try plans(f) { try MessageRepository(f.db).sent(byUserID: id) { _ in } }
         #expect(messages.hasPrefix("SCAN rm;") && !messages.contains("TEMP B-TREE"), "\(messages)")
-        let invites = try plans(f) { try TakeoutInvites(f.db).each(ofUserID: id, direction: .sent) { _ in } }
+        let invites = try plans(f) { try InviteRepository(f.db).each(ofUserID: id, direction: .sent) { _ in } }
         #expect(invites.hasPrefix("SCAN i;") && !invites.contains("TEMP B-TREE"), "\(invites)")
     }
 

@@ -22,7 +22,8 @@ enum DoctorCommand {
             Exit 0 when no error or warning is found (with --strict, no info either), 65 otherwise. \
             The database is only read, so a read-only file can be checked; --fix opens it for writing \
             and repairs only what is safe: file modes, orphan rows that belong to a missing row, \
-            references to a missing user, duplicate AI members, expired revocations.
+            references to a missing user, duplicate AI members, expired revocations, \
+            times stored in another form than YYYY-MM-DD HH:MM:SS.ffffff.
             """,
         options: [quick, deep, retention, strict, fix],
         examples: ["socializer doctor", "socializer --json doctor --quick > /var/log/socializer-doctor.json",
@@ -66,6 +67,8 @@ enum DoctorCommand {
         if let failure { throw failure }
         let counts = summary(repairs, remaining)
         guard remaining.allSatisfy({ $0.severity == .info && !arguments[strict] }) else {
+            // -q prints nothing at all: the status says it.
+            if context.globals.quiet { return .invalidData }
             // Like every failing status, exit 65 says why on stderr (a JSON object with --json).
             throw SocializerError.invalid(counts, hint: remaining.contains(where: \.isRepairable) && !fixing
                 ? "make the safe repairs with: socializer doctor --fix" : nil)
@@ -139,6 +142,7 @@ enum DoctorCommand {
             return
         }
         let path = context.globals.databasePath
+        let database = context.globals.databaseOption
         let renderer = context.rowRenderer()
         try renderer.begin(columns: table ? tableColumns : columns)
         let done = context.globals.dryRun ? "would-fix" : "fixed"
@@ -151,7 +155,7 @@ enum DoctorCommand {
         for finding in findings {
             let cells: [Cell] = [.text(finding.severity.rawValue), .text(finding.code.rawValue), .optional(finding.table),
                                  .optional(finding.column), .integer(finding.count), .text(finding.message),
-                                 .optional(DoctorRemedies.text(for: finding, path: path)),
+                                 .optional(DoctorRemedies.text(for: finding, path: path, database: database)),
                                  .json(.array(finding.rowids.map(JSONValue.integer)))]
             try renderer.row(Array(cells.prefix(width)))
         }
@@ -166,12 +170,14 @@ enum DoctorRemedies {
     /// The fix of one finding: a value outside its domain in a table that
     /// has a verb for that column is corrected through the verb (validated
     /// and audited), row by row; other values through the Store's remedy.
-    static func text(for finding: DoctorFinding, path: String) -> String? {
+    /// `database`: the `--db` given on the command line, which every
+    /// `socializer` command of the fix then names (`Hints.aiming`).
+    static func text(for finding: DoctorFinding, path: String, database: String? = nil) -> String? {
         if finding.code == .outOfDomain, let table = finding.table, let column = finding.column,
            let verb = domainVerbs["\(table).\(column)"] {
-            return verb
+            return Hints.aiming(verb, at: database)
         }
-        return text(finding.remedy, path: path)
+        return text(finding.remedy, path: path).map { Hints.aiming($0, at: database) }
     }
 
     /// The verbs that set a column with a domain, by `table.column`.
@@ -198,11 +204,15 @@ enum DoctorRemedies {
         case .purgeLogs(let span): return "socializer logs purge --older-than \(TimeSpan.describe(span))"
         case .walMode: return "sqlite3 \(db) 'PRAGMA journal_mode=WAL' (with the app stopped)"
         case .restrictFolder(let folder): return "chmod 700 \(Hints.shellQuoted(folder)) (if only the database lives there)"
+        case .restrictFiles(let files): return "chmod 600 " + files.map(Hints.shellQuoted).joined(separator: " ")
         case .setPasswords: return "socializer users set-password USER"
         case .clearMemoryAndRotateKey: return "socializer users memory clear USER --null, then socializer users rotate-key USER"
         case .clearMemory: return "socializer users memory clear USER"
         case .updateUsers(let column, let value): return "socializer users update USER --\(column) \(value)"
         case .rehashEmails: return "socializer users update USER --email ADDRESS"
+        case .setMemberRole: return "socializer rooms members role ROOM USER member"
+        case .setRoomAI: return "socializer rooms update ROOM --no-ai (or --ai to keep the AI)"
+        case .hideMessages: return "socializer rooms messages delete ID"
         case .statement(let sql): return "sqlite3 \(db) \(shellWord(sql))"
         }
     }

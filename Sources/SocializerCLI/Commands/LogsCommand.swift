@@ -41,7 +41,7 @@ enum LogsCommand {
             CommandNode("purge", summary: "Delete error logs older than an age or time, in short batches.",
                 options: PurgeSupport.cutoff + [purgeType] + PurgeSupport.tuning,
                 exclusive: PurgeSupport.cutoffRules, requireOneOf: PurgeSupport.cutoffRules,
-                examples: ["30 3 * * * socializer --db /srv/app.db logs purge --older-than 90d --json >> /var/log/socializer-purge.log"],
+                examples: ["30 3 * * * /usr/local/bin/socializer --db /srv/app.db logs purge --older-than 90d --json >> /var/log/socializer-purge.log"],
                 output: PurgeSupport.output, custom: purge),
             CommandNode("export", summary: "Write error logs as json (default), jsonl or csv.",
                 options: filters,
@@ -150,7 +150,7 @@ enum LogsCommand {
         let db = try context.openDatabase(.read)
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
-        let renderer = RowRenderer(out: context.stdout, options: options)
+        let renderer = context.rowRenderer(options: options)
         try renderer.begin(columns: exportColumns)
         try LogRepository(db).list(try query(context, arguments, db)) { log in
             try renderer.row([.integer(log.id), .time(log.timestamp), .optional(log.userID), .text(log.type), .text(log.message),

@@ -56,6 +56,10 @@ enum PurgeSupport {
 
     static let columns = ["at", "table", "rows_deleted", "batches", "longest_batch_ms", "elapsed_ms", "dry_run", "complete"]
     static let output = OutputCheck.sentenceOrRecord(columns)
+    /// A purge whose target sets references NULL (`rooms messages purge`:
+    /// the invites of the messages) also reports how many.
+    static let detachingColumns = columns + ["rows_detached"]
+    static let detachingOutput = OutputCheck.sentenceOrRecord(detachingColumns)
 
     /// Runs the purge and records its one audit entry, with the report,
     /// after the last batch (a purge commits batch by batch).
@@ -83,8 +87,7 @@ enum PurgeSupport {
 
     /// What an audit entry keeps of a purge's report.
     static func auditReport(_ report: PurgeReport, _ context: CommandContext) -> JSONValue {
-        .object(zip(columns, cells(report, context)).filter { !["at", "table", "dry_run"].contains($0.0) }
-            .map { ($0.0, $0.1.jsonValue) })
+        .object(fields(report, context).filter { !["at", "table", "dry_run"].contains($0.0) }.map { ($0.0, $0.1.jsonValue) })
     }
 
     /// Runs the engine with Ctrl-C stopping it between batches (the open
@@ -108,11 +111,13 @@ enum PurgeSupport {
         return stopped
     }
 
-    /// The report's values, in the order of `columns`.
-    static func cells(_ report: PurgeReport, _ context: CommandContext) -> [Cell] {
+    /// The report's fields: `columns`, and `rows_detached` when the target detaches references.
+    static func fields(_ report: PurgeReport, _ context: CommandContext) -> [(String, Cell)] {
         let longest = (report.longestBatchMilliseconds * 10).rounded() / 10
-        return [.time(context.clock.now()), .text(report.table), .integer(Int64(report.rowsDeleted)), .integer(Int64(report.batches)),
-                .number(longest), .integer(report.elapsedMilliseconds), .bool(report.dryRun), .bool(report.stoppedEarly == nil)]
+        let cells: [Cell] = [.time(context.clock.now()), .text(report.table), .integer(Int64(report.rowsDeleted)),
+                             .integer(Int64(report.batches)), .number(longest), .integer(report.elapsedMilliseconds),
+                             .bool(report.dryRun), .bool(report.stoppedEarly == nil)]
+        return Array(zip(columns, cells)) + (report.rowsDetached.map { [("rows_detached", .integer(Int64($0)))] } ?? [])
     }
 
     static func render(_ report: PurgeReport, _ context: CommandContext) throws {
@@ -122,15 +127,17 @@ enum PurgeSupport {
         }
         let longest = (report.longestBatchMilliseconds * 10).rounded() / 10
         if context.globals.format == .table {
+            // "…, setting NULL 2 reference(s) to them": the invites of purged messages.
+            let detached = report.rowsDetached.map { ", \(report.dryRun ? "would set" : "setting") NULL \($0) reference(s) to them" } ?? ""
             if report.dryRun {
-                context.stdout.write("would purge \(report.rowsDeleted) row(s) from \(report.table) (dry run: nothing was deleted)\n")
+                context.stdout.write("would purge \(report.rowsDeleted) row(s) from \(report.table)\(detached) (dry run: nothing was deleted)\n")
             } else {
-                context.stdout.write("purged \(report.rowsDeleted) row(s) from \(report.table) in \(report.batches) batch(es); "
+                context.stdout.write("purged \(report.rowsDeleted) row(s) from \(report.table) in \(report.batches) batch(es)\(detached); "
                                      + "longest batch \(JSONValue.format(longest)) ms, \(report.elapsedMilliseconds) ms in all\n")
             }
             return
         }
-        let fields = Array(zip(columns, cells(report, context)))
+        let fields = fields(report, context)
         if context.globals.format == .json {
             // One line per run, stamped, so `>> purge.log` from cron reads as a log.
             var options = context.renderOptions

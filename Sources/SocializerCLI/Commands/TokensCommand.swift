@@ -52,7 +52,7 @@ enum TokensCommand {
             CommandNode("purge", summary: "Delete revocations whose token has expired (the cron job).",
                 discussion: "Deletes in short batches so the app's writes interleave; see socializer-tokens(1) for cron.",
                 options: [before] + PurgeSupport.tuning,
-                examples: ["*/10 * * * * socializer --db /srv/app.db tokens purge --json >> /var/log/socializer-purge.log"],
+                examples: ["*/10 * * * * /usr/local/bin/socializer --db /srv/app.db tokens purge --json >> /var/log/socializer-purge.log"],
                 output: PurgeSupport.output, custom: purge),
             CommandNode("issue", summary: "Mint a token the app accepts (sub = username), for CI and support.",
                 positionals: [issuedTo], options: [ttl, claim] + SecretOptions.jwtSecret,

@@ -10,6 +10,17 @@ enum OutputCheck {
         switch declaration(arguments, globals.format) {
         case .fields(let columns):
             for field in globals.fields ?? [] where !columns.contains(field) {
+                // A field the verb prints only with one of its flags (rooms list --with-counts): say which.
+                if let flag = node.options.first(where: { option in
+                    guard option.isFlag, !arguments.flag(option.name) else { return false }
+                    var flagged = arguments
+                    flagged.values[option.name] = .flag
+                    if case .fields(let more) = declaration(flagged, globals.format) { return more.contains(field) }
+                    return false
+                }) {
+                    throw SocializerError.usage("the field '\(Echo.cut(field))' is printed only with --\(flag.name)",
+                                                hint: "add --\(flag.name), or pick from: " + columns.joined(separator: ","))
+                }
                 throw SocializerError.usage("unknown field '\(Echo.cut(field))' for --fields",
                                             hint: "available fields: " + columns.joined(separator: ","))
             }

@@ -22,6 +22,12 @@ public struct RenderOptions: Sendable {
 /// The one streaming renderer: columns first, then rows one at a time, then
 /// `finish()`. Memory does not grow with the number of rows, except that
 /// the table format looks at the first `sampleSize` rows to size its columns.
+///
+/// What it writes is whole even when the command fails part-way: nothing
+/// is written before the first row (or `finish`), and after an error the
+/// runner calls `finishAfterError`, which ends what was begun (a JSON
+/// array is closed, a table's sampled rows printed). The exit status and
+/// the error on stderr say the output is incomplete.
 public final class RowRenderer {
     static let sampleSize = 200
 
@@ -37,6 +43,10 @@ public final class RowRenderer {
     private var line: [UInt8] = []
     /// Each selected column's name as a JSON member name and colon, encoded once.
     private var memberNames = MemberNames()
+    /// `begin` was called; the opening (`[`, a header line) is written; `finish` was called.
+    private var began = false
+    private var opened = false
+    private var finished = false
 
     public init(out: TextOutput, options: RenderOptions) {
         self.out = out
@@ -61,6 +71,15 @@ public final class RowRenderer {
         let names = selection.map { columns[$0] }
         memberNames = MemberNames(names)
         line.reserveCapacity(4096)
+        began = true
+    }
+
+    /// Writes the opening with the first row or at `finish`, so that a
+    /// command failing before its first row prints nothing at all.
+    private func open() {
+        guard !opened else { return }
+        opened = true
+        let names = selection.map { columns[$0] }
         switch options.format {
         case .json: out.write("[")
         case .csv where options.header: out.write(names.map(RowRenderer.csvField).joined(separator: ",") + "\r\n")
@@ -73,6 +92,7 @@ public final class RowRenderer {
     /// long listing stops at the first lost write instead of reading on.
     public func row(_ cells: [Cell]) throws {
         if let failure = out.failure { throw failure }
+        open()
         defer { count += 1 }
         switch options.format {
         case .json, .jsonl:
@@ -112,12 +132,27 @@ public final class RowRenderer {
     }
 
     public func finish() {
+        guard !finished else { return }
+        finished = true
+        open()
         switch options.format {
         case .json: out.write(count == 0 ? "]\n" : "\n]\n")
         case .table where widths == nil: flushSample()
         default: break
         }
         out.flush()
+    }
+
+    /// Ends what was begun after the command failed part-way: the rows
+    /// written stay a whole document (the JSON array closed, the table's
+    /// rows printed); before the first row, nothing is written.
+    public func finishAfterError() {
+        guard began, !finished else { return }
+        guard count > 0 else {
+            finished = true
+            return
+        }
+        finish()
     }
 
     public var rowCount: Int { count }

@@ -20,7 +20,7 @@ public struct UsageError: Error, Sendable {
 /// Options refused on purpose, with the reason (SPEC §4: secrets never travel in argv).
 let refusedOptions: [String: String] = [
     "password": "passwords never travel in argv, where other users can read them (ps, /proc); "
-        + "use --password-stdin, --password-file FILE, or answer the prompt on a terminal",
+        + "use --password-stdin or --password-file FILE (a verb that needs a password also asks for it on a terminal)",
 ]
 
 /// The hand-written parser, driven entirely by the command table.
@@ -111,7 +111,11 @@ public struct ArgumentParser {
                 } else {
                     // A value may begin with - (`--sort -messages`, `--since -5d`) unless it is an option itself.
                     guard index < arguments.count, !isDeclaredOption(arguments[index], node) else {
-                        throw usage("--\(name) needs a value (\(option.valueName))", hint: "expected \(option.type.acceptedForm)")
+                        // What follows reads as an option; a value may still be meant (`--message -hello`).
+                        let hint = index < arguments.count
+                            ? "expected \(option.type.acceptedForm); a value that reads as an option is given as --\(name)=\(option.valueName)"
+                            : "expected \(option.type.acceptedForm)"
+                        throw usage("--\(name) needs a value (\(option.valueName))", hint: hint)
                     }
                     try store(option, arguments[index])
                     index += 1

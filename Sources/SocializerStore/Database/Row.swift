@@ -35,8 +35,19 @@ public struct Row: Sendable {
 
     public subscript(_ index: Int) -> DatabaseValue { values[index] }
 
+    /// A stored value the model cannot read, named by where it is stored:
+    /// its table and column, and the row's id when the result carries it
+    /// (so that the operator can find it, and `doctor` lists all such).
     private func typeError(_ column: String, _ expected: String) -> SocializerError {
-        .invalid("column \(column) holds a value that is not \(expected)")
+        guard let position = index.position(of: column), let origin = index.origins[position] else {
+            return .invalid("column \(column) holds a value that is not \(expected)", reason: .unreadableStoredValue)
+        }
+        var row = ""
+        if let key = index.origins.firstIndex(where: { $0?.table == origin.table && ["id", "rowid"].contains($0?.column) }),
+           case .integer(let id) = values[key] {
+            row = " (row id \(id))"
+        }
+        return .invalid("\(origin.table).\(origin.column) holds a value that is not \(expected)\(row)", reason: .unreadableStoredValue)
     }
 
     public func int(_ column: String) throws -> Int64 {
@@ -119,10 +130,19 @@ public struct Row: Sendable {
 final class ColumnIndex: Sendable {
     let names: [String]
     private let keys: [UInt32]
+    /// The table column each result column reads, where SQLite knows it
+    /// (not for an expression); empty when no engine said.
+    let origins: [Origin?]
 
-    init(_ names: [String]) {
+    struct Origin: Sendable, Equatable {
+        var table: String
+        var column: String
+    }
+
+    init(_ names: [String], origins: [Origin?] = []) {
         self.names = names
         keys = names.map(ColumnIndex.key)
+        self.origins = origins.count == names.count ? origins : Array(repeating: nil, count: names.count)
     }
 
     private static func key(_ name: String) -> UInt32 {

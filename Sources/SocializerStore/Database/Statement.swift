@@ -56,10 +56,21 @@ public final class Statement {
         self.database = database
         self.sql = sql
         let count = sqlite3_column_count(statement)
-        columnIndex = ColumnIndex((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
+        columnIndex = ColumnIndex((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) },
+                                  origins: (0..<count).map { Statement.origin(statement, $0) })
     }
 
     deinit { sqlite3_finalize(handle) }
+
+    /// The table column a result column reads, when it reads one (through
+    /// an alias or a scalar subquery too), for errors about a stored value
+    /// (https://sqlite.org/c3ref/column_database_name.html). Read once, when
+    /// the statement is prepared; statements are cached.
+    private static func origin(_ statement: OpaquePointer, _ column: Int32) -> ColumnIndex.Origin? {
+        guard let table = sqlite3_column_table_name(statement, column),
+              let name = sqlite3_column_origin_name(statement, column) else { return nil }
+        return ColumnIndex.Origin(table: String(cString: table), column: String(cString: name))
+    }
 
     public var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
 

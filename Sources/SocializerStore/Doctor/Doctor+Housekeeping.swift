@@ -95,11 +95,7 @@ extension Doctor {
         }
     }
 
-    var folder: String {
-        guard let slash = options.path.lastIndex(of: "/") else { return "." }
-        let folder = String(options.path[..<slash])
-        return folder.isEmpty ? "/" : folder
-    }
+    var folder: String { FileWritability.directory(of: options.path) }
 
     static func octal(_ mode: mode_t) -> String {
         let digits = String(mode, radix: 8)
@@ -117,8 +113,11 @@ extension Doctor {
         let open = databaseFiles().filter { $0.mode & 0o077 != 0 }
         if !open.isEmpty {
             let described = open.map { "\($0.path) is \(Doctor.octal($0.mode)), open to \(Doctor.who($0.mode, read: 0o044, write: 0o022))" }
+            // A read-only database cannot be repaired (--fix would refuse it): the fix is by hand.
+            let writable = FileWritability.of(databaseAt: options.path) == .writable
             findings.append(DoctorFinding(.filePermissions, count: Int64(open.count),
-                described.joined(separator: "; ") + ": other accounts can read the users' hashes and keys", remedy: .repair))
+                described.joined(separator: "; ") + ": other accounts can read the users' hashes and keys",
+                remedy: writable ? .repair : .restrictFiles(open.map(\.path))))
         }
         var info = stat()
         guard stat(folder, &info) == 0 else { return findings }

@@ -6,7 +6,8 @@ import SocializerCore
 extension DoctorFinding {
     /// Whether `Doctor`'s repairs fix it: only what is safe (the rows
     /// belong to a row that is gone, a reference to a missing user, a
-    /// duplicate the tool must prevent, file modes, expired revocations).
+    /// duplicate the tool must prevent, file modes, expired revocations,
+    /// a time rewritten in the form the others are stored in).
     public var isRepairable: Bool { remedy == .repair || code == .expiredTokens }
 }
 
@@ -15,8 +16,9 @@ extension Doctor {
     /// transaction (so a dry run is the same work, rolled back): orphans of
     /// owned references are deleted together with what refers to them
     /// (`ReferenceCascade`: an invite's message_id is set NULL), nullable
-    /// references to a missing row set NULL, and extra AI members removed,
-    /// each room keeping its oldest. Returns what was done, counted.
+    /// references to a missing row set NULL, extra AI members removed,
+    /// each room keeping its oldest, and DATETIME values in another form
+    /// rewritten in the storage form. Returns what was done, counted.
     public func repairRows(_ findings: [DoctorFinding], dryRun: Bool) throws -> [DoctorRepair] {
         let wanted = findings.filter(\.isRepairable)
         var repairs: [DoctorRepair] = []
@@ -57,6 +59,19 @@ extension Doctor {
             if changed > 0 {
                 repairs.append(DoctorRepair(.duplicateAIMembers, table: "room_members", column: "user_id", count: Int64(changed),
                     "\(dryRun ? "would remove" : "removed") \(changed) extra AI membership(s), keeping each room's oldest"))
+            }
+        }
+        // Last, so that only the rows that stay are rewritten.
+        for finding in wanted where finding.code == .noncanonicalDatetime {
+            guard let table = finding.table, let column = finding.column,
+                  ColumnDomain.all.contains(ColumnDomain(table: table, column: column, rule: .datetime)) else { continue }
+            try db.execute("UPDATE \(table) SET \(column) = \(Doctor.canonicalForm)(\(column)) "
+                           + "WHERE \(column) IS NOT NULL AND \(Doctor.nonCanonicalTest)(\(column))")
+            let changed = db.changes
+            if changed > 0 {
+                repairs.append(DoctorRepair(.noncanonicalDatetime, table: table, column: column, count: Int64(changed),
+                    "\(dryRun ? "would rewrite" : "rewrote") \(changed) \(column) value(s) as YYYY-MM-DD HH:MM:SS.ffffff UTC, "
+                        + "the same instant(s)"))
             }
         }
         return repairs

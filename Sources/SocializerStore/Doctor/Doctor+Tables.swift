@@ -92,6 +92,13 @@ extension Doctor {
         }
     }
 
+    /// `a` or `an` before a column or table name, as it is read aloud
+    /// (`an is_public`, `an edited_at`, but `a user_id`, `a users row`).
+    static func article(_ name: String) -> String {
+        guard let first = name.first?.lowercased() else { return "a" }
+        return "aeio".contains(first) ? "an" : "a"
+    }
+
     /// SQL true for a row whose reference names a row that does not exist;
     /// the names as they are to appear (bare for the compiled schema,
     /// `SQL.quote`d when read from the live one).
@@ -104,6 +111,11 @@ extension Doctor {
         let key = parentColumn.map { "\($0) FROM \(parent) WHERE \($0) IS NOT NULL" } ?? "id FROM \(parent)"
         return "\(column) IS NOT NULL AND \(column) NOT IN (SELECT \(key))"
     }
+
+    /// What the app writes in a column that has no SQL default, where that
+    /// is the right correction of a bad value (SPEC §2: message metadata
+    /// `{}` when there is none).
+    static let appValues = ["room_messages.message_metadata": "'{}'"]
 
     static func domainRule(_ domain: ColumnDomain) -> RowRule {
         let (table, column) = (domain.table, domain.column)
@@ -121,10 +133,10 @@ extension Doctor {
         let condition = violation(domain.rule, column)
         let counted = countedViolation(domain.rule, column)
         let model = SchemaModel.table(table)?.columns.first { $0.name == column }
-        // What the correction sets: the column's SQL default, else NULL where allowed.
-        let value = model?.defaultSQL ?? (model?.notNull == false ? "NULL" : nil)
+        // What the correction sets: the column's SQL default, else what the app writes, else NULL where allowed.
+        let value = model?.defaultSQL ?? appValues["\(table).\(column)"] ?? (model?.notNull == false ? "NULL" : nil)
         return RowRule(code: code, table: table, column: column, condition: condition, counted: counted,
-            message: { count, note in "\(count) row(s) hold a \(column) \(what)\(note)" },
+            message: { count, note in "\(count) row(s) hold \(Doctor.article(column)) \(column) \(what)\(note)" },
             remedy: { rowids, count in
                 // A role is text the users verbs read and rewrite; other bad values may not even decode there.
                 if table == "users", column == "role" {
@@ -149,10 +161,25 @@ extension Doctor {
         let repair = OrphanRepair.of(table, key)
         return RowRule(code: .orphanRows, table: table.name, column: key.column, condition: condition, counted: condition,
             message: { count, note in
-                "\(count) row(s) refer through \(key.column) to a \(key.table) row that does not exist\(note)"
+                "\(count) row(s) refer through \(key.column) to \(Doctor.article(key.table)) \(key.table) row that does not exist\(note)"
                     + (repair == .delete ? "; they belong to it" : repair == .detach ? "; \(key.column) can be NULL" : "")
             },
             remedy: { _, _ in repair == .none ? .statement("SELECT rowid, * FROM \(table.name) WHERE \(condition)") : .repair })
+    }
+
+    /// A DATETIME column's values that read as a time but are not stored
+    /// in the form every other value is: compared as text (every `WHERE`
+    /// on a time, every `ORDER BY`), they sort out of time order. The
+    /// repair rewrites them in the storage form, the same instant.
+    static func nonCanonicalRule(_ table: String, _ column: String) -> RowRule {
+        let condition = "\(column) IS NOT NULL AND \(nonCanonicalTest)(\(column))"
+        return RowRule(code: .noncanonicalDatetime, table: table, column: column, condition: condition,
+            counted: "CASE WHEN \(column) IS NULL THEN 0 ELSE \(nonCanonicalTest)(\(column)) END",
+            message: { count, note in
+                "\(count) row(s) hold \(Doctor.article(column)) \(column) in another form than YYYY-MM-DD HH:MM:SS.ffffff (UTC)\(note): "
+                    + "compared as text, they sort out of time order (time filters, unread counts, purges, last activity)"
+            },
+            remedy: { _, _ in .repair })
     }
 
     static var plaintextPasswords: RowRule { RowRule(
@@ -163,15 +190,66 @@ extension Doctor {
         },
         remedy: { _, _ in nil }) }
 
+    /// Rows that contradict each other's columns the way the app reads
+    /// them: the AI is the membership with no user and role ai, and speaks
+    /// with no sender; a user's membership and message name the user.
+    /// Each rule's columns must exist (`columns`, by table).
+    static var consistencyRules: [(columns: [String: [String]], rule: RowRule)] { [
+        (["room_members": ["user_id", "role"]], RowRule(
+            code: .userMemberAIRole, table: "room_members", column: "role",
+            condition: "user_id IS NOT NULL AND role = 'ai'", counted: "user_id IS NOT NULL AND role = 'ai'",
+            message: { count, note in "\(count) membership(s) of a user have the role ai, which is the AI's (a membership with no user)\(note)" },
+            remedy: { _, _ in .setMemberRole })),
+        (["room_members": ["user_id", "role"]], RowRule(
+            code: .aiMemberWrongRole, table: "room_members", column: "role",
+            condition: "user_id IS NULL AND role IN ('creator', 'member')", counted: "user_id IS NULL AND role IN ('creator', 'member')",
+            message: { count, note in
+                "\(count) membership(s) with no user, which is how the AI is a member, have the role creator or member, not ai\(note)"
+            },
+            remedy: { _, _ in .statement("UPDATE room_members SET role = 'ai' WHERE user_id IS NULL AND role IN ('creator', 'member')") })),
+        (["chat_rooms": ["ai_enabled"], "room_members": ["room_id", "user_id", "is_active"]], RowRule(
+            code: .aiOffWithAIMember, table: "chat_rooms", column: "ai_enabled",
+            // Uncorrelated: SQLite builds the set of rooms with an active AI member once.
+            condition: "ai_enabled = 0 AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = 1)",
+            counted: "ai_enabled = 0 AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = 1)",
+            message: { count, note in "\(count) room(s) have AI turned off (ai_enabled 0) but an active AI member\(note)" },
+            remedy: { _, _ in .setRoomAI })),
+        (["room_messages": ["sender_type", "sender_id", "is_deleted"]], RowRule(
+            code: .userMessageWithoutSender, table: "room_messages", column: "sender_id",
+            condition: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = 0",
+            counted: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = 0",
+            message: { count, note in
+                "\(count) message(s) from a user have no sender_id (never set, or their sender's row is gone), and show no sender\(note)"
+            },
+            remedy: { _, _ in .hideMessages })),
+        // The app's invite message is a system message that names its inviter: not counted.
+        (["room_messages": ["sender_type", "sender_id", "message_type"]], RowRule(
+            code: .aiMessageWithSender, table: "room_messages", column: "sender_id",
+            condition: aiMessageWithSender, counted: aiMessageWithSender,
+            message: { count, note in
+                "\(count) AI or system message(s) (invites aside) have a sender_id, which the app leaves NULL for them\(note)"
+            },
+            remedy: { _, _ in .statement("UPDATE room_messages SET sender_id = NULL WHERE \(aiMessageWithSender)") })),
+    ] }
+
+    static let aiMessageWithSender = "sender_id IS NOT NULL AND (sender_type = 'ai' "
+        + "OR (sender_type = 'system' AND message_type IS NOT 'invite'))"
+
     /// Every rule over `table` whose columns (and referred tables) exist.
     func rules(for table: String, _ facts: SchemaFacts) -> [RowRule] {
-        var rules = ColumnDomain.all.filter { $0.table == table && facts.hasColumn(table, $0.column) }.map(Doctor.domainRule)
+        var rules = ColumnDomain.all.filter { $0.table == table && facts.hasColumn(table, $0.column) }.flatMap { domain in
+            [Doctor.domainRule(domain)] + (domain.rule == .datetime ? [Doctor.nonCanonicalRule(table, domain.column)] : [])
+        }
         if let model = SchemaModel.table(table) {
             for key in model.foreignKeys where facts.hasColumn(table, key.column) && facts.hasColumn(key.table, "id") {
                 rules.append(Doctor.referenceRule(model, key))
             }
         }
         if table == "chat_rooms" && facts.hasColumn(table, "password") { rules.append(Doctor.plaintextPasswords) }
+        for (columns, rule) in Doctor.consistencyRules where rule.table == table
+            && columns.allSatisfy({ table, names in names.allSatisfy { facts.hasColumn(table, $0) } }) && facts.hasColumn(table, "id") {
+            rules.append(rule)
+        }
         return rules
     }
 

@@ -36,11 +36,18 @@ public struct Doctor {
 
     /// The SQL function that applies `Timestamp.parse` to a value.
     static let timestampTest = "socializer_timestamp_ok"
+    /// The SQL function true for a DATETIME that `Timestamp.parse` reads in
+    /// another form than the one stored (`Timestamp.isNonCanonical`).
+    static let nonCanonicalTest = "socializer_timestamp_noncanonical"
+    /// The SQL function giving the storage form of any value `Timestamp.parse` reads.
+    static let canonicalForm = "socializer_timestamp_canonical"
 
     public init(_ db: Connection, options: Options) throws {
         self.db = db
         self.options = options
         try db.defineTextTest(Doctor.timestampTest) { Timestamp.parse(utf8: $0) != nil }
+        try db.defineTextTest(Doctor.nonCanonicalTest) { Timestamp.isNonCanonical(utf8: $0) }
+        try db.defineTextMap(Doctor.canonicalForm) { Timestamp.parse(utf8: $0)?.databaseText }
     }
 
     /// One check done, for `-v`: its name and how long it took.

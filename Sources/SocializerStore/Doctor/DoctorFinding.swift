@@ -31,6 +31,7 @@ public struct DoctorFinding: Sendable, Equatable {
         case badBoolean = "bad-boolean"
         case badDate = "bad-date"
         case badDatetime = "bad-datetime"
+        case noncanonicalDatetime = "noncanonical-datetime"
         case badJSON = "bad-json"
         case duplicateAIMembers = "duplicate-ai-members"
         case plainEmails = "plain-emails"
@@ -50,15 +51,21 @@ public struct DoctorFinding: Sendable, Equatable {
         case journalMode = "journal-mode"
         case folderReadable = "folder-readable"
         case auditGaps = "audit-gaps"
+        case userMemberAIRole = "user-member-ai-role"
+        case aiMemberWrongRole = "ai-member-wrong-role"
+        case aiOffWithAIMember = "ai-off-with-ai-member"
+        case userMessageWithoutSender = "user-message-without-sender"
+        case aiMessageWithSender = "ai-message-with-sender"
 
         public var severity: Severity {
             switch self {
             case .notMigrated, .schemaNewer, .migrationModified, .schemaDrift, .integrity, .orphanRows, .checkFailed:
                 return .error
-            case .notBaselined, .missingIndex, .outOfDomain, .badBoolean, .badDate, .badDatetime, .badJSON,
-                 .duplicateAIMembers, .plainEmails, .unknownEmailFormat, .unverifiablePasswordHashes,
+            case .notBaselined, .missingIndex, .outOfDomain, .badBoolean, .badDate, .badDatetime, .noncanonicalDatetime,
+                 .badJSON, .duplicateAIMembers, .plainEmails, .unknownEmailFormat, .unverifiablePasswordHashes,
                  .invalidEncryptionKeys, .undecryptableMemory, .memoryNotAppDocument, .filePermissions, .folderWritable,
-                 .auditGaps:
+                 .auditGaps, .userMemberAIRole, .aiMemberWrongRole, .aiOffWithAIMember, .userMessageWithoutSender,
+                 .aiMessageWithSender:
                 return .warning
             case .pendingMigrations, .unknownTables, .plaintextRoomPasswords, .legacyEmailFormat, .expiredTokens,
                  .oldLogs, .journalMode, .folderReadable:
@@ -84,6 +91,9 @@ public struct DoctorFinding: Sendable, Equatable {
         case purgeLogs(olderThan: TimeSpan)
         case walMode
         case restrictFolder(String)
+        /// chmod 600 of these files, by hand: the database is read-only,
+        /// so the doctor's own repair cannot run on it.
+        case restrictFiles([String])
         case setPasswords
         /// Clear the memory the key cannot open, then give a new key.
         case clearMemoryAndRotateKey
@@ -92,6 +102,12 @@ public struct DoctorFinding: Sendable, Equatable {
         case updateUsers(column: String, value: String)
         /// Re-store the address in the configured email scheme.
         case rehashEmails
+        /// Give each user's membership named by rowid the role member.
+        case setMemberRole
+        /// Turn the room's AI off again (its AI member leaves), or on.
+        case setRoomAI
+        /// Hide each message named by rowid, as the app's delete does.
+        case hideMessages
         /// An SQL statement for the operator to run (or adapt) in sqlite3:
         /// listing rows to review, correcting a value, recreating an index.
         case statement(String)

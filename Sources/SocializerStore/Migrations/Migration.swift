@@ -23,12 +23,12 @@ public struct Migration: Sendable {
 }
 
 public enum Migrations {
-    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup, adminAudit, purgeIndexes]
+    public static let all: [Migration] = [initial, defaultsAndCascades, indexes, emailLookup, adminAudit, purgeIndexes, senderIndexes]
 
     /// The newest version, known without building every migration's SQL
     /// (start-up reads it for the command table); a test keeps it equal to
     /// `all.last!.version`.
-    public static let latestVersion = 6
+    public static let latestVersion = 7
 
     public static func migration(_ version: Int) -> Migration? { all.first { $0.version == version } }
 
@@ -87,6 +87,15 @@ public enum Migrations {
         version: 6, name: "purge_indexes",
         upStatements: SchemaModel.purgeIndexes.map { SchemaDDL.createIndex($0.index, on: $0.table) },
         downStatements: SchemaModel.purgeIndexes.map { "DROP INDEX \($0.index.name)" },
+        rebuildsTables: false)
+
+    /// Indexes on the sender of a room message and of an invite: a person's
+    /// rows are found without reading the whole table (`users takeout`,
+    /// `users delete`, `rooms messages list --from`).
+    static let senderIndexes = Migration(
+        version: 7, name: "sender_indexes",
+        upStatements: SchemaModel.senderIndexes.map { SchemaDDL.createIndex($0.index, on: $0.table) },
+        downStatements: SchemaModel.senderIndexes.map { "DROP INDEX \($0.index.name)" },
         rebuildsTables: false)
 }
 

@@ -252,6 +252,16 @@ enum SchemaModel {
         ("training", trainingCompletedIndex),
     ]
 
+    /// 0007's indexes on who sent what: `room_messages(sender_id)` (a
+    /// person's messages for `users takeout`, `rooms messages list --from`
+    /// and the delete of a user, whose messages SQLite otherwise finds by
+    /// reading every message) and `room_invites(inviter_id)` (the invites a
+    /// person sent, for the same three).
+    static let senderIndexes: [(table: String, index: IndexModel)] = [
+        ("room_messages", IndexModel(name: "ix_room_messages_sender_id", columns: ["sender_id"])),
+        ("room_invites", IndexModel(name: "ix_room_invites_inviter_id", columns: ["inviter_id"])),
+    ]
+
     /// 0003's indexes for the admin queries and purges (SPEC §3), by table.
     static let adminIndexes: [(table: String, index: IndexModel)] = [
         ("token_blacklist", ["expires_at"]), ("token_blacklist", ["user_id"]),

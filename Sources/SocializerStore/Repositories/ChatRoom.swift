@@ -32,11 +32,16 @@ public struct ChatRoom: Sendable, Equatable {
         r.id, r.name, r.creator_id, u.username AS creator, r.created_at, r.is_active, r.room_type, r.ai_enabled,
         coalesce(r.password, '') <> '' AS has_password, r.is_public
         """
+    /// The time of room `r`'s newest message that is not deleted (what the
+    /// messages count counts), newest first through `room_messages(room_id, created_at)`.
+    static let newestMessageAt = """
+        (SELECT rm.created_at FROM room_messages rm WHERE rm.room_id = r.id AND rm.is_deleted = 0 ORDER BY rm.created_at DESC LIMIT 1)
+        """
     /// The activity columns, each through an index on (room_id, …).
     static let activityColumns = """
         (SELECT count(*) FROM room_members m WHERE m.room_id = r.id AND m.is_active = 1) AS member_count,
         (SELECT count(*) FROM room_messages rm WHERE rm.room_id = r.id AND rm.is_deleted = 0) AS message_count,
-        (SELECT rm.created_at FROM room_messages rm WHERE rm.room_id = r.id ORDER BY rm.created_at DESC LIMIT 1) AS last_message_at
+        \(newestMessageAt) AS last_message_at
         """
     static let from = "FROM chat_rooms r LEFT JOIN users u ON u.id = r.creator_id"
 
@@ -63,13 +68,20 @@ public struct ChatRoom: Sendable, Equatable {
         return "'\(Echo.cut(name))' (id \(id))"
     }
 
-    /// The last time anything happened in the room: its newest message, else its creation.
+    /// The last time anything happened in the room: its newest message (not deleted), else its creation.
     public var lastActivity: Timestamp? {
         guard let activity else { return nil }
         return activity.lastMessageAt.map { max($0, createdAt) } ?? createdAt
     }
 
     // MARK: Rules
+
+    /// An archived room (is_active 0) takes no new message or member: 65.
+    public func requireOpen() throws {
+        guard isActive else {
+            throw SocializerError(.invalidData, "room \(label) is archived", reason: .roomArchived(roomID: id))
+        }
+    }
 
     /// A room password is compared by the app exactly as typed (SPEC §2):
     /// it is stored as given, never trimmed. It must be UTF-8 text without

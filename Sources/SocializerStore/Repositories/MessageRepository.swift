@@ -57,7 +57,10 @@ public struct RoomMessage: Sendable, Equatable {
     public static let maximumContentBytes = 64 * 1024
 
     public static func validate(content: String) throws -> String {
-        guard !content.trimmedSpaces.isEmpty else { throw SocializerError.invalid("the message is empty") }
+        guard !content.isEmpty else { throw SocializerError.invalid("the message is empty") }
+        guard !content.trimmedSpaces.isEmpty else {
+            throw SocializerError.invalid("the message is blank: only spaces, tabs and line breaks")
+        }
         guard content.utf8.count <= maximumContentBytes else {
             throw SocializerError.invalid("the message is \(content.utf8.count) bytes long; at most \(maximumContentBytes) are allowed")
         }
@@ -93,11 +96,13 @@ public struct MessageRepository {
     public let db: Connection
     public init(_ db: Connection) { self.db = db }
 
+    public func find(id: Int64) throws -> RoomMessage? {
+        try db.firstRow(RoomMessage.select + " WHERE rm.id = ?", [id]).map(RoomMessage.init(row:))
+    }
+
     public func require(id: Int64) throws -> RoomMessage {
-        guard let row = try db.firstRow(RoomMessage.select + " WHERE rm.id = ?", [id]) else {
-            throw SocializerError.notFound("no room message has id \(id)")
-        }
-        return try RoomMessage(row: row)
+        guard let message = try find(id: id) else { throw SocializerError.notFound("no room message has id \(id)") }
+        return message
     }
 
     /// Newest first (created_at, then id). In one room through the
@@ -116,9 +121,10 @@ public struct MessageRepository {
     }
 
     /// Every message one user sent, deleted ones included, oldest first (by
-    /// id, the order the app wrote them). No index covers sender_id, so this
-    /// is one pass over the table in rowid order: no sort, flat memory,
-    /// about as long as a count of the table takes.
+    /// id, the order the app wrote them), through 0007's
+    /// `ix_room_messages_sender_id`, whose entries for one sender are in id
+    /// order: no sort, flat memory. Before 0007 it is one pass over the
+    /// table in rowid order, still without a sort.
     public func sent(byUserID userID: Int64, _ body: (RoomMessage) throws -> Void) throws {
         var select = SelectQuery(RoomMessage.select, order: "rm.id")
         select.filter("rm.sender_id = ?", userID)
@@ -128,18 +134,17 @@ public struct MessageRepository {
     // MARK: Writing
 
     /// Posts a message as the app does: text from a user or the AI, a
-    /// system message typed `system`, metadata `{}` when none; nothing else
+    /// system message typed `system` (or `type` when given: an invite's
+    /// message is typed `invite`), metadata `{}` when none; nothing else
     /// changes (no counter, no last_read_at). The room must be active, a
     /// user an active member, and the AI enabled for the AI to speak.
     public func post(in room: ChatRoom, from sender: MessageSender, content: String, metadata: JSONValue?,
-                     at now: Timestamp) throws -> Int64 {
+                     type: MessageType? = nil, at now: Timestamp) throws -> Int64 {
         let text = try RoomMessage.validate(content: content)
         if let metadata, metadata.objectMembers == nil {
             throw SocializerError.invalid("message metadata must be a JSON object, not \(metadata.typeWithArticle)")
         }
-        guard room.isActive else {
-            throw SocializerError(.invalidData, "room \(room.label) is archived", reason: .roomArchived(roomID: room.id))
-        }
+        try room.requireOpen()
         let senderID: Int64?
         let senderType: SenderType
         switch sender {
@@ -157,12 +162,12 @@ public struct MessageRepository {
             senderID = nil
             senderType = .system
         }
-        let type: MessageType = senderType == .system ? .system : .text
+        let messageType = type ?? (senderType == .system ? .system : .text)
         try db.execute("""
             INSERT INTO room_messages (room_id, sender_id, sender_type, content, message_type, message_metadata, created_at,
               edited_at, is_deleted)
             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0)
-            """, [room.id, senderID, senderType.rawValue, text, type.rawValue, (metadata ?? .object([])).compactText,
+            """, [room.id, senderID, senderType.rawValue, text, messageType.rawValue, (metadata ?? .object([])).compactText,
                   now.databaseText])
         return db.lastInsertedRowID
     }
@@ -199,11 +204,8 @@ public struct MessageRepository {
     /// messages go; when that is every reference, the purge needs no
     /// foreign-key lookups (`PurgeTarget.detachesEveryReference`).
     public func purgeTarget(before cutoff: Timestamp, roomID: Int64?, deletedOnly: Bool) throws -> PurgeTarget {
-        let references = try ReferenceCascade(db).edges["room_messages"] ?? []
-        let detachable = references.filter { $0.detaches && $0.parentColumn == "id" }
         var target = MessageRepository.purgeTarget(before: cutoff, roomID: roomID, deletedOnly: deletedOnly)
-        target.detaching = detachable.map { ReferenceCascade.Column($0.child, $0.column) }
-        target.detachesEveryReference = detachable.count == references.count
+        try target.detachReferences(db)
         return target
     }
 

@@ -137,3 +137,16 @@ public struct ReferenceCascade {
         }
     }
 }
+
+extension PurgeTarget {
+    /// Every nullable reference to the target's rows that the live schema
+    /// shows (the app's own tables included) is set NULL batch by batch
+    /// before the rows go; when those are all the references, the engine
+    /// needs no foreign-key lookups (`detachesEveryReference`).
+    mutating func detachReferences(_ db: Connection) throws {
+        let references = try ReferenceCascade(db).edges[table] ?? []
+        let detachable = references.filter { $0.detaches && $0.parentColumn == "id" }
+        detaching = detachable.map { ReferenceCascade.Column($0.child, $0.column) }
+        detachesEveryReference = detachable.count == references.count
+    }
+}

@@ -60,10 +60,7 @@ public struct RoomRepository {
         }
         if let idleBefore = query.idleBefore {
             // The room's last activity, as `ChatRoom.lastActivity` reads it: the later of its newest message and its creation.
-            select.filter("""
-                max(r.created_at, coalesce((SELECT rm.created_at FROM room_messages rm WHERE rm.room_id = r.id
-                                            ORDER BY rm.created_at DESC LIMIT 1), '')) < ?
-                """, idleBefore.databaseText)
+            select.filter("max(r.created_at, coalesce(\(ChatRoom.newestMessageAt), '')) < ?", idleBefore.databaseText)
         }
         select.limit = query.limit
         try select.each(db, ChatRoom.init(row:), body)

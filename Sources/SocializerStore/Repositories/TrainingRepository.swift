@@ -217,11 +217,12 @@ public struct TrainingRepository {
     /// Migration 0006's `ix_training_completed_at` lets a batch take the
     /// oldest rows straight from the index. A database not migrated that far
     /// has no index on completed_at: there a batch walks the table in rowid
-    /// order and stops at its LIMIT, because ordering by completed_at would
+    /// order, from where the previous one stopped (`PurgeTarget.resumes`),
+    /// and stops at its LIMIT, because ordering by completed_at would
     /// scan and sort the whole table for every batch (minutes for a million
-    /// rows, each batch over the lock budget); measured on a million rows,
-    /// 64 batches, the longest 31-53 ms, 3x a bare DELETE against 1.96x with
-    /// the index (README, Performance).
+    /// rows, each batch over the lock budget); measured on a million rows
+    /// before batches resumed, 64 batches, the longest 31-53 ms, 3x a bare
+    /// DELETE against 1.96x with the index (README, Performance).
     public func purgeTarget(completedBefore date: String) throws -> PurgeTarget {
         let indexed = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
                                        [SchemaModel.trainingCompletedIndex.name]) > 0

@@ -10,7 +10,7 @@ enum RoomsCommand {
         help: "An id or a room name (id:42 or name:42 force one reading; a bare number is an id; a name several rooms share is refused, listing their ids).")
     static let creator = Option.string("creator", value: "USER", required: true, help: "The user who creates the room (its member with role creator).")
     static let name = Option.string("name", value: "N", help: "The room's name (names need not be unique; without one the app shows \"Chat with …\").")
-    static let type = Option.choice("type", default: RoomType.group, help: "direct, group or private.")
+    static let type = Option.choice("type", default: RoomType.group, help: "The kind of room, as the app names it.")
     static let isPublic = Option.flag("public", help: "Make it public: listed for every user, joined with the password if one is set.")
     static let noAI = Option.flag("no-ai", help: "No AI in the room (the app always has one).")
 
@@ -187,6 +187,17 @@ enum RoomsCommand {
             }
         }
         if report.aiDeactivated > 0 { notices.append("the AI member left room \(found.label)") }
+        // What was already so says so, as archive and the other verbs do.
+        if change.aiEnabled == false && !original.aiEnabled && report.aiDeactivated == 0 {
+            notices.append("room \(found.label) already had AI turned off")
+        }
+        if change.aiEnabled == true && original.aiEnabled, let repair = report.aiRepair,
+           !repair.added && !repair.reactivated && repair.duplicatesRemoved == 0 {
+            notices.append("room \(found.label) already had AI turned on")
+        }
+        if let isPublic = change.isPublic, isPublic == original.isPublic {
+            notices.append("room \(found.label) was already \(isPublic ? "public" : "private")")
+        }
         return try recordOutcome(db, found, notices: notices)
     }
 

@@ -27,7 +27,8 @@ enum RoomsGeneral {
                 options: PurgeSupport.cutoff + [keepLast] + PurgeSupport.tuning,
                 exclusive: [PurgeSupport.cutoffRules[0] + [keepLast.name]],
                 requireOneOf: [PurgeSupport.cutoffRules[0] + [keepLast.name]],
-                examples: ["0 * * * * socializer --db /srv/app.db rooms general purge --keep-last 100 --json >> /var/log/socializer-purge.log"],
+                examples: ["0 * * * * /usr/local/bin/socializer --db /srv/app.db rooms general purge --keep-last 100 --json "
+                           + ">> /var/log/socializer-purge-general.log 2>&1"],
                 output: PurgeSupport.output, custom: purge),
         ])
 
@@ -49,7 +50,11 @@ enum RoomsGeneral {
         let repository = GeneralChatRepository(db)
         let id = try repository.post(from: person, content: plan.0, at: context.clock.now())
         let message = try repository.require(id: id)
-        return WriteOutcome(ids: [id]) { context in try context.recordRenderer().render(GeneralColumns.all.record(message)) }
+        let notice = RoomsMembers.inactiveNotice(person, "the message is posted")
+        return WriteOutcome(ids: [id]) { context in
+            try context.recordRenderer().render(GeneralColumns.all.record(message))
+            if let notice { context.notice(notice) }
+        }
     }
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {

@@ -6,7 +6,8 @@ enum RoomsMembers {
     static let user = Positional.string("USER", help: "An id or a username (id:42 or name:42 force one reading; a bare number is an id).")
     static let inactive = Option.flag("inactive", help: "Only the members who left (is_active 0) instead of the current ones.")
     static let addRole = Option.choice("role", ["member", "creator"], help: "member (the default) or creator.")
-    static let hard = Option.flag("hard", help: "Delete the membership row instead of marking it left.")
+    static let hard = Option.flag("hard", help: "Delete the membership row instead of marking it left; "
+                                  + "asks first, or needs --yes without a terminal.")
     static let role = Positional.string("ROLE", .choice(["member", "creator"]), help: "member or creator (ai is the AI's).")
 
     static let node = CommandNode(
@@ -25,7 +26,8 @@ enum RoomsMembers {
             CommandNode("remove", summary: "Take a user out of a room, as the app's leave does (or delete the row with --hard).",
                 positionals: [RoomsCommand.room, user], options: [hard],
                 examples: ["socializer rooms members remove 'Book club' mallory"],
-                output: MemberColumns.all.output, write: WriteAction(remove)),
+                output: MemberColumns.all.output,
+                write: WriteAction(prepare: prepareRemove, apply: { arguments, context, db in try remove(context, arguments, db) })),
             CommandNode("role", summary: "Set an active member's role.",
                 positionals: [RoomsCommand.room, user, role],
                 examples: ["socializer rooms members role 'Book club' bob creator"],
@@ -41,23 +43,28 @@ enum RoomsMembers {
         return .success
     }
 
-    /// A membership's report: its record (the id alone under -q).
-    static func outcome(_ db: Connection, memberID: Int64, fallback: RoomMember? = nil, notice: String? = nil) throws -> WriteOutcome {
+    /// A membership's report: its record (the id alone under -q). With a
+    /// `dryRunNotice`, a dry run says that instead of `notice`.
+    static func outcome(_ db: Connection, memberID: Int64, fallback: RoomMember? = nil, notice: String? = nil,
+                        dryRunNotice: String? = nil) throws -> WriteOutcome {
         let member = try MemberRepository(db).find(id: memberID) ?? fallback
-        return WriteOutcome(ids: [memberID]) { context in
+        return WriteOutcome(ids: [memberID], dryRunNotice: dryRunNotice) { context in
             if let member { try context.recordRenderer().render(MemberColumns.all.record(member)) }
-            if let notice { context.notice(notice) }
+            if let notice, !(context.globals.dryRun && dryRunNotice != nil) { context.notice(notice) }
         }
     }
 
     static let add = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
-        let person = try UsersCommand.require(db, arguments[user])
+        let person = try requireUser(db, arguments[user], in: found,
+                                     aiRemedy: "the AI joins a room with: socializer rooms members add-ai ROOM")
         let role = arguments[addRole].flatMap(MemberRole.init(rawValue:))
+        let inactive = inactiveNotice(person, "they are a member")
         switch try MemberRepository(db).add(room: found, user: person, role: role, now: context.clock.now()) {
-        case .added(let id): return try outcome(db, memberID: id)
+        case .added(let id): return try outcome(db, memberID: id, notice: inactive)
         case .reactivated(let id):
-            return try outcome(db, memberID: id, notice: "user '\(person.username)' had left room \(found.label) and is a member again")
+            let notices = ["user '\(person.username)' had left room \(found.label) and is a member again"] + (inactive.map { [$0] } ?? [])
+            return try outcome(db, memberID: id, notice: notices.joined(separator: "; "))
         }
     }
 
@@ -77,9 +84,43 @@ enum RoomsMembers {
         }
     }
 
+    /// The user a membership verb names. `AI` names no user (unless one is
+    /// called so): the AI's membership has verbs of its own, which the
+    /// error names.
+    static func requireUser(_ db: Connection, _ text: String, in room: ChatRoom, aiRemedy: String) throws -> User {
+        do {
+            return try UsersCommand.require(db, text)
+        } catch var error as SocializerError where error.code == .notFound && text.lowercased() == "ai" {
+            error.message += "; the AI is not a user"
+            error.hint = aiRemedy.replacingAll("ROOM", with: "\(room.id)")
+            throw error
+        }
+    }
+
+    static let aiLeaves = "the AI leaves a room with: socializer rooms update ROOM --no-ai (and comes back with: socializer rooms members add-ai ROOM)"
+    static let aiRole = "the AI's role is always ai; it joins with: socializer rooms members add-ai ROOM, and leaves with: socializer rooms update ROOM --no-ai"
+
+    /// A notice when `person` is deactivated: the app does not let them log in, so acting as them is probably a mistake.
+    static func inactiveNotice(_ person: User, _ what: String) -> String? {
+        person.isActive ? nil : "user '\(person.username)' is deactivated (the app does not let them log in); \(what) all the same"
+    }
+
+    /// `--hard` deletes the row (the app's leave keeps it): asked first, as `rooms delete` is.
+    static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ParsedArguments {
+        if arguments[hard] {
+            let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
+            let person = try requireUser(db, arguments[user], in: found, aiRemedy: aiLeaves)
+            // No membership: nothing to ask about; the removal says so.
+            if try MemberRepository(db).find(roomID: found.id, userID: person.id) != nil {
+                try context.confirm("delete the membership row of user '\(person.username)' in room \(found.label)")
+            }
+        }
+        return arguments
+    }
+
     static let remove = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
-        let person = try UsersCommand.require(db, arguments[user])
+        let person = try requireUser(db, arguments[user], in: found, aiRemedy: aiLeaves)
         let members = MemberRepository(db)
         let before = try members.find(roomID: found.id, userID: person.id)
         switch try members.remove(room: found, user: person, hard: arguments[hard]) {
@@ -87,16 +128,21 @@ enum RoomsMembers {
         case .alreadyLeft(let id):
             return try outcome(db, memberID: id, notice: "user '\(person.username)' had already left room \(found.label)")
         case .deleted(let id):
-            return try outcome(db, memberID: id, fallback: before,
-                               notice: "the membership of user '\(person.username)' in room \(found.label) was deleted")
+            let membership = "the membership of user '\(person.username)' in room \(found.label)"
+            return try outcome(db, memberID: id, fallback: before, notice: "\(membership) was deleted",
+                               dryRunNotice: "dry run: \(membership) would be deleted; nothing was changed")
         }
     }
 
     static let setRole = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
-        let person = try UsersCommand.require(db, arguments[user])
-        let member = try MemberRepository(db).setRole(room: found, user: person, role: MemberRole(rawValue: arguments[role]) ?? .member)
-        return try outcome(db, memberID: member.id)
+        let person = try requireUser(db, arguments[user], in: found, aiRemedy: aiRole)
+        let wanted = MemberRole(rawValue: arguments[role]) ?? .member
+        let members = MemberRepository(db)
+        let already = try members.find(roomID: found.id, userID: person.id).map { $0.isActive && $0.role == wanted.rawValue } ?? false
+        let member = try members.setRole(room: found, user: person, role: wanted)
+        return try outcome(db, memberID: member.id,
+                           notice: already ? "user '\(person.username)' already has the role \(wanted.rawValue) in room \(found.label)" : nil)
     }
 }
 

@@ -19,7 +19,8 @@ enum RoomsMessages {
     static let asSystem = Option.flag("system", help: "Post a system message (sender_type and message_type system).")
     static let metadata = Option.json("metadata", help: "The message_metadata, a JSON object ({} when not given, as the app writes).")
     static let id = Positional.integer("ID", 1...Int64.max, help: "The message's id.")
-    static let hard = Option.flag("hard", help: "Delete the row (an invite that points at it keeps its row, message_id NULL).")
+    static let hard = Option.flag("hard", help: "Delete the row (an invite that points at it keeps its row, message_id NULL); "
+                                  + "asks first, or needs --yes without a terminal.")
 
     static let searchRoom = Option.string("room", value: "ROOM", help: "Search this room.")
     static let everywhere = Option.flag("all", help: "Search every room.")
@@ -55,7 +56,7 @@ enum RoomsMessages {
                 positionals: [id], options: [hard],
                 examples: ["socializer rooms messages delete 1234", "socializer rooms messages delete 1234 --hard"],
                 output: { arguments, _ in .fields(arguments[hard] ? CascadeReport.columns : MessageColumns.all.names) },
-                write: WriteAction(delete)),
+                write: WriteAction(prepare: prepareDelete, apply: { arguments, context, db in try delete(context, arguments, db) })),
             CommandNode("search", summary: "Find messages containing a text, in one room or all of them (moderation).",
                 positionals: [pattern], options: [searchRoom, everywhere, from, includeDeleted, searchLimit],
                 exclusive: [[searchRoom.name, everywhere.name]], requireOneOf: [[searchRoom.name, everywhere.name]],
@@ -65,8 +66,9 @@ enum RoomsMessages {
             CommandNode("purge", summary: "Delete messages older than an age or time, in short batches.",
                 options: PurgeSupport.cutoff + [purgeRoom, deletedOnly] + PurgeSupport.tuning,
                 exclusive: PurgeSupport.cutoffRules, requireOneOf: PurgeSupport.cutoffRules,
-                examples: ["15 3 * * * socializer --db /srv/app.db rooms messages purge --older-than 180d --json >> /var/log/socializer-purge.log"],
-                output: PurgeSupport.output, custom: purge),
+                examples: ["15 3 * * * /usr/local/bin/socializer --db /srv/app.db rooms messages purge --older-than 180d --json "
+                           + ">> /var/log/socializer-purge-messages.log 2>&1"],
+                output: PurgeSupport.detachingOutput, custom: purge),
         ])
 
     // MARK: list, search
@@ -105,8 +107,19 @@ enum RoomsMessages {
     /// The message from argv or standard input, checked before the write lock.
     static func messageText(_ context: CommandContext, _ arguments: ParsedArguments) throws -> String {
         guard arguments[stdin] else { return try RoomMessage.validate(content: arguments[text] ?? "") }
-        let bytes = try context.readStandardInput(limit: RoomMessage.maximumContentBytes, what: "the message")
-        guard let content = String(validating: PasswordInput.strippingOneLineBreak(bytes), as: UTF8.self) else {
+        // The limit is the message's: the line break that ends the input (CR LF at most) is not part of it.
+        let limit = RoomMessage.maximumContentBytes
+        let tooLong = SocializerError.invalid("the message on standard input is longer than \(FileReader.describe(limit)), the limit for it",
+                                              hint: "see INPUT LIMITS in socializer(1)")
+        let read: [UInt8]
+        do {
+            read = try context.stdin.readAll(limit: limit + 2)
+        } catch is InputLimitExceeded {
+            throw tooLong
+        }
+        let bytes = PasswordInput.strippingOneLineBreak(read)
+        guard bytes.count <= limit else { throw tooLong }
+        guard let content = String(validating: bytes, as: UTF8.self) else {
             throw SocializerError.invalid("the message on standard input is not valid UTF-8")
         }
         return try RoomMessage.validate(content: content)
@@ -120,14 +133,17 @@ enum RoomsMessages {
         let (content, arguments) = plan
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let from: MessageSender
+        var notice: String?
         if let name = arguments[sender] {
-            from = .user(try UsersCommand.require(db, name))
+            let person = try UsersCommand.require(db, name)
+            notice = RoomsMembers.inactiveNotice(person, "the message is posted")
+            from = .user(person)
         } else {
             from = arguments[asAI] ? .ai : .system
         }
         let repository = MessageRepository(db)
         let id = try repository.post(in: found, from: from, content: content, metadata: arguments[metadata], at: context.clock.now())
-        return recordOutcome(try repository.require(id: id))
+        return recordOutcome(try repository.require(id: id), notice: notice)
     }
 
     static func prepareEdit(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String, Int64) {
@@ -148,6 +164,15 @@ enum RoomsMessages {
     }
 
     // MARK: delete
+
+    /// `--hard` removes the row for good: asked first, as `rooms delete` is.
+    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ParsedArguments {
+        if arguments[hard] {
+            let message = try MessageRepository(db).require(id: arguments[id])
+            try context.confirm("delete the row of room message \(message.id) (not only hide it)")
+        }
+        return arguments
+    }
 
     static let delete = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
         let repository = MessageRepository(db)

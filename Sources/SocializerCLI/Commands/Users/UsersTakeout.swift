@@ -113,12 +113,12 @@ enum UsersTakeout {
         },
         Section("invites_sent", covers: [.init("room_invites", "inviter_id")]) { r in
             try r.list("invites_sent", TakeoutColumns.invite(other: "to")) {
-                try TakeoutInvites(r.db).each(ofUserID: r.user.id, direction: .sent, $0)
+                try InviteRepository(r.db).each(ofUserID: r.user.id, direction: .sent, $0)
             }
         },
         Section("invites_received", covers: [.init("room_invites", "invitee_id")]) { r in
             try r.list("invites_received", TakeoutColumns.invite(other: "from")) {
-                try TakeoutInvites(r.db).each(ofUserID: r.user.id, direction: .received, $0)
+                try InviteRepository(r.db).each(ofUserID: r.user.id, direction: .received, $0)
             }
         },
         Section("revoked_tokens", covers: [.init("token_blacklist", "user_id")]) { r in

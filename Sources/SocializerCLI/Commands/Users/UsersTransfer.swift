@@ -164,7 +164,7 @@ enum UsersTransfer {
         let db = try context.openDatabase(.read)
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
-        let renderer = RowRenderer(out: context.stdout, options: options)
+        let renderer = context.rowRenderer(options: options)
         let fields = UserRecord.exported(secrets: secrets)
         try renderer.begin(columns: fields.map(\.name))
         var cells: [Cell] = []
