@@ -86,6 +86,28 @@ public final class CommandContext {
         return connection
     }
 
+    /// Opens the database on its engine (the verbs ported to PostgreSQL,
+    /// `PostgresSupport.ported`): SQLite as `openDatabase`/`openConnection`
+    /// do; a PostgreSQL server connected to, with `--busy-timeout` as its
+    /// lock_timeout, every statement traced under -v, and a read verb's
+    /// session read-only (the server refuses its writes, as SQLite's
+    /// read-only open does). `migrated: false` skips the schema check (migrate).
+    public func openEngine(_ access: Access, migrated: Bool = true) throws -> any Database {
+        guard case .postgres(let url) = globals.database else {
+            return migrated ? try openDatabase(access) : try openConnection(access)
+        }
+        if access != .read && kind == .read {
+            throw SocializerError.internalError("'\(self.path.joined(separator: " "))' is a read verb; it may not open the database for writing")
+        }
+        let connection = try PostgresSupport.connect(url, self)
+        if globals.verbose {
+            connection.trace { [stderr] sql in stderr.write("socializer: sql: \(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))\n") }
+        }
+        if access == .read { try connection.execute("SET default_transaction_read_only = on") }
+        if migrated { _ = try Migrator(connection: connection, clock: clock).requireUsable() }
+        return connection
+    }
+
     // MARK: Input
 
     /// All of standard input, refused (exit 65, naming the limit) as soon as

@@ -86,7 +86,7 @@ import TestSupport
             """)
         let target = PurgeTarget(table: "token_blacklist", condition: "expires_at < ?", arguments: [.text(testNow.databaseText)],
                                  orderBy: "rowid")
-        #expect(target.resumes && !cutoff.resumes)
+        #expect(target.resumes(.sqlite) && !cutoff.resumes(.sqlite))
         let plan = try db.rows("EXPLAIN QUERY PLAN " + target.deleteSQL, [.integer(0)] + target.arguments + [.integer(10)])
             .map { try $0.string("detail") }.joined(separator: "; ")
         #expect(plan.contains("SEARCH token_blacklist USING INTEGER PRIMARY KEY (rowid>?)"), "\(plan)")

@@ -98,6 +98,18 @@ public final class PostgresScratch {
         for role in roles { try? admin.execute("DROP ROLE IF EXISTS \(role)") }
     }
 
+    /// The test URL with this schema as the session's search_path (libpq's
+    /// `options`), for the CLI, which opens its own connections.
+    public var url: String {
+        let text = TestPostgres.url ?? ""
+        return text + (text.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+    }
+
+    /// Runs a script of statements in this schema.
+    public func run(script: String) throws {
+        try admin.executeScript(script)
+    }
+
     /// Another connection, working in this schema.
     public func connection(lockTimeoutMilliseconds: Int32 = 5000) throws -> PostgresConnection {
         let connection = try TestPostgres.connect(lockTimeoutMilliseconds: lockTimeoutMilliseconds)

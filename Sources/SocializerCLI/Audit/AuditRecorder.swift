@@ -39,7 +39,7 @@ struct AuditRecorder {
 
     /// Runs a write action's change inside its transaction, counting the
     /// rows it changes, and records its entry in the same transaction.
-    func recording(_ db: Connection, _ change: () throws -> WriteOutcome) throws -> WriteOutcome {
+    func recording(_ db: any Database, _ change: () throws -> WriteOutcome) throws -> WriteOutcome {
         if context.globals.dryRun || context.globals.noAudit { return try change() }
         let (outcome, changes) = try db.countingChanges(change)
         guard try trailExists(db) else { return outcome }
@@ -52,7 +52,7 @@ struct AuditRecorder {
 
     /// The one entry of a run that committed in several transactions, in
     /// its own transaction after the last, with the run's report.
-    func recordRun(_ db: Connection, target: AuditTarget?, changes: ChangeSet, report: JSONValue) throws {
+    func recordRun(_ db: any Database, target: AuditTarget?, changes: ChangeSet, report: JSONValue) throws {
         if context.globals.dryRun || context.globals.noAudit { return }
         try db.transaction(.immediate) {
             guard try trailExists(db) else { return }
@@ -73,13 +73,13 @@ struct AuditRecorder {
     /// Why an entry could not be written, in the domain's words (a lock
     /// held too long: 75; a full disk: 74; a refusing trigger: 65).
     static func domainError(_ error: any Error) -> SocializerError {
-        (error as? DatabaseError)?.domainError ?? (error as? SocializerError) ?? SocializerError.internalError("\(error)")
+        (error as? any DatabaseFailure)?.domainError ?? (error as? SocializerError) ?? SocializerError.internalError("\(error)")
     }
 
     /// A database not yet migrated to 0005 has no trail: the change goes
     /// ahead (cron jobs keep working after the binary is upgraded) and a
     /// warning says it was not recorded, once per run.
-    private func trailExists(_ db: Connection) throws -> Bool {
+    private func trailExists(_ db: any Database) throws -> Bool {
         if try AuditRepository(db).isAvailable() { return true }
         context.warn("this change is not audited: the database has no audit trail before migration "
                      + "\(Migrations.migration(AuditRepository.sinceVersion)?.identifier ?? "0005"); add it with: socializer migrate up")

@@ -91,6 +91,10 @@ enum MigrateCommand {
     static func up(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let target = arguments[upTo].map(Int.init)
         let path = context.globals.databasePath
+        if case .postgres = context.globals.database {
+            // The database exists on the server (CREATE DATABASE is the server's administrators' job); its tables are ours.
+            return try apply(context, arguments, try context.openEngine(.create, migrated: false), to: target)
+        }
         if !context.globals.dryRun {
             // Temporary databases and backups of runs killed earlier.
             PartialFile.removeStale(besides: path)
@@ -103,7 +107,16 @@ enum MigrateCommand {
             }
             context.verbose("another process created '\(path)' meanwhile; migrating that one")
         }
-        let connection = try context.openConnection(.write)
+        return try apply(context, arguments, try context.openConnection(.write), to: target)
+    }
+
+    /// `up` on an open database of either engine. On PostgreSQL no backup
+    /// is taken (there is no file to copy; `pg_dump` is the server's way,
+    /// and each migration is one transaction that commits whole or not at all).
+    static func apply(_ context: CommandContext, _ arguments: ParsedArguments, _ connection: any Database,
+                      to target: Int?) throws -> ExitCode {
+        let path = context.globals.database.description
+        let sqlite = connection as? Connection
         let migrator = Migrator(connection: connection, clock: context.clock)
         let state = try migrator.state()
         let pending = try migrator.pending(to: target)
@@ -116,26 +129,28 @@ enum MigrateCommand {
             context.notice("the database is at version \(current); nothing to apply")
             return .success
         }
-        let blank = try state == .empty && connection.hasNoSchema
-        if state == .empty && !blank && !arguments[force] {
-            let tables = try migrator.foreignTables()
+        let blank = try state == .empty && (sqlite?.hasNoSchema ?? connection.tableNames().isEmpty)
+        // A ledger left empty by `migrate down --to 0` is not another program's table.
+        if state == .empty && !blank && !arguments[force], case let tables = try migrator.foreignTables(), !tables.isEmpty {
             throw SocializerError.configuration(
                 "'\(Echo.cut(path))' holds other tables (\(tables.prefix(5).joined(separator: ", "))\(tables.count > 5 ? ", …" : "")) "
                     + "and no Socializer schema; refusing to add the schema to it",
                 hint: "check that --db names the Socializer database; to add its tables beside these anyway, use --force")
         }
-        if !blank && !context.globals.dryRun && !arguments[noBackup] {
+        if let sqlite, !blank && !context.globals.dryRun && !arguments[noBackup] {
             let current = if case .migrated(let version) = state { version } else { 0 }
             let name = backupPath(for: path, version: current, now: context.clock.now())
-            let written = try connection.backup(to: name, nextFreeName: true)
+            let written = try sqlite.backup(to: name, nextFreeName: true)
             context.notice("backup written to \(written)")
+        } else if sqlite == nil && !blank && !context.globals.dryRun && !arguments[noBackup] {
+            context.notice("no backup taken on PostgreSQL (take one with pg_dump first if you want one); each migration commits whole or not at all")
         }
-        if !context.globals.dryRun {
-            try connection.requireIntact()
+        if let sqlite, !context.globals.dryRun {
+            try sqlite.requireIntact()
             // An empty file (a first run killed before it placed the new
             // database, or `touch`): nothing relies on its journal mode, so it
             // gets WAL like a database this command creates.
-            if blank { try connection.enableWAL() }
+            if blank { try sqlite.enableWAL() }
         }
         let runs = try migrator.up(to: target, dryRun: context.globals.dryRun)
         if runs.isEmpty {
@@ -157,7 +172,7 @@ enum MigrateCommand {
     }
 
     static func down(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let connection = try context.openConnection(.write)
+        let connection = try context.openEngine(.write, migrated: false)
         let migrator = Migrator(connection: connection, clock: context.clock)
         let current = try migrator.requireUsable()
         let target = arguments[downTo].map(Int.init) ?? current - 1
@@ -179,7 +194,8 @@ enum MigrateCommand {
     }
 
     static func status(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let connection = try context.openConnection(.read)
+        let connection = try context.openEngine(.read, migrated: false)
+        let engine = connection.dialect.engine
         let migrator = Migrator(connection: connection, clock: context.clock)
         let state = try migrator.state()
         let applied = try migrator.appliedMigrations()
@@ -190,12 +206,12 @@ enum MigrateCommand {
             known.insert(migration.version)
             if let record = applied.first(where: { $0.version == migration.version }) {
                 try renderer.row([.integer(Int64(migration.version)), .text(migration.name),
-                              .text(record.checksum == migration.checksum ? "applied" : "modified"),
+                              .text(record.checksum == migration.checksum(engine) ? "applied" : "modified"),
                               .text(record.checksum), .optional(Timestamp.parse(record.appliedAt)),
                               .optional(record.durationMilliseconds)])
             } else {
                 try renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text("pending"),
-                              .text(migration.checksum), .null, .null])
+                              .text(migration.checksum(engine)), .null, .null])
             }
         }
         for record in applied where !known.contains(record.version) {
@@ -217,34 +233,36 @@ enum MigrateCommand {
     static func plan(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let target = arguments[upTo].map(Int.init)
         let pending: [Migration]
-        if access(context.globals.databasePath, F_OK) != 0 {
+        let engine = context.globals.database.engine
+        if engine == .sqlite && access(context.globals.databasePath, F_OK) != 0 {
             pending = Migrations.all.filter { $0.version <= target ?? Migrations.latestVersion }
         } else {
-            let connection = try context.openConnection(.read)
+            let connection = try context.openEngine(.read, migrated: false)
             pending = try Migrator(connection: connection, clock: context.clock).pending(to: target)
         }
+        let begin = engine == .postgres ? "BEGIN" : "BEGIN IMMEDIATE"
         if pending.isEmpty {
             context.notice("nothing to apply")
             return .success
         }
         if context.globals.format == .table {
             for migration in pending {
-                context.stdout.write("-- \(migration.identifier)\nBEGIN IMMEDIATE;\n\(migration.upSQL)COMMIT;\n\n")
+                context.stdout.write("-- \(migration.identifier)\n\(begin);\n\(migration.upSQL(engine))COMMIT;\n\n")
             }
             return .success
         }
         let renderer = context.rowRenderer()
         try renderer.begin(columns: ["version", "name", "checksum", "sql"])
         for migration in pending {
-            try renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
-                          .text(migration.upSQL)])
+            try renderer.row([.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum(engine)),
+                          .text(migration.upSQL(engine))])
         }
         renderer.finish()
         return .success
     }
 
     static func validate(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let connection = try context.openConnection(.read)
+        let connection = try context.openEngine(.read, migrated: false)
         let migrator = Migrator(connection: connection, clock: context.clock)
         if case .newer(let version) = try migrator.state() {
             throw Migrator.newerError(version)
@@ -265,7 +283,7 @@ enum MigrateCommand {
     }
 
     static func baseline(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let connection = try context.openConnection(.write)
+        let connection = try context.openEngine(.write, migrated: false)
         let others = try Migrator(connection: connection, clock: context.clock).baseline(dryRun: context.globals.dryRun)
         if context.globals.quiet {
             context.stdout.write("1\n")
@@ -285,7 +303,7 @@ enum MigrateCommand {
     }
 
     static func schema(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let connection = try context.openConnection(.read)
+        let connection = try context.openEngine(.read, migrated: false)
         let rendering = arguments[schemaFormat]
         context.stdout.write(try LiveSchema.read(from: connection)
             .render(rendering, generatedBy: "socializer migrate schema --format \(rendering.rawValue)"))

@@ -63,7 +63,7 @@ enum PurgeSupport {
 
     /// Runs the purge and records its one audit entry, with the report,
     /// after the last batch (a purge commits batch by batch).
-    static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection,
+    static func run(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database,
                     _ target: PurgeTarget) throws -> ExitCode {
         let audit = try AuditRecorder(context, arguments)
         let engine = PurgeEngine(db: db, maxBatchSize: Int(arguments[batchSize]),

@@ -223,7 +223,7 @@ enum TokensCommand {
     }
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         let cutoff = arguments[before] ?? context.clock.now()
         try PurgeSupport.confirmIfFuture(context, cutoff, "tokens that have not expired would be usable again")
         return try PurgeSupport.run(context, arguments, db, TokenRepository.purgeTarget(expiredBefore: cutoff))

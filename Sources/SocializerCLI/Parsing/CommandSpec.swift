@@ -217,12 +217,23 @@ public struct WriteAction: Sendable {
 
     public init<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> Plan,
                       apply: @escaping @Sendable (Plan, CommandContext, Connection) throws -> WriteOutcome) {
+        // The database is always SQLite's here: verbs not written against
+        // the seam are refused on PostgreSQL before they run.
+        self.init(open: { try $0.openDatabase(.write) },
+                  prepare: { context, arguments, db in try prepare(context, arguments, try db.sqliteConnection()) },
+                  apply: { plan, context, _, db in try apply(plan, context, try db.sqliteConnection()) })
+    }
+
+    /// The one runner of both: open, prepare, then apply and audit in one transaction.
+    private init<Plan>(open: @escaping @Sendable (CommandContext) throws -> any Database,
+                       prepare: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> Plan,
+                       apply: @escaping @Sendable (Plan, CommandContext, ParsedArguments, any Database) throws -> WriteOutcome) {
         run = { context, arguments in
             let audit = try AuditRecorder(context, arguments)
-            let db = try context.openDatabase(.write)
+            let db = try open(context)
             let plan = try prepare(context, arguments, db)
-            let outcome = try db.transaction(commit: !context.globals.dryRun) {
-                try audit.recording(db) { try apply(plan, context, db) }
+            let outcome = try db.transaction(.immediate, commit: !context.globals.dryRun) {
+                try audit.recording(db) { try apply(plan, context, arguments, db) }
             }
             if context.globals.quiet {
                 for id in outcome.ids { context.stdout.write("\(id)\n") }
@@ -233,6 +244,16 @@ public struct WriteAction: Sendable {
             if context.globals.dryRun { context.stderr.write("socializer: \(outcome.dryRunNotice ?? "dry run: nothing was changed")\n") }
             return .success
         }
+    }
+
+    /// A write action written against the engine seam, so it runs on SQLite
+    /// and PostgreSQL alike (list its verb in `PostgresSupport.ported`).
+    public static func onEitherEngine<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> Plan,
+                                            apply: @escaping @Sendable (Plan, CommandContext, ParsedArguments, any Database) throws -> WriteOutcome)
+        -> WriteAction {
+        WriteAction(open: { try $0.openEngine(.write) }, prepare: prepare, apply: { plan, context, arguments, db in
+            try apply(plan, context, arguments, db)
+        })
     }
 
     /// A write action with nothing to prepare outside the transaction.

@@ -64,29 +64,43 @@ public struct SelectQuery {
         arguments += values
     }
 
-    /// Rows where any of `columns` contains `text` (LIKE, wildcards escaped).
+    /// Rows where any of `columns` contains `text` (LIKE, wildcards
+    /// escaped, ASCII case ignored as SQLite's LIKE does: ILIKE on PostgreSQL).
     public mutating func filter(columns: [String], containing text: String) {
         let pattern = SQL.containing(text)
-        conditions.append("(" + columns.map { "\($0) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
+        conditions.append("(" + columns.map { "\($0) \(SelectQuery.likePlaceholder) ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
         arguments += columns.map { _ in pattern }
     }
 
-    public var sql: String {
-        select + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+    /// Written where a condition wants the engine's case-insensitive LIKE;
+    /// replaced by `SQLDialect.caseInsensitiveLike` when the SQL is built.
+    static let likePlaceholder = "/*like*/LIKE"
+
+    /// The statement for SQLite.
+    public var sql: String { sql(.sqlite) }
+
+    /// The statement for `dialect`.
+    public func sql(_ dialect: SQLDialect) -> String {
+        let text = select + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY \(order) LIMIT ? OFFSET ?"
+        return text.replacingAll(SelectQuery.likePlaceholder, with: dialect.caseInsensitiveLike)
     }
 
-    var allArguments: [DatabaseValueConvertible?] { arguments + [limit ?? -1, offset] }
+    var allArguments: [DatabaseValueConvertible?] { allArguments(.sqlite) }
+
+    func allArguments(_ dialect: SQLDialect) -> [DatabaseValueConvertible?] {
+        arguments + [limit.map(DatabaseValue.integer) ?? dialect.noLimit, offset]
+    }
 
     /// Streams the rows, decoded; memory stays flat.
-    public func each<Model>(_ db: Connection, _ decode: (Row) throws -> Model, _ body: (Model) throws -> Void) throws {
-        try db.forEachRow(sql, allArguments) { try body(decode($0)) }
+    public func each<Model>(_ db: any Database, _ decode: (Row) throws -> Model, _ body: (Model) throws -> Void) throws {
+        try db.forEachRow(sql(db.dialect), allArguments(db.dialect)) { try body(decode($0)) }
     }
 
     /// The first row, decoded; nil when none.
-    public func first<Model>(_ db: Connection, _ decode: (Row) throws -> Model) throws -> Model? {
+    public func first<Model>(_ db: any Database, _ decode: (Row) throws -> Model) throws -> Model? {
         var limited = self
         limited.limit = 1
-        return try db.firstRow(limited.sql, limited.allArguments).map(decode)
+        return try db.firstRow(limited.sql(db.dialect), limited.allArguments(db.dialect)).map(decode)
     }
 }

@@ -1,14 +1,44 @@
 import SocializerSecurity
 
-/// One numbered, named schema change compiled into the binary.
+/// One numbered, named schema change compiled into the binary, in each
+/// engine's SQL: the same change, generated from the same schema model.
 public struct Migration: Sendable {
     public let version: Int
     public let name: String
+    /// SQLite's statements.
     public let upStatements: [String]
     /// nil when the migration cannot be undone statement by statement.
     public let downStatements: [String]?
-    /// Rebuilds tables: runs with foreign keys off and checks them before commit.
+    /// Rebuilds tables on SQLite: runs with foreign keys off and checks them before commit.
     public let rebuildsTables: Bool
+    /// PostgreSQL's statements.
+    public let postgresUpStatements: [String]
+    public let postgresDownStatements: [String]?
+
+    init(version: Int, name: String, upStatements: [String], downStatements: [String]?, rebuildsTables: Bool,
+         postgresUp: [String]? = nil, postgresDown: [String]?? = nil) {
+        self.version = version
+        self.name = name
+        self.upStatements = upStatements
+        self.downStatements = downStatements
+        self.rebuildsTables = rebuildsTables
+        // Most statements (indexes, drops) are written the same for both engines.
+        postgresUpStatements = postgresUp ?? upStatements
+        postgresDownStatements = postgresDown ?? downStatements
+    }
+
+    public func upStatements(_ engine: DatabaseLocation.Engine) -> [String] {
+        engine == .postgres ? postgresUpStatements : upStatements
+    }
+
+    public func downStatements(_ engine: DatabaseLocation.Engine) -> [String]? {
+        engine == .postgres ? postgresDownStatements : downStatements
+    }
+
+    /// SHA-256 of the engine's up SQL, recorded when applied.
+    public func checksum(_ engine: DatabaseLocation.Engine) -> String { Digest.sha256Hex(upSQL(engine)) }
+
+    public func upSQL(_ engine: DatabaseLocation.Engine) -> String { upStatements(engine).map { $0 + ";\n" }.joined() }
 
     public var identifier: String {
         let digits = String(version)
@@ -44,14 +74,16 @@ public enum Migrations {
         version: 1, name: "initial",
         upStatements: SchemaDDL.legacySchema(),
         downStatements: SchemaModel.tables.reversed().map { "DROP TABLE \($0.name)" },
-        rebuildsTables: false)
+        rebuildsTables: false,
+        postgresUp: SchemaDDL.legacySchema(.postgres))
 
     /// SQL defaults for every column and ON DELETE CASCADE on every reference.
     static let defaultsAndCascades = Migration(
         version: 2, name: "defaults_and_cascades",
         upStatements: SchemaDDL.rebuild(into: .current),
         downStatements: SchemaDDL.rebuild(into: .legacy),
-        rebuildsTables: true)
+        rebuildsTables: true,
+        postgresUp: PostgresDDL.alter(into: .current), postgresDown: PostgresDDL.alter(into: .legacy))
 
     /// Indexes for the admin queries and the purges.
     static let indexes = Migration(
@@ -76,7 +108,9 @@ public enum Migrations {
         upStatements: [SchemaDDL.createTable(SchemaModel.adminAudit, form: .current)]
             + SchemaModel.adminAudit.indexes.map { SchemaDDL.createIndex($0, on: SchemaModel.adminAudit.name) },
         downStatements: ["DROP TABLE \(SchemaModel.adminAudit.name)"],
-        rebuildsTables: false)
+        rebuildsTables: false,
+        postgresUp: [SchemaDDL.createTable(SchemaModel.adminAudit, form: .current, engine: .postgres)]
+            + SchemaModel.adminAudit.indexes.map { SchemaDDL.createIndex($0, on: SchemaModel.adminAudit.name) })
 
     /// Indexes the purges and cascades need: room_invites(message_id), which
     /// deleting room messages (purges, room deletes, users delete) looks up

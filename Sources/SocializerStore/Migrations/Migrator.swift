@@ -30,15 +30,31 @@ public struct MigrationRun: Sendable {
 
 /// Applies, reverts and records the compiled migrations. Each migration runs
 /// in one IMMEDIATE transaction: a failure leaves the database exactly as
-/// it was and names the statement that failed.
+/// it was and names the statement that failed. The same on PostgreSQL,
+/// whose DDL is transactional too, with each engine's statements
+/// (`Migration.upStatements(_:)`) and checksums.
 public struct Migrator {
-    public let connection: Connection
+    public let connection: any Database
     public let clock: any Clock
 
-    public init(connection: Connection, clock: any Clock) {
+    public init(connection: any Database, clock: any Clock) {
         self.connection = connection
         self.clock = clock
     }
+
+    var engine: DatabaseLocation.Engine { connection.dialect.engine }
+
+    /// The ledger: the same table on both engines, in each one's types.
+    var createLedger: String {
+        engine == .postgres
+            ? Migrator.createLedger.replacingAll("DATETIME", with: "TIMESTAMP WITHOUT TIME ZONE")
+            : Migrator.createLedger
+    }
+
+    /// Taken at the start of each migration's transaction on PostgreSQL,
+    /// where BEGIN takes no lock: concurrent runs queue there as SQLite's
+    /// IMMEDIATE transactions do, and each re-reads the version inside it.
+    static let postgresMigrationLock = "SELECT pg_advisory_xact_lock(7301946213)"
 
     static let createLedger = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -53,7 +69,7 @@ public struct Migrator {
     // MARK: Inspection
 
     func tableExists(_ name: String) throws -> Bool {
-        try connection.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [name]) > 0
+        try connection.tableExists(name)
     }
 
     public func state() throws -> SchemaState {
@@ -73,8 +89,7 @@ public struct Migrator {
     /// Tables that are neither Socializer's twelve nor its ledger: another
     /// program's data, when there is no migration history beside them.
     public func foreignTables() throws -> [String] {
-        try connection.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .map { try $0.string("name") }
+        try connection.tableNames()
             .filter { !SchemaModel.tableNames.contains($0) && $0 != "schema_migrations" }
     }
 
@@ -99,7 +114,7 @@ public struct Migrator {
     public func checksumMismatches() throws -> [Migration] {
         try appliedMigrations().compactMap { applied in
             guard let migration = Migrations.migration(applied.version),
-                  migration.checksum != applied.checksum else { return nil }
+                  migration.checksum(engine) != applied.checksum else { return nil }
             return migration
         }
     }
@@ -114,8 +129,8 @@ public struct Migrator {
                 problems.append("\(record.version)_\(record.name): not known to this socializer")
                 continue
             }
-            if migration.checksum != record.checksum {
-                problems.append("\(migration.identifier): recorded checksum \(record.checksum) differs from compiled \(migration.checksum)")
+            if migration.checksum(engine) != record.checksum {
+                problems.append("\(migration.identifier): recorded checksum \(record.checksum) differs from compiled \(migration.checksum(engine))")
             } else if migration.name != record.name {
                 problems.append("\(migration.identifier): recorded under the name '\(record.name)'")
             }
@@ -207,7 +222,7 @@ public struct Migrator {
         }
         if let first = runs.first {
             let rest = try pending(to: target).dropFirst().map {
-                MigrationRun(migration: $0, direction: .up, durationMilliseconds: 0, statements: $0.upStatements)
+                MigrationRun(migration: $0, direction: .up, durationMilliseconds: 0, statements: $0.upStatements(engine))
             }
             return [first] + rest
         }
@@ -245,36 +260,38 @@ public struct Migrator {
     private func run(_ migration: Migration, direction: MigrationRun.Direction, dryRun: Bool) throws -> MigrationRun? {
         let statements: [String]
         switch direction {
-        case .up: statements = migration.upStatements
+        case .up: statements = migration.upStatements(engine)
         case .down:
-            guard let down = migration.downStatements else {
+            guard let down = migration.downStatements(engine) else {
                 throw SocializerError.invalid("migration \(migration.identifier) cannot be rolled back")
             }
             statements = down
         }
         let stopwatch = Stopwatch()
-        if migration.rebuildsTables {
+        let rebuilds = migration.rebuildsTables && engine == .sqlite
+        if rebuilds {
             // foreign_keys cannot change inside a transaction (step 1 of the rebuild).
             try connection.execute("PRAGMA foreign_keys = OFF")
         }
-        defer { if migration.rebuildsTables { try? connection.execute("PRAGMA foreign_keys = ON") } }
+        defer { if rebuilds { try? connection.execute("PRAGMA foreign_keys = ON") } }
         let ran = try connection.transaction(.immediate, commit: !dryRun) { () -> Bool in
+            if engine == .postgres { try connection.execute(Migrator.postgresMigrationLock) }
             let startsFrom = direction == .up ? Migrations.version(before: migration.version) : migration.version
             guard try currentVersion() == startsFrom else { return false }
-            try connection.execute(Migrator.createLedger)
+            try connection.execute(createLedger)
             for (offset, statement) in statements.enumerated() {
                 do {
                     try connection.execute(statement)
-                } catch let error as DatabaseError {
+                } catch let error as any DatabaseFailure {
                     throw Migrator.statementFailure(migration, direction, offset, statements.count, statement, error)
                 }
             }
-            if migration.rebuildsTables { try checkForeignKeys(migration) }
+            if rebuilds { try checkForeignKeys(migration) }
             switch direction {
             case .up:
                 try connection.execute(
                     "INSERT INTO schema_migrations (version, name, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, ?)",
-                    [migration.version, migration.name, migration.checksum, clock.now().databaseText,
+                    [migration.version, migration.name, migration.checksum(engine), clock.now().databaseText,
                      stopwatch.elapsedMilliseconds])
             case .down:
                 try connection.execute("DELETE FROM schema_migrations WHERE version = ?", [migration.version])
@@ -287,7 +304,7 @@ public struct Migrator {
     }
 
     static func statementFailure(_ migration: Migration, _ direction: MigrationRun.Direction, _ offset: Int,
-                                 _ count: Int, _ statement: String, _ error: DatabaseError) -> SocializerError {
+                                 _ count: Int, _ statement: String, _ error: any DatabaseFailure) -> SocializerError {
         var failure = error.domainError
         let firstLine = statement.split(separator: "\n").first.map(String.init) ?? statement
         let what = direction == .up ? "migration" : "rolling back migration"
@@ -331,7 +348,7 @@ public struct Migrator {
                 differences.append("table \(table.name) is missing")
                 continue
             }
-            let live = try connection.rows("PRAGMA table_info(\(SQL.quote(table.name)))")
+            let live = try liveColumns(of: table.name)
             var liveColumns: [String: Row] = [:]
             for row in live { liveColumns[try row.string("name")] = row }
             for column in table.columns {
@@ -340,15 +357,17 @@ public struct Migrator {
                     continue
                 }
                 let type = try row.string("type")
-                if type.uppercased() != column.type {
-                    differences.append("\(table.name).\(column.name): type is \(type.isEmpty ? "(none)" : type), expected \(column.type)")
+                let expected = engine == .postgres ? PostgresDDL.informationSchemaType(column) : column.type
+                if (engine == .postgres ? type : type.uppercased()) != expected {
+                    differences.append("\(table.name).\(column.name): type is \(type.isEmpty ? "(none)" : type), expected \(expected)")
                 }
                 let notNull = try row.int("notnull") != 0
                 if notNull != column.notNull {
                     differences.append("\(table.name).\(column.name): \(notNull ? "is NOT NULL" : "allows NULL"), expected \(column.notNull ? "NOT NULL" : "NULL allowed")")
                 }
             }
-            for row in live {
+            // PostgreSQL's 0002 alters tables in place and keeps a column the app added; SQLite's rebuild would drop it.
+            for row in live where engine == .sqlite {
                 let name = try row.string("name")
                 if !table.columnNames.contains(name) {
                     differences.append("\(table.name): unexpected column \(name) (migration 0002 rebuilds this table and would not carry it)")
@@ -356,6 +375,20 @@ public struct Migrator {
             }
         }
         return differences
+    }
+
+    /// A table's columns as `name`, `type` and `notnull` (1 or 0): SQLite's
+    /// `PRAGMA table_info`, PostgreSQL's `information_schema.columns` (its
+    /// type names, with a VARCHAR's length: `character varying(100)`).
+    func liveColumns(of table: String) throws -> [Row] {
+        guard engine == .postgres else { return try connection.rows("PRAGMA table_info(\(SQL.quote(table)))") }
+        return try connection.rows("""
+            SELECT column_name::text AS name,
+                   data_type::text || coalesce('(' || character_maximum_length || ')', '') AS type,
+                   CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END AS notnull
+            FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position
+            """, [table])
     }
 
     /// Records 0001 as applied on a database the app created, after checking
@@ -380,14 +413,12 @@ public struct Migrator {
         }
         let initial = Migrations.initial
         try connection.transaction(.immediate, commit: !dryRun) {
-            try connection.execute(Migrator.createLedger)
+            try connection.execute(createLedger)
             try connection.execute(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, NULL)",
-                [initial.version, initial.name, initial.checksum, clock.now().databaseText])
+                [initial.version, initial.name, initial.checksum(engine), clock.now().databaseText])
         }
-        let others = try connection.rows(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        ).compactMap { try? $0.string("name") }
+        let others = try connection.tableNames()
             .filter { !SchemaModel.tableNames.contains($0) && $0 != "schema_migrations" }
         return others
     }

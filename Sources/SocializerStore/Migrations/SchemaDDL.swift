@@ -10,14 +10,17 @@ enum SchemaDDL {
 
     /// `omittingLaterColumns` leaves out what the app added by ALTER TABLE,
     /// for 0001, which adds them the same way so the stored DDL matches.
+    /// On PostgreSQL (`PostgresDDL`), SQLite's AUTOINCREMENT id is a SERIAL
+    /// with a table-level PRIMARY KEY, as SQLAlchemy writes it.
     static func createTable(_ table: TableModel, form: Form, name: String? = nil,
-                            omittingLaterColumns: Bool = false) -> String {
+                            omittingLaterColumns: Bool = false, engine: DatabaseLocation.Engine = .sqlite) -> String {
         var lines: [String] = []
         for column in table.columns where !(omittingLaterColumns && column.addedLater) {
-            lines.append(columnDefinition(column, form: form))
+            lines.append(columnDefinition(column, in: table, form: form, engine: engine))
         }
-        if !table.primaryKey.isEmpty {
-            lines.append("PRIMARY KEY (\(table.primaryKey.joined(separator: ", ")))")
+        let primaryKey = engine == .postgres && table.columns.contains(where: \.autoincrement) ? ["id"] : table.primaryKey
+        if !primaryKey.isEmpty {
+            lines.append("PRIMARY KEY (\(primaryKey.joined(separator: ", ")))")
         }
         for unique in table.uniques {
             let prefix = unique.name.map { "CONSTRAINT \($0) " } ?? ""
@@ -33,11 +36,13 @@ enum SchemaDDL {
         return "CREATE TABLE \(name ?? table.name) (\n\t" + lines.joined(separator: ", \n\t") + "\n)"
     }
 
-    static func columnDefinition(_ column: ColumnModel, form: Form) -> String {
-        var text = "\(column.name) \(column.type)"
+    static func columnDefinition(_ column: ColumnModel, in table: TableModel, form: Form,
+                                 engine: DatabaseLocation.Engine = .sqlite) -> String {
+        let postgres = engine == .postgres
+        var text = "\(column.name) \(postgres ? PostgresDDL.type(column, in: table) : column.type)"
         if column.notNull { text += " NOT NULL" }
-        if column.autoincrement { text += " PRIMARY KEY AUTOINCREMENT" }
-        if form == .current, let value = column.defaultSQL { text += " DEFAULT \(value)" }
+        if column.autoincrement && !postgres { text += " PRIMARY KEY AUTOINCREMENT" }
+        if form == .current, let value = postgres ? PostgresDDL.defaultSQL(column) : column.defaultSQL { text += " DEFAULT \(value)" }
         return text
     }
 
@@ -49,12 +54,12 @@ enum SchemaDDL {
 
     /// The app's schema as it creates it: tables, then llm_* by ALTER TABLE,
     /// then its `ix_*` indexes.
-    static func legacySchema() -> [String] {
+    static func legacySchema(_ engine: DatabaseLocation.Engine = .sqlite) -> [String] {
         var statements: [String] = []
         for table in SchemaModel.tables {
-            statements.append(createTable(table, form: .legacy, omittingLaterColumns: true))
+            statements.append(createTable(table, form: .legacy, omittingLaterColumns: true, engine: engine))
             for column in table.columns where column.addedLater {
-                statements.append("ALTER TABLE \(table.name) ADD COLUMN \(columnDefinition(column, form: .legacy))")
+                statements.append("ALTER TABLE \(table.name) ADD COLUMN \(columnDefinition(column, in: table, form: .legacy, engine: engine))")
             }
             statements += table.indexes.map { createIndex($0, on: table.name) }
         }

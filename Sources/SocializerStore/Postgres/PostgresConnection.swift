@@ -11,8 +11,10 @@ import Glibc
 /// and rows come back as the same `Row` of `DatabaseValue`s, so models
 /// decode them with their one `init(row:)`.
 ///
-/// SQL is PostgreSQL's own: parameters are `$1`, `$2`, … (the engine seam
-/// that lets a repository be written once is the next step, issue 16).
+/// It is PostgreSQL's side of the engine seam (`Database`): statements are
+/// written once, with `?` placeholders, and numbered `$1`, `$2`, … here once
+/// per statement text (`SQLDialect.numberingPlaceholders`); SQL already
+/// numbered runs as written.
 /// Values travel as text (PQexecParams' text format) and come back as text,
 /// turned into `DatabaseValue`s by column type: integers and floats as
 /// numbers, booleans as 0/1 (as SQLite stores them), bytea as bytes, and
@@ -40,6 +42,8 @@ public final class PostgresConnection {
     /// trip (PQexecParams), a repeated one is parsed once (PQprepare).
     private var executions: [String: Int] = [:]
     private var prepared: [String: String] = [:]
+    /// Statement texts with their placeholders numbered, by the text as written.
+    private var numbered: [String: String] = [:]
     /// Set while `forEachRow` reads a result; running another statement then would fail in libpq.
     private var streaming = false
 
@@ -195,7 +199,7 @@ public final class PostgresConnection {
                            _ body: (Row) throws -> Void) throws {
         let sent = try dispatch(sql, arguments) { name, count, values in
             if let name { return pq.sendQueryPrepared(handle, name, count, values, nil, nil, 0) }
-            return pq.sendQueryParams(handle, sql, count, nil, values, nil, nil, 0)
+            return pq.sendQueryParams(handle, numberedText(sql), count, nil, values, nil, nil, 0)
         }
         guard sent == 1 else { throw connectionError(sql) }
         _ = pq.setSingleRowMode(handle)
@@ -227,7 +231,7 @@ public final class PostgresConnection {
     private func run(_ sql: String, _ arguments: [DatabaseValueConvertible?]) throws -> PostgresResult {
         let pointer = try dispatch(sql, arguments) { name, count, values in
             if let name { return pq.execPrepared(handle, name, count, values, nil, nil, 0) }
-            return pq.execParams(handle, sql, count, nil, values, nil, nil, 0)
+            return pq.execParams(handle, numberedText(sql), count, nil, values, nil, nil, 0)
         }
         let result = PostgresResult(pq, pointer)
         try check(result, sql: sql)
@@ -242,9 +246,18 @@ public final class PostgresConnection {
                              _ send: (String?, Int32, LibPQ.Strings?) -> R) throws -> R {
         try requireIdle(sql)
         let values = try arguments.map { try PostgresConnection.parameterText($0?.databaseValue ?? .null) }
-        let name = try preparedName(for: sql)
-        tracer?(sql)
+        let text = numberedText(sql)
+        let name = try preparedName(for: text)
+        tracer?(text)
         return PostgresConnection.withCStrings(values) { send(name, Int32(values.count), $0) }
+    }
+
+    /// `sql` with its `?` placeholders numbered, rewritten once per text.
+    private func numberedText(_ sql: String) -> String {
+        if let text = numbered[sql] { return text }
+        let text = SQLDialect.numberingPlaceholders(sql)
+        numbered[sql] = text
+        return text
     }
 
     /// The prepared statement for `sql` from its second run on; nil the first time.

@@ -22,7 +22,7 @@ public struct PurgeTarget: Sendable {
     /// lookups, one per deleted row, which would find nothing.
     public var detachesEveryReference: Bool
     /// Statements each batch runs on rows elsewhere before its own rows go,
-    /// with `{rows}` standing for the batch's rowid subquery (the invite
+    /// with `{rows}` standing for the batch's row subquery (the invite
     /// messages of purged invites lose their `invite_id`). Not counted as
     /// detached: they change values, not references.
     public var beforeDelete: [String] = []
@@ -37,36 +37,52 @@ public struct PurgeTarget: Sendable {
         self.detachesEveryReference = detachesEveryReference
     }
 
-    /// A target no index serves is walked in rowid order, and each batch
-    /// resumes after the last row of the one before (a leading `rowid > ?`):
-    /// starting again from the first row, every batch would read once more
-    /// all the rows the purge keeps before its own (bench/invites.sh: 448 ms
-    /// of batches where resuming takes 257 ms). A row that comes to match
-    /// behind the walk while it runs is left to the next run.
-    var resumes: Bool { orderBy == "rowid" }
+    /// A target no index serves is walked in rowid order (SQLite), and each
+    /// batch resumes after the last row of the one before (a leading `rowid
+    /// > ?`): starting again from the first row, every batch would read once
+    /// more all the rows the purge keeps before its own (bench/invites.sh:
+    /// 448 ms of batches where resuming takes 257 ms). A row that comes to
+    /// match behind the walk while it runs is left to the next run.
+    func resumes(_ dialect: SQLDialect) -> Bool { orderBy == "rowid" && !dialect.isPostgres }
 
-    /// The rows of one batch: the first `?` by the index (after the
-    /// previous batch's last rowid, bound first, for a target that resumes).
-    var batchRows: String {
-        "SELECT rowid FROM \(table) WHERE \(resumes ? "rowid > ? AND (\(condition))" : condition) ORDER BY \(orderBy) LIMIT ?"
+    /// The rows of one batch: the first `?` by the index, as `column`
+    /// (after the previous batch's last rowid, bound first, for a target
+    /// that resumes).
+    func batchRows(_ column: String, _ dialect: SQLDialect) -> String {
+        let condition = resumes(dialect) ? "rowid > ? AND (\(condition))" : condition
+        return "SELECT \(column) FROM \(table) WHERE \(condition) ORDER BY \(orderBy) LIMIT ?"
     }
 
-    /// One batch: the first `?` rows by the index, deleted by rowid (and
-    /// returned, for a target that resumes after the last of them).
-    /// `NOT INDEXED` keeps the planner from looking each row up again
-    /// through the app's redundant `ix_<table>_id` index.
-    var deleteSQL: String {
-        "DELETE FROM \(table) NOT INDEXED WHERE rowid IN (\(batchRows))" + (resumes ? " RETURNING rowid" : "")
+    /// One batch: the first `?` rows by the index, deleted by their address
+    /// (and the rowids returned, for a target that resumes after the last).
+    /// On SQLite, by rowid; `NOT INDEXED` keeps the planner from looking
+    /// each row up again through the app's redundant `ix_<table>_id` index.
+    /// On PostgreSQL, by ctid, which every table has (training has no id):
+    /// `= ANY(ARRAY(…))` is a TID scan, each row fetched by its address.
+    func deleteSQL(_ dialect: SQLDialect) -> String {
+        dialect.isPostgres
+            ? "DELETE FROM \(table) WHERE ctid = ANY(ARRAY(\(batchRows("ctid", dialect))))"
+            : "DELETE FROM \(table) NOT INDEXED WHERE rowid IN (\(batchRows("rowid", dialect)))"
+                + (resumes(dialect) ? " RETURNING rowid" : "")
     }
-    /// The same batch's references set NULL, in the same transaction (so the same rows).
-    var detachSQL: [String] {
-        detaching.map { "UPDATE \($0.table) SET \($0.column) = NULL WHERE \($0.column) IN (\(batchRows))" }
+    /// The same batch's references set NULL, in the same transaction (so the
+    /// same rows). The tables detached from have ids (SQLite: the rowid).
+    func detachSQL(_ dialect: SQLDialect) -> [String] {
+        let rows = batchRows(dialect.isPostgres ? "id" : "rowid", dialect)
+        return detaching.map { "UPDATE \($0.table) SET \($0.column) = NULL WHERE \($0.column) IN (\(rows))" }
     }
-    var beforeDeleteSQL: [String] { beforeDelete.map { $0.replacing("{rows}", with: batchRows) } }
+    /// `beforeDelete` with the batch's rows (ids on PostgreSQL, rowids on SQLite).
+    func beforeDeleteSQL(_ dialect: SQLDialect) -> [String] {
+        let rows = batchRows(dialect.isPostgres ? "id" : "rowid", dialect)
+        return beforeDelete.map { $0.replacing("{rows}", with: rows) }
+    }
+    /// SQLite's statements, as the query-plan tests read them.
+    var deleteSQL: String { deleteSQL(.sqlite) }
+    var detachSQL: [String] { detachSQL(.sqlite) }
     var countSQL: String { "SELECT count(*) FROM \(table) WHERE \(condition)" }
     /// What a dry run says the batches would set NULL.
     var countDetachedSQL: [String] {
-        detaching.map { "SELECT count(*) FROM \($0.table) WHERE \($0.column) IN (SELECT rowid FROM \(table) WHERE \(condition))" }
+        detaching.map { "SELECT count(*) FROM \($0.table) WHERE \($0.column) IN (SELECT id FROM \(table) WHERE \(condition))" }
     }
 }
 
@@ -100,8 +116,13 @@ public enum Interruption {
 /// (SPEC §8). Batches are sized by time: the engine measures how long each
 /// batch held the write lock and sizes the next to stay within
 /// `maxLockMilliseconds`, never above `maxBatchSize` rows.
+///
+/// The same on both engines: on PostgreSQL, which locks rows rather than
+/// the database, a batch holds the row locks of what it deletes, and a row
+/// another connection holds longer than `lock_timeout` (`--busy-timeout`)
+/// stops the purge with exit 75, the batches before it committed.
 public struct PurgeEngine {
-    public let db: Connection
+    public let db: any Database
     public var maxBatchSize: Int
     public var maxLockMilliseconds: Double
     /// The first batch is small: its timing calibrates the rest.
@@ -111,7 +132,7 @@ public struct PurgeEngine {
     /// lets a waiting writer in).
     public var pacer = LockPacer()
 
-    public init(db: Connection, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
+    public init(db: any Database, maxBatchSize: Int = 5000, maxLockMilliseconds: Double = 100) {
         self.db = db
         self.maxBatchSize = maxBatchSize
         self.maxLockMilliseconds = maxLockMilliseconds
@@ -133,10 +154,11 @@ public struct PurgeEngine {
             report.elapsedMilliseconds = total.elapsedMilliseconds
             return report
         }
+        let sqlite = !db.dialect.isPostgres
         // A large page cache keeps the index and table pages a batch touched
         // for the next one (the default 2 MB re-reads them from disk).
-        try db.execute("PRAGMA cache_size = -65536")
-        let wal = try db.scalar("PRAGMA journal_mode") == .text("wal")
+        if sqlite { try db.execute("PRAGMA cache_size = -65536") }
+        let wal = try sqlite && db.scalar("PRAGMA journal_mode") == .text("wal")
         if wal {
             // In WAL, NORMAL cannot corrupt the database; a power cut may only
             // undo the last batches, which the next run deletes again.
@@ -144,18 +166,21 @@ public struct PurgeEngine {
             // Checkpoints run in the pauses, outside the lock: an automatic one
             // would run inside COMMIT and count as lock time.
             try db.execute("PRAGMA wal_autocheckpoint = 0")
-        } else {
+        } else if sqlite {
             // This connection only: no journal file created and deleted per batch.
             _ = try db.scalar("PRAGMA journal_mode = TRUNCATE")
         }
-        if target.detachesEveryReference {
+        let skipsForeignKeys = sqlite && target.detachesEveryReference
+        if skipsForeignKeys {
             // Outside any transaction, where the pragma takes effect; this connection only.
             try db.execute("PRAGMA foreign_keys = OFF")
         }
-        defer { if target.detachesEveryReference { try? db.execute("PRAGMA foreign_keys = ON") } }
-        let statement = try db.prepare(target.deleteSQL)
-        let detachStatements = try target.detachSQL.map { try db.prepare($0) }
-        let beforeStatements = try target.beforeDeleteSQL.map { try db.prepare($0) }
+        defer { if skipsForeignKeys { try? db.execute("PRAGMA foreign_keys = ON") } }
+        // Cached by the connection: each statement is parsed once for the run.
+        let deleteSQL = target.deleteSQL(db.dialect)
+        let detachSQL = target.detachSQL(db.dialect)
+        let beforeDeleteSQL = target.beforeDeleteSQL(db.dialect)
+        let resumes = target.resumes(db.dialect)
         var pacer = self.pacer
         var size = min(firstBatchSize, maxBatchSize)
         // Where a resuming target's next batch starts: after this rowid.
@@ -169,32 +194,30 @@ public struct PurgeEngine {
             let deleted: Int
             var detached = 0
             do {
-                let arguments = (target.resumes ? [.integer(resumeAfter)] : []) + target.arguments + [.integer(Int64(size))]
+                let arguments: [DatabaseValueConvertible?] = (resumes ? [DatabaseValue.integer(resumeAfter)] : [])
+                    + target.arguments + [DatabaseValue.integer(Int64(size))]
                 let batch = try db.transaction(.immediate) { () -> (deleted: Int, last: Int64) in
                     detached = 0
-                    for before in beforeStatements {
-                        defer { before.reset() }
-                        try before.bind(arguments)
-                        while try before.step() {}
-                    }
-                    for detach in detachStatements {
-                        defer { detach.reset() }
-                        try detach.bind(arguments)
-                        while try detach.step() {}
+                    for sql in beforeDeleteSQL { try db.execute(sql, arguments) }
+                    for detach in detachSQL {
+                        try db.execute(detach, arguments)
                         detached += db.changes
                     }
-                    try statement.bind(arguments)
-                    var last = resumeAfter
-                    while try statement.step() {
-                        if case .integer(let rowid) = statement.value(at: 0) { last = max(last, rowid) }
+                    guard resumes else {
+                        try db.execute(deleteSQL, arguments)
+                        return (db.changes, resumeAfter)
                     }
-                    return (db.changes, last)
+                    var (count, last) = (0, resumeAfter)
+                    try db.forEachRow(deleteSQL, arguments) { row in
+                        count += 1
+                        if case .integer(let rowid)? = row.values.first { last = max(last, rowid) }
+                    }
+                    return (count, last)
                 }
                 deleted = batch.deleted
                 // The walk moves on once the batch has committed.
                 resumeAfter = batch.last
-            } catch let error as DatabaseError {
-                statement.reset()
+            } catch let error as any DatabaseFailure {
                 report.stoppedEarly = error.domainError
                 break
             } catch let error as SocializerError {
@@ -204,7 +227,7 @@ public struct PurgeEngine {
             let milliseconds = Double(lock.elapsedMicroseconds) / 1000
             report.batches += 1
             report.rowsDeleted += deleted
-            if !detachStatements.isEmpty { report.rowsDetached = (report.rowsDetached ?? 0) + detached }
+            if !detachSQL.isEmpty { report.rowsDetached = (report.rowsDetached ?? 0) + detached }
             report.longestBatchMilliseconds = max(report.longestBatchMilliseconds, milliseconds)
             afterBatch(report)
             if deleted < size { break }

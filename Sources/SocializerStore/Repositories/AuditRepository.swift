@@ -89,8 +89,8 @@ public struct AuditQuery: Sendable {
 /// All SQL for `admin_audit` (migration 0005), and how a change set names
 /// its target.
 public struct AuditRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     public static let table = "admin_audit"
     /// The migration that adds the trail; older databases have none.
@@ -116,9 +116,9 @@ public struct AuditRepository {
     /// Records one entry; returns its id.
     public func insert(at: Timestamp, actor: String, command: String, target: AuditTarget?, changes: ChangeSet,
                        details: JSONValue) throws -> Int64 {
-        try db.execute(AuditRepository.insertSQL, [at.databaseText, actor, command, target?.text,
-                                                  AuditRepository.rowsJSON(changes).compactText, details.compactText])
-        return db.lastInsertedRowID
+        try db.insert(AuditRepository.insertSQL, [at.databaseText, actor, command, target?.text,
+                                                 AuditRepository.rowsJSON(changes).compactText, details.compactText],
+                      returning: "id")
     }
 
     /// `{"users": {"deleted": 1}, "user_preferences": {"deleted": 2}}`: the

@@ -30,8 +30,8 @@ public struct RevokedToken: Sendable, Equatable {
 
 /// All SQL for `token_blacklist`.
 public struct TokenRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     static let select = """
         SELECT t.id, t.token, t.expires_at, t.created_at, t.user_id, u.username, t.reason
@@ -51,9 +51,8 @@ public struct TokenRepository {
 
     /// Stores a revocation; returns the new row's id.
     public func insert(token: String, expiresAt: Timestamp, createdAt: Timestamp, userID: Int64?, reason: String?) throws -> Int64 {
-        try db.execute("INSERT INTO token_blacklist (token, expires_at, created_at, user_id, reason) VALUES (?, ?, ?, ?, ?)",
-                       [token, expiresAt.databaseText, createdAt.databaseText, userID, reason])
-        return db.lastInsertedRowID
+        try db.insert("INSERT INTO token_blacklist (token, expires_at, created_at, user_id, reason) VALUES (?, ?, ?, ?, ?)",
+                      [token, expiresAt.databaseText, createdAt.databaseText, userID, reason], returning: "id")
     }
 
     public enum Expiry: Sendable { case any, expired, active }

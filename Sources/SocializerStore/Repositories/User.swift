@@ -102,10 +102,16 @@ public struct UserQuery: Sendable {
         case id, username, role, temperature, messages
         case memberSince = "member_since"
 
-        /// What ORDER BY sorts on: `messages` by its count, whether the
-        /// column holds a number or the app's JSON list.
-        var sqlExpression: String {
-            guard self == .messages else { return rawValue }
+        /// What ORDER BY sorts on: text byte by byte on both engines;
+        /// `messages` by its count, whether the column holds a number or the
+        /// app's JSON list (SQLite; on PostgreSQL the app's INTEGER column
+        /// can only hold a number).
+        func sqlExpression(_ dialect: SQLDialect) -> String {
+            switch self {
+            case .username, .role: return dialect.bytewise(rawValue)
+            case .messages where !dialect.isPostgres: break
+            default: return rawValue
+            }
             return "CASE WHEN typeof(messages) IN ('integer', 'real') THEN messages "
                 + "WHEN json_valid(messages) THEN (CASE json_type(messages) WHEN 'array' THEN json_array_length(messages) ELSE -1 END) "
                 + "ELSE -1 END"

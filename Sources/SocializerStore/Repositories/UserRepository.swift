@@ -3,10 +3,11 @@ import SocializerSecurity
 
 /// All SQL for `users`. Works on every schema version from the app's own
 /// (0001, no SQL defaults: every column is written explicitly) onwards.
+/// Written once for both engines (`Database`).
 public struct UserRepository {
-    public let db: Connection
+    public let db: any Database
 
-    public init(_ db: Connection) { self.db = db }
+    public init(_ db: any Database) { self.db = db }
 
     // MARK: Reading
 
@@ -38,7 +39,7 @@ public struct UserRepository {
     }
 
     public func usernameExists(_ name: String, excluding id: Int64? = nil) throws -> Bool {
-        try db.scalarInt("SELECT count(*) FROM users WHERE username = ? AND id IS NOT ?", [name, id]) > 0
+        try db.scalarInt("SELECT count(*) FROM users WHERE username = ? AND id \(db.dialect.isDistinctFrom) ?", [name, id]) > 0
     }
 
     // MARK: Emails
@@ -46,20 +47,26 @@ public struct UserRepository {
     /// The app's older salted bcrypt email hashes: every value from `$2` up
     /// to `$3`, a range the hashed_email index answers (LIKE cannot use it,
     /// being case-insensitive).
-    static let legacyEmailSQL = "SELECT id, hashed_email FROM users WHERE hashed_email >= '$2' AND hashed_email < '$3' ORDER BY id"
+    static func legacyEmailSQL(_ dialect: SQLDialect) -> String {
+        let column = dialect.bytewise("hashed_email")
+        return "SELECT id, hashed_email FROM users WHERE \(column) >= '$2' AND \(column) < '$3' ORDER BY id"
+    }
 
     public typealias LegacyEmailHash = (id: Int64, hash: String)
 
     /// The legacy bcrypt email hashes, read once by callers that look up many
     /// addresses (import) and passed to `usersWithEmail`.
     public func legacyEmailHashes() throws -> [LegacyEmailHash] {
-        try db.rows(UserRepository.legacyEmailSQL)
+        try db.rows(UserRepository.legacyEmailSQL(db.dialect))
             .map { (id: try $0.int("id"), hash: try $0.string("hashed_email")) }
             .filter { EmailHasher.isLegacyBcrypt($0.hash) }
     }
 
     /// The users holding a keyed hash (`hmac-sha256:…`): an index range.
-    static let keyedEmailCountSQL = "SELECT count(*) FROM users WHERE hashed_email >= 'hmac-sha256:' AND hashed_email < 'hmac-sha256;'"
+    static func keyedEmailCountSQL(_ dialect: SQLDialect) -> String {
+        let column = dialect.bytewise("hashed_email")
+        return "SELECT count(*) FROM users WHERE \(column) >= 'hmac-sha256:' AND \(column) < 'hmac-sha256;'"
+    }
 
     /// Exact stored forms (keyed hash, SHA-256 digests): the UNIQUE index.
     static func exactEmailSQL(_ count: Int) -> String {
@@ -72,7 +79,7 @@ public struct UserRepository {
     }
 
     public func keyedEmailCount() throws -> Int64 {
-        try db.scalarInt(UserRepository.keyedEmailCountSQL)
+        try db.scalarInt(UserRepository.keyedEmailCountSQL(db.dialect))
     }
 
     /// The users whose stored email is `address` in any form the app or the
@@ -134,7 +141,7 @@ public struct UserRepository {
 
     /// Streams the users a query selects; memory stays flat.
     public func list(_ query: UserQuery, _ body: (User) throws -> Void) throws {
-        let order = "\(query.sort.sqlExpression) \(query.descending ? "DESC" : "ASC")" + (query.sort == .id ? "" : ", id")
+        let order = "\(query.sort.sqlExpression(db.dialect)) \(query.descending ? "DESC" : "ASC")" + (query.sort == .id ? "" : ", id")
         var select = SelectQuery("SELECT \(User.columns) FROM users", order: order)
         if let role = query.role { select.filter("role = ?", role) }
         if let active = query.active { select.filter("is_active = ?", active) }
@@ -159,14 +166,14 @@ public struct UserRepository {
         try User.validate(temperature: user.temperature)
         // A taken username or email fails the UNIQUE constraint, translated below: no lookup first.
         do {
-            try db.execute(UserRepository.insertSQL, user.columnValues.map(\.value))
-        } catch let error as DatabaseError where error.isUniqueConstraint {
+            return try db.insert(UserRepository.insertSQL, user.columnValues.map(\.value), returning: "id")
+        } catch let error as any DatabaseFailure where error.isUniqueConstraint {
+            // SQLite names the column, PostgreSQL the constraint (users_hashed_email_key): both hold its name.
             if error.message.contains("hashed_email") {
                 throw SocializerError.invalid("a user with that email already exists")
             }
             throw SocializerError.invalid("user '\(user.username)' already exists")
         }
-        return db.lastInsertedRowID
     }
 
     /// Writes the columns of `user` that differ from `original` (the row as
@@ -184,7 +191,7 @@ public struct UserRepository {
         let assignments = changed.map { "\($0.column) = ?" }.joined(separator: ", ")
         do {
             try db.execute("UPDATE users SET \(assignments) WHERE id = ?", changed.map(\.value) + [user.id])
-        } catch let error as DatabaseError where error.isUniqueConstraint {
+        } catch let error as any DatabaseFailure where error.isUniqueConstraint {
             throw SocializerError.invalid(error.message.contains("hashed_email")
                 ? "a user with that email already exists" : "user '\(user.username)' already exists")
         }
@@ -205,7 +212,7 @@ public struct UserRepository {
     /// members first. Run it inside a transaction. With `keepLogs`, error
     /// logs stay with user_id NULL.
     public func deleteCascading(_ id: Int64, keepLogs: Bool) throws -> [ReferenceCascade.Count] {
-        var cascade = try ReferenceCascade(db, detach: keepLogs ? [.init("error_logs", "user_id")] : [])
+        var cascade = try ReferenceCascade(try db.sqliteConnection(), detach: keepLogs ? [.init("error_logs", "user_id")] : [])
         try cascade.delete(from: "users", where: "id = ?", [id])
         return cascade.counts
     }

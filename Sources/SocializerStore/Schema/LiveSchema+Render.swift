@@ -46,7 +46,10 @@ extension LiveSchema {
                     if table.autoincrement { settings.append("increment") }
                 }
                 if column.notNull && !(primaryKey.count == 1 && column.primaryKeyPosition > 0) { settings.append("not null") }
-                if let value = column.defaultSQL { settings.append("default: `\(value)`") }
+                // A PostgreSQL sequence's default is what `increment` says.
+                if let value = column.defaultSQL, !(settings.contains("increment") && value.hasPrefix("nextval(")) {
+                    settings.append("default: `\(value)`")
+                }
                 let type = column.type.isEmpty ? "BLOB" : column.type
                 let quotedType = type.contains("(") || type.contains(" ") ? "\"\(type)\"" : type
                 out += "  \(column.name) \(quotedType)" + (settings.isEmpty ? "" : " [\(settings.joined(separator: ", "))]") + "\n"
@@ -93,7 +96,7 @@ extension LiveSchema {
             out += "    \(table.name) {\n"
             for column in table.columns {
                 let type = (column.type.isEmpty ? "BLOB" : column.type)
-                    .replacingAll("(", with: "_").replacingAll(")", with: "")
+                    .replacingAll("(", with: "_").replacingAll(")", with: "").replacingAll(" ", with: "_")
                 var keys: [String] = []
                 if column.primaryKeyPosition > 0 { keys.append("PK") }
                 if table.references.contains(where: { $0.column == column.name }) { keys.append("FK") }

@@ -29,7 +29,10 @@ public struct LiveSchema: Sendable {
         public var columns: [Column]
         public var references: [Reference]
         public var indexes: [Index]
-        public var autoincrement: Bool { sql.uppercased().contains("AUTOINCREMENT") }
+        /// SQLite's AUTOINCREMENT, or a PostgreSQL sequence default (SERIAL).
+        public var autoincrement: Bool {
+            sql.uppercased().contains("AUTOINCREMENT") || columns.contains { $0.defaultSQL?.hasPrefix("nextval(") == true }
+        }
     }
 
     public var tables: [Table]

@@ -52,7 +52,7 @@ enum UsersCommand {
                 requireOneOf: [[email.name, noEmail.name]],
                 examples: ["printf '%s\\n' \"$PW\" | socializer users create alice --email alice@example.com --password-stdin",
                            "id=$(socializer -q users create bob --no-email --password-file pw.txt)"],
-                output: UserColumns.record.output, write: WriteAction(prepare: prepareCreate, apply: applyCreate)),
+                output: UserColumns.record.output, write: .onEitherEngine(prepare: prepareCreate, apply: applyCreate)),
             CommandNode("list", summary: "List users by id (or --sort), filtered by role, status or name.",
                 options: [onlyRole, onlyActive, onlyInactive, search, limit, offset, sort],
                 exclusive: [[onlyActive.name, onlyInactive.name]],
@@ -114,7 +114,7 @@ enum UsersCommand {
     // MARK: Shared pieces
 
     /// A user named on the command line, who must exist.
-    static func require(_ db: Connection, _ text: String) throws -> User {
+    static func require(_ db: any Database, _ text: String) throws -> User {
         try UserRepository(db).require(UserReference(text))
     }
 
@@ -154,7 +154,7 @@ enum UsersCommand {
         var lookup: EmailLookup?
     }
 
-    static func prepareCreate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> NewUser {
+    static func prepareCreate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> NewUser {
         let name = try NameRules.validate(arguments[username], what: "username")
         let address = arguments[email]
         if let address { try EmailHasher.validate(address) }
@@ -171,7 +171,7 @@ enum UsersCommand {
         return NewUser(user: user, email: address, lookup: try scheme.map { try emailLookup(context, arguments, scheme: $0) })
     }
 
-    static func applyCreate(_ new: NewUser, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyCreate(_ new: NewUser, _ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let repository = UserRepository(db)
         if let address = new.email, let lookup = new.lookup, try repository.emailTaken(address, lookup: lookup) {
             throw SocializerError.invalid("a user with that email already exists")
@@ -196,13 +196,13 @@ enum UsersCommand {
             query.sort = field
             query.descending = descending
         }
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         try UserColumns.list.render(context) { row in try UserRepository(db).list(query, row) }
         return .success
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         try context.recordRenderer().render(UserColumns.record.record(try require(db, arguments[user])))
         return .success
     }

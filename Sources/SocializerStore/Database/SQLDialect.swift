@@ -1,0 +1,126 @@
+/// The SQL that differs between the engines, in one place (SQLAlchemy's
+/// dialects, GRDB's `Database`): repositories write their statements once
+/// and ask the dialect for the few fragments that differ.
+///
+/// What both engines accept and therefore needs no fragment: `?` placeholders
+/// (PostgreSQL's connection numbers them, `numberingPlaceholders`), booleans
+/// bound as values (PostgreSQL reads the 0/1 SQLite stores as false/true),
+/// timestamps and dates bound as their canonical text, JSON as its text,
+/// `SAVEPOINT`/`RELEASE`/`ROLLBACK TO`, `"quoted"` identifiers, `coalesce`,
+/// `lower`, `trim`, `count`, `IN (…)`.
+public struct SQLDialect: Sendable, Equatable {
+    public let engine: DatabaseLocation.Engine
+
+    public static let sqlite = SQLDialect(engine: .sqlite)
+    public static let postgres = SQLDialect(engine: .postgres)
+
+    public var isPostgres: Bool { engine == .postgres }
+
+    /// `"name"`, inner quotes doubled: the same rule in both engines.
+    public func quote(_ identifier: String) -> String { SQL.quote(identifier) }
+
+    /// The operator of a case-insensitive `LIKE`: SQLite's LIKE ignores
+    /// ASCII case (https://sqlite.org/lang_expr.html#like), PostgreSQL's
+    /// ILIKE does (under its collation's case rules).
+    public var caseInsensitiveLike: String { isPostgres ? "ILIKE" : "LIKE" }
+
+    /// `expression` compared byte by byte, as SQLite compares text (BINARY):
+    /// PostgreSQL otherwise compares by the database's collation
+    /// (`en_US.UTF-8` orders `B` after `a`), so ORDER BY and ranges on text
+    /// would differ between the engines.
+    public func bytewise(_ expression: String) -> String {
+        isPostgres ? "\(expression) COLLATE \"C\"" : expression
+    }
+
+    /// The current UTC time in the canonical DATETIME form, as an SQL default.
+    public var now: String {
+        isPostgres ? "(now() AT TIME ZONE 'utc')" : "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))"
+    }
+
+    /// Today's date, as an SQL default: the server's local date on
+    /// PostgreSQL, as the app writes DATE columns (SPEC §2); UTC on SQLite.
+    public var today: String { isPostgres ? "CURRENT_DATE" : "(date('now'))" }
+
+    /// A boolean constant in SQL text (defaults, conditions).
+    public func boolean(_ value: Bool) -> String {
+        isPostgres ? (value ? "true" : "false") : (value ? "1" : "0")
+    }
+
+    /// The bound value of `LIMIT ?` that means no limit: SQLite takes a
+    /// negative one, PostgreSQL NULL (and refuses a negative one).
+    public var noLimit: DatabaseValue { isPostgres ? .null : .integer(-1) }
+
+    /// `a IS NOT b` for any values, NULL included.
+    public var isDistinctFrom: String { isPostgres ? "IS DISTINCT FROM" : "IS NOT" }
+
+    /// `count(*)` of the tables named `?`, in the main database or PostgreSQL's current schema.
+    var tableExistsSQL: String {
+        isPostgres
+            ? "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?"
+            : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+    }
+
+    /// Every table, as `name`, ordered byte-wise.
+    var tableNamesSQL: String {
+        isPostgres
+            ? "SELECT tablename AS name FROM pg_catalog.pg_tables WHERE schemaname = current_schema() ORDER BY tablename COLLATE \"C\""
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    }
+
+    /// `sql` with each `?` placeholder written `$1`, `$2`, … as PostgreSQL
+    /// wants them; `?` inside string literals, quoted identifiers and
+    /// comments is left alone. SQL already numbered (`$1`) has no `?` and
+    /// comes back as it was.
+    public static func numberingPlaceholders(_ sql: String) -> String {
+        let bytes = Array(sql.utf8)
+        guard bytes.contains(UInt8(ascii: "?")) else { return sql }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 8)
+        var number = 0
+        var i = 0
+        let quote = UInt8(ascii: "'"), doubleQuote = UInt8(ascii: "\""), dash = UInt8(ascii: "-")
+        let slash = UInt8(ascii: "/"), star = UInt8(ascii: "*"), newline = UInt8(ascii: "\n")
+        func copy(until end: (Int) -> Bool) {
+            while i < bytes.count {
+                out.append(bytes[i])
+                i += 1
+                if end(i) { return }
+            }
+        }
+        while i < bytes.count {
+            let byte = bytes[i]
+            switch byte {
+            case quote, doubleQuote:
+                // A literal or identifier runs to the next unpaired quote ('' and "" are the quote itself).
+                out.append(byte)
+                i += 1
+                while i < bytes.count {
+                    out.append(bytes[i])
+                    i += 1
+                    if bytes[i - 1] == byte {
+                        if i < bytes.count && bytes[i] == byte {
+                            out.append(byte)
+                            i += 1
+                        } else {
+                            break
+                        }
+                    }
+                }
+            case dash where i + 1 < bytes.count && bytes[i + 1] == dash:
+                copy { bytes[$0 - 1] == newline }
+            case slash where i + 1 < bytes.count && bytes[i + 1] == star:
+                out += [slash, star]
+                i += 2
+                copy { $0 >= 2 && bytes[$0 - 2] == star && bytes[$0 - 1] == slash }
+            case UInt8(ascii: "?"):
+                number += 1
+                out += Array("$\(number)".utf8)
+                i += 1
+            default:
+                out.append(byte)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
