@@ -25,6 +25,15 @@ public enum CommandLineTool {
     public static func run(rawArguments: [[UInt8]], environment: [String: String], stdin: ByteInput,
                            stdout: TextOutput, stderr: TextOutput, terminal: TerminalInfo,
                            clock: any Clock, prompt: TerminalPrompt? = nil) -> Int32 {
+        run(rawArguments: rawArguments, environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
+            terminal: terminal, clock: clock, prompt: prompt, root: CommandTable.root)
+    }
+
+    /// The same against another command tree (tests of verb factories
+    /// before a command adds their verbs to the table).
+    static func run(rawArguments: [[UInt8]], environment: [String: String], stdin: ByteInput,
+                    stdout: TextOutput, stderr: TextOutput, terminal: TerminalInfo,
+                    clock: any Clock, prompt: TerminalPrompt?, root: CommandNode) -> Int32 {
         var arguments: [String] = []
         for (offset, bytes) in rawArguments.enumerated() {
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -46,7 +55,7 @@ public enum CommandLineTool {
         }
         var context: CommandContext?
         do {
-            let parser = ArgumentParser(root: CommandTable.root, globals: CommandTable.globals, now: clock.now())
+            let parser = ArgumentParser(root: root, globals: CommandTable.globals, now: clock.now())
             switch try parser.parse(arguments) {
             case .version:
                 stdout.write("socializer \(version) (SQLite \(Connection.libraryVersion))\n")
