@@ -48,6 +48,9 @@ enum Hints {
             return ("to ask again, send it anew (it becomes pending): socializer invites send \(room) --from \(user(inviter)) --to \(user(invitee))", nil)
         case .unreadableStoredValue:
             return ("find every such value, and what fixes it, with: socializer doctor", nil)
+        case .recordsExist:
+            return ("to keep the stored rows pass --on-conflict skip, to overwrite them --on-conflict update "
+                    + "(seed: or --fresh for a new database)", nil)
         }
     }
 

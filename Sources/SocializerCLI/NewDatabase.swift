@@ -26,9 +26,12 @@ enum NewDatabase {
     /// it before it is placed, a failure or a crash discards it, and a bulk
     /// load then writes each page once instead of twice. It is synced before
     /// it is placed.
+    /// `destination` is where the file goes (default `--db`; `seed --fresh`
+    /// gives the file a symbolic link points at, which it replaces).
     static func build<T>(_ context: CommandContext, placement: Placement?, dryRunMigrations: Bool = false, to target: Int? = nil,
-                         bulk: Bool = false, _ body: (Connection, [MigrationRun]) throws -> T) throws -> T? {
-        let path = context.globals.databasePath
+                         bulk: Bool = false, destination: String? = nil,
+                         _ body: (Connection, [MigrationRun]) throws -> T) throws -> T? {
+        let path = destination ?? context.globals.databasePath
         let partial = PartialFile(destination: path)
         partial.discard()
         defer { partial.discard() }

@@ -75,6 +75,8 @@ public struct SocializerError: Error, Sendable, Equatable, CustomStringConvertib
         /// A stored value is not what its column holds (a date that is no
         /// date): the database's health check finds every such value.
         case unreadableStoredValue
+        /// A load met records that are stored already (conflict policy fail).
+        case recordsExist
     }
 
     public init(_ code: ExitCode, _ message: String, hint: String? = nil, details: [String] = [], reason: Reason? = nil) {

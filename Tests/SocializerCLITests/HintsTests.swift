@@ -88,8 +88,9 @@ enum CommandMentions {
         .notRoomMember(roomID: 3, username: "bob"), .roomArchived(roomID: 3), .roomAIDisabled(roomID: 3),
         .inviteNotPending(roomID: 3, inviter: "alice", invitee: "bob"),
         .unreadableStoredValue,
+        .recordsExist,
     ]
-    static let caseCount = 18
+    static let caseCount = 19
     static func ordinal(_ reason: SocializerError.Reason) -> Int {
         switch reason {
         case .databaseMissing: 0
@@ -110,6 +111,7 @@ enum CommandMentions {
         case .roomAIDisabled: 15
         case .inviteNotPending: 16
         case .unreadableStoredValue: 17
+        case .recordsExist: 18
         }
     }
 
@@ -140,6 +142,8 @@ enum CommandMentions {
             (.inviteNotPending(roomID: 3, inviter: "alice", invitee: "bob"),
              "to ask again, send it anew (it becomes pending): socializer invites send 3 --from alice --to bob", nil),
             (.unreadableStoredValue, "find every such value, and what fixes it, with: socializer doctor", nil),
+            (.recordsExist, "to keep the stored rows pass --on-conflict skip, to overwrite them --on-conflict update "
+                + "(seed: or --fresh for a new database)", nil),
         ]
         #expect(expected.count == Self.caseCount)
         for (reason, hint, suffix) in expected {

@@ -92,7 +92,19 @@ import TestSupport
         let source = Self.demo()
         let plain = source.cli(["--format", format, "rooms", "export"])
         #expect(plain.status == 0 && !plain.stdout.contains("tuesday") && !plain.stdout.contains("\"password\""), "\(plain.stderr)")
+        // An import of it would open the room to anyone: said, as a notice.
+        #expect(plain.stderr == "socializer: 1 room(s) have a password, left out; an import of this export makes them open to anyone "
+                + "(add --include-secrets to keep the passwords)\n", "\(plain.stderr)")
         let full = source.cli(["--format", format, "rooms", "export", "--include-secrets"])
+        #expect(full.stderr.isEmpty, "\(full.stderr)")
+        // Secrets into a file others may read (`> file` under umask 022): a warning, the output as asked.
+        let shared = runCLI(["--db", source.db, "--format", format, "rooms", "export", "--include-secrets"],
+                            environment: source.f.environment, terminal: TerminalInfo(stdoutFileMode: 0o644))
+        #expect(shared.stdout == full.stdout && shared.stderr == "socializer: warning: standard output is a file others may read (mode 644) "
+                + "and this output holds secrets; restrict it with chmod 600, or create it under umask 077\n", "\(shared.stderr)")
+        let private_ = runCLI(["--db", source.db, "--format", format, "rooms", "export", "--include-secrets"],
+                              environment: source.f.environment, terminal: TerminalInfo(stdoutFileMode: 0o600))
+        #expect(private_.stderr.isEmpty)
         #expect(full.stdout.contains(#""password":"tuesday""#))
         #expect(!full.stdout.contains("room_invites") && !full.stdout.contains("\"users\""))
         let tables = ["chat_rooms", "room_members", "room_messages"]

@@ -51,7 +51,7 @@ enum SeedCommand {
         requireOneOf: [[files.name, demo.name, generate.name]],
         examples: ["socializer seed --demo", "SOCIALIZER_BCRYPT_COST=4 socializer --db ci.db seed --fresh fixtures/ci.json",
                    "socializer --db load.db seed --fresh --generate users=1000,rooms=50,messages=100000 --random-seed 7",
-                   "socializer dump --format jsonl | socializer --db copy.db seed - --input-format jsonl"],
+                   "socializer dump --include-secrets --format jsonl | socializer --db copy.db seed - --input-format jsonl"],
         output: OutputCheck.fields(columns), custom: run)
 
     // MARK: Running
@@ -95,9 +95,15 @@ enum SeedCommand {
         let counts: [FixtureLoader.TableCount]
         let made: String
         if arguments[fresh] || !exists {
-            if exists { try requireReplaceable(path) }
+            // A symbolic link stays; the file it points at is replaced.
+            let target = exists ? try resolvedTarget(path) : path
+            if exists {
+                try requireReplaceable(target)
+                try requireNotInUse(target, context)
+            }
             let placement: NewDatabase.Placement? = dryRun ? nil : exists ? .replace : .link
-            guard let result = try NewDatabase.build(context, placement: placement, bulk: true, { db, _ in try fill(db, true) }) else {
+            guard let result = try NewDatabase.build(context, placement: placement, bulk: true, destination: target,
+                                                     { db, _ in try fill(db, true) }) else {
                 throw SocializerError(.cannotCreate, "another process created '\(path)' while this one seeded it; nothing was changed",
                                       hint: "run the same command again to seed that database, or add --fresh to replace it")
             }
@@ -145,6 +151,31 @@ enum SeedCommand {
         case nil:
             throw SocializerError.usage("cannot tell the format of '\(Echo.cut(path))' from its name",
                                         hint: "name it .json or .jsonl, or pass --input-format json|jsonl")
+        }
+    }
+
+    /// The file `path` names, through any symbolic links.
+    static func resolvedTarget(_ path: String) throws -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// `--fresh` puts a new file in place of the old one: a connection that
+    /// is writing to the old file would go on writing to a file no one will
+    /// open again, so a database with a transaction open is refused (75)
+    /// after waiting `--busy-timeout` for it. An idle connection takes no
+    /// lock and cannot be seen: the man page says to stop the app first.
+    static func requireNotInUse(_ path: String, _ context: CommandContext) throws {
+        do {
+            let db = try Connection(path: path, mode: .existing, busyTimeoutMilliseconds: context.globals.busyTimeoutMilliseconds)
+            try db.execute("BEGIN IMMEDIATE")
+            try db.execute("ROLLBACK")
+        } catch let error as DatabaseError where error.isBusy {
+            throw SocializerError(.temporarilyUnavailable,
+                "'\(Echo.cut(path))' is in use: another connection holds a transaction on it, and --fresh would replace the file under it; "
+                    + "nothing was changed",
+                hint: "stop the app (or whatever writes to it) and run the same command again")
         }
     }
 

@@ -233,9 +233,13 @@ public struct TerminalInfo: Sendable {
     public var stderrIsTerminal: Bool
     /// Columns of the terminal, or nil when output is not a terminal.
     public var width: Int?
+    /// The permission bits of standard output when it is a regular file
+    /// (`> file`), else nil: secrets written there warn when others may read it.
+    public var stdoutFileMode: UInt32?
 
     public init(stdinIsTerminal: Bool = false, stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false,
-                width: Int? = nil) {
+                width: Int? = nil, stdoutFileMode: UInt32? = nil) {
+        self.stdoutFileMode = stdoutFileMode
         self.stdinIsTerminal = stdinIsTerminal
         self.stdoutIsTerminal = stdoutIsTerminal
         self.stderrIsTerminal = stderrIsTerminal
@@ -250,7 +254,9 @@ public struct TerminalInfo: Sendable {
             if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { width = Int(size.ws_col) }
         }
         if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 { width = columns }
+        var info = stat()
+        let fileMode = fstat(1, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? UInt32(info.st_mode & 0o777) : nil
         return TerminalInfo(stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: stdoutTTY,
-                            stderrIsTerminal: isatty(2) == 1, width: width)
+                            stderrIsTerminal: isatty(2) == 1, width: width, stdoutFileMode: fileMode)
     }
 }

@@ -41,6 +41,10 @@ enum FixtureIO {
     /// table as of one moment, however the app writes meanwhile); lost
     /// output stops it (exit 74).
     static func write(_ dumper: FixtureDumper, _ db: Connection, _ context: CommandContext) throws {
+        if dumper.secrets, let mode = context.terminal.stdoutFileMode, mode & 0o077 != 0 {
+            context.warn("standard output is a file others may read (mode \(String(mode, radix: 8))) and this output holds secrets; "
+                         + "restrict it with chmod 600, or create it under umask 077")
+        }
         let out = context.stdout
         try db.transaction(.deferred) {
             try dumper.write { bytes in

@@ -39,7 +39,7 @@ enum FixtureTransfer {
             options += [SecretOptions.bcryptCost, SecretOptions.emailKeyFile, SecretOptions.insecureFileOK]
         }
         return CommandNode(
-            "import", summary: "Load \(noun) from a json, jsonl or csv file, all or nothing.",
+            "import", summary: "Load \(noun) from a json, jsonl\(groups.count == 1 ? " or csv" : "") file, all or nothing.",
             discussion: """
                 Records have the fixture fields of \(names) (see socializer-seed(1)) and name each \
                 other by natural keys. Every bad record is reported with its location before \
@@ -99,6 +99,11 @@ enum FixtureTransfer {
         }
         let secrets = hasSecrets(groups) && arguments[includeSecrets]
         try FixtureIO.write(FixtureDumper(db, groups: groups, includeSecrets: secrets, form: form), db, context)
+        // Rooms import without a password when none is given: say what an import of this export would open.
+        if groups.contains(.chatRooms) && !secrets, case let locked = try RoomRepository(db).countWithPassword(), locked > 0 {
+            context.notice("\(locked) room(s) have a password, left out; an import of this export makes them open to anyone "
+                           + "(add --include-secrets to keep the passwords)")
+        }
         return .success
     }
 }

@@ -5,11 +5,15 @@ public final class ProblemList {
     public let limit: Int
     public private(set) var count = 0
     public private(set) var kept: [String] = []
+    /// Some problem was a record that already exists (the conflict policy
+    /// was `fail`): the error then says how to keep or overwrite them.
+    public private(set) var sawConflict = false
 
     public init(limit: Int) { self.limit = limit }
 
-    public func add(_ message: String) {
+    public func add(_ message: String, conflict: Bool = false) {
         count += 1
+        if conflict { sawConflict = true }
         if kept.count < limit { kept.append(message) }
     }
 

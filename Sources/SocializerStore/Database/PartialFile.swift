@@ -59,8 +59,15 @@ public struct PartialFile {
     /// Puts the finished file in place of `destination`, whatever is there
     /// (rename(2) replaces atomically: a reader sees the old file or the new
     /// one). The old file's journal, WAL and shared-memory files go first:
-    /// a WAL left beside the new file would be replayed into it.
+    /// a WAL left beside the new file would be replayed into it. The new
+    /// file takes the old one's permission bits and, where this process may
+    /// give them (root), its owner and group: the app's user keeps its access.
     public func replace() throws {
+        var old = stat()
+        if stat(destination, &old) == 0 {
+            chmod(path, old.st_mode & 0o7777)
+            if old.st_uid != geteuid() || old.st_gid != getegid() { _ = chown(path, old.st_uid, old.st_gid) }
+        }
         syncFile()
         for suffix in PartialFile.companions where !suffix.isEmpty { unlink(destination + suffix) }
         guard rename(path, destination) == 0 else {

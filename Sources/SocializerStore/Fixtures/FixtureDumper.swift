@@ -33,7 +33,7 @@ public final class FixtureDumper {
 
     let db: Connection
     let groups: [FixtureGroup]
-    let secrets: Bool
+    public let secrets: Bool
     let form: Form
     private var sink: (([UInt8]) throws -> Void)?
     /// Room id → its ordinal in dump order.

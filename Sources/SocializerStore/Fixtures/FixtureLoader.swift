@@ -153,7 +153,8 @@ public final class FixtureLoader {
         guard problems.isEmpty else {
             let names = sourceNames.isEmpty ? "the input" : sourceNames.map { "'\($0)'" }.joined(separator: ", ")
             throw SocializerError.invalid("\(problems.count) problem(s) in \(names); nothing was loaded",
-                                          details: problems.details(raiseHint: options.raiseHint))
+                                          details: problems.details(raiseHint: options.raiseHint),
+                                          reason: problems.sawConflict ? .recordsExist : nil)
         }
         return counts
     }
@@ -440,9 +441,9 @@ final class TableLoad {
         }
     }
 
-    func fail(_ loader: FixtureLoader, _ record: InputRecord, _ message: String) {
+    func fail(_ loader: FixtureLoader, _ record: InputRecord, _ message: String, conflict: Bool = false) {
         failures += 1
-        loader.problems.add("\(record.location): \(message)")
+        loader.problems.add("\(record.location): \(message)", conflict: conflict)
     }
 
     func add(_ record: InputRecord, _ loader: FixtureLoader) throws {
@@ -604,7 +605,7 @@ final class TableLoad {
         }
         switch loader.options.onConflict {
         case .fail:
-            fail(loader, record, "\(what) already exists")
+            fail(loader, record, "\(what) already exists", conflict: true)
         case .skip:
             count.skipped += 1
             if let space = spec.names?.space, let name = nameValue() { loader.register(space, name, id: rowid, location: record.location) }

@@ -199,7 +199,9 @@ public final class FixtureReader {
         case .problem(let message, _): return .problem(message)
         case .object(let members, let at):
                 var location: String { "\(name):\(at)" }
-                if members.count == 2, members[0].0 == "table", members[1].0 == "record" {
+                // In either order: a line written with sorted keys has "record" first.
+                if members.count == 2, Set([members[0].0, members[1].0]) == ["table", "record"] {
+                    let members = members[0].0 == "table" ? members : [members[1], members[0]]
                     guard case .string(let table) = members[0].1 else {
                         return .problem("\(location): \"table\" must name a table group, not \(members[0].1.typeWithArticle)")
                     }

@@ -198,7 +198,7 @@ public final class UserLoader {
         for (index, item) in chunk.enumerated() {
             if let current = try repository.find(.name(item.user.username)) {
                 if settings.onConflict == .fail {
-                    problems.add("\(item.location): user '\(item.user.username)' already exists")
+                    problems.add("\(item.location): user '\(item.user.username)' already exists", conflict: true)
                 } else {
                     existing[index] = current
                 }
@@ -211,7 +211,7 @@ public final class UserLoader {
             let owners = try item.address.map { try repository.usersWithEmail($0, lookup: lookup, checkBcrypt: false) }
                 ?? (try repository.find(hashedEmail: item.user.hashedEmail)).map { [$0] } ?? []
             if owners.contains(where: { $0.username != item.user.username }) {
-                problems.add("\(item.location): a user with that email already exists")
+                problems.add("\(item.location): a user with that email already exists", conflict: true)
             }
         }
     }
@@ -230,7 +230,7 @@ public final class UserLoader {
         legacyChecked += items.count * legacy.count
         for (item, found) in zip(items, matches) {
             for index in found where try repository.require(.id(legacy[index].id)).username != item.user.username {
-                problems.add("\(item.location): a user with that email already exists")
+                problems.add("\(item.location): a user with that email already exists", conflict: true)
             }
         }
     }

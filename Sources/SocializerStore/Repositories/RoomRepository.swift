@@ -29,6 +29,11 @@ public struct RoomRepository {
     }
 
     public func find(_ reference: EntityReference) throws -> ChatRoom? { try lookup.find(reference) }
+
+    /// How many rooms have a password (one that is not empty, as the app tests it).
+    public func countWithPassword() throws -> Int {
+        Int(try db.scalarInt("SELECT count(*) FROM chat_rooms WHERE coalesce(password, '') <> ''"))
+    }
     public func require(_ reference: EntityReference) throws -> ChatRoom { try lookup.require(reference) }
 
     /// The room with its member and message counts and its newest message's time.
