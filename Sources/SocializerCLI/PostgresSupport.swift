@@ -12,8 +12,13 @@ enum PostgresSupport {
     static let ported: Set<[String]> = [
         ["migrate", "up"], ["migrate", "down"], ["migrate", "status"], ["migrate", "plan"], ["migrate", "validate"],
         ["migrate", "baseline"], ["migrate", "schema"],
-        ["users", "list"], ["users", "show"], ["users", "create"],
-        ["tokens", "purge"],
+        ["users", "list"], ["users", "show"], ["users", "create"], ["users", "update"], ["users", "activate"], ["users", "deactivate"],
+        ["users", "set-password"], ["users", "check-password"], ["users", "find"], ["users", "delete"], ["users", "messages"],
+        ["users", "memory", "show"], ["users", "memory", "set"], ["users", "memory", "clear"], ["users", "rotate-key"],
+        ["users", "prefs", "list"], ["users", "prefs", "set"], ["users", "prefs", "unset"], ["users", "skills"],
+        ["users", "import"], ["users", "export"], ["users", "takeout"],
+        ["tokens", "revoke"], ["tokens", "check"], ["tokens", "list"], ["tokens", "show"], ["tokens", "issue"], ["tokens", "purge"],
+        ["logs", "add"], ["logs", "list"], ["logs", "show"], ["logs", "stats"], ["logs", "purge"],
     ]
 
     /// Connects to the server the URL names, as every verb does on PostgreSQL.

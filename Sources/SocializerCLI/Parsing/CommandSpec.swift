@@ -254,6 +254,19 @@ public struct WriteAction: Sendable {
         })
     }
 
+    /// `onEitherEngine` for an `apply` that needs no arguments beyond its plan.
+    public static func onEitherEngine<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> Plan,
+                                            apply: @escaping @Sendable (Plan, CommandContext, any Database) throws -> WriteOutcome)
+        -> WriteAction {
+        onEitherEngine(prepare: prepare, apply: { plan, context, _, db in try apply(plan, context, db) })
+    }
+
+    /// `onEitherEngine` with nothing to prepare outside the transaction.
+    public static func onEitherEngine(_ apply: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> WriteOutcome)
+        -> WriteAction {
+        onEitherEngine(prepare: { _, arguments, _ in arguments }, apply: { arguments, context, db in try apply(context, arguments, db) })
+    }
+
     /// A write action with nothing to prepare outside the transaction.
     public init(_ apply: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> WriteOutcome) {
         self.init(prepare: { _, arguments, _ in arguments }, apply: { arguments, context, db in try apply(context, arguments, db) })

@@ -41,6 +41,12 @@ public struct SQLDialect: Sendable, Equatable {
     /// PostgreSQL, as the app writes DATE columns (SPEC §2); UTC on SQLite.
     public var today: String { isPostgres ? "CURRENT_DATE" : "(date('now'))" }
 
+    /// The `YYYY-MM-DD` date of a DATETIME column, as text: SQLite keeps the
+    /// canonical text (its first ten characters), PostgreSQL a TIMESTAMP.
+    public func dateOf(_ expression: String) -> String {
+        isPostgres ? "to_char(\(expression), 'YYYY-MM-DD')" : "substr(\(expression), 1, 10)"
+    }
+
     /// A boolean constant in SQL text (defaults, conditions).
     public func boolean(_ value: Bool) -> String {
         isPostgres ? (value ? "true" : "false") : (value ? "1" : "0")
@@ -53,11 +59,42 @@ public struct SQLDialect: Sendable, Equatable {
     /// `a IS NOT b` for any values, NULL included.
     public var isDistinctFrom: String { isPostgres ? "IS DISTINCT FROM" : "IS NOT" }
 
+    /// The ORDER BY that lists a table's rows as they are stored: SQLite's
+    /// rowid (a WITHOUT ROWID table's primary key); on PostgreSQL, which has
+    /// no stable row order, the primary key (every table the app makes has
+    /// one), else the row's current address (`ctid`).
+    public func storageOrder(primaryKey: [String], withoutRowID: Bool = false) -> String {
+        if isPostgres || withoutRowID, !primaryKey.isEmpty { return primaryKey.map(SQL.quote).joined(separator: ", ") }
+        return isPostgres ? "ctid" : "rowid"
+    }
+
+    /// The schema of the connection's temporary tables: SQLite's `temp`,
+    /// PostgreSQL's `pg_temp`.
+    public var temporarySchema: String { isPostgres ? "pg_temp" : "temp" }
+
+    /// The clause that ends a CREATE TABLE whose rows live in its primary
+    /// key's b-tree: SQLite's WITHOUT ROWID; PostgreSQL has no such tables.
+    public var withoutRowID: String { isPostgres ? "" : " WITHOUT ROWID" }
+
+    /// The statements that give a bulk load `kib` of page cache for the
+    /// main and temp databases (SQLite's `cache_size`); none on PostgreSQL,
+    /// whose buffers the server owns.
+    public func bulkLoadCache(kib: Int) -> [String] {
+        isPostgres ? [] : ["PRAGMA main.cache_size = -\(kib)", "PRAGMA temp.cache_size = -\(kib)"]
+    }
+
     /// `count(*)` of the tables named `?`, in the main database or PostgreSQL's current schema.
     var tableExistsSQL: String {
         isPostgres
             ? "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?"
             : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+    }
+
+    /// `count(*)` of the indexes named `?`, in the main database or PostgreSQL's current schema.
+    var indexExistsSQL: String {
+        isPostgres
+            ? "SELECT count(*) FROM pg_catalog.pg_indexes WHERE schemaname = current_schema() AND indexname = ?"
+            : "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
     }
 
     /// Every table, as `name`, ordered byte-wise.

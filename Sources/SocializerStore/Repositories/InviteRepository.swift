@@ -5,8 +5,8 @@ import SocializerCore
 /// changes besides the row (the invitee's membership). Every column is
 /// written (the app's own schema has no SQL defaults).
 public struct InviteRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     // MARK: Reading
 
@@ -113,11 +113,10 @@ public struct InviteRepository {
         if let existing {
             id = existing.id
         } else {
-            try db.execute("""
+            id = try db.insert("""
                 INSERT INTO room_invites (room_id, inviter_id, invitee_id, status, message_id, created_at, responded_at)
                 VALUES (?, ?, ?, ?, NULL, ?, NULL)
-                """, [room.id, inviter.id, invitee.id, InviteStatus.pending.rawValue, now.databaseText])
-            id = db.lastInsertedRowID
+                """, [room.id, inviter.id, invitee.id, InviteStatus.pending.rawValue, now.databaseText], returning: "id")
         }
         try unlinkMessage(existing?.messageID)
         let content = text ?? InviteRepository.defaultMessage(inviter: inviter, invitee: invitee)

@@ -66,8 +66,8 @@ public struct UnreadCount: Sendable, Equatable {
 /// All SQL for `room_members`: memberships, the one AI member of a room,
 /// and what each member has read.
 public struct MemberRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     // MARK: Reading
 
@@ -140,8 +140,7 @@ public struct MemberRepository {
 
     /// Every column written (the app's own schema has no SQL defaults).
     func insert(roomID: Int64, userID: Int64?, role: MemberRole, joinedAt: Timestamp) throws -> Int64 {
-        try db.execute(MemberRepository.insertSQL, [roomID, userID, joinedAt.databaseText, role.rawValue])
-        return db.lastInsertedRowID
+        return try db.insert(MemberRepository.insertSQL, [roomID, userID, joinedAt.databaseText, role.rawValue], returning: "id")
     }
 
     public enum Addition: Sendable, Equatable {

@@ -93,8 +93,8 @@ public enum MessageSender: Sendable, Equatable {
 
 /// All SQL for `room_messages`.
 public struct MessageRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     public func find(id: Int64) throws -> RoomMessage? {
         try db.firstRow(RoomMessage.select + " WHERE rm.id = ?", [id]).map(RoomMessage.init(row:))
@@ -163,13 +163,12 @@ public struct MessageRepository {
             senderType = .system
         }
         let messageType = type ?? (senderType == .system ? .system : .text)
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO room_messages (room_id, sender_id, sender_type, content, message_type, message_metadata, created_at,
               edited_at, is_deleted)
             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0)
             """, [room.id, senderID, senderType.rawValue, text, messageType.rawValue, (metadata ?? .object([])).compactText,
-                  now.databaseText])
-        return db.lastInsertedRowID
+                  now.databaseText], returning: "id")
     }
 
     /// Replaces the text and sets edited_at; a deleted message is not edited.

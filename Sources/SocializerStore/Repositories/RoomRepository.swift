@@ -5,8 +5,8 @@ import SocializerCore
 /// version from the app's own (0001: no SQL defaults, so every column is
 /// written; references that do not cascade, so children go first).
 public struct RoomRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     static let select = "SELECT \(ChatRoom.columns) \(ChatRoom.from)"
     static let selectWithActivity = "SELECT \(ChatRoom.columns), \(ChatRoom.activityColumns) \(ChatRoom.from)"
@@ -73,11 +73,10 @@ public struct RoomRepository {
     /// Returns the new room's id.
     public func create(_ new: NewRoom) throws -> Int64 {
         let name = try new.name.map { try NameRules.validate($0, what: "room name") }
-        try db.execute("""
+        let id = try db.insert("""
             INSERT INTO chat_rooms (name, creator_id, created_at, is_active, room_type, ai_enabled, password, is_public)
             VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-            """, [name, new.creatorID, new.createdAt.databaseText, new.type.rawValue, new.aiEnabled, new.password, new.isPublic])
-        let id = db.lastInsertedRowID
+            """, [name, new.creatorID, new.createdAt.databaseText, new.type.rawValue, new.aiEnabled, new.password, new.isPublic], returning: "id")
         let members = MemberRepository(db)
         _ = try members.insert(roomID: id, userID: new.creatorID, role: .creator, joinedAt: new.createdAt)
         if new.aiEnabled { _ = try members.insert(roomID: id, userID: nil, role: .ai, joinedAt: new.createdAt) }

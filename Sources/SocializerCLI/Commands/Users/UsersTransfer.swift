@@ -78,7 +78,7 @@ enum UsersTransfer {
         examples: ["SOCIALIZER_BCRYPT_COST=4 socializer users import fixtures/users.jsonl",
                    "socializer users import people.csv --on-conflict skip",
                    "generate-users | socializer users import - --input-format jsonl"],
-        output: OutputCheck.fields(importColumns), write: WriteAction(prepare: prepareImport, apply: applyImport))
+        output: OutputCheck.fields(importColumns), write: .onEitherEngine(prepare: prepareImport, apply: applyImport))
 
     static let file = Positional.string("FILE", .path,
         help: "The file (- for standard input); its format comes from --input-format or its extension.")
@@ -210,7 +210,7 @@ enum UsersTransfer {
         var arguments: ParsedArguments
     }
 
-    static func prepareImport(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ImportPlan {
+    static func prepareImport(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> ImportPlan {
         let path = arguments[file]
         // A missing file or a folder is said as such before its name is asked for a format.
         if path != "-" { close(try FileReader.openForStreaming(path, what: "import file", limit: RecordFile.maximumFileBytes)) }
@@ -274,7 +274,7 @@ enum UsersTransfer {
 
     enum PassMode { case checkAndHash, write }
 
-    static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let run = try runImport(plan, context, db, mode: .write)
         let counts: [Cell] = [.text(plan.name), .integer(Int64(run.created)), .integer(Int64(run.updated)), .integer(Int64(run.skipped))]
         return WriteOutcome(ids: run.ids) { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
@@ -283,7 +283,7 @@ enum UsersTransfer {
     /// One streaming pass over the file: `.checkAndHash` checks every
     /// record and hashes the passwords into the ledger, writing nothing;
     /// `.write` writes. Throws the report of every problem.
-    static func runImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection, mode: PassMode) throws -> ImportRun {
+    static func runImport(_ plan: ImportPlan, _ context: CommandContext, _ db: any Database, mode: PassMode) throws -> ImportRun {
         let ledger = try ImportLedger(db)
         if mode == .write && plan.hashed { try ledger.forgetSeen() }
         var run = ImportRun(plan: plan, repository: UserRepository(db), ledger: ledger, writing: mode == .write)
@@ -488,7 +488,7 @@ enum UsersTransfer {
 
     static func runExport(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let secrets = arguments[includeSecrets]
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
         let renderer = context.rowRenderer(options: options)
