@@ -18,6 +18,9 @@ enum PostgresSupport {
         ["users", "prefs", "list"], ["users", "prefs", "set"], ["users", "prefs", "unset"], ["users", "skills"],
         ["users", "import"], ["users", "export"], ["users", "takeout"],
         ["tokens", "revoke"], ["tokens", "check"], ["tokens", "list"], ["tokens", "show"], ["tokens", "issue"], ["tokens", "purge"],
+        ["skills", "add"], ["skills", "list"], ["skills", "rename"], ["skills", "remove"], ["skills", "set-level"], ["skills", "levels"],
+        ["training", "start"], ["training", "pause"], ["training", "resume"], ["training", "progress"], ["training", "complete"],
+        ["training", "reset"], ["training", "stop"], ["training", "list"], ["training", "show"], ["training", "purge"],
         ["logs", "add"], ["logs", "list"], ["logs", "show"], ["logs", "stats"], ["logs", "purge"],
     ]
 

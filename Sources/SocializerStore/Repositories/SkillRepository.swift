@@ -181,7 +181,7 @@ public struct SkillRepository {
     /// Every skill with its users, their average level and its trainings
     /// per status: one pass over user_skills and one over training.
     public func listWithUsage(_ body: (SkillUsage) throws -> Void) throws {
-        let statuses = TrainingStatus.allCases.map { "sum(status = '\($0.rawValue)') AS \($0.rawValue)" }.joined(separator: ", ")
+        let statuses = TrainingStatus.allCases.map { "count(CASE WHEN status = '\($0.rawValue)' THEN 1 END) AS \($0.rawValue)" }.joined(separator: ", ")
         let totals = TrainingStatus.allCases.map { "coalesce(t.\($0.rawValue), 0) AS \($0.rawValue)" }.joined(separator: ", ")
         let select = """
             SELECT s.id, s.skill_name, coalesce(l.users, 0) AS users, l.average_level,
