@@ -21,6 +21,15 @@ enum PostgresSupport {
         ["skills", "add"], ["skills", "list"], ["skills", "rename"], ["skills", "remove"], ["skills", "set-level"], ["skills", "levels"],
         ["training", "start"], ["training", "pause"], ["training", "resume"], ["training", "progress"], ["training", "complete"],
         ["training", "reset"], ["training", "stop"], ["training", "list"], ["training", "show"], ["training", "purge"],
+        ["rooms", "create"], ["rooms", "list"], ["rooms", "show"], ["rooms", "update"], ["rooms", "set-password"], ["rooms", "archive"],
+        ["rooms", "unarchive"], ["rooms", "delete"], ["rooms", "members", "list"], ["rooms", "members", "add"],
+        ["rooms", "members", "add-ai"], ["rooms", "members", "remove"], ["rooms", "members", "role"],
+        ["rooms", "messages", "list"], ["rooms", "messages", "post"], ["rooms", "messages", "edit"], ["rooms", "messages", "delete"],
+        ["rooms", "messages", "search"], ["rooms", "messages", "purge"], ["rooms", "unread"], ["rooms", "mark-read"],
+        ["rooms", "general", "list"], ["rooms", "general", "post"], ["rooms", "general", "purge"],
+        ["invites", "send"], ["invites", "list"], ["invites", "show"], ["invites", "accept"], ["invites", "decline"], ["invites", "cancel"],
+        ["invites", "purge"],
+        ["audit", "list"], ["audit", "show"], ["audit", "purge"],
         ["logs", "add"], ["logs", "list"], ["logs", "show"], ["logs", "stats"], ["logs", "purge"],
     ]
 

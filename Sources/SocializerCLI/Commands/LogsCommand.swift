@@ -112,7 +112,7 @@ enum LogsCommand {
         let userID = try arguments[concerns].map { try UsersCommand.require(db, $0).id }
         let id = try LogRepository(db).insert(timestamp: context.clock.now(), userID: userID, type: arguments[newType],
                                               message: arguments[message], stackTrace: stack, context: arguments[contextJSON])
-        return WriteOutcome(ids: [id]) { context in
+        return WriteOutcome(ids: [id], of: "error_logs") { context in
             if context.globals.format == .table {
                 context.stdout.write(context.globals.dryRun ? "would add error log \(id)\n" : "added error log \(id)\n")
             } else {

@@ -157,7 +157,7 @@ enum SkillsCommand {
         if renamed.name.map(NameRules.identity) != original.name.map(NameRules.identity) {
             warnAboutName(context, renamed.name ?? "", twins)
         }
-        return WriteOutcome(ids: [renamed.id]) { context in
+        return WriteOutcome(ids: [renamed.id], of: "skills") { context in
             try context.recordRenderer().render(Array(zip(renameColumns, [.integer(renamed.id), .optional(renamed.name),
                                                                           .optional(original.name)] as [Cell])))
         }

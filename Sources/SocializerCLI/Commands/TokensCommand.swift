@@ -147,7 +147,7 @@ enum TokensCommand {
         let id = try repository.insert(token: revocation.token.text, expiresAt: revocation.expiresAt, createdAt: context.clock.now(),
                                        userID: userID, reason: revocation.reason)
         let cells: [Cell] = [.integer(id), .optional(userID), .time(revocation.expiresAt), .optional(revocation.reason)]
-        return WriteOutcome(ids: [id]) { context in try context.recordRenderer().render(Array(zip(revokeColumns, cells))) }
+        return WriteOutcome(ids: [id], of: "token_blacklist") { context in try context.recordRenderer().render(Array(zip(revokeColumns, cells))) }
     }
 
     static func check(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {

@@ -195,10 +195,15 @@ public struct WriteOutcome {
     /// skill) or is known by the names of others (`.level`), or the ids
     /// include rows the change did not write (`skills add --if-missing`).
     public var target: AuditTarget?
+    /// The table `ids` are rows of. SQLite's change counts carry the row ids
+    /// that find it; PostgreSQL's do not, so there the target is the row of
+    /// this table when the change wrote to it (`AuditRepository.target(ofIDs:in:table:)`).
+    public var table: String?
 
-    public init(ids: [Int64], dryRunNotice: String? = nil, target: AuditTarget? = nil,
+    public init(ids: [Int64], of table: String? = nil, dryRunNotice: String? = nil, target: AuditTarget? = nil,
                 report: @escaping (CommandContext) throws -> Void) {
         self.ids = ids
+        self.table = table
         self.report = report
         self.dryRunNotice = dryRunNotice
         self.target = target

@@ -47,6 +47,69 @@ public struct SQLDialect: Sendable, Equatable {
         isPostgres ? "to_char(\(expression), 'YYYY-MM-DD')" : "substr(\(expression), 1, 10)"
     }
 
+    /// A DATETIME column, or when it is NULL a value before every time:
+    /// SQLite's empty text (its DATETIMEs are text), PostgreSQL's
+    /// `-infinity` (a TIMESTAMP cannot hold text).
+    public func earliestIfNull(_ expression: String) -> String {
+        isPostgres ? "coalesce(\(expression), '-infinity')" : "coalesce(\(expression), '')"
+    }
+
+    /// The later of two DATETIMEs, the second possibly NULL (then the
+    /// first): SQLite's scalar max() would give NULL, PostgreSQL's
+    /// greatest() ignores NULLs.
+    public func later(_ expression: String, orNull other: String) -> String {
+        isPostgres ? "greatest(\(expression), \(other))" : "max(\(expression), coalesce(\(other), ''))"
+    }
+
+    /// A JSON object column without its member `key`, written compactly,
+    /// the other members in their order: SQLite's json_remove; on
+    /// PostgreSQL (a JSON column, which keeps the text it was given) the
+    /// members left, joined again, `{}` when none is.
+    public func jsonRemovingMember(_ column: String, _ key: String) -> String {
+        isPostgres
+            ? "coalesce('{' || (SELECT string_agg(to_json(e.key)::text || ':' || e.value::text, ',' ORDER BY e.n) "
+                + "FROM json_each(\(column)) WITH ORDINALITY AS e(key, value, n) WHERE e.key <> \(SQL.literal(key))) || '}', '{}')::json"
+            : "json_remove(\(column), \(SQL.literal("$." + key)))"
+    }
+
+    /// Whether a column holds a JSON object with the member `key` (any
+    /// value, JSON null included); never an error, whatever the column
+    /// holds (SQLite's text may be no JSON at all; PostgreSQL's JSON column
+    /// is always valid JSON).
+    public func jsonHasMember(_ column: String, _ key: String) -> String {
+        isPostgres
+            ? "(json_typeof(\(column)) = 'object' AND \(column) -> \(SQL.literal(key)) IS NOT NULL)"
+            : "json_valid(\(column)) AND json_type(\(column), \(SQL.literal("$." + key))) IS NOT NULL"
+    }
+
+    /// `expression` matched against a bound pattern exactly (case and
+    /// every character compared, unlike SQLite's LIKE): SQLite's GLOB,
+    /// PostgreSQL's LIKE (case-sensitive there). Patterns are built with
+    /// `patternLiteral` and `patternAnything`.
+    public func matchesPattern(_ expression: String) -> String {
+        isPostgres ? "\(expression) LIKE ?" : "\(expression) GLOB ?"
+    }
+
+    /// `text` as a pattern of `matchesPattern` that matches only itself.
+    public func patternLiteral(_ text: String) -> String {
+        isPostgres ? SQL.likeLiteral(text) : SQL.globLiteral(text)
+    }
+
+    /// The pattern of `matchesPattern` for any text, the empty one included.
+    public var patternAnything: String { isPostgres ? "%" : "*" }
+
+    /// The tables a table's foreign keys refer to, as `table`, for the table named `?`.
+    var referencedTablesSQL: String {
+        isPostgres
+            ? """
+              SELECT p.relname AS "table" FROM pg_catalog.pg_constraint f
+              JOIN pg_catalog.pg_class c ON c.oid = f.conrelid AND c.relnamespace = current_schema()::regnamespace
+              JOIN pg_catalog.pg_class p ON p.oid = f.confrelid
+              WHERE f.contype = 'f' AND c.relname = ?
+              """
+            : "SELECT \"table\" FROM pragma_foreign_key_list(?)"
+    }
+
     /// A boolean constant in SQL text (defaults, conditions).
     public func boolean(_ value: Bool) -> String {
         isPostgres ? (value ? "true" : "false") : (value ? "1" : "0")

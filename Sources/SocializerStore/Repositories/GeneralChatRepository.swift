@@ -74,7 +74,7 @@ public struct GeneralChatRepository {
         guard let oldestKept = try db.firstRow(
             "SELECT id, created_at FROM general_chat_messages ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", [count - 1]) else {
             // Fewer rows than that: nothing to purge.
-            return PurgeTarget(table: "general_chat_messages", condition: "0", arguments: [], orderBy: "created_at")
+            return PurgeTarget(table: "general_chat_messages", condition: "FALSE", arguments: [], orderBy: "created_at")
         }
         let createdAt = try oldestKept.value("created_at")
         return PurgeTarget(table: "general_chat_messages", condition: "created_at <= ? AND (created_at < ? OR id < ?)",

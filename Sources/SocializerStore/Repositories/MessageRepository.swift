@@ -111,7 +111,7 @@ public struct MessageRepository {
     public func list(_ query: MessageQuery, _ body: (RoomMessage) throws -> Void) throws {
         var select = SelectQuery(RoomMessage.select, order: "rm.created_at DESC, rm.id DESC")
         if let roomID = query.roomID { select.filter("rm.room_id = ?", roomID) }
-        if !query.includeDeleted { select.filter("rm.is_deleted = 0") }
+        if !query.includeDeleted { select.filter("rm.is_deleted = FALSE") }
         if let beforeID = query.beforeID { select.filter("rm.id < ?", beforeID) }
         if let since = query.since { select.filter("rm.created_at >= ?", since.databaseText) }
         if let senderID = query.senderID { select.filter("rm.sender_id = ?", senderID) }
@@ -166,7 +166,7 @@ public struct MessageRepository {
         return try db.insert("""
             INSERT INTO room_messages (room_id, sender_id, sender_type, content, message_type, message_metadata, created_at,
               edited_at, is_deleted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, FALSE)
             """, [room.id, senderID, senderType.rawValue, text, messageType.rawValue, (metadata ?? .object([])).compactText,
                   now.databaseText], returning: "id")
     }
@@ -182,7 +182,7 @@ public struct MessageRepository {
 
     /// Hides the message as the app's delete does (is_deleted 1); false when it already was.
     public func softDelete(_ message: RoomMessage) throws -> Bool {
-        try db.execute("UPDATE room_messages SET is_deleted = 1 WHERE id = ? AND is_deleted IS NOT 1", [message.id])
+        try db.execute("UPDATE room_messages SET is_deleted = TRUE WHERE id = ? AND is_deleted \(db.dialect.isDistinctFrom) ?", [message.id, true])
         return db.changes > 0
     }
 
@@ -217,7 +217,7 @@ public struct MessageRepository {
             condition = "room_id = ? AND " + condition
             arguments.insert(.integer(roomID), at: 0)
         }
-        if deletedOnly { condition += " AND is_deleted = 1" }
+        if deletedOnly { condition += " AND is_deleted = TRUE" }
         return PurgeTarget(table: "room_messages", condition: condition, arguments: arguments, orderBy: "created_at",
                            detaching: [ReferenceCascade.Column("room_invites", "message_id")])
     }

@@ -56,11 +56,11 @@ public struct RoomRepository {
         if let active = query.active { select.filter("r.is_active = ?", active) }
         if let creatorID = query.creatorID { select.filter("r.creator_id = ?", creatorID) }
         if let memberID = query.memberID {
-            select.filter("r.id IN (SELECT room_id FROM room_members WHERE user_id = ? AND is_active = 1)", memberID)
+            select.filter("r.id IN (SELECT room_id FROM room_members WHERE user_id = ? AND is_active = TRUE)", memberID)
         }
         if let idleBefore = query.idleBefore {
             // The room's last activity, as `ChatRoom.lastActivity` reads it: the later of its newest message and its creation.
-            select.filter("max(r.created_at, coalesce(\(ChatRoom.newestMessageAt), '')) < ?", idleBefore.databaseText)
+            select.filter("\(db.dialect.later("r.created_at", orNull: ChatRoom.newestMessageAt)) < ?", idleBefore.databaseText)
         }
         select.limit = query.limit
         try select.each(db, ChatRoom.init(row:), body)
@@ -75,7 +75,7 @@ public struct RoomRepository {
         let name = try new.name.map { try NameRules.validate($0, what: "room name") }
         let id = try db.insert("""
             INSERT INTO chat_rooms (name, creator_id, created_at, is_active, room_type, ai_enabled, password, is_public)
-            VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+            VALUES (?, ?, ?, TRUE, ?, ?, ?, ?)
             """, [name, new.creatorID, new.createdAt.databaseText, new.type.rawValue, new.aiEnabled, new.password, new.isPublic], returning: "id")
         let members = MemberRepository(db)
         _ = try members.insert(roomID: id, userID: new.creatorID, role: .creator, joinedAt: new.createdAt)
@@ -138,7 +138,7 @@ public struct RoomRepository {
 
     /// Archives (false) or restores (true) a room; the number of rows changed (0 when it already was).
     public func setActive(_ room: ChatRoom, _ active: Bool) throws -> Int {
-        try db.execute("UPDATE chat_rooms SET is_active = ? WHERE id = ? AND is_active IS NOT ?", [active, room.id, active])
+        try db.execute("UPDATE chat_rooms SET is_active = ? WHERE id = ? AND is_active \(db.dialect.isDistinctFrom) ?", [active, room.id, active])
         return db.changes
     }
 

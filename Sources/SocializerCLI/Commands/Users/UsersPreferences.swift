@@ -35,7 +35,7 @@ enum UsersPreferences {
 
     /// What set and unset print: a sentence on a table, else one record.
     static func changeOutcome(_ sentence: String, id: Int64, type: String, key: String) -> WriteOutcome {
-        WriteOutcome(ids: [id]) { context in
+        WriteOutcome(ids: [id], of: "user_preferences") { context in
             if context.globals.format == .table {
                 context.stdout.write(Echo.escapingControls(sentence) + "\n")
             } else {

@@ -277,7 +277,7 @@ enum UsersTransfer {
     static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let run = try runImport(plan, context, db, mode: .write)
         let counts: [Cell] = [.text(plan.name), .integer(Int64(run.created)), .integer(Int64(run.updated)), .integer(Int64(run.skipped))]
-        return WriteOutcome(ids: run.ids) { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
+        return WriteOutcome(ids: run.ids, of: "users") { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
     }
 
     /// One streaming pass over the file: `.checkAndHash` checks every
