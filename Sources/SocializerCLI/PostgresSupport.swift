@@ -1,7 +1,7 @@
 import SocializerCore
 import SocializerStore
 
-/// PostgreSQL as far as this version goes (issue 16, phase 1): the verbs
+/// PostgreSQL as far as this version goes (issue 16, phase 2): the verbs
 /// written against the engine seam (`Database`) run there; every other
 /// verb connects (so that what can go wrong there is reported as it will
 /// be once it runs: libpq missing 69, server unreachable 69, login refused
