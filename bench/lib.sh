@@ -56,3 +56,13 @@ release_binary() {
     (cd "$root" && swift build -c release --static-swift-stdlib >/dev/null 2>&1) || { echo "release build failed" >&2; exit 1; }
     echo "$root/.build/release/socializer"
 }
+
+# Peak resident memory (kB) of a command, from GNU time.
+peak_kb() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}'; }
+
+require_gnu_time() {
+    if [ ! -x /usr/bin/time ]; then
+        echo "this benchmark needs GNU time for peak RSS: apt-get install time" >&2
+        exit 1
+    fi
+}

@@ -67,11 +67,15 @@ public final class CommandContext {
         case .create: mode = .createIfMissing
         }
         let connection = try Connection(path: path, mode: mode, busyTimeoutMilliseconds: globals.busyTimeoutMilliseconds)
-        if globals.verbose {
-            // What every verb does, statement by statement; parameters show as ?, never their values.
-            connection.trace { [stderr] sql in stderr.write("socializer: sql: \(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))\n") }
-        }
+        traceIfVerbose(connection)
         return connection
+    }
+
+    /// With -v, every statement run on `connection` goes to stderr as it
+    /// starts; parameters show as ?, never their values.
+    public func traceIfVerbose(_ connection: Connection) {
+        guard globals.verbose else { return }
+        connection.trace { [stderr] sql in stderr.write("socializer: sql: \(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))\n") }
     }
 
     /// Opens the database and refuses the states no command but `migrate`

@@ -6,7 +6,8 @@ import SocializerSecurity
 import SocializerStore
 
 /// The CLI entry point: argv, environment and streams in, exit status out.
-/// Only `main` exits; everything else returns.
+/// Only `main` exits; everything else returns, but for a missing crypto
+/// library found at its first use (`CryptoLibraries.configure`).
 public enum CommandLineTool {
     public static let version = "0.1.0"
 
@@ -24,6 +25,15 @@ public enum CommandLineTool {
     public static func run(rawArguments: [[UInt8]], environment: [String: String], stdin: ByteInput,
                            stdout: TextOutput, stderr: TextOutput, terminal: TerminalInfo,
                            clock: any Clock, prompt: TerminalPrompt? = nil) -> Int32 {
+        run(rawArguments: rawArguments, environment: environment, stdin: stdin, stdout: stdout, stderr: stderr,
+            terminal: terminal, clock: clock, prompt: prompt, root: CommandTable.root)
+    }
+
+    /// The same against another command tree (tests of verb factories
+    /// before a command adds their verbs to the table).
+    static func run(rawArguments: [[UInt8]], environment: [String: String], stdin: ByteInput,
+                    stdout: TextOutput, stderr: TextOutput, terminal: TerminalInfo,
+                    clock: any Clock, prompt: TerminalPrompt?, root: CommandNode) -> Int32 {
         var arguments: [String] = []
         for (offset, bytes) in rawArguments.enumerated() {
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -34,9 +44,18 @@ public enum CommandLineTool {
             arguments.append(text)
         }
         let format = requestedFormat(arguments)
+        // libcrypto and libcrypt open on first use (most commands never hash
+        // or encrypt); one that cannot be opened is reported as any error,
+        // exit 69, from wherever the first use was.
+        // The handler runs at most once, on the thread that found the library missing.
+        nonisolated(unsafe) let streams = (out: stdout, err: stderr)
+        CryptoLibraries.configure(environment: environment) { error in
+            streams.out.flush()
+            exit(ErrorReporter.report(error, to: streams.err, format: format))
+        }
         var context: CommandContext?
         do {
-            let parser = ArgumentParser(root: CommandTable.root, globals: CommandTable.globals, now: clock.now())
+            let parser = ArgumentParser(root: root, globals: CommandTable.globals, now: clock.now())
             switch try parser.parse(arguments) {
             case .version:
                 stdout.write("socializer \(version) (SQLite \(Connection.libraryVersion))\n")

@@ -20,6 +20,8 @@ public enum CommandTable {
             TokensCommand.node,
             LogsCommand.node,
             MigrateCommand.node,
+            SeedCommand.node,
+            DumpCommand.node,
             BackupCommand.node,
             AuditCommand.node,
             DoctorCommand.node,

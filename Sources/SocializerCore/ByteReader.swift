@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A buffered reader over any byte source (a file descriptor, standard
 /// input, bytes in memory) with a fixed-size buffer, so that a parser
 /// reading a large file byte by byte or line by line uses the same memory
@@ -81,7 +85,11 @@ public final class ByteReader {
         while true {
             if position == count, !(try refill()) { return readAny }
             readAny = true
-            let found = buffer[position..<count].firstIndex(of: 0x0A)
+            let found: Int? = buffer.withUnsafeBufferPointer { b in
+                // memchr: the line feed found a word at a time, not byte by byte.
+                guard let hit = memchr(b.baseAddress! + position, 0x0A, count - position) else { return nil }
+                return b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
             let end = found ?? count
             let room = maxLength - line.count
             if end - position > room {

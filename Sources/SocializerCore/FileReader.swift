@@ -14,6 +14,9 @@ public enum FileReader {
     public enum Limit {
         /// `users import` files.
         public static let importFile = 64 * 1024 * 1024
+        /// Fixture files (`seed`): read as a stream, memory flat, so the cap
+        /// only stops an endless source.
+        public static let fixtureFile = 16 * 1024 * 1024 * 1024
         /// `users memory set --file/--stdin`.
         public static let memory = 16 * 1024 * 1024
         /// `logs add --stack-file`.
@@ -26,6 +29,7 @@ public enum FileReader {
 
     /// "64 MiB", "4 KiB", "100 bytes".
     public static func describe(_ limit: Int) -> String {
+        if limit >= 1 << 30 && limit % (1 << 30) == 0 { return "\(limit >> 30) GiB" }
         if limit >= 1 << 20 && limit % (1 << 20) == 0 { return "\(limit >> 20) MiB" }
         if limit >= 1 << 10 && limit % (1 << 10) == 0 { return "\(limit >> 10) KiB" }
         return "\(limit) bytes"

@@ -2,6 +2,12 @@
 public struct TextPosition: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
     public var description: String { "\(line):\(column)" }
 }
 
@@ -159,6 +165,8 @@ public struct JSONParser {
         if depth > maxDepth { throw error("nested deeper than \(maxDepth) levels") }
         index += 1
         var members: [(String, JSONValue)] = []
+        // A record's handful of members without growing the array step by step.
+        members.reserveCapacity(8)
         // Duplicate names: a scan of the few members of a typical record costs
         // less than hashing each name; a large object switches to a set.
         var seen: Set<String>?
@@ -178,7 +186,9 @@ public struct JSONParser {
             let key = try parseString()
             let duplicate: Bool
             if seen == nil && members.count < 16 {
-                duplicate = members.contains { $0.0 == key }
+                // Lengths first: most names differ in length, which costs nothing to see.
+                let length = key.utf8.count
+                duplicate = members.contains { $0.0.utf8.count == length && $0.0 == key }
             } else {
                 if seen == nil { seen = Set(members.map(\.0)) }
                 duplicate = !seen!.insert(key).inserted
@@ -270,7 +280,7 @@ public struct JSONParser {
         var runStart = index
         func flushRun(_ parser: inout JSONParser, _ end: Int) throws(JSONParseError) {
             guard end > runStart else { return }
-            guard let run = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
+            guard let run = JSONParser.validatedString(parser.bytes, runStart, end) else {
                 throw parser.error("invalid UTF-8 in a string")
             }
             scalars.append(contentsOf: run.unicodeScalars)
@@ -281,7 +291,7 @@ public struct JSONParser {
             if b == UInt8(ascii: "\"") {
                 // The common case, a string without escapes, is one run: made straight from its bytes.
                 if scalars.isEmpty {
-                    guard let run = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+                    guard let run = JSONParser.validatedString(bytes, runStart, index) else {
                         throw error("invalid UTF-8 in a string")
                     }
                     index += 1
@@ -336,6 +346,18 @@ public struct JSONParser {
                 continue
             }
             index += 1
+        }
+    }
+
+    /// `bytes[start..<end]` as a string if it is UTF-8: checked in place,
+    /// then made in one step (the generic `String(validating:)` over a
+    /// slice looks its type up at run time on every call, which a bulk load
+    /// pays per value).
+    static func validatedString(_ bytes: [UInt8], _ start: Int, _ end: Int) -> String? {
+        bytes.withUnsafeBufferPointer { buffer in
+            let run = UnsafeBufferPointer(rebasing: buffer[start..<end])
+            guard JSONValue.isValidUTF8(run) else { return nil }
+            return String(decoding: run, as: UTF8.self)
         }
     }
 

@@ -79,7 +79,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     // MARK: Formatting
 
-    private static func pad(_ v: Int64, _ width: Int) -> String {
+    static func pad(_ v: Int64, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
@@ -104,41 +104,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         var bytes: [UInt8] = []
         writeISO8601(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The text of `iso8601`, appended digit by digit: the bulk writers put
-    /// a time in every row, and building it as strings cost a tenth of a
-    /// million-row takeout.
-    public func writeISO8601(to out: inout [UInt8]) {
-        let p = parts
-        func digits(_ value: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            // Out of the storable range (Timestamp.parse takes years 1 to 9999): as `pad` writes it.
-            var v = value
-            if v < 0 || v >= divisor * 10 { out.append(contentsOf: Timestamp.pad(v, width).utf8); return }
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / divisor))
-                v %= divisor
-                divisor /= 10
-            }
-        }
-        digits(p.year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(p.month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(p.day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(p.hour, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(p.minute, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(p.second, 2)
-        if p.microsecond != 0 {
-            out.append(UInt8(ascii: "."))
-            digits(p.microsecond, 6)
-        }
-        out.append(UInt8(ascii: "Z"))
     }
 
     /// Whether `b` is a value `parse` reads that is not in the storage form
@@ -171,8 +136,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return text.withUTF8 { parse(utf8: $0) }
     }
 
-    /// `parse` over UTF-8 bytes, allocating nothing: whole-table checks
-    /// (`Doctor`) call it for every DATE and DATETIME value.
+    /// `parse` over UTF-8 bytes (a column or a record's text, read in
+    /// place), allocating nothing: whole-table checks (`Doctor`) and
+    /// fixture loads call it for every DATE and DATETIME value.
     public static func parse(utf8 b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var i = 0
         func digits(_ n: Int) -> Int64? {

@@ -54,7 +54,7 @@ public enum Bcrypt {
         let salt = try SecureRandom.bytes(16)
         var setting = [CChar](repeating: 0, count: Int(ccrypt_gensalt_output_size()))
         let made = salt.withUnsafeBytes { random in
-            crypt_gensalt_rn("$2b$", UInt(cost), random.baseAddress?.assumingMemoryBound(to: CChar.self),
+            CryptoLibraries.xcrypt.gensalt("$2b$", UInt(cost), random.baseAddress?.assumingMemoryBound(to: CChar.self),
                              Int32(random.count), &setting, Int32(setting.count))
         }
         guard made != nil else {
@@ -136,7 +136,7 @@ public enum Bcrypt {
         UnsafeMutableRawPointer(data).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
         var key = password.map { CChar(bitPattern: $0) } + [0]
         defer { for i in key.indices { key[i] = 0 } }
-        guard let output = crypt_rn(key, setting, data, Int32(MemoryLayout<crypt_data>.size)) else { return nil }
+        guard let output = CryptoLibraries.xcrypt.crypt(key, setting, data, Int32(MemoryLayout<crypt_data>.size)) else { return nil }
         let text = String(cString: output)
         return text.hasPrefix("*") ? nil : text
     }

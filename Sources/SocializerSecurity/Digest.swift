@@ -7,11 +7,12 @@ import SocializerCore
 public enum DigestAlgorithm: Sendable {
     case sha256, sha384, sha512
 
-    var evp: OpaquePointer {
+    var evp: OpaquePointer? {
+        let crypto = CryptoLibraries.crypto
         switch self {
-        case .sha256: return EVP_sha256()
-        case .sha384: return EVP_sha384()
-        case .sha512: return EVP_sha512()
+        case .sha256: return crypto.sha256()
+        case .sha384: return crypto.sha384()
+        case .sha512: return crypto.sha512()
         }
     }
 
@@ -24,18 +25,12 @@ public enum DigestAlgorithm: Sendable {
     }
 }
 
-/// Initialises libcrypto once without reading openssl.cnf: socializer uses
-/// only the default provider's AES, SHA-2, HMAC and DRBG, and reading the
-/// system configuration costs about a millisecond of every command's start.
-let openSSLReady: Bool = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CONFIG), nil) == 1
-
 public enum Digest {
     public static func hash(_ algorithm: DigestAlgorithm, _ data: some Collection<UInt8>) -> [UInt8] {
-        precondition(openSSLReady, "OpenSSL could not be initialised")
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = Array(data).withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, input.count, &output, &length, algorithm.evp, nil)
+            CryptoLibraries.crypto.digest(input.baseAddress, input.count, &output, &length, algorithm.evp, nil)
         }
         precondition(ok == 1, "EVP_Digest failed: OpenSSL is unusable")
         return Array(output.prefix(Int(length)))
@@ -47,14 +42,13 @@ public enum Digest {
 
     public static func hmac(_ algorithm: DigestAlgorithm, key: some Collection<UInt8>,
                             message: some Collection<UInt8>) -> [UInt8] {
-        precondition(openSSLReady, "OpenSSL could not be initialised")
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let keyBytes = Array(key)
         let messageBytes = Array(message)
         let result = keyBytes.withUnsafeBytes { k in
             messageBytes.withUnsafeBytes { m in
-                HMAC(algorithm.evp, k.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(k.count),
+                CryptoLibraries.crypto.hmac(algorithm.evp, k.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(k.count),
                      m.baseAddress?.assumingMemoryBound(to: UInt8.self), m.count, &output, &length)
             }
         }
@@ -68,7 +62,7 @@ public enum Digest {
         guard a.count == b.count else { return false }
         if a.isEmpty { return true }
         return a.withUnsafeBytes { x in
-            b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 }
+            b.withUnsafeBytes { y in CryptoLibraries.crypto.memcmp(x.baseAddress, y.baseAddress, a.count) == 0 }
         }
     }
 }

@@ -1,4 +1,3 @@
-import COpenSSL
 import SocializerCore
 
 /// A Fernet key: 32 bytes, the signing half first, then the encryption half
@@ -100,19 +99,19 @@ public enum Fernet {
 
     /// AES-128-CBC with PKCS7 padding through EVP_Cipher* (https://docs.openssl.org/3.0/man3/EVP_EncryptInit/).
     static func aes128CBC(encrypt: Bool, key: [UInt8], iv: [UInt8], input: [UInt8]) throws -> [UInt8] {
-        precondition(openSSLReady, "OpenSSL could not be initialised")
-        guard let context = EVP_CIPHER_CTX_new() else {
+        let crypto = CryptoLibraries.crypto
+        guard let context = crypto.cipherContextNew() else {
             throw SocializerError.internalError("OpenSSL could not allocate a cipher context")
         }
-        defer { EVP_CIPHER_CTX_free(context) }
+        defer { crypto.cipherContextFree(context) }
         var output = [UInt8](repeating: 0, count: input.count + 16)
         var written: Int32 = 0
         var final: Int32 = 0
-        let ok = EVP_CipherInit_ex(context, EVP_aes_128_cbc(), nil, key, iv, encrypt ? 1 : 0) == 1
-            && input.withUnsafeBufferPointer { EVP_CipherUpdate(context, &output, &written, $0.baseAddress, Int32(input.count)) } == 1
-            && output.withUnsafeMutableBufferPointer { EVP_CipherFinal_ex(context, $0.baseAddress! + Int(written), &final) } == 1
+        let ok = crypto.cipherInit(context, crypto.aes128CBC(), nil, key, iv, encrypt ? 1 : 0) == 1
+            && input.withUnsafeBufferPointer { crypto.cipherUpdate(context, &output, &written, $0.baseAddress, Int32(input.count)) } == 1
+            && output.withUnsafeMutableBufferPointer { crypto.cipherFinal(context, $0.baseAddress! + Int(written), &final) } == 1
         guard ok else {
-            ERR_clear_error()
+            crypto.clearErrors()
             throw SocializerError.invalid("invalid token")
         }
         return Array(output[0..<Int(written + final)])

@@ -55,22 +55,21 @@ import SocializerStore
         #expect(result.status == 0 && result.stdout.hasPrefix("socializer "))
     }
 
-    /// The README's first command, against the repository's demo file: it
-    /// loads on a fresh database and can be run again.
-    @Test func theReadmesFirstCommandLoadsTheDemoUsers() throws {
+    /// The README's first command: it builds ./socializer.db from the demo
+    /// fixture compiled into the binary, and can be run again.
+    @Test func theReadmesFirstCommandSeedsTheDemo() throws {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        let demo = url.path + "/fixtures/users.jsonl"
         let readme = try String(contentsOfFile: url.path + "/README.md", encoding: .utf8)
-        #expect(readme.contains("socializer users import fixtures/users.jsonl --on-conflict skip"))
+        #expect(readme.contains("socializer seed --demo --fresh && .build/release/socializer users list"))
         let fast = ["SOCIALIZER_BCRYPT_COST": "4"]
-        #expect(try run(["migrate", "up"]).status == 0)
         for _ in 0..<2 {
-            let loaded = try run(["users", "import", demo, "--on-conflict", "skip"], environment: fast)
-            #expect(loaded.status == 0, "\(loaded.stderr)")
+            let seeded = try run(["seed", "--demo", "--fresh"], environment: fast)
+            #expect(seeded.status == 0, "\(seeded.stderr)")
         }
         let list = try run(["--format", "csv", "--no-header", "--fields", "username,messages,has_memory", "users", "list"])
-        #expect(list.stdout == "ada,0,true\r\ngrace,0,false\r\nlinus,0,false\r\nmargaret,2,false\r\n", "\(list.stderr)")
+        #expect(list.stdout == "ada,1,true\r\ngrace,0,false\r\nlinus,0,false\r\nmargaret,2,false\r\ntim,0,false\r\nhedy,0,false\r\n", "\(list.stderr)")
+        #expect(folder.mode("socializer.db") == 0o600)
     }
 
     @Test func migrateUpOnTheDefaultDatabaseInTheCurrentFolder() throws {

@@ -122,6 +122,13 @@ import TestSupport
         Case(arguments: ["migrate", "down", "--yes"]),
         Case(arguments: ["migrate", "baseline"], start: .legacy),
         Case(arguments: ["doctor", "--fix", "--yes"], start: .orphans),
+        // The demo beside the start's rows (its skill empathy is theirs): the rest is loaded.
+        Case(arguments: ["seed", "--demo", "--on-conflict", "skip"]),
+        // A replacement built beside the database: the old one stays, the temporary file goes.
+        Case(arguments: ["seed", "--fresh", "--demo"]),
+        Case(arguments: ["skills", "import", TransferFiles.skills.name]),
+        Case(arguments: ["training", "import", TransferFiles.training.name]),
+        Case(arguments: ["rooms", "import", TransferFiles.rooms.name]),
         // Not a database change, but it writes a file.
         Case(arguments: ["backup", "copy.db"], outputs: ["copy.db"], changesDatabase: false),
     ]
@@ -185,6 +192,7 @@ import TestSupport
         _ = folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
         _ = folder.write("memory.json", #"{"messages": [], "general_chat": [], "ai_conversation": [], "metadata": {"version": "1.0"}}"#)
         _ = folder.write("password.txt", "new-pw-123\n")
+        TransferFiles.write(into: folder)
         // The WAL and shared-memory files go away with the last connection.
         #expect(!folder.exists("app.db-wal") && !folder.exists("app.db-shm"), "\(folder.listing())")
         return folder

@@ -138,9 +138,6 @@ final class LiveWriter {
 }
 
 extension TemporaryDirectory {
-    /// Temporary files of killed or failed runs still lying around.
-    var partialFiles: [String] { listing().filter { $0.contains("partial-") } }
-
     func copy(_ name: String, to other: String) throws {
         try? FileManager.default.removeItem(atPath: file(other))
         try FileManager.default.copyItem(atPath: file(name), toPath: file(other))

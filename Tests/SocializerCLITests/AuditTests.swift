@@ -54,6 +54,13 @@ import TestSupport
         "training reset": ("training (alice/patience)", "training ~1"),
         "training stop": ("training (alice/empathy)", "training -1"),
         "training purge": ("training", "training -1"),
+        // Loads name no one row: the rows per table say what came in (a user with
+        // memory is updated once inserted: the memory names the user's id).
+        "seed": (nil, "chat_rooms +4, error_logs +4, general_chat_messages +3, room_invites +4, room_members +11, room_messages +13, "
+                 + "skills +6, token_blacklist +3, training +5, user_preferences +3, user_skills +7, users +6 ~1"),
+        "skills import": (nil, "skills +1, user_skills +1"),
+        "training import": ("training", "training +1"),
+        "rooms import": (nil, "chat_rooms +1, room_members +1, room_messages +1"),
         // Sending writes an invite and a message whose ids may coincide: the entry names the invite. A re-send
         // (this one: the invite was declined) also takes the invite id out of the message it unlinks.
         "invites send": ("room_invites:2", "room_invites ~1, room_messages +1 ~1"),

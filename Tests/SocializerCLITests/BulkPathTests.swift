@@ -84,7 +84,7 @@ import TestSupport
     /// Records are written chunk by chunk inside the one transaction; a
     /// problem found after earlier chunks were written still leaves nothing.
     @Test func aProblemAfterSeveralChunksRollsEverythingBack() throws {
-        let count = UsersTransfer.chunkSize * 2 + 10
+        let count = UserLoader.chunkSize * 2 + 10
         var lines = (0..<count).map { #"{"username": "u\#($0)", "password_hash": "\#(BulkPathTests.hash)", "hashed_email": "h\#($0)@example.com"}"# }
         lines.append(#"{"username": "u3", "password_hash": "\#(BulkPathTests.hash)"}"#)
         lines.append(#"{"username": "late", "password_hash": "\#(BulkPathTests.hash)", "hashed_email": "H7@example.com"}"#)
@@ -164,7 +164,7 @@ import TestSupport
     /// back what export wrote (secrets included) and export then gives the same text.
     @Test func importAndExportShareOneSchema() throws {
         #expect(UsersTransfer.exportFields + UsersTransfer.secretFields
-                == UsersTransfer.schema.filter { $0.cell != nil }.map(\.name))
+                == UserRecord.schema.filter { $0.value != nil }.map(\.name))
         #expect(Set(UsersTransfer.fields).count == UsersTransfer.fields.count)
         f.create("alice", email: "alice@example.com")
         f.create("bob")
@@ -184,7 +184,7 @@ import TestSupport
     /// is taken (a first pass over a file): a bad file is refused while
     /// another connection holds the lock; writing then waits for it.
     @Test func aFileWithPasswordsIsCheckedAndHashedBeforeTheLock() throws {
-        let lines = (0..<(UsersTransfer.chunkSize + 20)).map { #"{"username": "p\#($0)", "password": "pw-\#($0)-secret"}"# }
+        let lines = (0..<(UserLoader.chunkSize + 20)).map { #"{"username": "p\#($0)", "password": "pw-\#($0)-secret"}"# }
         let bad = f.folder.write("bad.jsonl", (lines + [#"{"username": "p1", "password": "pw-again"}"#]).joined(separator: "\n"))
         let good = f.folder.write("good.jsonl", lines.joined(separator: "\n"))
         let holder = try f.connection()

@@ -44,6 +44,8 @@ import TestSupport
         ["skills", "remove", "empathy", "--yes"],
         ["skills", "set-level", "alice", "listening", "4"],
         ["skills", "levels", "empathy", "--min", "1"],
+        ["skills", "import", "skills.json", "--on-conflict", "skip"],
+        ["skills", "export"],
         ["training", "start", "alice", "listening", "--notes", "weekly"],
         ["training", "pause", "alice", "empathy"],
         ["training", "resume", "alice", "patience"],
@@ -54,6 +56,8 @@ import TestSupport
         ["training", "list", "--user", "alice", "--skill", "empathy", "--status", "active"],
         ["training", "show", "alice", "empathy"],
         ["training", "purge", "--completed-before", "2200-01-01", "--yes"],
+        ["training", "import", "training.csv", "--max-errors", "5"],
+        ["training", "export"],
         ["tokens", "revoke", "TOKEN"],
         ["tokens", "check", "TOKEN"],
         ["tokens", "list", "--user", "alice"],
@@ -90,6 +94,8 @@ import TestSupport
         ["rooms", "general", "list", "--since", "1d"],
         ["rooms", "general", "post", "--from", "alice", "hi"],
         ["rooms", "general", "purge", "--keep-last", "1"],
+        ["rooms", "import", "rooms.jsonl"],
+        ["rooms", "export", "--include-secrets"],
         ["invites", "send", "quiet", "--from", "alice", "--to", "carol", "--message", "join us"],
         ["invites", "list", "--to", "bob", "--from", "alice", "--room", "quiet", "--status", "pending", "--older-than", "1d", "--limit", "5"],
         ["invites", "show", "1"],
@@ -104,6 +110,8 @@ import TestSupport
         ["migrate", "validate"],
         ["migrate", "baseline"],
         ["migrate", "schema", "--format", "mermaid"],
+        ["seed", "--demo", "--on-conflict", "skip"], // the demo's skill empathy is already there
+        ["dump", "--include-secrets"],
         ["backup", "COPY"],
         ["audit", "list", "--command", "users", "--since", "-5d", "--limit", "3"],
         ["audit", "show", "1"],
@@ -123,6 +131,8 @@ import TestSupport
         ["doctor"],
         // Reads in one snapshot, then records its audit entry in a transaction of its own.
         ["users", "takeout"],
+        // Creates the database under a temporary name, or loads in one transaction of its own.
+        ["seed"],
     ]
 
     @Test func everyVerbHasASmokeCase() {
@@ -151,12 +161,14 @@ import TestSupport
             _ = try LegacyDatabase.create(at: f.db)
         }
         let path = f.folder.write("people.jsonl", "{\"username\": \"imported\", \"password\": \"pw-imp-123\"}\n")
+        TransferFiles.write(into: f.folder)
         let line = arguments.map { word -> String in
             switch word {
             case "IMPORT": return path
             case "COPY": return f.folder.file("copy.db")
             case "TAKEOUT": return f.folder.file("alice-takeout.jsonl")
             case "TOKEN": return other // not revoked: revoke stores it, check finds it usable
+            case _ where TransferFiles.all.contains { $0.name == word }: return f.folder.file(word)
             default: return word
             }
         }

@@ -134,8 +134,8 @@ import TestSupport
                 }
             }
         }
-        // rooms messages post and edit, rooms general post, tokens revoke and check.
-        #expect(grouped == 5)
+        // rooms messages post and edit, rooms general post, tokens revoke and check, seed.
+        #expect(grouped == 6)
     }
 
     @Test func everyGlobalOptionAndExitStatusIsInTheMainPage() throws {

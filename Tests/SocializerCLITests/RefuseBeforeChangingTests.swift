@@ -111,6 +111,10 @@ import TestSupport
             try db.execute("INSERT INTO chat_rooms (id, name, creator_id) VALUES (1, 'lobby', 1)")
             try db.execute("INSERT INTO room_members (room_id, user_id, role) VALUES (1, NULL, 'ai'), (1, NULL, 'ai')")
         }),
+        Case(arguments: ["seed", "--demo"]),
+        Case(arguments: ["skills", "import", TransferFiles.skills.name]),
+        Case(arguments: ["training", "import", TransferFiles.training.name], prepare: addSkillsAndTraining),
+        Case(arguments: ["rooms", "import", TransferFiles.rooms.name]),
         Case(arguments: ["migrate", "baseline"], prepare: { f in
             unlink(f.db)
             _ = try LegacyDatabase.create(at: f.db)
@@ -126,7 +130,10 @@ import TestSupport
         #expect(f.cli(["logs", "add", "--type", "ValueError", "--message", "boom"]).status == 0)
         #expect(f.cli(["tokens", "revoke", token("alice")]).status == 0)
         try c.prepare?(f)
-        let arguments = c.arguments.map { $0 == "IMPORT" ? f.folder.file("people.jsonl") : $0 }
+        TransferFiles.write(into: f.folder)
+        let arguments = c.arguments.map { word in
+            word == "IMPORT" || TransferFiles.all.contains { $0.name == word } ? f.folder.file(word == "IMPORT" ? "people.jsonl" : word) : word
+        }
         return (f, arguments)
     }
 

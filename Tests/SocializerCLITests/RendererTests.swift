@@ -81,6 +81,8 @@ import TestSupport
             "id,name,score,active,at,meta\r\n1,alice,0.5,true,2026-01-02T00:00:00Z,\"{\"\"a\"\":1}\"\r\n2,\"b,\"\"o\"\"\nb\",,false,,\r\n")
         #expect(try render(RenderOptions(format: .tsv, header: false)) ==
             "1\talice\t0.5\ttrue\t2026-01-02T00:00:00Z\t{\"a\":1}\n2\tb,\"o\"\\nb\t\tfalse\t\t\n")
+        // Every line break is kept as it was: CRLF, LF and a lone CR; a backslash and a tab escaped.
+        #expect(RowRenderer.tsvField("a\r\nb\nc\rd\\e\tf") == "a\\r\\nb\\nc\\rd\\\\e\\tf")
     }
 
     @Test func fieldsSelectAndOrderAndUnknownOnesAreNamed() throws {

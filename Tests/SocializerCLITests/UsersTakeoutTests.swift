@@ -510,10 +510,10 @@ extension DatabaseValue {
             (["users", "takeout", "nobody", "--output", output], Int32(66), "user 'nobody' not found"),
             (["users", "takeout", "id:99"], 66, "user with id 99 not found"),
             (["--format", "csv", "users", "takeout", "alice"], 64,
-             "'users takeout' writes a json or jsonl document; --format csv does not apply\nhint: use --format json|jsonl"),
+             "'users takeout' writes json or jsonl; --format csv does not apply\nhint: use --format json|jsonl"),
             (["--format", "tsv", "users", "takeout", "alice", "--output", output], 64, "--format tsv does not apply"),
             (["--fields", "account", "users", "takeout", "alice"], 64,
-             "'users takeout' writes a document; --fields does not apply\nhint: leave out --fields"),
+             "'users takeout' writes whole records; --fields does not apply\nhint: leave out --fields"),
             (["users", "takeout"], 64, "USER"),
             (["users", "takeout", "alice", "--output"], 64, "--output needs a value"),
         ] as [([String], Int32, String)] {

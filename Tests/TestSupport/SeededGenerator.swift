@@ -1,15 +1,17 @@
 import Foundation
 import SocializerCLI
+import SocializerStore
 
-/// SplitMix64: a small, seeded, deterministic generator, so a failing fuzz
-/// case or fault trial reproduces from the seed printed with it.
+/// The store's SplitMix64 (what `seed --generate` draws from) with the
+/// seed it started from, so a failing fuzz case or fault trial reproduces
+/// from the seed printed with it.
 public struct SeededGenerator: RandomNumberGenerator {
     public let seed: UInt64
-    var state: UInt64
+    var generator: SplitMix64
 
     public init(seed: UInt64) {
         self.seed = seed
-        state = seed
+        generator = SplitMix64(seed: seed)
     }
 
     /// `defaultSeed`, unless `$SOCIALIZER_FAULT_SEED` names one to replay.
@@ -17,16 +19,17 @@ public struct SeededGenerator: RandomNumberGenerator {
         self.init(seed: ProcessInfo.processInfo.environment["SOCIALIZER_FAULT_SEED"].flatMap { UInt64($0) } ?? defaultSeed)
     }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     public mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &self) < percent }
     public mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
+}
+
+/// The repository's root folder (where Package.swift is).
+public func repositoryRoot() -> String {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
 }
 
 /// The verb path an argument list reaches in the command table

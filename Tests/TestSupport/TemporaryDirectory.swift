@@ -39,6 +39,9 @@ public final class TemporaryDirectory: @unchecked Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 
+    /// Temporary files of killed or failed runs still lying around.
+    public var partialFiles: [String] { listing().filter { $0.contains("partial-") } }
+
     /// Permission bits of a file (`0o600`).
     public func mode(_ name: String) -> Int {
         var info = stat()

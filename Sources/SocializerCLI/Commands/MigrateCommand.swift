@@ -163,32 +163,12 @@ enum MigrateCommand {
         return .success
     }
 
-    /// Builds a new database under a temporary name beside PATH (WAL mode,
-    /// migrated) and links it into place only when complete: no other
-    /// process ever sees, migrates or deletes a half-made database, and a
-    /// killed run leaves a temporary file the next run removes. Returns nil,
-    /// having discarded its own work, when another process placed a database
-    /// at PATH first; a dry run never places anything.
+    /// Builds a new database beside PATH and links it into place
+    /// (`NewDatabase`); nil when another process placed one first. A dry
+    /// run rolls every migration back and places nothing.
     static func createNew(_ context: CommandContext, to target: Int?) throws -> [MigrationRun]? {
-        let path = context.globals.databasePath
-        let partial = PartialFile(destination: path)
-        partial.discard()
-        defer { partial.discard() }
         let dryRun = context.globals.dryRun
-        let runs = try {
-            // Closed at the end of this closure: the WAL is checkpointed into
-            // the file and removed, so the file is whole before it is placed.
-            let connection = try Connection(path: partial.path, mode: .createIfMissing,
-                                            busyTimeoutMilliseconds: context.globals.busyTimeoutMilliseconds,
-                                            reportedPath: path)
-            if !dryRun { try connection.enableWAL() }
-            let runs = try Migrator(connection: connection, clock: context.clock).up(to: target, dryRun: dryRun)
-            // Only the file is placed: everything must be in it, not in the WAL.
-            if !dryRun { try connection.checkpointCompletely() }
-            return runs
-        }()
-        if dryRun { return runs }
-        return try partial.place() ? runs : nil
+        return try NewDatabase.build(context, placement: dryRun ? nil : .link, dryRunMigrations: dryRun, to: target) { _, runs in runs }
     }
 
     static func down(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {

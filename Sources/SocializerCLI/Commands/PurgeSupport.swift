@@ -93,20 +93,10 @@ enum PurgeSupport {
     /// Runs the engine with Ctrl-C stopping it between batches (the open
     /// batch finishes or rolls back), and progress under --verbose.
     static func purge(_ context: CommandContext, _ engine: PurgeEngine, _ target: PurgeTarget) throws -> PurgeReport {
-        Interruption.reset()
-        let previous = signal(SIGINT) { _ in Interruption.request() }
-        // A parent may have blocked SIGINT (the mask is inherited); Ctrl-C must reach us.
-        var unblock = sigset_t()
-        var saved = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, &saved)
-        defer {
-            pthread_sigmask(SIG_SETMASK, &saved, nil)
-            signal(SIGINT, previous)
-        }
-        return try engine.run(target, dryRun: context.globals.dryRun) { progress in
-            context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
+        try Interruptible.run {
+            try engine.run(target, dryRun: context.globals.dryRun) { progress in
+                context.verbose("batch \(progress.batches): \(progress.rowsDeleted) row(s) purged so far")
+            }
         }
     }
 

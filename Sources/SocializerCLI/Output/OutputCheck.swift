@@ -25,13 +25,15 @@ enum OutputCheck {
                                             hint: "available fields: " + columns.joined(separator: ","))
             }
         case .document(let formats):
+            // Table means the document's first named format.
             let named = formats.filter { $0 != .table }.map(\.rawValue)
-            if !formats.contains(globals.format) {
-                throw SocializerError.usage("'\(verb)' writes a \(named.joined(separator: " or ")) document; --format \(globals.format.rawValue) does not apply",
+            if globals.format != .table && !formats.contains(globals.format) {
+                let list = named.count > 1 ? named.dropLast().joined(separator: ", ") + " or " + named.last! : named.joined()
+                throw SocializerError.usage("'\(verb)' writes \(list); --format \(globals.format.rawValue) does not apply",
                                             hint: "use --format " + named.joined(separator: "|"))
             }
             if globals.fields != nil {
-                throw SocializerError.usage("'\(verb)' writes a document; --fields does not apply", hint: "leave out --fields")
+                throw SocializerError.usage("'\(verb)' writes whole records; --fields does not apply", hint: "leave out --fields")
             }
         case .text:
             let formats = OutputFormat.allCases.filter { $0 != globals.format }
@@ -52,6 +54,9 @@ enum OutputCheck {
     /// Text (SQL, a script, a document) in every format: `--fields` does
     /// not apply, and JSON output is refused rather than ignored.
     static let text: OutputDeclaration = { _, _ in .text }
+
+    /// A document in one of `formats` (the first in table format).
+    static func document(_ formats: [OutputFormat]) -> OutputDeclaration { { _, _ in .document(formats) } }
 
     /// The same fields in every format.
     static func fields(_ columns: [String]) -> OutputDeclaration { { _, _ in .fields(columns) } }

@@ -70,40 +70,24 @@ public enum Cell: Sendable, Equatable {
         }
     }
 
-    /// Quoted when the text holds a comma, a quote or a line break (any of
-    /// Swift's `Character.isNewline`: LF, VT, FF, CR, NEL, LS, PS).
-    static func writeCSVField(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
-            var needsQuotes = false
-            var i = 0
-            while i < bytes.count && !needsQuotes {
-                let b = bytes[i]
-                if b == 0x2C || b == 0x22 || (b >= 0x0A && b <= 0x0D) {
-                    needsQuotes = true
-                } else if b == 0xC2 && i + 1 < bytes.count && bytes[i + 1] == 0x85 {
-                    needsQuotes = true
-                } else if b == 0xE2 && i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) {
-                    needsQuotes = true
-                }
-                i += 1
-            }
-            guard needsQuotes else {
-                out.append(contentsOf: bytes)
-                return
-            }
-            out.append(0x22)
-            for b in bytes {
-                out.append(b)
-                if b == 0x22 { out.append(0x22) }
-            }
-            out.append(0x22)
-        }
-    }
+    static func writeCSVField(_ text: String, to out: inout [UInt8]) { CSVText.writeField(text, to: &out) }
 
     static let nullBytes = Array("null".utf8)
     static let trueBytes = Array("true".utf8)
     static let falseBytes = Array("false".utf8)
+
+    /// A value of a record (an export's field): scalars as themselves, so
+    /// text is not quoted in csv; arrays and objects as JSON.
+    public init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .integer(let i): self = .integer(i)
+        case .number(let d): self = .number(d)
+        case .string(let s): self = .text(s)
+        case .array, .object: self = .json(value)
+        }
+    }
 
     public static func optional(_ s: String?) -> Cell { s.map(Cell.text) ?? .null }
     public static func optional(_ i: Int64?) -> Cell { i.map(Cell.integer) ?? .null }

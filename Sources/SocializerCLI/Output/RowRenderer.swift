@@ -223,7 +223,8 @@ public final class RowRenderer {
     static func tsvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "\t" || $0.isNewline || $0 == "\\" }) else { return text }
         return text.replacingAll("\\", with: "\\\\").replacingAll("\t", with: "\\t")
-            .replacingAll("\r\n", with: "\\n").replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
+            // "\r\n" is one Character in Swift: replaced whole, keeping both bytes.
+            .replacingAll("\r\n", with: "\\r\\n").replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
     }
 }
 

@@ -150,8 +150,10 @@ public enum OutputShape: Sendable, Equatable {
     case fields([String])
     /// Lines of text (a sentence, SQL): `--fields` does not apply.
     case text
-    /// One document in these formats only (`users takeout`: JSON, with
-    /// table meaning json); `--fields` does not apply, another format is refused.
+    /// One document written in one of these formats, table meaning the
+    /// first named one (`dump`: json or jsonl; `users takeout`: json, with
+    /// jsonl streaming): whole records, so `--fields` does not apply, and
+    /// another format is refused.
     case document([OutputFormat])
 }
 

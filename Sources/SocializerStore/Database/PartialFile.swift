@@ -37,6 +37,7 @@ public struct PartialFile {
     /// overwrite each other's result, where check-then-rename could.
     public func place(at name: String? = nil) throws -> Bool {
         let target = name ?? destination
+        syncFile()
         if link(path, target) != 0 {
             let error = errno
             if error == EEXIST { return false }
@@ -53,6 +54,28 @@ public struct PartialFile {
         }
         PartialFile.syncFolder(of: target)
         return true
+    }
+
+    /// Puts the finished file in place of `destination`, whatever is there
+    /// (rename(2) replaces atomically: a reader sees the old file or the new
+    /// one). The old file's journal, WAL and shared-memory files go first:
+    /// a WAL left beside the new file would be replayed into it.
+    public func replace() throws {
+        syncFile()
+        for suffix in PartialFile.companions where !suffix.isEmpty { unlink(destination + suffix) }
+        guard rename(path, destination) == 0 else {
+            throw SocializerError(.cannotCreate, "cannot replace '\(destination)': \(String(cString: strerror(errno)))")
+        }
+        PartialFile.syncFolder(of: destination)
+    }
+
+    /// Makes the file's data durable before it gets its name (a file built
+    /// without syncs, in bulk, relies on this; for others it costs nothing).
+    func syncFile() {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
     }
 
     /// Makes the new name durable (the file's own data was synced by SQLite).

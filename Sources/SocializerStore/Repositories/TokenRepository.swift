@@ -21,7 +21,9 @@ public struct RevokedToken: Sendable, Equatable {
     }
 
     /// `eyJhbGciOi…x4Yq9w`: enough to recognise, not enough to use.
-    public var shortened: String {
+    public var shortened: String { RevokedToken.shorten(token) }
+
+    public static func shorten(_ token: String) -> String {
         token.count <= 24 ? token : String(token.prefix(12)) + "…" + String(token.suffix(8))
     }
 }

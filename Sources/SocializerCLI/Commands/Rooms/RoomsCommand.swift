@@ -71,6 +71,11 @@ enum RoomsCommand {
             RoomsUnread.unreadNode,
             RoomsUnread.markReadNode,
             RoomsGeneral.node,
+            FixtureTransfer.importNode([.chatRooms, .roomMembers, .roomMessages], noun: "rooms with their members and messages",
+                examples: ["socializer rooms import rooms.json", "socializer rooms import rooms.jsonl --on-conflict skip"]),
+            FixtureTransfer.exportNode([.chatRooms, .roomMembers, .roomMessages], noun: "rooms with their members and messages",
+                examples: ["socializer rooms export > rooms.json",
+                           "(umask 077; socializer --format jsonl rooms export --include-secrets > rooms.jsonl)"]),
         ])
 
     static let showColumns = RoomColumns.record.names + ["member_names"]

@@ -1,6 +1,6 @@
 /// "Did you mean …": the closest candidate by edit distance, when close enough.
-enum Suggestions {
-    static func closest(to input: String, among candidates: [String]) -> String? {
+public enum Suggestions {
+    public static func closest(to input: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(input.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         // A plural/singular slip or a typo or two; never a wild guess.
@@ -11,7 +11,7 @@ enum Suggestions {
     }
 
     /// Damerau–Levenshtein (optimal string alignment) distance.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let x = Array(a), y = Array(b)
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }
