@@ -1,7 +1,7 @@
 import SocializerCore
 import SocializerStore
 
-/// PostgreSQL as far as this version goes (issue 16, phase 1): the verbs
+/// PostgreSQL as far as this version goes (issue 16, phase 2): the verbs
 /// written against the engine seam (`Database`) run there; every other
 /// verb connects (so that what can go wrong there is reported as it will
 /// be once it runs: libpq missing 69, server unreachable 69, login refused
@@ -12,8 +12,25 @@ enum PostgresSupport {
     static let ported: Set<[String]> = [
         ["migrate", "up"], ["migrate", "down"], ["migrate", "status"], ["migrate", "plan"], ["migrate", "validate"],
         ["migrate", "baseline"], ["migrate", "schema"],
-        ["users", "list"], ["users", "show"], ["users", "create"],
-        ["tokens", "purge"],
+        ["users", "list"], ["users", "show"], ["users", "create"], ["users", "update"], ["users", "activate"], ["users", "deactivate"],
+        ["users", "set-password"], ["users", "check-password"], ["users", "find"], ["users", "delete"], ["users", "messages"],
+        ["users", "memory", "show"], ["users", "memory", "set"], ["users", "memory", "clear"], ["users", "rotate-key"],
+        ["users", "prefs", "list"], ["users", "prefs", "set"], ["users", "prefs", "unset"], ["users", "skills"],
+        ["users", "import"], ["users", "export"], ["users", "takeout"],
+        ["tokens", "revoke"], ["tokens", "check"], ["tokens", "list"], ["tokens", "show"], ["tokens", "issue"], ["tokens", "purge"],
+        ["skills", "add"], ["skills", "list"], ["skills", "rename"], ["skills", "remove"], ["skills", "set-level"], ["skills", "levels"],
+        ["training", "start"], ["training", "pause"], ["training", "resume"], ["training", "progress"], ["training", "complete"],
+        ["training", "reset"], ["training", "stop"], ["training", "list"], ["training", "show"], ["training", "purge"],
+        ["rooms", "create"], ["rooms", "list"], ["rooms", "show"], ["rooms", "update"], ["rooms", "set-password"], ["rooms", "archive"],
+        ["rooms", "unarchive"], ["rooms", "delete"], ["rooms", "members", "list"], ["rooms", "members", "add"],
+        ["rooms", "members", "add-ai"], ["rooms", "members", "remove"], ["rooms", "members", "role"],
+        ["rooms", "messages", "list"], ["rooms", "messages", "post"], ["rooms", "messages", "edit"], ["rooms", "messages", "delete"],
+        ["rooms", "messages", "search"], ["rooms", "messages", "purge"], ["rooms", "unread"], ["rooms", "mark-read"],
+        ["rooms", "general", "list"], ["rooms", "general", "post"], ["rooms", "general", "purge"],
+        ["invites", "send"], ["invites", "list"], ["invites", "show"], ["invites", "accept"], ["invites", "decline"], ["invites", "cancel"],
+        ["invites", "purge"],
+        ["audit", "list"], ["audit", "show"], ["audit", "purge"],
+        ["logs", "add"], ["logs", "list"], ["logs", "show"], ["logs", "stats"], ["logs", "purge"],
     ]
 
     /// Connects to the server the URL names, as every verb does on PostgreSQL.

@@ -34,7 +34,7 @@ import SocializerCore
         let (user, password) = TestPostgres.credentials
         let bare = TestPostgres.url(credentials: user)
         let home = TemporaryDirectory()
-        let arguments = ["--db", bare, "logs", "list"]
+        let arguments = ["--db", bare, "doctor"]
         let none = try binary.run(arguments, environment: ["HOME": home.path])
         #expect(none.status == 77 && none.stderr.contains("no password supplied"), "\(none.stderr)")
         let fromVariable = try binary.run(arguments, environment: ["HOME": home.path, "PGPASSWORD": password])

@@ -87,7 +87,9 @@ import TestSupport
         let url = "postgresql://ada:hunter2@127.0.0.1:\(port)/app?sslmode=prefer"
         for arguments in CommandKitTests.smoke {
             let node = try #require(CommandTable.node(at: verbPath(of: arguments)))
-            let result = runCLI(["--db", url] + arguments, stdin: "pw-alice-1\n")
+            // With the secrets a verb checks before it connects (as on SQLite), so that every verb gets to connect.
+            let result = runCLI(["--db", url] + arguments, environment: ["SOCIALIZER_JWT_SECRET": jwtSecret, "SOCIALIZER_EMAIL_KEY": emailKey],
+                                stdin: "pw-alice-1\n")
             #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"), "\(arguments)")
             if node.usesDatabase {
                 #expect(result.status == 69, "\(arguments): \(result.stderr)")
@@ -136,7 +138,7 @@ struct PostgresCommandTests {
     }
 
     @Test func theAppsVariableAndVerboseOutput() {
-        let result = runCLI(["-v", "logs", "list"], environment: ["DATABASE_URL": url])
+        let result = runCLI(["-v", "doctor"], environment: ["DATABASE_URL": url])
         #expect(result.status == 69)
         #expect(result.stderr.contains("socializer: database: postgresql://\(TestPostgres.credentials.user):***@"))
         #expect(result.stderr.contains("socializer: connected to PostgreSQL 1"))
@@ -150,7 +152,7 @@ struct PostgresCommandTests {
         #expect(wrong.stderr.contains("refused the login of user '\(user)'"))
         #expect(!wrong.stderr.contains("wrong-password-9"))
         let bare = TestPostgres.url(credentials: user)
-        #expect(runCLI(["--db", bare, "logs", "list"], environment: ["PGPASSWORD": password]).status == 69)
-        #expect(runCLI(["--db", bare, "logs", "list"], environment: ["PGPASSWORD": "wrong-password-9"]).status == 77)
+        #expect(runCLI(["--db", bare, "doctor"], environment: ["PGPASSWORD": password]).status == 69)
+        #expect(runCLI(["--db", bare, "doctor"], environment: ["PGPASSWORD": "wrong-password-9"]).status == 77)
     }
 }

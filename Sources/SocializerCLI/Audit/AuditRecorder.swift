@@ -44,7 +44,7 @@ struct AuditRecorder {
         let (outcome, changes) = try db.countingChanges(change)
         guard try trailExists(db) else { return outcome }
         let repository = AuditRepository(db)
-        let target = try outcome.target ?? repository.target(ofIDs: outcome.ids, in: changes)
+        let target = try outcome.target ?? repository.target(ofIDs: outcome.ids, in: changes, table: outcome.table)
         _ = try repository.insert(at: context.clock.now(), actor: actor, command: command, target: target,
                                   changes: changes, details: details())
         return outcome

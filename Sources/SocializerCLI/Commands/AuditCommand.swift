@@ -40,7 +40,7 @@ enum AuditCommand {
     static let columns = ["id", "at", "actor", "command", "target", "rows", "details"]
 
     /// The trail exists from 0005 on; before, every audit verb says how to add it.
-    static func requireTrail(_ db: Connection, _ context: CommandContext) throws {
+    static func requireTrail(_ db: any Database, _ context: CommandContext) throws {
         guard try !AuditRepository(db).isAvailable() else { return }
         let version = try Migrator(connection: db, clock: context.clock).requireUsable()
         let migration = Migrations.migration(AuditRepository.sinceVersion)?.identifier ?? "0005"
@@ -57,7 +57,7 @@ enum AuditCommand {
         query.since = arguments[since]
         query.until = arguments[until]
         query.limit = arguments[limit]
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         try requireTrail(db, context)
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
@@ -67,7 +67,7 @@ enum AuditCommand {
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         try requireTrail(db, context)
         let entry = try AuditRepository(db).require(id: arguments[id])
         var fields = Array(zip(columns, cells(entry, context)))
@@ -105,7 +105,7 @@ enum AuditCommand {
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
         try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every entry would go, the newest included")
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         try requireTrail(db, context)
         return try PurgeSupport.run(context, arguments, db, AuditRepository.purgeTarget(before: cutoff))
     }

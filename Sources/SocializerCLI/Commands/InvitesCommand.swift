@@ -32,7 +32,7 @@ enum InvitesCommand {
                 positionals: [RoomsCommand.room], options: [from, to, message],
                 examples: ["socializer invites send 'Book club' --from alice --to bob",
                            "socializer invites send 7 --from alice --to carol --message 'Join us on Friday!'"],
-                output: InviteColumns.record.output, write: WriteAction(prepare: prepareSend, apply: applySend)),
+                output: InviteColumns.record.output, write: .onEitherEngine(prepare: prepareSend, apply: applySend)),
             CommandNode("list", summary: "List invites, newest first.",
                 options: [onlyTo, onlyFrom, onlyRoom, status, olderThan, limit],
                 examples: ["socializer invites list --to bob --status pending",
@@ -41,11 +41,11 @@ enum InvitesCommand {
             CommandNode("show", summary: "Show one invite: its room and users by name, and its message.",
                 positionals: [id], output: InviteColumns.record.output, action: show),
             CommandNode("accept", summary: "Accept a pending invite: the invitee joins the room (or re-joins it).",
-                positionals: [id], output: InviteColumns.record.output, write: WriteAction(accept)),
+                positionals: [id], output: InviteColumns.record.output, write: .onEitherEngine(accept)),
             CommandNode("decline", summary: "Decline a pending invite.",
-                positionals: [id], output: InviteColumns.record.output, write: WriteAction(decline)),
+                positionals: [id], output: InviteColumns.record.output, write: .onEitherEngine(decline)),
             CommandNode("cancel", summary: "Withdraw a pending invite: the invite and its invite message are deleted.",
-                positionals: [id], output: CascadeReport.output, write: WriteAction(cancel)),
+                positionals: [id], output: CascadeReport.output, write: .onEitherEngine(cancel)),
             CommandNode("purge", summary: "Delete invites answered (or sent) before an age or time, in short batches.",
                 options: PurgeSupport.cutoff + [purgeStatus] + PurgeSupport.tuning,
                 exclusive: PurgeSupport.cutoffRules, requireOneOf: PurgeSupport.cutoffRules,
@@ -56,11 +56,11 @@ enum InvitesCommand {
 
     // MARK: send
 
-    static func prepareSend(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String?, ParsedArguments) {
+    static func prepareSend(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (String?, ParsedArguments) {
         (try arguments[message].map(RoomMessage.validate(content:)), arguments)
     }
 
-    static func applySend(_ plan: (String?, ParsedArguments), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applySend(_ plan: (String?, ParsedArguments), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let (text, arguments) = plan
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let inviter = try UsersCommand.require(db, arguments[from])
@@ -96,7 +96,7 @@ enum InvitesCommand {
     // MARK: list, show
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var query = InviteQuery()
         query.inviteeID = try arguments[onlyTo].map { try UsersCommand.require(db, $0).id }
         query.inviterID = try arguments[onlyFrom].map { try UsersCommand.require(db, $0).id }
@@ -109,14 +109,14 @@ enum InvitesCommand {
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         try context.recordRenderer().render(InviteColumns.record.record(try InviteRepository(db).require(id: arguments[id])))
         return .success
     }
 
     // MARK: accept, decline, cancel
 
-    static let accept = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let accept = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let repository = InviteRepository(db)
         let (invite, joining, invitee) = try repository.accept(try repository.require(id: arguments[id]), at: context.clock.now())
         let whom = "user \(invite.invitee)"
@@ -131,12 +131,12 @@ enum InvitesCommand {
         return recordOutcome(invite, notices: [joined] + [RoomsMembers.inactiveNotice(invitee, "the invite is accepted")].compactMap { $0 })
     }
 
-    static let decline = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let decline = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let repository = InviteRepository(db)
         return recordOutcome(try repository.decline(try repository.require(id: arguments[id]), at: context.clock.now()))
     }
 
-    static let cancel = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let cancel = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let repository = InviteRepository(db)
         let invite = try repository.require(id: arguments[id])
         return CascadeReport.outcome(id: invite.id, counts: try repository.cancel(invite), subject: "invite \(invite.id)", verb: "cancelled",
@@ -148,7 +148,7 @@ enum InvitesCommand {
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
         try PurgeSupport.confirmIfFuture(context, cutoff, "every matching invite would go, those of today included")
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         let statuses = arguments[purgeStatus].map { [$0] } ?? [.accepted, .declined]
         return try PurgeSupport.run(context, arguments, db, try InviteRepository(db).purgeTarget(before: cutoff, statuses: statuses))
     }

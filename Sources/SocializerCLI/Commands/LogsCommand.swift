@@ -33,7 +33,7 @@ enum LogsCommand {
             CommandNode("add", summary: "Record an error (for scripts and tests).",
                 options: [newType, message, concerns, contextJSON, stackFile],
                 examples: ["socializer logs add --type BackupFailed --message 'disk full' --context '{\"host\":\"db1\"}'"],
-                output: OutputCheck.sentenceOrRecord(["id"]), write: WriteAction(prepare: prepareAdd, apply: applyAdd)),
+                output: OutputCheck.sentenceOrRecord(["id"]), write: .onEitherEngine(prepare: prepareAdd, apply: applyAdd)),
             CommandNode("stats", summary: "Count errors by type, day or user, with a bar per row.",
                 options: [by, since],
                 output: { arguments, format in .fields([arguments[by].rawValue, "count"] + (format == .table ? ["bar"] : [])) },
@@ -52,7 +52,7 @@ enum LogsCommand {
     static let exportColumns = ["id", "timestamp", "user_id", "error_type", "error_message", "stack_trace", "context"]
     static let showColumns = ["id", "timestamp", "type", "user_id", "user", "message", "stack_trace", "context"]
 
-    static func query(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> LogQuery {
+    static func query(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> LogQuery {
         var query = LogQuery()
         query.type = arguments[type]
         query.userID = try arguments[user].map { try UsersCommand.require(db, $0).id }
@@ -64,7 +64,7 @@ enum LogsCommand {
     }
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
         var selection = try query(context, arguments, db)
@@ -85,7 +85,7 @@ enum LogsCommand {
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let log = try LogRepository(db).require(id: arguments[id])
         try context.recordRenderer().render([
             ("id", .integer(log.id)), ("timestamp", .time(log.timestamp)), ("type", .text(log.type)),
@@ -96,7 +96,7 @@ enum LogsCommand {
         return .success
     }
 
-    static func prepareAdd(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String?, ParsedArguments) {
+    static func prepareAdd(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (String?, ParsedArguments) {
         let stack = try arguments[stackFile].map { path -> String in
             let bytes = try InputFile.read(path, context, what: "the stack trace", file: "--stack-file", limit: FileReader.Limit.stackTrace)
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -107,12 +107,12 @@ enum LogsCommand {
         return (stack, arguments)
     }
 
-    static func applyAdd(_ plan: (String?, ParsedArguments), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyAdd(_ plan: (String?, ParsedArguments), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let (stack, arguments) = plan
         let userID = try arguments[concerns].map { try UsersCommand.require(db, $0).id }
         let id = try LogRepository(db).insert(timestamp: context.clock.now(), userID: userID, type: arguments[newType],
                                               message: arguments[message], stackTrace: stack, context: arguments[contextJSON])
-        return WriteOutcome(ids: [id]) { context in
+        return WriteOutcome(ids: [id], of: "error_logs") { context in
             if context.globals.format == .table {
                 context.stdout.write(context.globals.dryRun ? "would add error log \(id)\n" : "added error log \(id)\n")
             } else {
@@ -123,7 +123,7 @@ enum LogsCommand {
 
     static func stats(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let grouping = arguments[by]
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var rows: [(String, Int64)] = []
         try LogRepository(db).stats(by: grouping, since: arguments[since]) { rows.append(($0, $1)) }
         let renderer = context.rowRenderer()
@@ -142,7 +142,7 @@ enum LogsCommand {
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
         try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every matching log would go, the newest included")
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         return try PurgeSupport.run(context, arguments, db, LogRepository.purgeTarget(before: cutoff, type: arguments[purgeType]))
     }
 

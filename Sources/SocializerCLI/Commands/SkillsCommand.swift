@@ -32,7 +32,7 @@ enum SkillsCommand {
                 positionals: [names], options: [ifMissing],
                 examples: ["socializer skills add empathy active_listening 'small talk'",
                            "socializer skills add empathy --if-missing"],
-                output: OutputCheck.fields(addColumns), write: WriteAction(add)),
+                output: OutputCheck.fields(addColumns), write: .onEitherEngine(add)),
             CommandNode("list", summary: "List skills by name, with how they are used given --with-counts.",
                 options: [withCounts],
                 examples: ["socializer skills list --with-counts"],
@@ -40,15 +40,15 @@ enum SkillsCommand {
             CommandNode("rename", summary: "Give a skill a new name (levels and trainings stay with it).",
                 positionals: [skill, newName],
                 examples: ["socializer skills rename listening active_listening"],
-                output: OutputCheck.fields(renameColumns), write: WriteAction(rename)),
+                output: OutputCheck.fields(renameColumns), write: .onEitherEngine(rename)),
             CommandNode("remove", summary: "Remove a skill with every level and training in it, in one transaction.",
                 positionals: [skill],
                 examples: ["socializer skills remove 'small talk' --yes", "socializer --dry-run skills remove 7"],
-                output: CascadeReport.output, write: WriteAction(prepare: prepareRemove, apply: applyRemove)),
+                output: CascadeReport.output, write: .onEitherEngine(prepare: prepareRemove, apply: applyRemove)),
             CommandNode("set-level", summary: "Set a user's level in a skill (inserted or updated).",
                 positionals: [UsersCommand.user, skill, level], options: [create],
                 examples: ["socializer skills set-level alice empathy 7", "socializer skills set-level bob 'small talk' 2 --create"],
-                output: OutputCheck.fields(levelColumns), write: WriteAction(setLevel)),
+                output: OutputCheck.fields(levelColumns), write: .onEitherEngine(setLevel)),
             CommandNode("levels", summary: "List the users with a level in a skill, highest first.",
                 positionals: [skill], options: [minimum],
                 examples: ["socializer skills levels empathy --min 7"],
@@ -73,7 +73,7 @@ enum SkillsCommand {
     // MARK: Shared pieces
 
     /// A skill named on the command line, which must exist.
-    static func require(_ db: Connection, _ text: String) throws -> Skill {
+    static func require(_ db: any Database, _ text: String) throws -> Skill {
         try SkillRepository(db).require(EntityReference(text, kind: "skill"))
     }
 
@@ -101,7 +101,7 @@ enum SkillsCommand {
 
     /// Every name is checked inside `SkillRepository.add`, before its first
     /// insert, so that all their problems are reported together.
-    static func add(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+    static func add(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let additions = try SkillRepository(db).add(arguments[names], ifMissing: arguments[ifMissing])
         for addition in additions where addition.outcome == .added { warnAboutName(context, addition.skill.name ?? "", addition.twins) }
         // The skills added make the target, as for a plain add: with
@@ -121,7 +121,7 @@ enum SkillsCommand {
     // MARK: list, levels
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let repository = SkillRepository(db)
         let renderer = context.rowRenderer()
         if arguments[withCounts] {
@@ -141,7 +141,7 @@ enum SkillsCommand {
     }
 
     static func levels(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let found = try require(db, arguments[skill])
         let renderer = context.rowRenderer()
         try renderer.begin(columns: levelsColumns)
@@ -154,30 +154,30 @@ enum SkillsCommand {
 
     // MARK: rename, remove
 
-    static func rename(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+    static func rename(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let repository = SkillRepository(db)
         let original = try require(db, arguments[skill])
         let (renamed, twins) = try repository.rename(original, to: arguments[newName])
         if renamed.name.map(NameRules.identity) != original.name.map(NameRules.identity) {
             warnAboutName(context, renamed.name ?? "", twins)
         }
-        return WriteOutcome(ids: [renamed.id]) { context in
+        return WriteOutcome(ids: [renamed.id], of: "skills") { context in
             try context.recordRenderer().render(Array(zip(renameColumns, [.integer(renamed.id), .optional(renamed.name),
                                                                           .optional(original.name)] as [Cell])))
         }
     }
 
-    static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> Skill {
+    static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> Skill {
         let found = try require(db, arguments[skill])
         if context.needsConfirmation {
             // The question says what would go, counted as a dry run counts it: the change, rolled back.
-            let counts = try db.transaction(commit: false) { try SkillRepository(db).removeCascading(found.id) }
+            let counts = try db.transaction(.immediate, commit: false) { try SkillRepository(db).removeCascading(found.id) }
             try context.confirm("remove skill \(found.described) " + CascadeReport.referring(counts, besides: "skills"))
         }
         return found
     }
 
-    static func applyRemove(_ found: Skill, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyRemove(_ found: Skill, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let counts = try SkillRepository(db).removeCascading(found.id)
         return CascadeReport.outcome(id: found.id, counts: counts, subject: "skill \(found.described)", verb: "removed",
                                      target: .skill(found))
@@ -185,7 +185,7 @@ enum SkillsCommand {
 
     // MARK: set-level
 
-    static func setLevel(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+    static func setLevel(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let repository = SkillRepository(db)
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let reference = try EntityReference(arguments[skill], kind: "skill")

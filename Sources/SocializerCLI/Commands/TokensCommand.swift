@@ -37,7 +37,7 @@ enum TokensCommand {
                 options: [stdin, reason, verify, expiresAt] + SecretOptions.jwtSecret,
                 exclusive: [[token.name, stdin.name]], requireOneOf: [[token.name, stdin.name]],
                 examples: ["printf '%s' \"$JWT\" | socializer tokens revoke --stdin --reason compromised"],
-                output: OutputCheck.fields(revokeColumns), write: WriteAction(prepare: prepareRevoke, apply: applyRevoke)),
+                output: OutputCheck.fields(revokeColumns), write: .onEitherEngine(prepare: prepareRevoke, apply: applyRevoke)),
             CommandNode("check", summary: "Exit 0 if a token is well signed, unexpired and not revoked; 1 otherwise.",
                 positionals: [token], options: [stdin] + SecretOptions.jwtSecret,
                 exclusive: [[token.name, stdin.name]], requireOneOf: [[token.name, stdin.name]],
@@ -97,7 +97,7 @@ enum TokensCommand {
     }
 
     /// The user a token names: its user_id claim, else its sub as a username.
-    static func owner(of token: JWT, in db: Connection) throws -> Int64? {
+    static func owner(of token: JWT, in db: any Database) throws -> Int64? {
         let users = UserRepository(db)
         if case .integer(let id) = token.claims["user_id"], let user = try users.find(.id(id)) { return user.id }
         switch token.claims["sub"] {
@@ -117,7 +117,7 @@ enum TokensCommand {
         var reason: String?
     }
 
-    static func prepareRevoke(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> Revocation? {
+    static func prepareRevoke(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> Revocation? {
         let text = try tokenText(context, arguments)
         let algorithm = try algorithm(context)
         let secret = try SecretOptions.jwtSecret(context, arguments)
@@ -136,7 +136,7 @@ enum TokensCommand {
         return Revocation(token: token, expiresAt: expiry, reason: arguments[reason])
     }
 
-    static func applyRevoke(_ revocation: Revocation?, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyRevoke(_ revocation: Revocation?, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         guard let revocation else { return WriteOutcome(ids: []) { _ in } }
         let repository = TokenRepository(db)
         if let existing = try repository.find(token: revocation.token.text) {
@@ -147,7 +147,7 @@ enum TokensCommand {
         let id = try repository.insert(token: revocation.token.text, expiresAt: revocation.expiresAt, createdAt: context.clock.now(),
                                        userID: userID, reason: revocation.reason)
         let cells: [Cell] = [.integer(id), .optional(userID), .time(revocation.expiresAt), .optional(revocation.reason)]
-        return WriteOutcome(ids: [id]) { context in try context.recordRenderer().render(Array(zip(revokeColumns, cells))) }
+        return WriteOutcome(ids: [id], of: "token_blacklist") { context in try context.recordRenderer().render(Array(zip(revokeColumns, cells))) }
     }
 
     static func check(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
@@ -157,7 +157,7 @@ enum TokensCommand {
                 reason: .missingJWTSecret)
         }
         let algorithm = try algorithm(context)
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         func no(_ reason: String) throws -> ExitCode {
             if context.globals.format != .table {
                 try context.recordRenderer().render([("usable", .bool(false)), ("reason", .text(reason))])
@@ -192,7 +192,7 @@ enum TokensCommand {
     static let columns = ["id", "token", "user", "expires_at", "created_at", "reason"]
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let userID = try arguments[user].map { try UsersCommand.require(db, $0).id }
         let expiry: TokenRepository.Expiry = arguments[expired] ? .expired : arguments[active] ? .active : .any
         let full = arguments[full]
@@ -208,7 +208,7 @@ enum TokensCommand {
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let revoked = try TokenRepository(db).require(id: arguments[id])
         var fields: [(String, Cell)] = [("id", .integer(revoked.id)), ("token", .text(revoked.token)),
                                         ("user_id", .optional(revoked.userID)), ("user", .optional(revoked.username)),
@@ -250,7 +250,7 @@ enum TokensCommand {
             if extra.contains(where: { $0.0 == key }) { throw SocializerError.usage("--claim \(Echo.cut(key)) is given twice") }
             extra.append((key, (try? JSONParser.parse(raw)) ?? .string(raw)))
         }
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let user = try UsersCommand.require(db, arguments[issuedTo])
         if !user.isActive { context.notice("user '\(user.username)' is deactivated; the app may refuse the token") }
         let now = context.clock.now().secondsSinceEpoch

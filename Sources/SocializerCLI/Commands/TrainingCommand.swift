@@ -37,7 +37,7 @@ enum TrainingCommand {
                 positionals: [user, skill], options: [notes, restart],
                 examples: ["socializer training start alice empathy --notes 'weekly sessions'",
                            "socializer training start alice empathy --restart"],
-                output: TrainingColumns.record.output, write: WriteAction(start)),
+                output: TrainingColumns.record.output, write: .onEitherEngine(start)),
             CommandNode("pause", summary: "Pause an active training.", positionals: [user, skill],
                 output: TrainingColumns.record.output, write: change { _ in .pause }),
             CommandNode("resume", summary: "Make a paused or pending training active (progress and start date kept).", positionals: [user, skill],
@@ -51,7 +51,7 @@ enum TrainingCommand {
             CommandNode("reset", summary: "Set a training back to pending, progress 0.0, not completed.", positionals: [user, skill],
                 output: TrainingColumns.record.output, write: change { _ in .reset }),
             CommandNode("stop", summary: "Stop a training: its row is deleted.", positionals: [user, skill],
-                output: TrainingColumns.record.output, write: WriteAction(stop)),
+                output: TrainingColumns.record.output, write: .onEitherEngine(stop)),
             CommandNode("list", summary: "List trainings by user, then skill name.",
                 options: [onlyUser, onlySkill, status, stalledFor, limit],
                 exclusive: [[status.name, stalledFor.name]],
@@ -76,7 +76,7 @@ enum TrainingCommand {
     // MARK: Shared pieces
 
     /// The user and the skill a verb names; the user is looked up first.
-    static func pair(_ db: Connection, _ arguments: ParsedArguments) throws -> (User, Skill) {
+    static func pair(_ db: any Database, _ arguments: ParsedArguments) throws -> (User, Skill) {
         (try UsersCommand.require(db, arguments[user]), try SkillsCommand.require(db, arguments[skill]))
     }
 
@@ -92,7 +92,7 @@ enum TrainingCommand {
 
     /// The write action of the verbs that change an existing training.
     static func change(_ make: @escaping @Sendable (ParsedArguments) -> TrainingChange) -> WriteAction {
-        WriteAction { context, arguments, db in
+        WriteAction.onEitherEngine { context, arguments, db in
             let (user, skill) = try pair(db, arguments)
             return recordOutcome(try TrainingRepository(db).apply(make(arguments), user, skill, today: UsersCommand.today(context)))
         }
@@ -100,13 +100,13 @@ enum TrainingCommand {
 
     // MARK: start, stop
 
-    static func start(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+    static func start(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let (user, skill) = try pair(db, arguments)
         return recordOutcome(try TrainingRepository(db).start(user, skill, notes: arguments[notes], today: UsersCommand.today(context),
                                                               restart: arguments[restart]))
     }
 
-    static func stop(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+    static func stop(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let (user, skill) = try pair(db, arguments)
         let stopped = try TrainingRepository(db).stop(user, skill)
         let subject = "the training of user '\(user.username)' in skill \(skill.described)"
@@ -118,7 +118,7 @@ enum TrainingCommand {
     // MARK: list, show
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var query = TrainingQuery()
         query.userID = try arguments[onlyUser].map { try UsersCommand.require(db, $0).id }
         query.skillID = try arguments[onlySkill].map { try SkillsCommand.require(db, $0).id }
@@ -130,7 +130,7 @@ enum TrainingCommand {
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let (user, skill) = try pair(db, arguments)
         try context.recordRenderer().render(TrainingColumns.record.record(try TrainingRepository(db).require(user, skill)))
         return .success
@@ -149,7 +149,7 @@ enum TrainingCommand {
             try context.confirm("purge the trainings completed before \(cutoff.dateText), a date after today "
                                 + "(every completed training would go, today's included)")
         }
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         return try PurgeSupport.run(context, arguments, db, TrainingRepository(db).purgeTarget(completedBefore: cutoff.dateText))
     }
 }

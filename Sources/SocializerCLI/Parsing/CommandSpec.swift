@@ -197,10 +197,15 @@ public struct WriteOutcome {
     /// skill) or is known by the names of others (`.level`), or the ids
     /// include rows the change did not write (`skills add --if-missing`).
     public var target: AuditTarget?
+    /// The table `ids` are rows of. SQLite's change counts carry the row ids
+    /// that find it; PostgreSQL's do not, so there the target is the row of
+    /// this table when the change wrote to it (`AuditRepository.target(ofIDs:in:table:)`).
+    public var table: String?
 
-    public init(ids: [Int64], dryRunNotice: String? = nil, target: AuditTarget? = nil,
+    public init(ids: [Int64], of table: String? = nil, dryRunNotice: String? = nil, target: AuditTarget? = nil,
                 report: @escaping (CommandContext) throws -> Void) {
         self.ids = ids
+        self.table = table
         self.report = report
         self.dryRunNotice = dryRunNotice
         self.target = target
@@ -254,6 +259,19 @@ public struct WriteAction: Sendable {
         WriteAction(open: { try $0.openEngine(.write) }, prepare: prepare, apply: { plan, context, arguments, db in
             try apply(plan, context, arguments, db)
         })
+    }
+
+    /// `onEitherEngine` for an `apply` that needs no arguments beyond its plan.
+    public static func onEitherEngine<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> Plan,
+                                            apply: @escaping @Sendable (Plan, CommandContext, any Database) throws -> WriteOutcome)
+        -> WriteAction {
+        onEitherEngine(prepare: prepare, apply: { plan, context, _, db in try apply(plan, context, db) })
+    }
+
+    /// `onEitherEngine` with nothing to prepare outside the transaction.
+    public static func onEitherEngine(_ apply: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> WriteOutcome)
+        -> WriteAction {
+        onEitherEngine(prepare: { _, arguments, _ in arguments }, apply: { arguments, context, db in try apply(context, arguments, db) })
     }
 
     /// A write action with nothing to prepare outside the transaction.

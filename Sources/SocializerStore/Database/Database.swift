@@ -71,6 +71,11 @@ extension Database {
         try scalarInt(dialect.tableExistsSQL, [name]) > 0
     }
 
+    /// Whether the index exists (SQLite's main schema, PostgreSQL's current schema).
+    public func indexExists(_ name: String) throws -> Bool {
+        try scalarInt(dialect.indexExistsSQL, [name]) > 0
+    }
+
     /// Every table of the database (current schema), by name.
     public func tableNames() throws -> [String] {
         try rows(dialect.tableNamesSQL).map { try $0.string("name") }

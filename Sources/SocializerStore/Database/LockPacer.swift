@@ -46,7 +46,7 @@ public struct LockPacer: Sendable {
     }
 
     /// Runs `body` in its own IMMEDIATE transaction, then pauses.
-    public mutating func transaction<T>(on db: Connection, commit: Bool = true, _ body: () throws -> T) throws -> T {
+    public mutating func transaction<T>(on db: any Database, commit: Bool = true, _ body: () throws -> T) throws -> T {
         let lock = Stopwatch()
         let result = try db.transaction(.immediate, commit: commit, body)
         pause(afterHolding: Double(lock.elapsedMicroseconds) / 1000)

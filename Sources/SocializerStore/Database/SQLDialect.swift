@@ -41,6 +41,75 @@ public struct SQLDialect: Sendable, Equatable {
     /// PostgreSQL, as the app writes DATE columns (SPEC §2); UTC on SQLite.
     public var today: String { isPostgres ? "CURRENT_DATE" : "(date('now'))" }
 
+    /// The `YYYY-MM-DD` date of a DATETIME column, as text: SQLite keeps the
+    /// canonical text (its first ten characters), PostgreSQL a TIMESTAMP.
+    public func dateOf(_ expression: String) -> String {
+        isPostgres ? "to_char(\(expression), 'YYYY-MM-DD')" : "substr(\(expression), 1, 10)"
+    }
+
+    /// A DATETIME column, or when it is NULL a value before every time:
+    /// SQLite's empty text (its DATETIMEs are text), PostgreSQL's
+    /// `-infinity` (a TIMESTAMP cannot hold text).
+    public func earliestIfNull(_ expression: String) -> String {
+        isPostgres ? "coalesce(\(expression), '-infinity')" : "coalesce(\(expression), '')"
+    }
+
+    /// The later of two DATETIMEs, the second possibly NULL (then the
+    /// first): SQLite's scalar max() would give NULL, PostgreSQL's
+    /// greatest() ignores NULLs.
+    public func later(_ expression: String, orNull other: String) -> String {
+        isPostgres ? "greatest(\(expression), \(other))" : "max(\(expression), coalesce(\(other), ''))"
+    }
+
+    /// A JSON object column without its member `key`, written compactly,
+    /// the other members in their order: SQLite's json_remove; on
+    /// PostgreSQL (a JSON column, which keeps the text it was given) the
+    /// members left, joined again, `{}` when none is.
+    public func jsonRemovingMember(_ column: String, _ key: String) -> String {
+        isPostgres
+            ? "coalesce('{' || (SELECT string_agg(to_json(e.key)::text || ':' || e.value::text, ',' ORDER BY e.n) "
+                + "FROM json_each(\(column)) WITH ORDINALITY AS e(key, value, n) WHERE e.key <> \(SQL.literal(key))) || '}', '{}')::json"
+            : "json_remove(\(column), \(SQL.literal("$." + key)))"
+    }
+
+    /// Whether a column holds a JSON object with the member `key` (any
+    /// value, JSON null included); never an error, whatever the column
+    /// holds (SQLite's text may be no JSON at all; PostgreSQL's JSON column
+    /// is always valid JSON).
+    public func jsonHasMember(_ column: String, _ key: String) -> String {
+        isPostgres
+            ? "(json_typeof(\(column)) = 'object' AND \(column) -> \(SQL.literal(key)) IS NOT NULL)"
+            : "json_valid(\(column)) AND json_type(\(column), \(SQL.literal("$." + key))) IS NOT NULL"
+    }
+
+    /// `expression` matched against a bound pattern exactly (case and
+    /// every character compared, unlike SQLite's LIKE): SQLite's GLOB,
+    /// PostgreSQL's LIKE (case-sensitive there). Patterns are built with
+    /// `patternLiteral` and `patternAnything`.
+    public func matchesPattern(_ expression: String) -> String {
+        isPostgres ? "\(expression) LIKE ?" : "\(expression) GLOB ?"
+    }
+
+    /// `text` as a pattern of `matchesPattern` that matches only itself.
+    public func patternLiteral(_ text: String) -> String {
+        isPostgres ? SQL.likeLiteral(text) : SQL.globLiteral(text)
+    }
+
+    /// The pattern of `matchesPattern` for any text, the empty one included.
+    public var patternAnything: String { isPostgres ? "%" : "*" }
+
+    /// The tables a table's foreign keys refer to, as `table`, for the table named `?`.
+    var referencedTablesSQL: String {
+        isPostgres
+            ? """
+              SELECT p.relname AS "table" FROM pg_catalog.pg_constraint f
+              JOIN pg_catalog.pg_class c ON c.oid = f.conrelid AND c.relnamespace = current_schema()::regnamespace
+              JOIN pg_catalog.pg_class p ON p.oid = f.confrelid
+              WHERE f.contype = 'f' AND c.relname = ?
+              """
+            : "SELECT \"table\" FROM pragma_foreign_key_list(?)"
+    }
+
     /// A boolean constant in SQL text (defaults, conditions).
     public func boolean(_ value: Bool) -> String {
         isPostgres ? (value ? "true" : "false") : (value ? "1" : "0")
@@ -53,11 +122,42 @@ public struct SQLDialect: Sendable, Equatable {
     /// `a IS NOT b` for any values, NULL included.
     public var isDistinctFrom: String { isPostgres ? "IS DISTINCT FROM" : "IS NOT" }
 
+    /// The ORDER BY that lists a table's rows as they are stored: SQLite's
+    /// rowid (a WITHOUT ROWID table's primary key); on PostgreSQL, which has
+    /// no stable row order, the primary key (every table the app makes has
+    /// one), else the row's current address (`ctid`).
+    public func storageOrder(primaryKey: [String], withoutRowID: Bool = false) -> String {
+        if isPostgres || withoutRowID, !primaryKey.isEmpty { return primaryKey.map(SQL.quote).joined(separator: ", ") }
+        return isPostgres ? "ctid" : "rowid"
+    }
+
+    /// The schema of the connection's temporary tables: SQLite's `temp`,
+    /// PostgreSQL's `pg_temp`.
+    public var temporarySchema: String { isPostgres ? "pg_temp" : "temp" }
+
+    /// The clause that ends a CREATE TABLE whose rows live in its primary
+    /// key's b-tree: SQLite's WITHOUT ROWID; PostgreSQL has no such tables.
+    public var withoutRowID: String { isPostgres ? "" : " WITHOUT ROWID" }
+
+    /// The statements that give a bulk load `kib` of page cache for the
+    /// main and temp databases (SQLite's `cache_size`); none on PostgreSQL,
+    /// whose buffers the server owns.
+    public func bulkLoadCache(kib: Int) -> [String] {
+        isPostgres ? [] : ["PRAGMA main.cache_size = -\(kib)", "PRAGMA temp.cache_size = -\(kib)"]
+    }
+
     /// `count(*)` of the tables named `?`, in the main database or PostgreSQL's current schema.
     var tableExistsSQL: String {
         isPostgres
             ? "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?"
             : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+    }
+
+    /// `count(*)` of the indexes named `?`, in the main database or PostgreSQL's current schema.
+    var indexExistsSQL: String {
+        isPostgres
+            ? "SELECT count(*) FROM pg_catalog.pg_indexes WHERE schemaname = current_schema() AND indexname = ?"
+            : "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
     }
 
     /// Every table, as `name`, ordered byte-wise.

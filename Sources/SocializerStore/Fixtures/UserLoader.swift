@@ -75,7 +75,7 @@ public final class UserLoader {
     /// database once written (or found, when skipped).
     public var onWritten: ((String, Int64) -> Void)?
 
-    public init(_ db: Connection, settings: Settings, writing: Bool, problems: ProblemList) throws {
+    public init(_ db: any Database, settings: Settings, writing: Bool, problems: ProblemList) throws {
         self.settings = settings
         self.writing = writing
         self.problems = problems

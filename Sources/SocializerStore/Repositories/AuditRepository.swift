@@ -144,16 +144,21 @@ public struct AuditRepository {
         var select = SelectQuery(AuditRepository.select, order: "at DESC, id DESC")
         if let actor = query.actor { select.filter("actor = ?", actor) }
         if let command = query.command {
-            select.filter("(command = ? OR command LIKE ? ESCAPE '\\')", command, SQL.likeLiteral(command) + " %")
+            select.filter("(command = ? OR command \(SelectQuery.likePlaceholder) ? ESCAPE '\\')", command, SQL.likeLiteral(command) + " %")
         }
         if let target = query.target {
-            // Exact, as names are (GLOB, not LIKE, which ignores ASCII case):
-            // the table, a row of it, a name, or either side of a pair.
-            let literal = SQL.globLiteral(target)
+            // Exact, as names are (GLOB on SQLite, not LIKE, which ignores
+            // ASCII case; PostgreSQL's LIKE, which does not): the table, a
+            // row of it, a name, or either side of a pair.
+            let dialect = db.dialect
+            let literal = dialect.patternLiteral(target), any = dialect.patternAnything
+            let match = { (column: String) in dialect.matchesPattern(column) }
             select.filter("""
-                (target = ? OR target GLOB ? OR target GLOB ? OR target GLOB ?
-                 OR ((target GLOB 'training (*' OR target GLOB 'user_skills:*') AND (target GLOB ? OR target GLOB ?)))
-                """, target, literal + ":*", literal + " (*", "* (" + literal + ")", "* (" + literal + "/*)", "* (*/" + literal + ")")
+                (target = ? OR \(match("target")) OR \(match("target")) OR \(match("target"))
+                 OR ((\(match("target")) OR \(match("target"))) AND (\(match("target")) OR \(match("target")))))
+                """, target, literal + ":" + any, literal + " (" + any, any + " (" + literal + ")",
+                dialect.patternLiteral("training (") + any, dialect.patternLiteral("user_skills:") + any,
+                any + " (" + literal + "/" + any + ")", any + " (" + any + "/" + literal + ")")
         }
         if let since = query.since { select.filter("at >= ?", since.databaseText) }
         if let until = query.until { select.filter("at < ?", until.databaseText) }
@@ -173,13 +178,19 @@ public struct AuditRepository {
     /// several do, the one the others refer to: deleting a user deletes
     /// their preferences, and the user is the target), with that row's
     /// name; several ids give the table alone. Without ids, the one table
-    /// changed, if only one was.
-    public func target(ofIDs ids: [Int64], in changes: ChangeSet) throws -> AuditTarget? {
+    /// changed, if only one was. An engine whose counts carry no row ids
+    /// (PostgreSQL) names no table by them: there `table`, the one the ids
+    /// are rows of, when the change wrote to it.
+    public func target(ofIDs ids: [Int64], in changes: ChangeSet, table rowsTable: String? = nil) throws -> AuditTarget? {
         guard let first = ids.first else {
             let changed = changes.tables.filter { $0.total > 0 }
             return changed.count == 1 ? AuditTarget(table: changed[0].table) : nil
         }
-        let candidates = changes.tables.filter { $0.sampleRowIDs.contains(first) }.map(\.table)
+        var candidates = changes.tables.filter { $0.sampleRowIDs.contains(first) }.map(\.table)
+        if candidates.isEmpty, let rowsTable, changes.tables.allSatisfy({ $0.sampleRowIDs.isEmpty }),
+           (changes.changes(of: rowsTable)?.total ?? 0) > 0 {
+            candidates = [rowsTable]
+        }
         guard var table = candidates.first else { return nil }
         if candidates.count > 1 {
             let parents = try candidates.filter { parent in
@@ -199,6 +210,6 @@ public struct AuditRepository {
 
     /// Whether `child` has a foreign key to `parent`, in the live schema.
     func references(_ child: String, _ parent: String) throws -> Bool {
-        try db.rows("SELECT \"table\" FROM pragma_foreign_key_list(?)", [child]).contains { (try? $0.string("table")) == parent }
+        try db.rows(db.dialect.referencedTablesSQL, [child]).contains { (try? $0.string("table")) == parent }
     }
 }

@@ -35,12 +35,12 @@ public struct ChatRoom: Sendable, Equatable {
     /// The time of room `r`'s newest message that is not deleted (what the
     /// messages count counts), newest first through `room_messages(room_id, created_at)`.
     static let newestMessageAt = """
-        (SELECT rm.created_at FROM room_messages rm WHERE rm.room_id = r.id AND rm.is_deleted = 0 ORDER BY rm.created_at DESC LIMIT 1)
+        (SELECT rm.created_at FROM room_messages rm WHERE rm.room_id = r.id AND rm.is_deleted = FALSE ORDER BY rm.created_at DESC LIMIT 1)
         """
     /// The activity columns, each through an index on (room_id, …).
     static let activityColumns = """
-        (SELECT count(*) FROM room_members m WHERE m.room_id = r.id AND m.is_active = 1) AS member_count,
-        (SELECT count(*) FROM room_messages rm WHERE rm.room_id = r.id AND rm.is_deleted = 0) AS message_count,
+        (SELECT count(*) FROM room_members m WHERE m.room_id = r.id AND m.is_active = TRUE) AS member_count,
+        (SELECT count(*) FROM room_messages rm WHERE rm.room_id = r.id AND rm.is_deleted = FALSE) AS message_count,
         \(newestMessageAt) AS last_message_at
         """
     static let from = "FROM chat_rooms r LEFT JOIN users u ON u.id = r.creator_id"

@@ -25,8 +25,8 @@ public struct GeneralChatMessage: Sendable, Equatable {
 
 /// All SQL for `general_chat_messages`.
 public struct GeneralChatRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     public func require(id: Int64) throws -> GeneralChatMessage {
         guard let row = try db.firstRow(GeneralChatMessage.select + " WHERE g.id = ?", [id]) else {
@@ -55,9 +55,8 @@ public struct GeneralChatRepository {
     /// One row per message, as the app writes it; returns its id.
     public func post(from user: User, content: String, at now: Timestamp) throws -> Int64 {
         let text = try RoomMessage.validate(content: content)
-        try db.execute("INSERT INTO general_chat_messages (sender_id, content, created_at) VALUES (?, ?, ?)",
-                       [user.id, text, now.databaseText])
-        return db.lastInsertedRowID
+        return try db.insert("INSERT INTO general_chat_messages (sender_id, content, created_at) VALUES (?, ?, ?)",
+                       [user.id, text, now.databaseText], returning: "id")
     }
 
     /// Messages created before `cutoff`.
@@ -75,7 +74,7 @@ public struct GeneralChatRepository {
         guard let oldestKept = try db.firstRow(
             "SELECT id, created_at FROM general_chat_messages ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", [count - 1]) else {
             // Fewer rows than that: nothing to purge.
-            return PurgeTarget(table: "general_chat_messages", condition: "0", arguments: [], orderBy: "created_at")
+            return PurgeTarget(table: "general_chat_messages", condition: "FALSE", arguments: [], orderBy: "created_at")
         }
         let createdAt = try oldestKept.value("created_at")
         return PurgeTarget(table: "general_chat_messages", condition: "created_at <= ? AND (created_at < ? OR id < ?)",

@@ -5,8 +5,8 @@ import SocializerCore
 /// changes besides the row (the invitee's membership). Every column is
 /// written (the app's own schema has no SQL defaults).
 public struct InviteRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     // MARK: Reading
 
@@ -113,11 +113,10 @@ public struct InviteRepository {
         if let existing {
             id = existing.id
         } else {
-            try db.execute("""
+            id = try db.insert("""
                 INSERT INTO room_invites (room_id, inviter_id, invitee_id, status, message_id, created_at, responded_at)
                 VALUES (?, ?, ?, ?, NULL, ?, NULL)
-                """, [room.id, inviter.id, invitee.id, InviteStatus.pending.rawValue, now.databaseText])
-            id = db.lastInsertedRowID
+                """, [room.id, inviter.id, invitee.id, InviteStatus.pending.rawValue, now.databaseText], returning: "id")
         }
         try unlinkMessage(existing?.messageID)
         let content = text ?? InviteRepository.defaultMessage(inviter: inviter, invitee: invitee)
@@ -242,28 +241,30 @@ public struct InviteRepository {
     public func purgeTarget(before cutoff: Timestamp, statuses: [InviteStatus]) throws -> PurgeTarget {
         var target = PurgeTarget(table: "room_invites",
                                  condition: "status IN (\(SQL.placeholders(statuses.count))) AND \(RoomInvite.ageColumn()) < ?",
-                                 arguments: statuses.map { .text($0.rawValue) } + [.text(cutoff.databaseText)], orderBy: "rowid")
+                                 arguments: statuses.map { .text($0.rawValue) } + [.text(cutoff.databaseText)], orderBy: db.dialect.storageOrder(primaryKey: []))
         try target.detachReferences(db)
         // room_invites has no AUTOINCREMENT: a purged invite's id may be
         // given to the next one, which its message must not then name.
-        target.beforeDelete = ["UPDATE room_messages SET message_metadata = \(Self.withoutInviteID) "
-                               + "WHERE id IN (SELECT message_id FROM room_invites WHERE rowid IN ({rows})) AND \(Self.namesAnInvite)"]
+        // {rows} is the batch's rowids on SQLite (id is the rowid there), its ids on PostgreSQL.
+        target.beforeDelete = ["UPDATE room_messages SET message_metadata = \(Self.withoutInviteID(db.dialect)) "
+                               + "WHERE id IN (SELECT message_id FROM room_invites WHERE id IN ({rows})) AND \(Self.namesAnInvite(db.dialect))"]
         return target
     }
 
     /// An invite message's metadata without its `invite_id`, and the
     /// condition for a message to have one to lose (the app's own metadata
     /// may be anything, even no JSON).
-    static let withoutInviteID = "json_remove(message_metadata, '$.invite_id')"
-    static let namesAnInvite = "message_type = 'invite' AND json_valid(message_metadata) "
-        + "AND json_type(message_metadata, '$.invite_id') IS NOT NULL"
+    static func withoutInviteID(_ dialect: SQLDialect) -> String { dialect.jsonRemovingMember("message_metadata", "invite_id") }
+    static func namesAnInvite(_ dialect: SQLDialect) -> String {
+        "message_type = 'invite' AND " + dialect.jsonHasMember("message_metadata", "invite_id")
+    }
 
     /// The invite message `messageID` stops naming its invite: the invite
     /// goes, or is sent again with a new message (an id can come back: the
     /// app's room_invites has no AUTOINCREMENT).
     func unlinkMessage(_ messageID: Int64?) throws {
         guard let messageID else { return }
-        try db.execute("UPDATE room_messages SET message_metadata = \(Self.withoutInviteID) WHERE id = ? AND \(Self.namesAnInvite)",
+        try db.execute("UPDATE room_messages SET message_metadata = \(Self.withoutInviteID(db.dialect)) WHERE id = ? AND \(Self.namesAnInvite(db.dialect))",
                        [messageID])
     }
 }

@@ -36,8 +36,8 @@ public struct LogQuery: Sendable {
 
 /// All SQL for `error_logs`.
 public struct LogRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     /// error_type is VARCHAR(100) in the app's model.
     public static let maximumTypeLength = 100
@@ -73,11 +73,10 @@ public struct LogRepository {
             throw SocializerError.invalid("the error type is \(type.count) characters long; at most \(LogRepository.maximumTypeLength) are allowed")
         }
         guard !message.trimmedSpaces.isEmpty else { throw SocializerError.invalid("the error message is empty") }
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO error_logs (timestamp, user_id, error_type, error_message, stack_trace, context)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, [timestamp.databaseText, userID, type, message, stackTrace, context?.compactText])
-        return db.lastInsertedRowID
+            """, [timestamp.databaseText, userID, type, message, stackTrace, context?.compactText], returning: "id")
     }
 
     public enum Grouping: String, CaseIterable, Sendable { case type, day, user }
@@ -87,14 +86,15 @@ public struct LogRepository {
         let key: String
         let order: String
         switch grouping {
-        case .type: key = "l.error_type"; order = "n DESC, k"
-        case .day: key = "substr(l.timestamp, 1, 10)"; order = "k DESC"
-        case .user: key = "coalesce(u.username, '(none)')"; order = "n DESC, k"
+        case .type: key = "l.error_type"; order = "n DESC, \(db.dialect.bytewise(key))"
+        case .day: key = db.dialect.dateOf("l.timestamp"); order = "k DESC"
+        case .user: key = "coalesce(u.username, '(none)')"; order = "n DESC, \(db.dialect.bytewise(key))"
         }
+        // Rows without a timestamp are left out, with or without --since.
         try db.forEachRow("""
             SELECT \(key) AS k, count(*) AS n FROM error_logs l LEFT JOIN users u ON u.id = l.user_id
-            WHERE l.timestamp >= ? GROUP BY k ORDER BY \(order)
-            """, [since?.databaseText ?? ""]) { try body(try $0.string("k"), try $0.int("n")) }
+            WHERE \(since == nil ? "l.timestamp IS NOT NULL" : "l.timestamp >= ?") GROUP BY \(key) ORDER BY \(order)
+            """, since.map { [$0.databaseText] } ?? []) { try body(try $0.string("k"), try $0.int("n")) }
     }
 
     public static func purgeTarget(before cutoff: Timestamp, type: String?) -> PurgeTarget {

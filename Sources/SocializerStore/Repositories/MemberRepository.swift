@@ -66,8 +66,8 @@ public struct UnreadCount: Sendable, Equatable {
 /// All SQL for `room_members`: memberships, the one AI member of a room,
 /// and what each member has read.
 public struct MemberRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     // MARK: Reading
 
@@ -121,10 +121,10 @@ public struct MemberRepository {
         try db.forEachRow("""
             SELECT r.id AS room_id, r.name, m.last_read_at,
               (SELECT count(*) FROM room_messages rm
-               WHERE rm.room_id = m.room_id AND rm.created_at > coalesce(m.last_read_at, '')
-                 AND rm.is_deleted = 0 AND rm.sender_id IS NOT m.user_id) AS unread
+               WHERE rm.room_id = m.room_id AND rm.created_at > \(db.dialect.earliestIfNull("m.last_read_at"))
+                 AND rm.is_deleted = FALSE AND rm.sender_id \(db.dialect.isDistinctFrom) m.user_id) AS unread
             FROM room_members m JOIN chat_rooms r ON r.id = m.room_id
-            WHERE m.user_id = ? AND m.is_active = 1 AND r.is_active = 1
+            WHERE m.user_id = ? AND m.is_active = TRUE AND r.is_active = TRUE
             ORDER BY r.id
             """, [userID]) { row in
             try body(UnreadCount(roomID: try row.int("room_id"), roomName: try row.optionalString("name"),
@@ -135,13 +135,12 @@ public struct MemberRepository {
     // MARK: Writing
 
     static let insertSQL = """
-        INSERT INTO room_members (room_id, user_id, joined_at, role, is_active, last_read_at) VALUES (?, ?, ?, ?, 1, NULL)
+        INSERT INTO room_members (room_id, user_id, joined_at, role, is_active, last_read_at) VALUES (?, ?, ?, ?, TRUE, NULL)
         """
 
     /// Every column written (the app's own schema has no SQL defaults).
     func insert(roomID: Int64, userID: Int64?, role: MemberRole, joinedAt: Timestamp) throws -> Int64 {
-        try db.execute(MemberRepository.insertSQL, [roomID, userID, joinedAt.databaseText, role.rawValue])
-        return db.lastInsertedRowID
+        return try db.insert(MemberRepository.insertSQL, [roomID, userID, joinedAt.databaseText, role.rawValue], returning: "id")
     }
 
     public enum Addition: Sendable, Equatable {
@@ -157,7 +156,7 @@ public struct MemberRepository {
             guard !existing.isActive else {
                 throw SocializerError.invalid("user '\(Echo.cut(user.username))' is already a member of room \(room.label)")
             }
-            try db.execute("UPDATE room_members SET is_active = 1, role = ? WHERE id = ?", [(role?.rawValue ?? existing.role), existing.id])
+            try db.execute("UPDATE room_members SET is_active = TRUE, role = ? WHERE id = ?", [(role?.rawValue ?? existing.role), existing.id])
             return .reactivated(id: existing.id)
         }
         return .added(id: try insert(roomID: room.id, userID: user.id, role: role ?? .member, joinedAt: now))
@@ -172,7 +171,7 @@ public struct MemberRepository {
             throw SocializerError.invalid("room \(room.label) already has an AI member; a room has one at most")
         }
         if let first = rows.first {
-            try db.execute("UPDATE room_members SET is_active = 1, role = ? WHERE id = ?", [MemberRole.ai.rawValue, first.id])
+            try db.execute("UPDATE room_members SET is_active = TRUE, role = ? WHERE id = ?", [MemberRole.ai.rawValue, first.id])
             return .reactivated(id: first.id)
         }
         return .added(id: try insert(roomID: room.id, userID: nil, role: .ai, joinedAt: now))
@@ -198,7 +197,7 @@ public struct MemberRepository {
             return repair
         }
         if !keep.isActive || keep.role != MemberRole.ai.rawValue {
-            try db.execute("UPDATE room_members SET is_active = 1, role = ? WHERE id = ?", [MemberRole.ai.rawValue, keep.id])
+            try db.execute("UPDATE room_members SET is_active = TRUE, role = ? WHERE id = ?", [MemberRole.ai.rawValue, keep.id])
             repair.reactivated = !keep.isActive
         }
         for extra in rows.dropFirst() {
@@ -210,7 +209,7 @@ public struct MemberRepository {
 
     /// The AI leaves the room (its rows stay, inactive, as a user's do when they leave).
     public func deactivateAI(roomID: Int64) throws -> Int {
-        try db.execute("UPDATE room_members SET is_active = 0 WHERE room_id = ? AND user_id IS NULL AND is_active = 1", [roomID])
+        try db.execute("UPDATE room_members SET is_active = FALSE WHERE room_id = ? AND user_id IS NULL AND is_active = TRUE", [roomID])
         return db.changes
     }
 
@@ -234,7 +233,7 @@ public struct MemberRepository {
             return .deleted(id: member.id)
         }
         guard member.isActive else { return .alreadyLeft(id: member.id) }
-        try db.execute("UPDATE room_members SET is_active = 0 WHERE id = ?", [member.id])
+        try db.execute("UPDATE room_members SET is_active = FALSE WHERE id = ?", [member.id])
         return .left(id: member.id)
     }
 

@@ -93,8 +93,8 @@ public enum MessageSender: Sendable, Equatable {
 
 /// All SQL for `room_messages`.
 public struct MessageRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     public func find(id: Int64) throws -> RoomMessage? {
         try db.firstRow(RoomMessage.select + " WHERE rm.id = ?", [id]).map(RoomMessage.init(row:))
@@ -111,7 +111,7 @@ public struct MessageRepository {
     public func list(_ query: MessageQuery, _ body: (RoomMessage) throws -> Void) throws {
         var select = SelectQuery(RoomMessage.select, order: "rm.created_at DESC, rm.id DESC")
         if let roomID = query.roomID { select.filter("rm.room_id = ?", roomID) }
-        if !query.includeDeleted { select.filter("rm.is_deleted = 0") }
+        if !query.includeDeleted { select.filter("rm.is_deleted = FALSE") }
         if let beforeID = query.beforeID { select.filter("rm.id < ?", beforeID) }
         if let since = query.since { select.filter("rm.created_at >= ?", since.databaseText) }
         if let senderID = query.senderID { select.filter("rm.sender_id = ?", senderID) }
@@ -163,13 +163,12 @@ public struct MessageRepository {
             senderType = .system
         }
         let messageType = type ?? (senderType == .system ? .system : .text)
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO room_messages (room_id, sender_id, sender_type, content, message_type, message_metadata, created_at,
               edited_at, is_deleted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, FALSE)
             """, [room.id, senderID, senderType.rawValue, text, messageType.rawValue, (metadata ?? .object([])).compactText,
-                  now.databaseText])
-        return db.lastInsertedRowID
+                  now.databaseText], returning: "id")
     }
 
     /// Replaces the text and sets edited_at; a deleted message is not edited.
@@ -183,7 +182,7 @@ public struct MessageRepository {
 
     /// Hides the message as the app's delete does (is_deleted 1); false when it already was.
     public func softDelete(_ message: RoomMessage) throws -> Bool {
-        try db.execute("UPDATE room_messages SET is_deleted = 1 WHERE id = ? AND is_deleted IS NOT 1", [message.id])
+        try db.execute("UPDATE room_messages SET is_deleted = TRUE WHERE id = ? AND is_deleted \(db.dialect.isDistinctFrom) ?", [message.id, true])
         return db.changes > 0
     }
 
@@ -218,7 +217,7 @@ public struct MessageRepository {
             condition = "room_id = ? AND " + condition
             arguments.insert(.integer(roomID), at: 0)
         }
-        if deletedOnly { condition += " AND is_deleted = 1" }
+        if deletedOnly { condition += " AND is_deleted = TRUE" }
         return PurgeTarget(table: "room_messages", condition: condition, arguments: arguments, orderBy: "created_at",
                            detaching: [ReferenceCascade.Column("room_invites", "message_id")])
     }

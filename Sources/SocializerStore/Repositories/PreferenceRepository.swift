@@ -24,15 +24,15 @@ public struct Preference: Sendable, Equatable {
 
 /// All SQL for `user_preferences`.
 public struct PreferenceRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     public func list(userID: Int64, type: String?, _ body: (Preference) throws -> Void) throws {
         try db.forEachRow("""
             SELECT id, user_id, preference_type, preference_key, preference_value, confidence, last_updated
-            FROM user_preferences WHERE user_id = ? AND (? IS NULL OR preference_type = ?)
-            ORDER BY preference_type, preference_key
-            """, [userID, type, type]) { try body(Preference(row: $0)) }
+            FROM user_preferences WHERE user_id = ?\(type == nil ? "" : " AND preference_type = ?")
+            ORDER BY \(db.dialect.bytewise("preference_type")), \(db.dialect.bytewise("preference_key"))
+            """, [userID] + (type.map { [$0] } ?? [])) { try body(Preference(row: $0)) }
     }
 
     /// Inserts or replaces TYPE.KEY for the user; returns the row id.
@@ -51,11 +51,10 @@ public struct PreferenceRepository {
                            [value.compactText, confidence, today, id])
             return id
         }
-        try db.execute("""
+        return try db.insert("""
             INSERT INTO user_preferences (user_id, preference_type, preference_key, preference_value, confidence, last_updated)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, [userID, type, key, value.compactText, confidence, today])
-        return db.lastInsertedRowID
+            """, [userID, type, key, value.compactText, confidence, today], returning: "id")
     }
 
     /// Removes TYPE.KEY; 66 when the user has no such preference.

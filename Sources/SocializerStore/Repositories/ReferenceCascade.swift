@@ -40,12 +40,12 @@ public struct ReferenceCascade {
         var detaches: Bool
     }
 
-    let db: Connection
+    let db: any Database
     /// Parent table → the references to it, in the order they are cleared.
     let edges: [String: [Edge]]
     public private(set) var counts: [Count] = []
 
-    public init(_ db: Connection, detach: Set<Column> = []) throws {
+    public init(_ db: any Database, detach: Set<Column> = []) throws {
         self.db = db
         let schema = try LiveSchema.read(from: db)
         // Known tables children first (the model lists parents first), then the rest by name.
@@ -143,7 +143,7 @@ extension PurgeTarget {
     /// shows (the app's own tables included) is set NULL batch by batch
     /// before the rows go; when those are all the references, the engine
     /// needs no foreign-key lookups (`detachesEveryReference`).
-    mutating func detachReferences(_ db: Connection) throws {
+    mutating func detachReferences(_ db: any Database) throws {
         let references = try ReferenceCascade(db).edges[table] ?? []
         let detachable = references.filter { $0.detaches && $0.parentColumn == "id" }
         detaching = detachable.map { ReferenceCascade.Column($0.child, $0.column) }

@@ -12,13 +12,13 @@ import SocializerCore
 /// references to `users.id` count: that is the only key the app's models
 /// refer to.
 public struct ReferencesToUsers {
-    public let db: Connection
+    public let db: any Database
     /// Every (table, column) referring to `users.id`, tables by name, each
     /// table's columns in the table's column order.
     public let columns: [ReferenceCascade.Column]
     private let schema: LiveSchema
 
-    public init(_ db: Connection) throws {
+    public init(_ db: any Database) throws {
         self.db = db
         schema = try LiveSchema.read(from: db)
         var columns: [ReferenceCascade.Column] = []
@@ -48,19 +48,15 @@ public struct ReferencesToUsers {
 
     /// Every row of `table` that refers to the user through any of
     /// `columns` (by default every referring column of the table), all its
-    /// columns as stored, in rowid order (a WITHOUT ROWID table in its
-    /// primary key's). Table and column names come from the schema; the
+    /// columns as stored, in storage order (`SQLDialect.storageOrder`). Table and column names come from the schema; the
     /// user's id is bound.
     public func rows(of table: String, through columns: [String]? = nil, referringTo userID: Int64,
                      _ body: (Row) throws -> Void) throws {
         let referring = (columns ?? self.columns(of: table)).filter(self.columns(of: table).contains)
         guard !referring.isEmpty, let live = schema.table(table) else { return }
-        let condition = referring.map { "\(SQL.quote($0)) = ?1" }.joined(separator: " OR ")
-        var order = "rowid"
-        if live.sql.uppercased().contains("WITHOUT ROWID") {
-            order = live.columns.filter { $0.primaryKeyPosition > 0 }.sorted { $0.primaryKeyPosition < $1.primaryKeyPosition }
-                .map { SQL.quote($0.name) }.joined(separator: ", ")
-        }
-        try db.forEachRow("SELECT * FROM \(SQL.quote(table)) WHERE \(condition) ORDER BY \(order)", [userID], body)
+        let condition = referring.map { "\(SQL.quote($0)) = ?" }.joined(separator: " OR ")
+        let key = live.columns.filter { $0.primaryKeyPosition > 0 }.sorted { $0.primaryKeyPosition < $1.primaryKeyPosition }.map(\.name)
+        let order = db.dialect.storageOrder(primaryKey: key, withoutRowID: live.sql.uppercased().contains("WITHOUT ROWID"))
+        try db.forEachRow("SELECT * FROM \(SQL.quote(table)) WHERE \(condition) ORDER BY \(order)", referring.map { _ in userID }, body)
     }
 }

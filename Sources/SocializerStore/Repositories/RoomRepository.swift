@@ -5,8 +5,8 @@ import SocializerCore
 /// version from the app's own (0001: no SQL defaults, so every column is
 /// written; references that do not cascade, so children go first).
 public struct RoomRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     static let select = "SELECT \(ChatRoom.columns) \(ChatRoom.from)"
     static let selectWithActivity = "SELECT \(ChatRoom.columns), \(ChatRoom.activityColumns) \(ChatRoom.from)"
@@ -61,11 +61,11 @@ public struct RoomRepository {
         if let active = query.active { select.filter("r.is_active = ?", active) }
         if let creatorID = query.creatorID { select.filter("r.creator_id = ?", creatorID) }
         if let memberID = query.memberID {
-            select.filter("r.id IN (SELECT room_id FROM room_members WHERE user_id = ? AND is_active = 1)", memberID)
+            select.filter("r.id IN (SELECT room_id FROM room_members WHERE user_id = ? AND is_active = TRUE)", memberID)
         }
         if let idleBefore = query.idleBefore {
             // The room's last activity, as `ChatRoom.lastActivity` reads it: the later of its newest message and its creation.
-            select.filter("max(r.created_at, coalesce(\(ChatRoom.newestMessageAt), '')) < ?", idleBefore.databaseText)
+            select.filter("\(db.dialect.later("r.created_at", orNull: ChatRoom.newestMessageAt)) < ?", idleBefore.databaseText)
         }
         select.limit = query.limit
         try select.each(db, ChatRoom.init(row:), body)
@@ -78,11 +78,10 @@ public struct RoomRepository {
     /// Returns the new room's id.
     public func create(_ new: NewRoom) throws -> Int64 {
         let name = try new.name.map { try NameRules.validate($0, what: "room name") }
-        try db.execute("""
+        let id = try db.insert("""
             INSERT INTO chat_rooms (name, creator_id, created_at, is_active, room_type, ai_enabled, password, is_public)
-            VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-            """, [name, new.creatorID, new.createdAt.databaseText, new.type.rawValue, new.aiEnabled, new.password, new.isPublic])
-        let id = db.lastInsertedRowID
+            VALUES (?, ?, ?, TRUE, ?, ?, ?, ?)
+            """, [name, new.creatorID, new.createdAt.databaseText, new.type.rawValue, new.aiEnabled, new.password, new.isPublic], returning: "id")
         let members = MemberRepository(db)
         _ = try members.insert(roomID: id, userID: new.creatorID, role: .creator, joinedAt: new.createdAt)
         if new.aiEnabled { _ = try members.insert(roomID: id, userID: nil, role: .ai, joinedAt: new.createdAt) }
@@ -144,7 +143,7 @@ public struct RoomRepository {
 
     /// Archives (false) or restores (true) a room; the number of rows changed (0 when it already was).
     public func setActive(_ room: ChatRoom, _ active: Bool) throws -> Int {
-        try db.execute("UPDATE chat_rooms SET is_active = ? WHERE id = ? AND is_active IS NOT ?", [active, room.id, active])
+        try db.execute("UPDATE chat_rooms SET is_active = ? WHERE id = ? AND is_active \(db.dialect.isDistinctFrom) ?", [active, room.id, active])
         return db.changes
     }
 

@@ -112,8 +112,8 @@ public struct SkillAddition: Sendable, Equatable {
 /// names trimmed, non-empty and unique by exact match (as the app looks
 /// them up); levels 0–10.
 public struct SkillRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     // MARK: Names
 
@@ -175,13 +175,13 @@ public struct SkillRepository {
 
     /// Every skill, by name (nameless ones first), through the UNIQUE index.
     public func list(_ body: (Skill) throws -> Void) throws {
-        try SelectQuery("SELECT \(Skill.columns) FROM skills", order: "skill_name, id").each(db, Skill.init(row:), body)
+        try SelectQuery("SELECT \(Skill.columns) FROM skills", order: "\(db.dialect.bytewise("skill_name")), id").each(db, Skill.init(row:), body)
     }
 
     /// Every skill with its users, their average level and its trainings
     /// per status: one pass over user_skills and one over training.
     public func listWithUsage(_ body: (SkillUsage) throws -> Void) throws {
-        let statuses = TrainingStatus.allCases.map { "sum(status = '\($0.rawValue)') AS \($0.rawValue)" }.joined(separator: ", ")
+        let statuses = TrainingStatus.allCases.map { "count(CASE WHEN status = '\($0.rawValue)' THEN 1 END) AS \($0.rawValue)" }.joined(separator: ", ")
         let totals = TrainingStatus.allCases.map { "coalesce(t.\($0.rawValue), 0) AS \($0.rawValue)" }.joined(separator: ", ")
         let select = """
             SELECT s.id, s.skill_name, coalesce(l.users, 0) AS users, l.average_level,
@@ -192,7 +192,7 @@ public struct SkillRepository {
             LEFT JOIN (SELECT skill_id, count(*) AS trainings, \(statuses)
                        FROM training GROUP BY skill_id) t ON t.skill_id = s.id
             """
-        try SelectQuery(select, order: "s.skill_name, s.id").each(db, SkillUsage.init(row:), body)
+        try SelectQuery(select, order: "\(db.dialect.bytewise("s.skill_name")), s.id").each(db, SkillUsage.init(row:), body)
     }
 
     /// The users with a level in the skill, highest level first (then by
@@ -201,7 +201,7 @@ public struct SkillRepository {
         var select = SelectQuery("""
             SELECT us.user_id, u.username, us.level
             FROM user_skills us JOIN users u ON u.id = us.user_id
-            """, order: "us.level DESC, u.username")
+            """, order: "us.level DESC, \(db.dialect.bytewise("u.username"))")
         select.filter("us.skill_id = ?", skillID)
         if let minimum { select.filter("us.level >= ?", minimum) }
         try select.each(db, SkillLevel.init(row:), body)
@@ -212,7 +212,7 @@ public struct SkillRepository {
     /// the takeout holds every row about the person.
     public func levels(userID: Int64, _ body: (UserSkillLevel) throws -> Void) throws {
         var select = SelectQuery("SELECT us.id, us.skill_id, s.skill_name, us.level FROM user_skills us LEFT JOIN skills s ON s.id = us.skill_id",
-                                 order: "s.skill_name, us.skill_id")
+                                 order: "\(db.dialect.bytewise("s.skill_name")), us.skill_id")
         select.filter("us.user_id = ?", userID)
         try select.each(db, UserSkillLevel.init(row:), body)
     }
@@ -229,14 +229,14 @@ public struct SkillRepository {
     public func userSkills(of userID: Int64, _ body: (UserSkill) throws -> Void) throws {
         try db.forEachRow("""
             SELECT skill_name, level, status, progress, started_at, completed_at FROM (
-              \(TrainingRepository.select) WHERE t.user_id = ?1
+              \(TrainingRepository.select) WHERE t.user_id = ?
               UNION ALL
               SELECT NULL, NULL, us.skill_id, s.skill_name, NULL AS status, NULL, us.level, NULL, NULL, NULL
               FROM user_skills us JOIN skills s ON s.id = us.skill_id
-              WHERE us.user_id = ?1
-                AND NOT EXISTS (SELECT 1 FROM training t WHERE t.user_id = us.user_id AND t.skill_id = us.skill_id))
-            ORDER BY skill_name, skill_id
-            """, [userID]) { row in
+              WHERE us.user_id = ?
+                AND NOT EXISTS (SELECT 1 FROM training t WHERE t.user_id = us.user_id AND t.skill_id = us.skill_id)) AS both_kinds
+            ORDER BY \(db.dialect.bytewise("skill_name")), skill_id
+            """, [userID, userID]) { row in
             try body(UserSkill(skill: try row.optionalString("skill_name"), level: try row.optionalInt("level"),
                                trainingStatus: try row.optionalString("status"), progress: try row.optionalDouble("progress"),
                                startedAt: try row.optionalString("started_at"), completedAt: try row.optionalString("completed_at")))
@@ -324,8 +324,7 @@ public struct SkillRepository {
                 continue
             }
             let twins = SkillRepository.twins(of: name, in: folded)
-            try db.execute("INSERT INTO skills (skill_name) VALUES (?)", [name])
-            let skill = Skill(id: db.lastInsertedRowID, name: name)
+            let skill = Skill(id: try db.insert("INSERT INTO skills (skill_name) VALUES (?)", [name], returning: "id"), name: name)
             additions.append(SkillAddition(skill: skill, outcome: .added, twins: twins))
             existing[NameRules.identity(name)] = skill
             folded[name.lowercased(), default: []].append(name)
@@ -362,8 +361,7 @@ public struct SkillRepository {
             try db.execute("UPDATE user_skills SET level = ? WHERE id = ?", [level, existing.id])
             return (existing.id, existing.level)
         }
-        try db.execute("INSERT INTO user_skills (user_id, skill_id, level) VALUES (?, ?, ?)", [userID, skillID, level])
-        return (db.lastInsertedRowID, nil)
+        return (try db.insert("INSERT INTO user_skills (user_id, skill_id, level) VALUES (?, ?, ?)", [userID, skillID, level], returning: "id"), nil)
     }
 
     /// Removes the skill and everything that refers to it (user_skills,

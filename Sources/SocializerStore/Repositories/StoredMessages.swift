@@ -16,6 +16,14 @@ public struct StoredMessages: Sendable, Equatable {
     /// The app's empty list, what `users messages USER --clear` writes.
     public static let emptyList = StoredMessages(.text("[]"))
 
+    /// What `users messages USER --clear` writes on `dialect`'s engine: the
+    /// app's empty list on SQLite, whose INTEGER column takes the app's
+    /// JSON text; 0, the new user's count, on PostgreSQL, where the column
+    /// is a real INTEGER (the app cannot store a list there either).
+    public static func cleared(_ dialect: SQLDialect) -> StoredMessages {
+        dialect.isPostgres ? .count(0) : .emptyList
+    }
+
     /// A list of messages, stored as the app stores it: compact JSON text.
     public static func list(_ items: [JSONValue]) -> StoredMessages {
         StoredMessages(.text(JSONValue.array(items).compactText))

@@ -87,8 +87,8 @@ public enum TrainingChange: Sendable, Equatable {
 /// All SQL for `training`, and its domain rules: status one of
 /// `TrainingStatus`, progress 0.0–1.0, dates as `YYYY-MM-DD`.
 public struct TrainingRepository {
-    public let db: Connection
-    public init(_ db: Connection) { self.db = db }
+    public let db: any Database
+    public init(_ db: any Database) { self.db = db }
 
     /// The design document's "Get User's Training Progress" query, every
     /// column of the row added. `users skills` reuses it, so both list the
@@ -125,7 +125,7 @@ public struct TrainingRepository {
 
     /// Streams the trainings a query selects, by user id, then skill name.
     public func list(_ query: TrainingQuery, _ body: (Training) throws -> Void) throws {
-        var select = SelectQuery(TrainingRepository.select, order: "t.user_id, s.skill_name, t.skill_id")
+        var select = SelectQuery(TrainingRepository.select, order: "t.user_id, \(db.dialect.bytewise("s.skill_name")), t.skill_id")
         if let userID = query.userID { select.filter("t.user_id = ?", userID) }
         if let skillID = query.skillID { select.filter("t.skill_id = ?", skillID) }
         if let status = query.status { select.filter("t.status = ?", status) }
@@ -217,18 +217,17 @@ public struct TrainingRepository {
     /// Migration 0006's `ix_training_completed_at` lets a batch take the
     /// oldest rows straight from the index. A database not migrated that far
     /// has no index on completed_at: there a batch walks the table in rowid
-    /// order, from where the previous one stopped (`PurgeTarget.resumes`),
+    /// order (PostgreSQL: ctid), from where the previous one stopped (`PurgeTarget.resumes`),
     /// and stops at its LIMIT, because ordering by completed_at would
     /// scan and sort the whole table for every batch (minutes for a million
     /// rows, each batch over the lock budget); measured on a million rows
     /// before batches resumed, 64 batches, the longest 31-53 ms, 3x a bare
     /// DELETE against 1.96x with the index (README, Performance).
     public func purgeTarget(completedBefore date: String) throws -> PurgeTarget {
-        let indexed = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                       [SchemaModel.trainingCompletedIndex.name]) > 0
+        let indexed = try db.indexExists(SchemaModel.trainingCompletedIndex.name)
         return PurgeTarget(table: "training", condition: "status = ? AND completed_at < ?",
                            arguments: [.text(TrainingStatus.completed.rawValue), .text(date)],
-                           orderBy: indexed ? "completed_at" : "rowid")
+                           orderBy: indexed ? "completed_at" : db.dialect.storageOrder(primaryKey: []))
     }
 }
 

@@ -212,7 +212,7 @@ public struct UserRepository {
     /// members first. Run it inside a transaction. With `keepLogs`, error
     /// logs stay with user_id NULL.
     public func deleteCascading(_ id: Int64, keepLogs: Bool) throws -> [ReferenceCascade.Count] {
-        var cascade = try ReferenceCascade(try db.sqliteConnection(), detach: keepLogs ? [.init("error_logs", "user_id")] : [])
+        var cascade = try ReferenceCascade(db, detach: keepLogs ? [.init("error_logs", "user_id")] : [])
         try cascade.delete(from: "users", where: "id = ?", [id])
         return cascade.counts
     }

@@ -41,7 +41,7 @@ enum RoomsCommand {
                 exclusive: SecretOptions.passwordExclusive,
                 examples: ["socializer rooms create --creator alice --name 'Book club' --public",
                            "printf '%s\\n' \"$PW\" | socializer rooms create --creator bob --name staff --password-stdin"],
-                output: RoomColumns.record.output, write: WriteAction(prepare: prepareCreate, apply: applyCreate)),
+                output: RoomColumns.record.output, write: .onEitherEngine(prepare: prepareCreate, apply: applyCreate)),
             CommandNode("list", summary: "List rooms, newest first.",
                 options: [onlyPublic, onlyType, member, onlyActive, onlyInactive, idleFor, withCounts, limit],
                 exclusive: [[onlyActive.name, onlyInactive.name]],
@@ -53,11 +53,11 @@ enum RoomsCommand {
                 positionals: [room], options: [newName, makePublic, makePrivate, ai, noAIUpdate, clearPassword],
                 exclusive: [[makePublic.name, makePrivate.name], [ai.name, noAIUpdate.name]],
                 examples: ["socializer rooms update 'Book club' --private --no-ai"],
-                output: RoomColumns.record.output, write: WriteAction(prepare: prepareUpdate, apply: applyUpdate)),
+                output: RoomColumns.record.output, write: .onEitherEngine(prepare: prepareUpdate, apply: applyUpdate)),
             CommandNode("set-password", summary: "Set a room's password (stored in plain text: the app compares it as typed).",
                 positionals: [room], options: SecretOptions.password, exclusive: SecretOptions.passwordExclusive,
                 examples: ["socializer rooms set-password staff --password-file /run/secrets/room-pw"],
-                output: RoomColumns.record.output, write: WriteAction(prepare: prepareSetPassword, apply: applySetPassword)),
+                output: RoomColumns.record.output, write: .onEitherEngine(prepare: prepareSetPassword, apply: applySetPassword)),
             CommandNode("archive", summary: "Archive a room (is_active 0): the app no longer lists it.",
                 positionals: [room], output: RoomColumns.record.output, write: activation(false)),
             CommandNode("unarchive", summary: "Restore an archived room.",
@@ -65,7 +65,7 @@ enum RoomsCommand {
             CommandNode("delete", summary: "Delete a room with its members, messages and invites, in one transaction.",
                 positionals: [room],
                 examples: ["socializer rooms delete id:42 --yes", "socializer --dry-run rooms delete 'Book club'"],
-                output: CascadeReport.output, write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
+                output: CascadeReport.output, write: .onEitherEngine(prepare: prepareDelete, apply: applyDelete)),
             RoomsMembers.node,
             RoomsMessages.node,
             RoomsUnread.unreadNode,
@@ -87,14 +87,14 @@ enum RoomsCommand {
     // MARK: Shared pieces
 
     /// A room named on the command line, which must exist (and be the only one of its name).
-    static func require(_ db: Connection, _ text: String) throws -> ChatRoom {
+    static func require(_ db: any Database, _ text: String) throws -> ChatRoom {
         try RoomRepository(db).require(EntityReference(text, kind: "room"))
     }
 
     /// A changed room's report: its record with counts (the id alone under -q).
-    static func recordOutcome(_ db: Connection, _ room: ChatRoom, notices: [String] = []) throws -> WriteOutcome {
+    static func recordOutcome(_ db: any Database, _ room: ChatRoom, notices: [String] = []) throws -> WriteOutcome {
         let current = try RoomRepository(db).withActivity(room)
-        return WriteOutcome(ids: [room.id]) { context in
+        return WriteOutcome(ids: [room.id], of: "chat_rooms") { context in
             try context.recordRenderer().render(RoomColumns.record.record(current))
             for notice in notices { context.notice(notice) }
         }
@@ -108,7 +108,7 @@ enum RoomsCommand {
         var arguments: ParsedArguments
     }
 
-    static func prepareCreate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> NewRoomPlan {
+    static func prepareCreate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> NewRoomPlan {
         let roomName = try arguments[name].map { try NameRules.validate($0, what: "room name") }
         // The creator must exist before anyone is asked for a password.
         _ = try UsersCommand.require(db, arguments[creator])
@@ -116,7 +116,7 @@ enum RoomsCommand {
                            arguments: arguments)
     }
 
-    static func applyCreate(_ plan: NewRoomPlan, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyCreate(_ plan: NewRoomPlan, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let arguments = plan.arguments
         let owner = try UsersCommand.require(db, arguments[creator])
         let repository = RoomRepository(db)
@@ -136,14 +136,14 @@ enum RoomsCommand {
         query.idleBefore = arguments[idleFor].map { context.clock.now().adding(seconds: -$0.seconds) }
         query.withActivity = arguments[withCounts]
         query.limit = arguments[limit]
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         query.memberID = try arguments[member].map { try UsersCommand.require(db, $0).id }
         try listColumns(arguments).render(context) { row in try RoomRepository(db).list(query, row) }
         return .success
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let repository = RoomRepository(db)
         let found = try repository.withActivity(try require(db, arguments[room]))
         let names = try repository.memberNames(roomID: found.id).map { JSONValue.string($0 ?? "AI") }
@@ -155,7 +155,7 @@ enum RoomsCommand {
 
     // MARK: update
 
-    static func prepareUpdate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (RoomRepository.Change, String) {
+    static func prepareUpdate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (RoomRepository.Change, String) {
         var change = RoomRepository.Change()
         change.name = try arguments[newName].map { try NameRules.validate($0, what: "room name") }
         if arguments[makePublic] { change.isPublic = true }
@@ -171,7 +171,7 @@ enum RoomsCommand {
         return (change, arguments[room])
     }
 
-    static func applyUpdate(_ plan: (RoomRepository.Change, String), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyUpdate(_ plan: (RoomRepository.Change, String), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let (change, text) = plan
         let repository = RoomRepository(db)
         let original = try require(db, text)
@@ -203,14 +203,14 @@ enum RoomsCommand {
 
     // MARK: set-password
 
-    static func prepareSetPassword(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String, String) {
+    static func prepareSetPassword(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (String, String) {
         // The room must exist (and be named unambiguously) before anyone is asked for a password.
         let text = arguments[room]
         _ = try require(db, text)
         return (text, try SecretOptions.readRoomPassword(context, arguments, required: true)!)
     }
 
-    static func applySetPassword(_ plan: (String, String), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applySetPassword(_ plan: (String, String), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let found = try require(db, plan.0)
         try RoomRepository(db).setPassword(found, plan.1)
         let notices = found.isPublic ? [] : ["the app asks for a room's password only when someone joins a public room; "
@@ -221,7 +221,7 @@ enum RoomsCommand {
     // MARK: archive, unarchive
 
     static func activation(_ active: Bool) -> WriteAction {
-        WriteAction { context, arguments, db in
+        WriteAction.onEitherEngine { context, arguments, db in
             let found = try require(db, arguments[room])
             let changed = try RoomRepository(db).setActive(found, active)
             let notices = changed > 0 ? [] : ["room \(found.label) was already \(active ? "active" : "archived")"]
@@ -231,13 +231,13 @@ enum RoomsCommand {
 
     // MARK: delete
 
-    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ChatRoom {
+    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> ChatRoom {
         let found = try require(db, arguments[room])
         try context.confirm("delete room \(found.label) with its members, messages and invites")
         return found
     }
 
-    static func applyDelete(_ found: ChatRoom, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyDelete(_ found: ChatRoom, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let counts = try RoomRepository(db).deleteCascading(found)
         return CascadeReport.outcome(id: found.id, counts: counts, subject: "room \(found.label)", verb: "deleted",
                                      target: AuditTarget(table: "chat_rooms", id: found.id, name: found.name))

@@ -22,7 +22,7 @@ enum RoomsGeneral {
                 exclusive: [[RoomsMessages.text.name, RoomsMessages.stdin.name]],
                 requireOneOf: [[RoomsMessages.text.name, RoomsMessages.stdin.name]],
                 examples: ["socializer rooms general post --from alice 'Maintenance tonight at 22:00 UTC.'"],
-                output: GeneralColumns.all.output, write: WriteAction(prepare: preparePost, apply: applyPost)),
+                output: GeneralColumns.all.output, write: .onEitherEngine(prepare: preparePost, apply: applyPost)),
             CommandNode("purge", summary: "Delete general chat messages older than an age or time, or all but the newest N.",
                 options: PurgeSupport.cutoff + [keepLast] + PurgeSupport.tuning,
                 exclusive: [PurgeSupport.cutoffRules[0] + [keepLast.name]],
@@ -33,7 +33,7 @@ enum RoomsGeneral {
         ])
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let senderID = try arguments[from].map { try UsersCommand.require(db, $0).id }
         try GeneralColumns.all.render(context) { row in
             try GeneralChatRepository(db).list(since: arguments[since], senderID: senderID, limit: arguments[limit], row)
@@ -41,17 +41,17 @@ enum RoomsGeneral {
         return .success
     }
 
-    static func preparePost(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String, String) {
+    static func preparePost(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (String, String) {
         (try RoomsMessages.messageText(context, arguments), arguments[poster])
     }
 
-    static func applyPost(_ plan: (String, String), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyPost(_ plan: (String, String), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let person = try UsersCommand.require(db, plan.1)
         let repository = GeneralChatRepository(db)
         let id = try repository.post(from: person, content: plan.0, at: context.clock.now())
         let message = try repository.require(id: id)
         let notice = RoomsMembers.inactiveNotice(person, "the message is posted")
-        return WriteOutcome(ids: [id]) { context in
+        return WriteOutcome(ids: [id], of: "general_chat_messages") { context in
             try context.recordRenderer().render(GeneralColumns.all.record(message))
             if let notice { context.notice(notice) }
         }
@@ -59,12 +59,12 @@ enum RoomsGeneral {
 
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         if let count = arguments[keepLast] {
-            let db = try context.openDatabase(.write)
+            let db = try context.openEngine(.write)
             return try PurgeSupport.run(context, arguments, db, try GeneralChatRepository(db).purgeTarget(keepingLast: count))
         }
         let cutoff = PurgeSupport.cutoff(context, arguments)
         try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every message would go, the newest included")
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         return try PurgeSupport.run(context, arguments, db, GeneralChatRepository.purgeTarget(before: cutoff))
     }
 }

@@ -19,23 +19,23 @@ enum RoomsMembers {
             CommandNode("add", summary: "Add a user to a room, or re-activate the membership they left.",
                 positionals: [RoomsCommand.room, user], options: [addRole],
                 examples: ["socializer rooms members add 'Book club' bob", "socializer rooms members add 7 carol --role creator"],
-                output: MemberColumns.all.output, write: WriteAction(add)),
+                output: MemberColumns.all.output, write: .onEitherEngine(add)),
             CommandNode("add-ai", summary: "Add the AI to a room (a room has one AI member at most).",
                 positionals: [RoomsCommand.room],
-                output: MemberColumns.all.output, write: WriteAction(addAI)),
+                output: MemberColumns.all.output, write: .onEitherEngine(addAI)),
             CommandNode("remove", summary: "Take a user out of a room, as the app's leave does (or delete the row with --hard).",
                 positionals: [RoomsCommand.room, user], options: [hard],
                 examples: ["socializer rooms members remove 'Book club' mallory"],
                 output: MemberColumns.all.output,
-                write: WriteAction(prepare: prepareRemove, apply: { arguments, context, db in try remove(context, arguments, db) })),
+                write: .onEitherEngine(prepare: prepareRemove, apply: { arguments, context, db in try remove(context, arguments, db) })),
             CommandNode("role", summary: "Set an active member's role.",
                 positionals: [RoomsCommand.room, user, role],
                 examples: ["socializer rooms members role 'Book club' bob creator"],
-                output: MemberColumns.all.output, write: WriteAction(setRole)),
+                output: MemberColumns.all.output, write: .onEitherEngine(setRole)),
         ])
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         try MemberColumns.all.render(context) { row in
             try MemberRepository(db).list(roomID: found.id, active: !arguments[inactive], row)
@@ -45,16 +45,16 @@ enum RoomsMembers {
 
     /// A membership's report: its record (the id alone under -q). With a
     /// `dryRunNotice`, a dry run says that instead of `notice`.
-    static func outcome(_ db: Connection, memberID: Int64, fallback: RoomMember? = nil, notice: String? = nil,
+    static func outcome(_ db: any Database, memberID: Int64, fallback: RoomMember? = nil, notice: String? = nil,
                         dryRunNotice: String? = nil) throws -> WriteOutcome {
         let member = try MemberRepository(db).find(id: memberID) ?? fallback
-        return WriteOutcome(ids: [memberID], dryRunNotice: dryRunNotice) { context in
+        return WriteOutcome(ids: [memberID], of: "room_members", dryRunNotice: dryRunNotice) { context in
             if let member { try context.recordRenderer().render(MemberColumns.all.record(member)) }
             if let notice, !(context.globals.dryRun && dryRunNotice != nil) { context.notice(notice) }
         }
     }
 
-    static let add = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let add = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let person = try requireUser(db, arguments[user], in: found,
                                      aiRemedy: "the AI joins a room with: socializer rooms members add-ai ROOM")
@@ -68,7 +68,7 @@ enum RoomsMembers {
         }
     }
 
-    static let addAI = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let addAI = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let members = MemberRepository(db)
         let addition = try members.addAI(room: found, now: context.clock.now())
@@ -87,7 +87,7 @@ enum RoomsMembers {
     /// The user a membership verb names. `AI` names no user (unless one is
     /// called so): the AI's membership has verbs of its own, which the
     /// error names.
-    static func requireUser(_ db: Connection, _ text: String, in room: ChatRoom, aiRemedy: String) throws -> User {
+    static func requireUser(_ db: any Database, _ text: String, in room: ChatRoom, aiRemedy: String) throws -> User {
         do {
             return try UsersCommand.require(db, text)
         } catch var error as SocializerError where error.code == .notFound && text.lowercased() == "ai" {
@@ -106,7 +106,7 @@ enum RoomsMembers {
     }
 
     /// `--hard` deletes the row (the app's leave keeps it): asked first, as `rooms delete` is.
-    static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ParsedArguments {
+    static func prepareRemove(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> ParsedArguments {
         if arguments[hard] {
             let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
             let person = try requireUser(db, arguments[user], in: found, aiRemedy: aiLeaves)
@@ -118,7 +118,7 @@ enum RoomsMembers {
         return arguments
     }
 
-    static let remove = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let remove = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let person = try requireUser(db, arguments[user], in: found, aiRemedy: aiLeaves)
         let members = MemberRepository(db)
@@ -134,7 +134,7 @@ enum RoomsMembers {
         }
     }
 
-    static let setRole = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let setRole = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let person = try requireUser(db, arguments[user], in: found, aiRemedy: aiRole)
         let wanted = MemberRole(rawValue: arguments[role]) ?? .member

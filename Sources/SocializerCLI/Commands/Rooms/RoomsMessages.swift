@@ -47,16 +47,16 @@ enum RoomsMessages {
                 requireOneOf: [[sender.name, asAI.name, asSystem.name], [text.name, stdin.name]],
                 examples: ["socializer rooms messages post 'Book club' --system 'This room closes on Friday.'",
                            "fortune | socializer rooms messages post 7 --from alice --stdin"],
-                output: MessageColumns.all.output, write: WriteAction(prepare: preparePost, apply: applyPost)),
+                output: MessageColumns.all.output, write: .onEitherEngine(prepare: preparePost, apply: applyPost)),
             CommandNode("edit", summary: "Replace a message's text (sets edited_at).",
                 positionals: [id, text], options: [stdin],
                 exclusive: [[text.name, stdin.name]], requireOneOf: [[text.name, stdin.name]],
-                output: MessageColumns.all.output, write: WriteAction(prepare: prepareEdit, apply: applyEdit)),
+                output: MessageColumns.all.output, write: .onEitherEngine(prepare: prepareEdit, apply: applyEdit)),
             CommandNode("delete", summary: "Delete a message as the app does (hidden, is_deleted 1), or remove it with --hard.",
                 positionals: [id], options: [hard],
                 examples: ["socializer rooms messages delete 1234", "socializer rooms messages delete 1234 --hard"],
                 output: { arguments, _ in .fields(arguments[hard] ? CascadeReport.columns : MessageColumns.all.names) },
-                write: WriteAction(prepare: prepareDelete, apply: { arguments, context, db in try delete(context, arguments, db) })),
+                write: .onEitherEngine(prepare: prepareDelete, apply: { arguments, context, db in try delete(context, arguments, db) })),
             CommandNode("search", summary: "Find messages containing a text, in one room or all of them (moderation).",
                 positionals: [pattern], options: [searchRoom, everywhere, from, includeDeleted, searchLimit],
                 exclusive: [[searchRoom.name, everywhere.name]], requireOneOf: [[searchRoom.name, everywhere.name]],
@@ -74,7 +74,7 @@ enum RoomsMessages {
     // MARK: list, search
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var query = MessageQuery()
         query.roomID = try RoomsCommand.require(db, arguments[RoomsCommand.room]).id
         query.beforeID = arguments[beforeID]
@@ -91,7 +91,7 @@ enum RoomsMessages {
         guard needle.count <= maximumPatternLength else {
             throw SocializerError.usage("the text to search for is \(needle.count) characters long; at most \(maximumPatternLength) are accepted")
         }
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var query = MessageQuery()
         query.roomID = try arguments[searchRoom].map { try RoomsCommand.require(db, $0).id }
         query.containing = needle.isEmpty ? nil : needle
@@ -125,11 +125,11 @@ enum RoomsMessages {
         return try RoomMessage.validate(content: content)
     }
 
-    static func preparePost(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String, ParsedArguments) {
+    static func preparePost(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (String, ParsedArguments) {
         (try messageText(context, arguments), arguments)
     }
 
-    static func applyPost(_ plan: (String, ParsedArguments), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyPost(_ plan: (String, ParsedArguments), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let (content, arguments) = plan
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let from: MessageSender
@@ -146,18 +146,18 @@ enum RoomsMessages {
         return recordOutcome(try repository.require(id: id), notice: notice)
     }
 
-    static func prepareEdit(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String, Int64) {
+    static func prepareEdit(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (String, Int64) {
         (try messageText(context, arguments), arguments[id])
     }
 
-    static func applyEdit(_ plan: (String, Int64), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyEdit(_ plan: (String, Int64), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let repository = MessageRepository(db)
         try repository.edit(try repository.require(id: plan.1), content: plan.0, at: context.clock.now())
         return recordOutcome(try repository.require(id: plan.1))
     }
 
     static func recordOutcome(_ message: RoomMessage, notice: String? = nil) -> WriteOutcome {
-        WriteOutcome(ids: [message.id]) { context in
+        WriteOutcome(ids: [message.id], of: "room_messages") { context in
             try context.recordRenderer().render(MessageColumns.all.record(message))
             if let notice { context.notice(notice) }
         }
@@ -166,7 +166,7 @@ enum RoomsMessages {
     // MARK: delete
 
     /// `--hard` removes the row for good: asked first, as `rooms delete` is.
-    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ParsedArguments {
+    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> ParsedArguments {
         if arguments[hard] {
             let message = try MessageRepository(db).require(id: arguments[id])
             try context.confirm("delete the row of room message \(message.id) (not only hide it)")
@@ -174,7 +174,7 @@ enum RoomsMessages {
         return arguments
     }
 
-    static let delete = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: Connection) throws -> WriteOutcome in
+    static let delete = { @Sendable (context: CommandContext, arguments: ParsedArguments, db: any Database) throws -> WriteOutcome in
         let repository = MessageRepository(db)
         let message = try repository.require(id: arguments[id])
         if arguments[hard] {
@@ -192,7 +192,7 @@ enum RoomsMessages {
     static func purge(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let cutoff = PurgeSupport.cutoff(context, arguments)
         try PurgeSupport.confirmUnlessPast(context, arguments, cutoff, "every matching message would go, the newest included")
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         let roomID = try arguments[purgeRoom].map { try RoomsCommand.require(db, $0).id }
         return try PurgeSupport.run(context, arguments, db,
                                     try MessageRepository(db).purgeTarget(before: cutoff, roomID: roomID, deletedOnly: arguments[deletedOnly]))

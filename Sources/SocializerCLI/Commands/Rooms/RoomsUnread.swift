@@ -16,12 +16,12 @@ enum RoomsUnread {
         "mark-read", summary: "Set what a member has read up to (now, or --at TIME).",
         positionals: [RoomsCommand.room, RoomsMembers.user], options: [at],
         examples: ["socializer rooms mark-read 'Book club' alice", "socializer rooms mark-read 7 bob --at 2026-01-31T12:00:00Z"],
-        output: MemberColumns.all.output, write: WriteAction(prepare: prepareMarkRead, apply: applyMarkRead))
+        output: MemberColumns.all.output, write: .onEitherEngine(prepare: prepareMarkRead, apply: applyMarkRead))
 
     static let columns = ["room_id", "room", "unread", "last_read_at"]
 
     static func unread(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let person = try UsersCommand.require(db, arguments[RoomsMembers.user])
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
@@ -32,7 +32,7 @@ enum RoomsUnread {
         return .success
     }
 
-    static func prepareMarkRead(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (Timestamp, ParsedArguments) {
+    static func prepareMarkRead(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (Timestamp, ParsedArguments) {
         let now = context.clock.now()
         let instant = arguments[at] ?? now
         guard instant <= now else {
@@ -41,7 +41,7 @@ enum RoomsUnread {
         return (instant, arguments)
     }
 
-    static func applyMarkRead(_ plan: (Timestamp, ParsedArguments), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyMarkRead(_ plan: (Timestamp, ParsedArguments), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let (instant, arguments) = plan
         let found = try RoomsCommand.require(db, arguments[RoomsCommand.room])
         let person = try UsersCommand.require(db, arguments[RoomsMembers.user])

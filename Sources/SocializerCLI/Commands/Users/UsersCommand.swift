@@ -72,7 +72,7 @@ enum UsersCommand {
                 positionals: [user],
                 options: [newName, newEmail, newRole, newTemperature] + llmOptions + [clearLLM] + SecretOptions.emailKey,
                 exclusive: [[clearLLM.name, llmProvider.name], [clearLLM.name, llmEndpoint.name], [clearLLM.name, llmModel.name]],
-                output: UserColumns.record.output, write: WriteAction(prepare: prepareUpdate, apply: applyUpdate)),
+                output: UserColumns.record.output, write: .onEitherEngine(prepare: prepareUpdate, apply: applyUpdate)),
             CommandNode("activate", summary: "Let a user log in again.", positionals: [user],
                         output: UserColumns.record.output, write: change { user, _, _ in user.isActive = true }),
             CommandNode("deactivate", summary: "Stop a user from logging in (nothing is deleted).", positionals: [user],
@@ -81,7 +81,7 @@ enum UsersCommand {
                 positionals: [user], options: SecretOptions.password + [SecretOptions.bcryptCost],
                 exclusive: SecretOptions.passwordExclusive,
                 examples: ["socializer users set-password alice --password-file /run/secrets/pw"],
-                output: UserColumns.record.output, write: WriteAction(prepare: prepareSetPassword, apply: applySetPassword)),
+                output: UserColumns.record.output, write: .onEitherEngine(prepare: prepareSetPassword, apply: applySetPassword)),
             CommandNode("check-password", summary: "Exit 0 if the password matches the user's hash, 1 if not.",
                 positionals: [user], options: SecretOptions.password, exclusive: SecretOptions.passwordExclusive,
                 examples: ["printf '%s\\n' \"$PW\" | socializer users check-password alice --password-stdin && echo ok"],
@@ -98,7 +98,7 @@ enum UsersCommand {
                     """,
                 positionals: [user], options: [keepLogs],
                 examples: ["socializer users delete alice --yes", "socializer --dry-run users delete alice"],
-                output: CascadeReport.output, write: WriteAction(prepare: prepareDelete, apply: applyDelete)),
+                output: CascadeReport.output, write: .onEitherEngine(prepare: prepareDelete, apply: applyDelete)),
             UsersMessages.node,
             UsersMemory.node,
             UsersMemory.rotateKeyNode,
@@ -121,7 +121,7 @@ enum UsersCommand {
     /// The write action of every verb that changes one user's row: find the
     /// user, change the copy, write what changed; reports the record.
     static func change(_ body: @escaping @Sendable (inout User, CommandContext, ParsedArguments) throws -> Void) -> WriteAction {
-        WriteAction { context, arguments, db in
+        WriteAction.onEitherEngine { context, arguments, db in
             let repository = UserRepository(db)
             let original = try require(db, arguments[user])
             var changed = original
@@ -211,7 +211,7 @@ enum UsersCommand {
         let address = arguments[findEmail]
         try EmailHasher.validate(address)
         let lookup = try emailLookup(context, arguments)
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let users = try UserRepository(db).usersWithEmail(address, lookup: lookup)
         guard let first = users.first else { throw SocializerError.notFound("no user has that email address") }
         if users.count == 1 {
@@ -233,7 +233,7 @@ enum UsersCommand {
         var arguments: ParsedArguments
     }
 
-    static func prepareUpdate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> UserUpdate {
+    static func prepareUpdate(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> UserUpdate {
         let changes: [any OptionDeclaring] = [newName, newEmail, newRole, newTemperature, llmProvider, llmEndpoint, llmModel, clearLLM]
         guard arguments.givenAny(changes) else {
             throw SocializerError.usage("nothing to change",
@@ -247,7 +247,7 @@ enum UsersCommand {
         return UserUpdate(name: name, email: address, scheme: scheme, lookup: lookup, arguments: arguments)
     }
 
-    static func applyUpdate(_ update: UserUpdate, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyUpdate(_ update: UserUpdate, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let arguments = update.arguments
         let repository = UserRepository(db)
         let original = try require(db, arguments[user])
@@ -271,7 +271,7 @@ enum UsersCommand {
 
     // MARK: passwords
 
-    static func prepareSetPassword(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (String, String) {
+    static func prepareSetPassword(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (String, String) {
         let cost = try SecretOptions.bcryptCost(context, arguments)
         // The user must exist before anyone is asked for a password.
         let name = arguments[user]
@@ -279,7 +279,7 @@ enum UsersCommand {
         return (name, try Bcrypt.hash(try SecretOptions.readPassword(context, arguments, purpose: .new), cost: cost))
     }
 
-    static func applySetPassword(_ plan: (String, String), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applySetPassword(_ plan: (String, String), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let repository = UserRepository(db)
         let original = try require(db, plan.0)
         var changed = original
@@ -289,7 +289,7 @@ enum UsersCommand {
     }
 
     static func checkPassword(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let found = try require(db, arguments[user])
         let password = try SecretOptions.readPassword(context, arguments, purpose: .check)
         let matches: Bool
@@ -314,13 +314,13 @@ enum UsersCommand {
 
     // MARK: delete
 
-    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (User, Bool) {
+    static func prepareDelete(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (User, Bool) {
         let found = try require(db, arguments[user])
         try context.confirm("delete user '\(found.username)' and everything that refers to them")
         return (found, arguments[keepLogs])
     }
 
-    static func applyDelete(_ plan: (User, Bool), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyDelete(_ plan: (User, Bool), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let (found, keep) = plan
         let counts = try UserRepository(db).deleteCascading(found.id, keepLogs: keep)
         // The target is named here: once deleted, the row can no longer tell its name.

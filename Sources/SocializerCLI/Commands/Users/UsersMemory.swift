@@ -20,7 +20,7 @@ enum UsersMemory {
                     """,
                 positionals: [UsersCommand.user], options: [file, stdin],
                 exclusive: [[file.name, stdin.name]], requireOneOf: [[file.name, stdin.name]],
-                output: UserColumns.record.output, write: WriteAction(prepare: prepareSet, apply: applySet)),
+                output: UserColumns.record.output, write: .onEitherEngine(prepare: prepareSet, apply: applySet)),
             CommandNode("clear", summary: "Replace the memory with the app's empty document (NULL with --null).",
                         positionals: [UsersCommand.user], options: [null],
                         output: UserColumns.record.output, write: UsersCommand.change { user, context, arguments in
@@ -80,7 +80,7 @@ enum UsersMemory {
     }
 
     static func show(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         guard let token = user.conversationMemory else {
             context.notice("user '\(user.username)' has no memory")
@@ -101,7 +101,7 @@ enum UsersMemory {
     }
 
     /// The memory to store, read and parsed before the write lock is taken.
-    static func prepareSet(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> (JSONValue, ParsedArguments) {
+    static func prepareSet(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> (JSONValue, ParsedArguments) {
         let bytes = try InputFile.read(arguments[file], stdin: arguments[stdin], context, what: "the memory",
                                        file: "--file", limit: FileReader.Limit.memory)
         guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -115,7 +115,7 @@ enum UsersMemory {
         }
     }
 
-    static func applySet(_ plan: (JSONValue, ParsedArguments), _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applySet(_ plan: (JSONValue, ParsedArguments), _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let (value, arguments) = plan
         let repository = UserRepository(db)
         let original = try UsersCommand.require(db, arguments[UsersCommand.user])
@@ -138,7 +138,7 @@ enum UsersMemory {
                                                      now: now.secondsSinceEpoch)
     }
 
-    static let rotateOne = WriteAction { context, arguments, db in
+    static let rotateOne = WriteAction.onEitherEngine { context, arguments, db in
         let repository = UserRepository(db)
         let original = try UsersCommand.require(db, arguments[rotateUser] ?? "")
         let rotated = try rotate(original, now: context.clock.now().secondsSinceEpoch)
@@ -166,7 +166,7 @@ enum UsersMemory {
         let now = context.clock.now().secondsSinceEpoch
         if !all { return try rotateOne.run(context, arguments) }
         let audit = try AuditRecorder(context, arguments)
-        let db = try context.openDatabase(.write)
+        let db = try context.openEngine(.write)
         let repository = UserRepository(db)
         try context.confirm("rotate the encryption key of every user")
         // Ids first, so no read cursor stays open across the per-user commits.

@@ -9,7 +9,8 @@ enum UsersMessages {
         discussion: """
             The app stores a user's latest chat messages as a JSON list in users.messages, a \
             column the design document calls a counter; new users hold 0 there. This prints the \
-            list (nothing, with a note, for a count). --clear writes the app's empty list, [].
+            list (nothing, with a note, for a count). --clear writes the app's empty list, [] \
+            (0 on PostgreSQL, whose INTEGER column cannot hold a list).
             """,
         positionals: [UsersCommand.user],
         options: [clear],
@@ -21,7 +22,7 @@ enum UsersMessages {
         // A read, or with --clear a write action: one verb, so the escape hatch.
         custom: run)
 
-    static let clear = Option.flag("clear", help: "Replace the stored messages with the app's empty list, [].")
+    static let clear = Option.flag("clear", help: "Replace the stored messages with the app's empty list, [] (0 on PostgreSQL).")
 
     static let columns = ["n", "role", "type", "content", "room_id", "timestamp", "tools_used"]
     /// What `--clear` reports outside table format.
@@ -29,7 +30,7 @@ enum UsersMessages {
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         if arguments[clear] { return try clearAction.run(context, arguments) }
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let items: [JSONValue]
         switch user.messages.contents {
@@ -59,11 +60,11 @@ enum UsersMessages {
         return value.stringValue.map(Cell.text) ?? .json(value)
     }
 
-    static let clearAction = WriteAction { context, arguments, db in
+    static let clearAction = WriteAction.onEitherEngine { context, arguments, db in
         let repository = UserRepository(db)
         let original = try UsersCommand.require(db, arguments[UsersCommand.user])
         var changed = original
-        changed.messages = .emptyList
+        changed.messages = .cleared(db.dialect)
         try repository.update(changed, from: original)
         let what: String
         var cleared: Cell = .null

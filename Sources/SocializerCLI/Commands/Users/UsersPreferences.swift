@@ -19,10 +19,10 @@ enum UsersPreferences {
             CommandNode("set", summary: "Set TYPE.KEY to a JSON value (insert or replace).",
                 positionals: [UsersCommand.user, type, key, value], options: [confidence],
                 examples: ["socializer users prefs set alice communication tone '\"warm\"' --confidence 0.8"],
-                output: OutputCheck.sentenceOrRecord(changeColumns), write: WriteAction(set)),
+                output: OutputCheck.sentenceOrRecord(changeColumns), write: .onEitherEngine(set)),
             CommandNode("unset", summary: "Remove TYPE.KEY.",
                 positionals: [UsersCommand.user, type.with(help: "The preference type."), key],
-                output: OutputCheck.sentenceOrRecord(changeColumns), write: WriteAction(unset)),
+                output: OutputCheck.sentenceOrRecord(changeColumns), write: .onEitherEngine(unset)),
         ])
 
     static let skillsNode = CommandNode(
@@ -35,7 +35,7 @@ enum UsersPreferences {
 
     /// What set and unset print: a sentence on a table, else one record.
     static func changeOutcome(_ sentence: String, id: Int64, type: String, key: String) -> WriteOutcome {
-        WriteOutcome(ids: [id]) { context in
+        WriteOutcome(ids: [id], of: "user_preferences") { context in
             if context.globals.format == .table {
                 context.stdout.write(Echo.escapingControls(sentence) + "\n")
             } else {
@@ -45,7 +45,7 @@ enum UsersPreferences {
     }
 
     static func list(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let renderer = context.rowRenderer()
         try renderer.begin(columns: columns)
@@ -56,7 +56,7 @@ enum UsersPreferences {
         return .success
     }
 
-    static func set(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+    static func set(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let id = try PreferenceRepository(db).set(userID: user.id, type: arguments[type], key: arguments[key],
                                                   value: arguments[value], confidence: arguments[confidence],
@@ -65,7 +65,7 @@ enum UsersPreferences {
         return changeOutcome("set \(type).\(key)", id: id, type: type, key: key)
     }
 
-    static func unset(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> WriteOutcome {
+    static func unset(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> WriteOutcome {
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let id = try PreferenceRepository(db).unset(userID: user.id, username: user.username,
                                                     type: arguments[type], key: arguments[key])
@@ -73,7 +73,7 @@ enum UsersPreferences {
     }
 
     static func skills(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         let renderer = context.rowRenderer()
         try renderer.begin(columns: skillColumns)

@@ -56,7 +56,7 @@ enum UsersTakeout {
 
     /// What the sections read with and write to.
     final class Reader {
-        let db: Connection
+        let db: any Database
         let user: User
         let writer: SectionWriter
         let now: Timestamp
@@ -64,7 +64,7 @@ enum UsersTakeout {
         /// they should (memory that does not decrypt), written last.
         var notes: [(section: String, note: String)] = []
 
-        init(db: Connection, user: User, writer: SectionWriter, now: Timestamp) {
+        init(db: any Database, user: User, writer: SectionWriter, now: Timestamp) {
             self.db = db
             self.user = user
             self.writer = writer
@@ -250,7 +250,7 @@ enum UsersTakeout {
 
     /// Writes the whole document inside one read transaction: every section
     /// sees the database as of one moment.
-    static func write(_ found: User, _ db: Connection, to out: TextOutput, _ context: CommandContext) throws -> Summary {
+    static func write(_ found: User, _ db: any Database, to out: TextOutput, _ context: CommandContext) throws -> Summary {
         let writer = SectionWriter(out: out, form: context.globals.format == .jsonl ? .jsonl : .json)
         let now = context.clock.now()
         try db.transaction(.deferred) {
@@ -283,7 +283,7 @@ enum UsersTakeout {
                                       hint: "make it writable, or skip the entry with --no-audit and SOCIALIZER_AUDIT=off")
             }
         }
-        let db = try context.openDatabase(recorded ? .write : .read)
+        let db = try context.openEngine(recorded ? .write : .read)
         let user = try UsersCommand.require(db, arguments[UsersCommand.user])
         if context.globals.dryRun {
             let summary = try write(user, db, to: DiscardedOutput(), context)

@@ -36,7 +36,7 @@ enum UsersTransfer {
         examples: ["SOCIALIZER_BCRYPT_COST=4 socializer users import fixtures/users.jsonl",
                    "socializer users import people.csv --on-conflict skip",
                    "generate-users | socializer users import - --input-format jsonl"],
-        output: OutputCheck.fields(importColumns), write: WriteAction(prepare: prepareImport, apply: applyImport))
+        output: OutputCheck.fields(importColumns), write: .onEitherEngine(prepare: prepareImport, apply: applyImport))
 
     static let file = Positional.string("FILE", .path,
         help: "The file (- for standard input); its format comes from --input-format or its extension.")
@@ -75,7 +75,7 @@ enum UsersTransfer {
         var showProgress: Bool
     }
 
-    static func prepareImport(_ context: CommandContext, _ arguments: ParsedArguments, _ db: Connection) throws -> ImportPlan {
+    static func prepareImport(_ context: CommandContext, _ arguments: ParsedArguments, _ db: any Database) throws -> ImportPlan {
         let path = arguments[file]
         // A missing file or a folder is said as such before its name is asked for a format.
         if path != "-" { close(try FileReader.openForStreaming(path, what: "import file", limit: RecordFile.maximumFileBytes)) }
@@ -130,16 +130,16 @@ enum UsersTransfer {
         return false
     }
 
-    static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection) throws -> WriteOutcome {
+    static func applyImport(_ plan: ImportPlan, _ context: CommandContext, _ db: any Database) throws -> WriteOutcome {
         let run = try runImport(plan, context, db, writing: true)
         let counts: [Cell] = [.text(plan.name), .integer(Int64(run.created)), .integer(Int64(run.updated)), .integer(Int64(run.skipped))]
-        return WriteOutcome(ids: run.ids) { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
+        return WriteOutcome(ids: run.ids, of: "users") { context in try context.recordRenderer().render(Array(zip(importColumns, counts))) }
     }
 
     /// One streaming pass over the file: without `writing`, checks every
     /// record and hashes the passwords into the ledger, writing nothing;
     /// with it, writes. Throws the report of every problem.
-    static func runImport(_ plan: ImportPlan, _ context: CommandContext, _ db: Connection, writing: Bool) throws -> UserLoader {
+    static func runImport(_ plan: ImportPlan, _ context: CommandContext, _ db: any Database, writing: Bool) throws -> UserLoader {
         let problems = ProblemList(limit: plan.maxErrors)
         let loader = try UserLoader(db, settings: plan.settings, writing: writing, problems: problems)
         while let item = try plan.stream.next() {
@@ -161,7 +161,7 @@ enum UsersTransfer {
 
     static func runExport(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let secrets = arguments[includeSecrets]
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
         let renderer = context.rowRenderer(options: options)
