@@ -30,7 +30,8 @@ enum PostgresSupport {
         ["invites", "send"], ["invites", "list"], ["invites", "show"], ["invites", "accept"], ["invites", "decline"], ["invites", "cancel"],
         ["invites", "purge"],
         ["audit", "list"], ["audit", "show"], ["audit", "purge"],
-        ["logs", "add"], ["logs", "list"], ["logs", "show"], ["logs", "stats"], ["logs", "purge"],
+        ["logs", "add"], ["logs", "list"], ["logs", "show"], ["logs", "stats"], ["logs", "purge"], ["logs", "export"],
+        ["dump"], ["skills", "export"], ["training", "export"], ["rooms", "export"],
     ]
 
     /// Connects to the server the URL names, as every verb does on PostgreSQL.

@@ -22,7 +22,7 @@ enum DumpCommand {
         output: OutputCheck.document([.json, .jsonl]), action: run)
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let form: FixtureDumper.Form = context.globals.format == .jsonl ? .lines : .document
         try FixtureIO.write(FixtureDumper(db, includeSecrets: arguments[includeSecrets], form: form), db, context)
         return .success

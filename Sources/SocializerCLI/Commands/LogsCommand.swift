@@ -147,7 +147,7 @@ enum LogsCommand {
     }
 
     static func export(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         var options = context.renderOptions
         if options.format == .table { options.format = .json }
         let renderer = context.rowRenderer(options: options)

@@ -40,13 +40,14 @@ enum FixtureIO {
     /// Streams a dump to standard output from one read snapshot (every
     /// table as of one moment, however the app writes meanwhile); lost
     /// output stops it (exit 74).
-    static func write(_ dumper: FixtureDumper, _ db: Connection, _ context: CommandContext) throws {
+    static func write(_ dumper: FixtureDumper, _ db: any Database, _ context: CommandContext) throws {
         if dumper.secrets, let mode = context.terminal.stdoutFileMode, mode & 0o077 != 0 {
             context.warn("standard output is a file others may read (mode \(String(mode, radix: 8))) and this output holds secrets; "
                          + "restrict it with chmod 600, or create it under umask 077")
         }
         let out = context.stdout
         try db.transaction(.deferred) {
+            if let snapshot = db.dialect.snapshotTransaction { try db.execute(snapshot) }
             try dumper.write { bytes in
                 out.write(bytes: bytes)
                 if let failure = out.failure { throw failure }

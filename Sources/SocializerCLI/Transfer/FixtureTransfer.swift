@@ -89,7 +89,7 @@ enum FixtureTransfer {
     // MARK: Export
 
     static func export(_ groups: [FixtureGroup], _ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        let db = try context.openDatabase(.read)
+        let db = try context.openEngine(.read)
         let single = groups.count == 1
         let form: FixtureDumper.Form
         switch context.globals.format {

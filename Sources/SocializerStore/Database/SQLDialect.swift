@@ -131,6 +131,14 @@ public struct SQLDialect: Sendable, Equatable {
         return isPostgres ? "ctid" : "rowid"
     }
 
+    /// The statement that makes the transaction just begun read every
+    /// table as of one moment (a dump's one snapshot): PostgreSQL's
+    /// REPEATABLE READ (its default, READ COMMITTED, takes a new snapshot per
+    /// statement); none on SQLite, whose read transaction is one snapshot.
+    public var snapshotTransaction: String? {
+        isPostgres ? "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" : nil
+    }
+
     /// The schema of the connection's temporary tables: SQLite's `temp`,
     /// PostgreSQL's `pg_temp`.
     public var temporarySchema: String { isPostgres ? "pg_temp" : "temp" }

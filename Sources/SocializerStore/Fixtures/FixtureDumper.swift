@@ -16,6 +16,12 @@ import SocializerSecurity
 /// is byte for byte the same.
 /// Secrets (password hashes, encryption keys, memory, room passwords) are
 /// written only when asked for.
+///
+/// Both engines: SQLite's rows are read in place from the statement
+/// (`Statement` as `DumpCells`); PostgreSQL's stream through `forEachRow`
+/// (`RowCells`), its values already in the seam's forms (booleans 0/1,
+/// timestamps, dates and JSON as text, numbers as numbers), so the same
+/// rows give the same bytes on both.
 public final class FixtureDumper {
     /// How the records are laid out.
     public enum Form: Sendable, Equatable {
@@ -31,7 +37,7 @@ public final class FixtureDumper {
         case csv
     }
 
-    let db: Connection
+    let db: any Database
     let groups: [FixtureGroup]
     public let secrets: Bool
     let form: Form
@@ -44,7 +50,7 @@ public final class FixtureDumper {
 
     static let bufferSize = 64 * 1024
 
-    public init(_ db: Connection, groups: [FixtureGroup] = FixtureGroup.allCases, includeSecrets: Bool, form: Form) {
+    public init(_ db: any Database, groups: [FixtureGroup] = FixtureGroup.allCases, includeSecrets: Bool, form: Form) {
         self.db = db
         self.groups = groups.sorted()
         self.secrets = includeSecrets
@@ -149,61 +155,73 @@ public final class FixtureDumper {
 
     /// One group's rows; returns how many.
     private func dump(_ group: FixtureGroup, _ frame: Frame, _ out: inout [UInt8]) throws -> Int {
-        let plan = try DumpPlan(group.schema, secrets: secrets)
+        let plan = try DumpPlan(group.schema, secrets: secrets, dialect: db.dialect)
         // Messages are keyed for the invites that point at them, when invites are written too.
         if group == .roomMessages && groups.contains(.roomInvites) { try prepareMessageKeys() }
         if group == .chatRooms || plan.needsRooms { try prepareRoomOrdinals() }
         if plan.needsMessages && messageOrdinals == nil { try prepareMessageKeys(); try countMessageOrdinals() }
-        let statement = try db.prepare(plan.sql)
-        defer { statement.reset() }
         var ordinal = 0
         var cells: [JSONValue] = []
-        let columns = plan.columns
-        let names = plan.memberNames
-        while try statement.step() {
-            ordinal += 1
-            let rowid = statement.int64(at: 0)
-            if group == .roomMessages, messageOrdinals?[rowid] != nil { messageOrdinals![rowid] = ordinal }
-            frame.open(&out, first: ordinal == 1)
-            if form == .csv {
-                cells.removeAll(keepingCapacity: true)
-                for column in columns {
-                    if case .ownKey = column.source, keyOrdinal(group, rowid) == nil {
-                        cells.append(.null)
-                    } else {
-                        cells.append(try value(column, statement, rowid: rowid, ordinal: ordinal, group: group))
-                    }
-                }
-                for (n, cell) in cells.enumerated() {
-                    if n > 0 { out.append(UInt8(ascii: ",")) }
-                    CSVText.writeCell(cell, to: &out)
-                }
-            } else {
-                out.append(UInt8(ascii: "{"))
-                var first = true
-                for n in columns.indices {
-                    let column = columns[n]
-                    if case .ownKey = column.source, keyOrdinal(group, rowid) == nil { continue }
-                    if !first { out.append(UInt8(ascii: ",")) }
-                    first = false
-                    out.append(contentsOf: names[n])
-                    try writeJSON(column, statement, rowid: rowid, ordinal: ordinal, group: group, into: &out)
-                }
-                out.append(UInt8(ascii: "}"))
+        if let connection = db as? Connection {
+            // SQLite: the values read in place, no row copied.
+            let statement = try connection.prepare(plan.sql)
+            defer { statement.reset() }
+            while try statement.step() {
+                ordinal += 1
+                try dumpRow(statement, group, plan, frame, ordinal, &cells, &out)
             }
-            frame.close(&out)
-            try flushIfFull(&out)
+        } else {
+            try db.forEachRow(plan.sql) { row in
+                ordinal += 1
+                try dumpRow(RowCells(row), group, plan, frame, ordinal, &cells, &out)
+            }
         }
         return ordinal
+    }
+
+    /// One row of a group's dump query, in the chosen form.
+    private func dumpRow<C: DumpCells>(_ statement: C, _ group: FixtureGroup, _ plan: DumpPlan, _ frame: Frame, _ ordinal: Int,
+                                       _ cells: inout [JSONValue], _ out: inout [UInt8]) throws {
+        let columns = plan.columns
+        let names = plan.memberNames
+        let rowid = statement.int64(at: 0)
+        if group == .roomMessages, messageOrdinals?[rowid] != nil { messageOrdinals![rowid] = ordinal }
+        frame.open(&out, first: ordinal == 1)
+        if form == .csv {
+            cells.removeAll(keepingCapacity: true)
+            for column in columns {
+                if case .ownKey = column.source, keyOrdinal(group, rowid) == nil {
+                    cells.append(.null)
+                } else {
+                    cells.append(try value(column, statement, rowid: rowid, ordinal: ordinal, group: group))
+                }
+            }
+            for (n, cell) in cells.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                CSVText.writeCell(cell, to: &out)
+            }
+        } else {
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for n in columns.indices {
+                let column = columns[n]
+                if case .ownKey = column.source, keyOrdinal(group, rowid) == nil { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(contentsOf: names[n])
+                try writeJSON(column, statement, rowid: rowid, ordinal: ordinal, group: group, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        frame.close(&out)
+        try flushIfFull(&out)
     }
 
     private func dumpUsers(_ frame: Frame, _ out: inout [UInt8]) throws -> Int {
         let fields = UserRecord.exported(secrets: secrets)
         var count = 0
-        let statement = try db.prepare("SELECT \(User.columns) FROM users ORDER BY id")
-        defer { statement.reset() }
-        while try statement.step() {
-            let user = try User(row: statement.currentRow())
+        try db.forEachRow("SELECT \(User.columns) FROM users ORDER BY id") { row in
+            let user = try User(row: row)
             count += 1
             frame.open(&out, first: count == 1)
             if form == .csv {
@@ -282,13 +300,13 @@ public final class FixtureDumper {
     }
 
     /// The fixture value of one column of the current row (the csv path).
-    private func value(_ column: DumpColumn, _ statement: Statement, rowid: Int64, ordinal: Int, group: FixtureGroup) throws -> JSONValue {
+    private func value<C: DumpCells>(_ column: DumpColumn, _ statement: C, rowid: Int64, ordinal: Int, group: FixtureGroup) throws -> JSONValue {
         var bytes: [UInt8] = []
         try writeJSON(column, statement, rowid: rowid, ordinal: ordinal, group: group, into: &bytes)
         return (try? JSONParser.parse(bytes)) ?? .null
     }
 
-    private func writeJSON(_ column: DumpColumn, _ statement: Statement, rowid: Int64, ordinal: Int, group: FixtureGroup,
+    private func writeJSON<C: DumpCells>(_ column: DumpColumn, _ statement: C, rowid: Int64, ordinal: Int, group: FixtureGroup,
                            into out: inout [UInt8]) throws {
         let i = column.index
         switch column.source {
@@ -316,7 +334,7 @@ public final class FixtureDumper {
         }
     }
 
-    private func writeText(_ statement: Statement, _ i: Int32, into out: inout [UInt8]) throws {
+    private func writeText<C: DumpCells>(_ statement: C, _ i: Int32, into out: inout [UInt8]) throws {
         switch statement.storageClass(at: i) {
         case .text, .blob:
             try statement.withText(at: i) { bytes in
@@ -333,7 +351,7 @@ public final class FixtureDumper {
 
     /// A stored value in its fixture form; what does not fit its column's
     /// type is written as it is (text), for the load to refuse by name.
-    private func writeValue(_ kind: FixtureField.Kind, _ statement: Statement, _ i: Int32, into out: inout [UInt8]) throws {
+    private func writeValue<C: DumpCells>(_ kind: FixtureField.Kind, _ statement: C, _ i: Int32, into out: inout [UInt8]) throws {
         let storage = statement.storageClass(at: i)
         if storage == .null { return out.append(contentsOf: JSONValue.nullText) }
         switch kind {
@@ -454,8 +472,18 @@ struct DumpPlan {
     var needsRooms = false
     var needsMessages = false
 
-    init(_ spec: FixtureTable, secrets: Bool) throws {
-        var select = ["t.rowid"]
+    init(_ spec: FixtureTable, secrets: Bool, dialect: SQLDialect) throws {
+        // Rows in id order: SQLite's rowid is the id of every table the app
+        // makes with one, PostgreSQL has the id alone. A table keyed by its
+        // columns (training) has no id: its rows in storage order on both
+        // engines (`SQLDialect.storageOrder`), SQLite's rowid, PostgreSQL's
+        // ctid (the order rows were written in, so a seeded database dumps
+        // as its fixture; an UPDATE there moves a row to the end). Its first
+        // column is then SQLite's rowid or PostgreSQL's row number, which
+        // only error messages show.
+        let keyed = SchemaModel.tables.first { $0.name == spec.table }?.columns.contains { $0.name == "id" } ?? true
+        let order = "t." + dialect.storageOrder(primaryKey: keyed ? ["id"] : [])
+        var select = [!keyed && dialect.isPostgres ? "row_number() OVER (ORDER BY \(order))" : order]
         var joins: [String] = []
         var columns: [DumpColumn] = []
         var names: [(DumpColumn, String)] = []
@@ -493,7 +521,7 @@ struct DumpPlan {
                                                source: .name(nameIndex: nameIndex, space: space))
             }
         }
-        sql = "SELECT \(select.joined(separator: ", ")) FROM \(spec.table) t \(joins.joined(separator: " ")) ORDER BY t.rowid"
+        sql = "SELECT \(select.joined(separator: ", ")) FROM \(spec.table) t \(joins.joined(separator: " ")) ORDER BY \(order)"
         self.columns = columns
         memberNames = columns.map { column in
             var bytes: [UInt8] = []
@@ -510,4 +538,62 @@ extension JSONValue {
     static let nullText = Array("null".utf8)
     static let trueText = Array("true".utf8)
     static let falseText = Array("false".utf8)
+}
+
+/// The current row of a dump query, read column by column without copying
+/// where the engine allows: SQLite's statement itself, or a row PostgreSQL
+/// sent (`RowCells`).
+protocol DumpCells {
+    func storageClass(at i: Int32) -> Statement.StorageClass
+    func int64(at i: Int32) -> Int64
+    func double(at i: Int32) -> Double
+    func withText<T>(at i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T
+}
+
+extension Statement: DumpCells {}
+
+/// A copied row as `DumpCells`, read as SQLite's statement would read it:
+/// a number asked for as text is its decimal text, as sqlite3_column_text gives it.
+struct RowCells: DumpCells {
+    let row: Row
+
+    init(_ row: Row) { self.row = row }
+
+    func storageClass(at i: Int32) -> Statement.StorageClass {
+        switch row[Int(i)] {
+        case .null: return .null
+        case .integer: return .integer
+        case .real: return .real
+        case .text: return .text
+        case .blob: return .blob
+        }
+    }
+
+    func int64(at i: Int32) -> Int64 {
+        switch row[Int(i)] {
+        case .integer(let v): return v
+        case .real(let d): return d.isFinite && abs(d) < 9.2e18 ? Int64(d) : 0
+        case .text(let s): return Int64(s) ?? 0
+        default: return 0
+        }
+    }
+
+    func double(at i: Int32) -> Double {
+        switch row[Int(i)] {
+        case .integer(let v): return Double(v)
+        case .real(let d): return d
+        case .text(let s): return Double(s) ?? 0
+        default: return 0
+        }
+    }
+
+    func withText<T>(at i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        switch row[Int(i)] {
+        case .text(let s): return try Array(s.utf8).withUnsafeBufferPointer(body)
+        case .blob(let bytes): return try bytes.withUnsafeBufferPointer(body)
+        case .integer(let v): return try Array(String(v).utf8).withUnsafeBufferPointer(body)
+        case .real(let d): return try Array(JSONValue.format(d).utf8).withUnsafeBufferPointer(body)
+        case .null: return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
 }
