@@ -61,3 +61,146 @@ extension PostgresVerbsTests {
         #expect(orphan.status == 65 && orphan.stderr.contains("user_skills row"), "\(orphan.stderr)")
     }
 }
+
+/// `seed` and the per-table imports on both engines (issue 16, phase 3),
+/// and the migration path between them (item 7): a dump of either engine
+/// seeded into the other dumps again to the same bytes.
+extension PostgresVerbsTests {
+    /// Runs on both; the same status and output, and the same errors once each names its own database.
+    @discardableResult
+    func sameSeed(_ arguments: [String], stdin: String = "", sourceLocation: SourceLocation = #_sourceLocation) -> CLIResult {
+        let (lite, postgres) = both(arguments, stdin: stdin)
+        #expect(postgres.status == lite.status, "\(arguments): \(postgres.stderr)", sourceLocation: sourceLocation)
+        #expect(postgres.stdout == lite.stdout, "\(arguments)", sourceLocation: sourceLocation)
+        let unaimed = { (text: String, location: String) in
+            text.replacingOccurrences(of: location, with: "DB").replacingOccurrences(of: Echo.cut(location), with: "DB")
+                .replacingOccurrences(of: #"--db \S+ "#, with: "", options: .regularExpression)
+        }
+        let redacted = (try? PostgresURL(scratch.url, source: "--db"))?.redacted ?? scratch.url
+        #expect(unaimed(postgres.stderr, redacted) == unaimed(lite.stderr, sqlite.db), "\(arguments)", sourceLocation: sourceLocation)
+        return lite
+    }
+
+    /// The demo as PostgreSQL can hold it, as a fixture file with its
+    /// secrets: users.messages is an INTEGER there, so the users' message
+    /// lists become 0 (the demo itself is refused there, see below).
+    func demoForBothEngines() -> String {
+        let folder = sqlite.folder
+        let db = folder.file("demo-\(UUID().uuidString).db")
+        #expect(runCLI(["--db", db, "-q", "seed", "--demo"], environment: sqlite.environment).status == 0)
+        #expect((try? Connection(path: db, mode: .existing).execute("UPDATE users SET messages = 0")) != nil)
+        let dumped = runCLI(["--db", db, "dump", "--include-secrets"], environment: sqlite.environment)
+        #expect(dumped.status == 0)
+        return folder.write("demo-\(UUID().uuidString).json", dumped.stdout)
+    }
+
+    @Test func seedLoadsTheSameRowsAndSaysTheSameOnBothEngines() throws {
+        #expect(same(["-q", "migrate", "up"]).status == 0)
+        let demo = demoForBothEngines()
+        #expect(sameSeed(["seed", demo]).status == 0)
+        try tablesMatch()
+        #expect(same(["dump"]).status == 0)
+        // Again: every record exists (65, nothing changed), skipped, updated; a dry run.
+        let again = sameSeed(["seed", demo])
+        #expect(again.status == 65 && again.stderr.contains("already exists"), "\(again.stderr)")
+        #expect(sameSeed(["--format", "csv", "seed", demo, "--on-conflict", "skip"]).status == 0)
+        #expect(sameSeed(["--format", "csv", "--dry-run", "seed", demo, "--on-conflict", "update"]).status == 0)
+        #expect(sameSeed(["--format", "csv", "seed", demo, "--on-conflict", "update"]).status == 0)
+        // The same rows, named by their keys: a load rolled back (the 65, the dry run) took ids from
+        // PostgreSQL's sequences, which never go back, so the rooms written since have other ids there.
+        #expect(same(["dump"]).status == 0)
+        // Standard input, and bad records: every one listed, nothing written.
+        let extra = #"{"socializer_fixture": 1, "skills": [{"skill_name": "juggling"}], "training": [{"user": "margaret", "skill": "juggling", "status": "active", "progress": 0.5, "started_at": "2026-05-02"}]}"#
+        #expect(sameSeed(["seed", "-", "--input-format", "json"], stdin: extra).status == 0)
+        let bad = #"{"socializer_fixture": 1, "skills": [{"skill_name": "juggling"}, {"skill_name": "x", "colour": 1}], "training": [{"user": "nobody", "skill": "juggling", "status": "active", "progress": 0.5, "started_at": "2026-05-02"}]}"#
+        let refused = sameSeed(["seed", "-", "--input-format", "json"], stdin: bad)
+        #expect(refused.status == 65 && refused.stderr.contains("unknown user 'nobody'"), "\(refused.stderr)")
+        #expect(same(["dump"]).stdout.contains(#"{"skill_name":"juggling"}"#))
+    }
+
+    @Test func theImportsLoadTheSameRowsOnBothEngines() throws {
+        #expect(same(["-q", "migrate", "up"]).status == 0)
+        #expect(sameSeed(["seed", demoForBothEngines()]).status == 0)
+        let skills = same(["skills", "export"]).stdout
+        let training = same(["--format", "csv", "training", "export"]).stdout
+        let rooms = same(["rooms", "export", "--include-secrets"]).stdout
+        for db in try connections() {
+            for table in ["room_invites", "room_messages", "room_members", "chat_rooms", "training", "user_skills"] {
+                try db.execute("DELETE FROM \(table)")
+            }
+            try db.execute("DELETE FROM skills WHERE skill_name <> 'small_talk'")
+        }
+        let folder = sqlite.folder
+        let (skillsFile, trainingFile, roomsFile) = (folder.write("s.json", skills), folder.write("t.csv", training), folder.write("r.json", rooms))
+        #expect(same(["--format", "csv", "skills", "import", skillsFile]).status == 65)
+        #expect(same(["--format", "csv", "skills", "import", skillsFile, "--on-conflict", "skip"]).status == 0)
+        #expect(same(["--format", "csv", "training", "import", trainingFile]).status == 0)
+        #expect(same(["--format", "csv", "training", "import", trainingFile, "--on-conflict", "update"]).status == 0)
+        #expect(same(["--format", "csv", "training", "import", trainingFile]).status == 65)
+        #expect(same(["--format", "csv", "--dry-run", "rooms", "import", roomsFile]).status == 0)
+        #expect(same(["--format", "csv", "rooms", "import", roomsFile]).status == 0)
+        // By keys (ids differ after the refused loads, see above).
+        #expect(same(["dump"]).status == 0)
+        #expect(same(["--format", "csv", "training", "export"]).stdout == training)
+        #expect(same(["rooms", "export", "--include-secrets"]).stdout == rooms)
+    }
+
+    @Test func seedOnPostgreSQLRefusesWhatReplacesAFileOrIsNotPortedAndAnUnmigratedDatabase() throws {
+        let run = { (arguments: [String]) in runCLI(["--db", self.scratch.url] + arguments, environment: self.sqlite.environment) }
+        let unmigrated = run(["seed", "--demo"])
+        #expect(unmigrated.status == 78, "\(unmigrated.stderr)")
+        #expect(try scratch.connection().tableNames().isEmpty)
+        #expect(run(["-q", "migrate", "up"]).status == 0)
+        // The demo's users have message lists, which PostgreSQL's INTEGER column cannot hold: each is named.
+        let demo = run(["seed", "--demo"])
+        #expect(demo.status == 65 && demo.stderr.contains("user 'ada' has messages, a list of 1 message(s); users.messages is an INTEGER on PostgreSQL"),
+                "\(demo.stderr)")
+        #expect(demo.stderr.contains("user 'margaret' has messages"))
+        let fresh = run(["seed", "--demo", "--fresh"])
+        #expect(fresh.status == 64 && fresh.stderr.contains("--fresh replaces a SQLite database file"), "\(fresh.stderr)")
+        let generated = run(["seed", "--generate", "users=3"])
+        #expect(generated.status == 69 && generated.stderr.contains("--generate does not run on PostgreSQL"), "\(generated.stderr)")
+        let db = try scratch.connection()
+        #expect(try db.scalarInt("SELECT count(*) FROM users") == 0)
+        #expect(try db.scalarInt("SELECT count(*) FROM admin_audit") == 0)
+    }
+
+    /// Issue 16 item 7: SQLite → PostgreSQL and PostgreSQL → SQLite, secrets included, byte for byte.
+    @Test func aDumpSeededIntoTheOtherEngineDumpsAgainToTheSameBytes() throws {
+        let env = sqlite.environment
+        let source = sqlite.folder.file("source.db")
+        #expect(runCLI(["--db", source, "-q", "seed", "--demo"], environment: env).status == 0)
+        // users.messages is an INTEGER on PostgreSQL: the app's message lists stay on SQLite.
+        try Connection(path: source, mode: .existing).execute("UPDATE users SET messages = 0")
+        for arguments in [["rooms", "messages", "post", "1", "--from", "margaret", "ünïcode \"quoted\"\ttab"], ["logs", "add", "--type", "E", "--message", "m"]] {
+            #expect(runCLI(["--db", source, "-q"] + arguments, environment: env).status == 0, "\(arguments)")
+        }
+        for format in ["json", "jsonl"] {
+            let dumped = runCLI(["--db", source, "--format", format, "dump", "--include-secrets"], environment: env)
+            #expect(dumped.status == 0 && dumped.stdout.count > 1000)
+            // SQLite → PostgreSQL.
+            try scratch.run(script: "DROP SCHEMA \(scratch.schema) CASCADE; CREATE SCHEMA \(scratch.schema)")
+            #expect(runCLI(["--db", scratch.url, "-q", "migrate", "up"], environment: env).status == 0)
+            let loaded = runCLI(["--db", scratch.url, "-q", "seed", "-", "--input-format", format], environment: env, stdin: dumped.stdout)
+            #expect(loaded.status == 0, "\(loaded.stderr)")
+            let again = runCLI(["--db", scratch.url, "--format", format, "dump", "--include-secrets"], environment: env)
+            #expect(again.status == 0 && again.stdout == dumped.stdout, "\(format): SQLite → PostgreSQL")
+            // PostgreSQL → SQLite.
+            let copy = sqlite.folder.file("copy-\(format).db")
+            let back = runCLI(["--db", copy, "-q", "seed", "-", "--input-format", format], environment: env, stdin: again.stdout)
+            #expect(back.status == 0, "\(back.stderr)")
+            #expect(runCLI(["--db", copy, "--format", format, "dump", "--include-secrets"], environment: env).stdout == again.stdout,
+                    "\(format): PostgreSQL → SQLite")
+        }
+        // PostgreSQL written to first (the demo and a message posted there), then to SQLite.
+        try scratch.run(script: "DROP SCHEMA \(scratch.schema) CASCADE; CREATE SCHEMA \(scratch.schema)")
+        #expect(runCLI(["--db", scratch.url, "-q", "migrate", "up"], environment: env).status == 0)
+        #expect(runCLI(["--db", scratch.url, "-q", "seed", demoForBothEngines()], environment: env).status == 0)
+        #expect(runCLI(["--db", scratch.url, "-q", "rooms", "messages", "post", "2", "--ai", "from PostgreSQL"], environment: env).status == 0)
+        let first = runCLI(["--db", scratch.url, "dump", "--include-secrets"], environment: env)
+        let lite = sqlite.folder.file("from-postgres.db")
+        #expect(runCLI(["--db", lite, "-q", "seed", "-", "--input-format", "json"], environment: env, stdin: first.stdout).status == 0)
+        #expect(first.status == 0 && first.stdout.contains("\"training\": ["))
+        #expect(runCLI(["--db", lite, "dump", "--include-secrets"], environment: env).stdout == first.stdout)
+    }
+}

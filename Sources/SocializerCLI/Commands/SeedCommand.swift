@@ -65,6 +65,9 @@ enum SeedCommand {
         let audit = try AuditRecorder(context, arguments)
         let readers = try openSources(context, arguments)
         let cost = try SecretOptions.bcryptCost(context, arguments)
+        if case .postgres = context.globals.database {
+            return try seedPostgres(readers, audit: audit, cost: cost, generating: spec != nil, context, arguments)
+        }
         let path = context.globals.databasePath
         let dryRun = context.globals.dryRun
         try FileChecks.requireWritable(databaseAt: path)
@@ -119,6 +122,39 @@ enum SeedCommand {
             made = "seeded"
         }
         try report(counts, context, what: made, from: spec != nil ? "generated data" : readers.map(\.name).joined(separator: ", "))
+        return .success
+    }
+
+    /// `seed` on PostgreSQL: into the database the URL names, which must be
+    /// migrated (there is no file to create, and `migrate up` creates the
+    /// tables), in one transaction through the common path. `--fresh`
+    /// replaces a file and is refused (64); `--generate` writes through
+    /// SQLite's statements and is refused (69): seed a SQLite file and load
+    /// its dump instead.
+    static func seedPostgres(_ readers: [FixtureReader], audit: AuditRecorder, cost: Int, generating: Bool,
+                             _ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
+        if arguments[fresh] {
+            throw SocializerError.usage("--fresh replaces a SQLite database file; a PostgreSQL database is not replaced",
+                                        hint: "seed without --fresh into a migrated database (migrate down 0 then migrate up empties it)")
+        }
+        if generating {
+            throw SocializerError(.unavailable, "--generate does not run on PostgreSQL yet; nothing was changed",
+                hint: "generate into a SQLite file (--db load.db seed --generate …), then load its dump: "
+                    + "socializer --db load.db dump --include-secrets | socializer seed - --input-format json")
+        }
+        let db = try context.openEngine(.write)
+        let dryRun = context.globals.dryRun
+        let counts = try Interruptible.run {
+            try db.transaction(.immediate, commit: !dryRun) {
+                var counts: [FixtureLoader.TableCount] = []
+                _ = try audit.recording(db) {
+                    counts = try load(readers, into: db, cost: cost, context, arguments)
+                    return WriteOutcome(ids: []) { _ in }
+                }
+                return counts
+            }
+        }
+        try report(counts, context, what: "seeded", from: readers.map(\.name).joined(separator: ", "))
         return .success
     }
 
@@ -202,7 +238,7 @@ enum SeedCommand {
 
     /// Loads the readers' records of `groups` (every group for seed, a
     /// command's own for its import) with the load options of the line.
-    static func load(_ readers: [FixtureReader], into db: Connection, cost: Int, groups: [FixtureGroup] = FixtureGroup.allCases,
+    static func load(_ readers: [FixtureReader], into db: any Database, cost: Int, groups: [FixtureGroup] = FixtureGroup.allCases,
                      _ context: CommandContext, _ arguments: ParsedArguments) throws -> [FixtureLoader.TableCount] {
         let now = context.clock.now()
         let users = UserLoader.Settings(

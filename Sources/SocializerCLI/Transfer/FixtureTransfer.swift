@@ -47,8 +47,8 @@ enum FixtureTransfer {
                 """,
             positionals: [file], options: options, examples: examples,
             output: OutputCheck.fields(columns),
-            write: WriteAction(prepare: { context, arguments, _ in (try prepare(groups, context, arguments), arguments) },
-                               apply: { plan, context, db in try apply(plan.0, plan.1, groups, context, db) }))
+            write: WriteAction.onEitherEngine(prepare: { context, arguments, _ in (try prepare(groups, context, arguments), arguments) },
+                                              apply: { plan, context, db in try apply(plan.0, plan.1, groups, context, db) }))
     }
 
     static func exportNode(_ groups: [FixtureGroup], noun: String, examples: [String] = []) -> CommandNode {
@@ -80,7 +80,7 @@ enum FixtureTransfer {
     }
 
     static func apply(_ reader: FixtureReader, _ arguments: ParsedArguments, _ groups: [FixtureGroup], _ context: CommandContext,
-                      _ db: Connection) throws -> WriteOutcome {
+                      _ db: any Database) throws -> WriteOutcome {
         let cost = groups.contains(.users) ? try SecretOptions.bcryptCost(context, arguments) : Bcrypt.defaultCost
         let counts = try Interruptible.run { try SeedCommand.load([reader], into: db, cost: cost, groups: groups, context, arguments) }
         return WriteOutcome(ids: []) { try SeedCommand.render(counts, $0) }

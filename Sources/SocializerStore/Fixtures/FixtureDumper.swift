@@ -481,7 +481,7 @@ struct DumpPlan {
         // as its fixture; an UPDATE there moves a row to the end). Its first
         // column is then SQLite's rowid or PostgreSQL's row number, which
         // only error messages show.
-        let keyed = SchemaModel.tables.first { $0.name == spec.table }?.columns.contains { $0.name == "id" } ?? true
+        let keyed = spec.hasID
         let order = "t." + dialect.storageOrder(primaryKey: keyed ? ["id"] : [])
         var select = [!keyed && dialect.isPostgres ? "row_number() OVER (ORDER BY \(order))" : order]
         var joins: [String] = []

@@ -20,6 +20,12 @@ import SocializerSecurity
 ///
 /// A load restricted to some groups (`Options.groups`) is what a per-table
 /// import is: records of other groups are refused.
+///
+/// Both engines: on SQLite each table's statements are prepared once and
+/// fixture lines may take the byte-level fast path; on PostgreSQL every
+/// record takes the common path and is written through the engine seam
+/// (`INSERT … ON CONFLICT DO NOTHING RETURNING`, so that a conflict does not
+/// abort the transaction but is resolved as on SQLite).
 public final class FixtureLoader {
     public struct Options {
         public var onConflict: ConflictPolicy
@@ -65,7 +71,7 @@ public final class FixtureLoader {
     /// skipped without a second complaint.
     static let failed: Int64 = -1
 
-    let db: Connection
+    let db: any Database
     let options: Options
     public let problems: ProblemList
     let users: UserLoader
@@ -83,7 +89,7 @@ public final class FixtureLoader {
     private let findSkillSQL = "SELECT id FROM skills WHERE skill_name = ?"
 
     /// Opens the load inside the caller's transaction.
-    public init(_ db: Connection, options: Options, maxErrors: Int) throws {
+    public init(_ db: any Database, options: Options, maxErrors: Int) throws {
         self.db = db
         self.options = options
         problems = ProblemList(limit: maxErrors)
@@ -92,7 +98,7 @@ public final class FixtureLoader {
         // in memory instead of being read back from the file (measured: a
         // million messages load in two thirds of the time), and memory still
         // does not grow with the input.
-        try db.execute("PRAGMA main.cache_size = -\(FixtureLoader.cacheKiB)")
+        for statement in db.dialect.bulkLoadCache(kib: FixtureLoader.cacheKiB) { try db.execute(statement) }
         users.onWritten = { [unowned self] name, id in self.userIDs[name] = id }
     }
 
@@ -140,7 +146,8 @@ public final class FixtureLoader {
     /// when the record was checked and written straight from the line's
     /// bytes; false, having changed nothing, when it is for the common path.
     func addLine(_ group: FixtureGroup, _ reader: FixtureReader) throws -> Bool {
-        guard group != .users, options.groups.contains(group) else { return false }
+        // SQLite only: PostgreSQL's rows are written through the seam, from records.
+        guard group != .users, options.groups.contains(group), db is Connection else { return false }
         try flushUsers()
         let load = try table(group)
         return try reader.withLine { bytes, members, at in try load.addFast(bytes, members, at, reader.name, self) }
@@ -262,10 +269,17 @@ extension UserLoader {
 /// one record's values, reused from record to record.
 final class TableLoad {
     let spec: FixtureTable
-    let db: Connection
-    let insert: Statement
+    let db: any Database
+    /// SQLite's connection, whose statements are prepared once (nil on PostgreSQL).
+    let sqlite: Connection?
+    private var insertStatement: Statement?
     private var update: Statement?
     private var conflict: Statement?
+    /// How a statement names a stored row: SQLite's rowid; PostgreSQL's id,
+    /// or (training, which has none) its ctid as text, good within the load's transaction.
+    let rowKey: String
+    /// PostgreSQL's INSERT, which says the new row's key, or nothing on a conflict.
+    let returningInsertSQL: String
     var slots: [FixtureSlot]
     var given: [Bool]
     /// Field indexes of the written columns, in column order.
@@ -273,26 +287,32 @@ final class TableLoad {
     /// Field indexes of the natural key's columns.
     let keyFields: [Int]
     let ownKeyField: Int?
-    /// The highest rowid before the load: a conflicting row above it was
-    /// written by this load (a repeat within the input).
-    let baseline: Int64
+    /// The highest rowid (id) before the load: a conflicting row above it was
+    /// written by this load (a repeat within the input). Nil for a table
+    /// whose rows have no such number (training on PostgreSQL): the rows
+    /// the load wrote are then in `writtenRows`.
+    let baseline: Int64?
+    var writtenRows: Set<DatabaseValue> = []
     /// Stored rows this load updated (a second record for one is a repeat too).
-    var updatedRows: Set<Int64> = []
+    var updatedRows: Set<DatabaseValue> = []
     var count: FixtureLoader.TableCount
     private var text: [UInt8] = []
     /// Problems of the current record.
     private var failures = 0
 
-    init(_ spec: FixtureTable, _ db: Connection) throws {
+    init(_ spec: FixtureTable, _ db: any Database) throws {
         self.spec = spec
         self.db = db
-        insert = try db.prepare(spec.insertSQL)
+        sqlite = db as? Connection
+        insertStatement = try sqlite?.prepare(spec.insertSQL)
+        rowKey = sqlite != nil ? "rowid" : spec.hasID ? "id" : "ctid::text"
+        returningInsertSQL = spec.insertSQL + (spec.naturalKey.isEmpty ? "" : " ON CONFLICT DO NOTHING") + " RETURNING \(rowKey)"
         slots = Array(repeating: .null, count: spec.fields.count)
         given = Array(repeating: false, count: spec.fields.count)
         columnFields = spec.fields.indices.filter { spec.fields[$0].column != nil }
         keyFields = spec.naturalKey.map { column in spec.fields.firstIndex { $0.column == column }! }
         ownKeyField = spec.fields.firstIndex { if case .key = $0.kind { return true } else { return false } }
-        baseline = try db.scalarInt("SELECT coalesce(max(rowid), 0) FROM \(spec.table)")
+        baseline = sqlite != nil || spec.hasID ? try db.scalarInt("SELECT coalesce(max(\(rowKey)), 0) FROM \(spec.table)") : nil
         count = FixtureLoader.TableCount(group: spec.group)
         text.reserveCapacity(32)
     }
@@ -342,6 +362,7 @@ final class TableLoad {
             guard let ai = fastAIMember(loader) else { return false }
             aiRoom = ai
         }
+        guard let insert = insertStatement, let sqlite else { return false }
         try bind(insert, line: b)
         do {
             try insert.run()
@@ -352,7 +373,7 @@ final class TableLoad {
         let location = InputRecord.location(source, .text(at))
         if let room = aiRoom, room >= 0 { _ = loader.aiMember(of: room, at: location) }
         if let space = spec.names?.space, let name = ownKey ?? nameValue(line: b) {
-            loader.register(space, name, id: db.lastInsertedRowID, location: location)
+            loader.register(space, name, id: sqlite.lastInsertedRowID, location: location)
         }
         return true
     }
@@ -569,53 +590,110 @@ final class TableLoad {
         if let rowid { try statement.bind(rowid, at: parameter) }
     }
 
+    /// The record's values in column order, as bound (the PostgreSQL path).
+    private func values() throws -> [DatabaseValue] {
+        try columnFields.map { i -> DatabaseValue in
+            switch slots[i] {
+            case .value(let value): return value
+            case .datetime(let time): return .text(time.databaseText)
+            case .date(let day):
+                var text: [UInt8] = []
+                day.writeDate(to: &text)
+                return .text(String(decoding: text, as: UTF8.self))
+            case .bytes, .name:
+                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+            }
+        }
+    }
+
     private func write(_ record: InputRecord, _ loader: FixtureLoader, ownKey: String?) throws {
-        try bind(insert)
-        do {
-            try insert.run()
-        } catch let error as DatabaseError where error.isUniqueConstraint && !spec.naturalKey.isEmpty {
-            try resolveConflict(record, loader, error)
-            return
+        let key: DatabaseValue
+        if let insert = insertStatement, let sqlite {
+            try bind(insert)
+            do {
+                try insert.run()
+            } catch let error as DatabaseError where error.isUniqueConstraint && !spec.naturalKey.isEmpty {
+                try resolveConflict(record, loader, error)
+                return
+            }
+            key = .integer(sqlite.lastInsertedRowID)
+        } else {
+            let values = try values()
+            guard let row = try db.firstRow(returningInsertSQL, values) else {
+                try resolveConflict(record, loader, nil)
+                return
+            }
+            key = row[0]
+            if baseline == nil { writtenRows.insert(key) }
         }
         count.created += 1
-        let id = db.lastInsertedRowID
-        if let space = spec.names?.space, let name = ownKey ?? nameValue() {
+        if let space = spec.names?.space, let name = ownKey ?? nameValue(), case .integer(let id) = key {
             loader.register(space, name, id: id, location: record.location)
         }
     }
 
+    /// Whether the stored row `key` was written by this load (a record repeated in the input).
+    private func writtenByLoad(_ key: DatabaseValue) -> Bool {
+        if updatedRows.contains(key) { return true }
+        if let baseline, case .integer(let number) = key { return number > baseline }
+        return writtenRows.contains(key)
+    }
+
+    /// The stored row the record's natural key matches (nil: none).
+    private func conflictingRow() throws -> DatabaseValue? {
+        var key: [DatabaseValue] = []
+        for i in keyFields {
+            guard case .value(let value) = slots[i] else { return nil }
+            key.append(value)
+        }
+        if let sqlite {
+            if conflict == nil { conflict = try sqlite.prepare(spec.conflictSQL) }
+            let statement = conflict!
+            statement.clear()
+            for (n, value) in key.enumerated() { try statement.bind(value, at: Int32(n + 1)) }
+            defer { statement.reset() }
+            return try statement.step() ? .integer(statement.int64(at: 0)) : nil
+        }
+        return try db.firstRow(spec.conflictSQL(rowKey: rowKey), key)?[0]
+    }
+
     /// A record whose natural key a stored row has: a repeat within the
     /// input is always a problem; a row that was there before the load is
-    /// failed, skipped or overwritten as `--on-conflict` says.
-    private func resolveConflict(_ record: InputRecord, _ loader: FixtureLoader, _ error: DatabaseError) throws {
-        if conflict == nil { conflict = try db.prepare(spec.conflictSQL) }
-        let statement = conflict!
-        statement.clear()
-        for (n, i) in keyFields.enumerated() {
-            guard case .value(let value) = slots[i] else { throw error }
-            try statement.bind(value, at: Int32(n + 1))
+    /// failed, skipped or overwritten as `--on-conflict` says. `error` is
+    /// SQLite's unique violation (PostgreSQL's INSERT said nothing).
+    private func resolveConflict(_ record: InputRecord, _ loader: FixtureLoader, _ error: DatabaseError?) throws {
+        guard let rowid = try conflictingRow() else {
+            // Another UNIQUE constraint than the natural key's: the engine's own error.
+            if let error { throw error }
+            try db.execute(spec.insertSQL, try values())
+            throw SocializerError.internalError("\(spec.table): a record conflicted with a stored row that no key names")
         }
-        guard try statement.step() else { throw error }
-        let rowid = statement.int64(at: 0)
-        statement.reset()
         let what = describeKey(record)
-        if rowid > baseline || updatedRows.contains(rowid) {
+        if writtenByLoad(rowid) {
             fail(loader, record, "\(what) appears twice in the input")
             return
         }
+        let id: Int64? = if case .integer(let id) = rowid { id } else { nil }
         switch loader.options.onConflict {
         case .fail:
             fail(loader, record, "\(what) already exists", conflict: true)
         case .skip:
             count.skipped += 1
-            if let space = spec.names?.space, let name = nameValue() { loader.register(space, name, id: rowid, location: record.location) }
+            if let space = spec.names?.space, let name = nameValue(), let id { loader.register(space, name, id: id, location: record.location) }
         case .update:
-            if update == nil { update = try db.prepare(spec.updateSQL) }
-            try bind(update!, rowid: rowid)
-            try update!.run()
-            updatedRows.insert(rowid)
+            if let sqlite {
+                if update == nil { update = try sqlite.prepare(spec.updateSQL) }
+                try bind(update!, rowid: id)
+                try update!.run()
+                updatedRows.insert(rowid)
+            } else {
+                // A ctid changes with the UPDATE: the row's new one is what a repeat would find.
+                let condition = spec.hasID ? "id = ?" : "ctid = ?::tid"
+                let row = try db.firstRow(spec.updateSQL(rowIs: condition) + " RETURNING \(rowKey)", try values() + [rowid])
+                updatedRows.insert(row?[0] ?? rowid)
+            }
             count.updated += 1
-            if let space = spec.names?.space, let name = nameValue() { loader.register(space, name, id: rowid, location: record.location) }
+            if let space = spec.names?.space, let name = nameValue(), let id { loader.register(space, name, id: id, location: record.location) }
         }
     }
 

@@ -129,14 +129,23 @@ public struct FixtureTable: Sendable {
         "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(SQL.placeholders(columns.count)))"
     }
 
-    public var updateSQL: String {
-        "UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE rowid = ?"
+    public var updateSQL: String { updateSQL(rowIs: "rowid = ?") }
+
+    /// The UPDATE of every column of the row `condition` names (its `?` last).
+    func updateSQL(rowIs condition: String) -> String {
+        "UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(condition)"
     }
 
     /// The stored row a record's natural key matches.
-    public var conflictSQL: String {
-        "SELECT rowid FROM \(table) WHERE " + naturalKey.map { "\($0) = ?" }.joined(separator: " AND ")
+    public var conflictSQL: String { conflictSQL(rowKey: "rowid") }
+
+    /// The `rowKey` of the stored row a record's natural key matches.
+    func conflictSQL(rowKey: String) -> String {
+        "SELECT \(rowKey) FROM \(table) WHERE " + naturalKey.map { "\($0) = ?" }.joined(separator: " AND ")
     }
+
+    /// Whether the table has an `id` column (all but training, keyed by its columns).
+    var hasID: Bool { SchemaModel.tables.first { $0.name == table }?.columns.contains { $0.name == "id" } ?? true }
 
     /// The text columns that hold names, and the word messages use for them.
     static let nameColumns: [String: String] = [

@@ -75,11 +75,17 @@ public final class UserLoader {
     /// database once written (or found, when skipped).
     public var onWritten: ((String, Int64) -> Void)?
 
+    /// PostgreSQL: `users.messages` is a real INTEGER there, which the app's lists do not fit.
+    let countsOnly: Bool
+    let db: any Database
+
     public init(_ db: any Database, settings: Settings, writing: Bool, problems: ProblemList) throws {
         self.settings = settings
         self.writing = writing
         self.problems = problems
         repository = UserRepository(db)
+        self.db = db
+        countsOnly = db.dialect.isPostgres
         ledger = try ImportLedger(db)
         if writing && settings.hashed { try ledger.forgetSeen() }
         lookup = settings.lookup
@@ -92,6 +98,11 @@ public final class UserLoader {
         let (decoded, found) = UserRecord.decode(record, now: settings.now)
         for problem in found { problems.add(problem) }
         guard var incoming = decoded else { return }
+        if countsOnly, case .list(let items) = incoming.user.messages.contents {
+            problems.add("\(incoming.location): user '\(incoming.user.username)' has messages, a list of \(items.count) message(s); "
+                         + "users.messages is an INTEGER on PostgreSQL (as the app's models create it) and holds a count only: give 0")
+            return
+        }
         if let earlier = try ledger.firstSeen("user:" + incoming.user.username, at: incoming.location) {
             problems.add("\(incoming.location): user '\(incoming.user.username)' appears twice in the file (first at \(earlier))")
             return
@@ -147,7 +158,12 @@ public final class UserLoader {
         guard writing else { return }
         for (index, item) in chunk.enumerated() {
             do {
-                try write(item, existing: existing[index])
+                if doomed && countsOnly {
+                    // PostgreSQL aborts the transaction at a failed statement: each write in a savepoint, so the load goes on.
+                    try db.transaction(.immediate) { try write(item, existing: existing[index]) }
+                } else {
+                    try write(item, existing: existing[index])
+                }
             } catch let error as SocializerError where doomed && error.code == .invalidData {
                 // Already reported (a taken name or email): the doomed load only writes on to check what follows.
             }
