@@ -20,6 +20,12 @@ import TestSupport
         s.refused(["seed", "a.json", "--demo"], 64, "cannot be used together")
         s.refused(["seed", "--demo", "--generate", "users=1"], 64, "cannot be used together")
         s.refused(["seed", "--demo", "--random-seed", "3"], 64, "--random-seed goes with --generate")
+        // Options that would be ignored are refused.
+        s.refused(["seed", "--demo", "--input-format", "jsonl"], 64, "--input-format goes with FILE arguments (--demo reads no file)")
+        s.refused(["seed", "--generate", "users=2", "--input-format", "json"], 64,
+                  "--input-format goes with FILE arguments (--generate reads no file)")
+        s.refused(["seed", "--generate", "users=2", "--on-conflict", "skip"], 64,
+                  "--on-conflict does not go with --generate, which writes into a database of its own")
         s.refused(["seed", "--demo", "--on-conflict", "merge"], 64, "--on-conflict")
         s.refused(["seed", "--demo", "--max-errors", "0"], 64, "--max-errors")
         s.refused(["seed", "--demo", "--bcrypt-cost", "3"], 64, "--bcrypt-cost")

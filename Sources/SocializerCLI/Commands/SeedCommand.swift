@@ -61,6 +61,13 @@ enum SeedCommand {
         if spec == nil && arguments.values[randomSeed.name] != nil {
             throw SocializerError.usage("--random-seed goes with --generate")
         }
+        // Options that would be ignored are refused, as --random-seed is without --generate.
+        if spec != nil || arguments[demo], arguments.values[inputFormat.name] != nil {
+            throw SocializerError.usage("--input-format goes with FILE arguments (\(spec != nil ? "--generate" : "--demo") reads no file)")
+        }
+        if spec != nil, arguments.values[onConflict.name] != nil {
+            throw SocializerError.usage("--on-conflict does not go with --generate, which writes into a database of its own")
+        }
         // The actor is resolved, and every input opened (missing, unreadable, unknown format), before the database is touched.
         let audit = try AuditRecorder(context, arguments)
         let readers = try openSources(context, arguments)
