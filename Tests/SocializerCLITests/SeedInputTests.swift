@@ -20,6 +20,8 @@ import TestSupport
         s.refused(["seed", "a.json", "--demo"], 64, "cannot be used together")
         s.refused(["seed", "--demo", "--generate", "users=1"], 64, "cannot be used together")
         s.refused(["seed", "--demo", "--random-seed", "3"], 64, "--random-seed goes with --generate")
+        let ci = shippedFixtures() + "/ci.json"
+        s.refused(["seed", ci, ci], 64, "'\(ci)' is given twice; name each fixture file once")
         // Options that would be ignored are refused.
         s.refused(["seed", "--demo", "--input-format", "jsonl"], 64, "--input-format goes with FILE arguments (--demo reads no file)")
         s.refused(["seed", "--generate", "users=2", "--input-format", "json"], 64,

@@ -139,6 +139,13 @@ enum SeedCommand {
         if paths.filter({ $0 == "-" }).count > 1 {
             throw SocializerError.usage("standard input (-) can be read once; name it once")
         }
+        // The same file twice would load every record twice (each then "appears twice").
+        var seen: Set<String> = []
+        for path in paths where path != "-" {
+            guard seen.insert(try resolvedTarget(path)).inserted else {
+                throw SocializerError.usage("'\(Echo.cut(path))' is given twice; name each fixture file once")
+            }
+        }
         return try paths.map { path in
             try FixtureIO.reader(path, single: nil, what: "fixture", context) { try inputFormat(of: $0, arguments) }
         }
