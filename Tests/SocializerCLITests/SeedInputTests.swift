@@ -85,7 +85,11 @@ import TestSupport
         ]
         for (name, text, message) in cases {
             let path = s.folder.write(name, text)
-            s.refused(["seed", path], 65, path + message)
+            let result = s.refused(["seed", path], 65, path + message)
+            // A document that broke off says why once, not also that it lacked its version member.
+            if !name.hasPrefix("noversion") && !name.hasPrefix("duplicate") && !name.hasPrefix("notobject") && !name.hasPrefix("notarray") {
+                #expect(!result.stderr.contains("not a socializer fixture"), "\(name): \(result.stderr)")
+            }
         }
         let utf16 = s.folder.write("utf16.json", bytes: [0xFF, 0xFE] + Array("{}".utf8).flatMap { [$0, 0] })
         s.refused(["seed", utf16], 65, "not UTF-8")
@@ -106,7 +110,11 @@ import TestSupport
         ]
         for (name, text, message) in cases {
             let path = s.folder.write(name, text)
-            s.refused(["seed", path], 65, path + message)
+            let result = s.refused(["seed", path], 65, path + message)
+            // A document that broke off says why once, not also that it lacked its version member.
+            if !name.hasPrefix("noversion") && !name.hasPrefix("duplicate") && !name.hasPrefix("notobject") && !name.hasPrefix("notarray") {
+                #expect(!result.stderr.contains("not a socializer fixture"), "\(name): \(result.stderr)")
+            }
         }
         // A version line is welcome; CRLF line ends are read.
         let ok = s.folder.write("ok.jsonl", "{\"socializer_fixture\": 1}\r\n{\"table\": \"skills\", \"record\": {\"skill_name\": \"a\"}}\r\n")
