@@ -115,7 +115,10 @@ import TestSupport
     @Test func aBadSpecIsRefusedBeforeAnythingIsWritten() {
         let s = SeedFixture()
         let cases: [(String, String)] = [
-            ("", "generation spec: an empty item"),
+            ("", "generation spec: the spec is empty"),
+            ("users=5,,rooms=1", "generation spec: an empty item (two commas in a row?)"),
+            ("users=99999999999999999999", "users=99999999999999999999 is more than 100000000"),
+            ("users=", "users= is not a whole number"),
             ("users", "generation spec: 'users' is not KEY=N"),
             ("usres=5", "unknown key 'usres' (did you mean 'users'?)"),
             ("users=5,users=6", "'users' is given twice"),

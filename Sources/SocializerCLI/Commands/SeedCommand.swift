@@ -61,6 +61,13 @@ enum SeedCommand {
         if spec == nil && arguments.values[randomSeed.name] != nil {
             throw SocializerError.usage("--random-seed goes with --generate")
         }
+        // Options that would be ignored are refused, as --random-seed is without --generate.
+        if spec != nil || arguments[demo], arguments.values[inputFormat.name] != nil {
+            throw SocializerError.usage("--input-format goes with FILE arguments (\(spec != nil ? "--generate" : "--demo") reads no file)")
+        }
+        if spec != nil, arguments.values[onConflict.name] != nil {
+            throw SocializerError.usage("--on-conflict does not go with --generate, which writes into a database of its own")
+        }
         // The actor is resolved, and every input opened (missing, unreadable, unknown format), before the database is touched.
         let audit = try AuditRecorder(context, arguments)
         let readers = try openSources(context, arguments)
@@ -167,6 +174,13 @@ enum SeedCommand {
         let paths = arguments[files]
         if paths.filter({ $0 == "-" }).count > 1 {
             throw SocializerError.usage("standard input (-) can be read once; name it once")
+        }
+        // The same file twice would load every record twice (each then "appears twice").
+        var seen: Set<String> = []
+        for path in paths where path != "-" {
+            guard seen.insert(try resolvedTarget(path)).inserted else {
+                throw SocializerError.usage("'\(Echo.cut(path))' is given twice; name each fixture file once")
+            }
         }
         return try paths.map { path in
             try FixtureIO.reader(path, single: nil, what: "fixture", context) { try inputFormat(of: $0, arguments) }

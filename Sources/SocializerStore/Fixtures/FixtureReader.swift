@@ -41,6 +41,8 @@ public final class FixtureReader {
     private var group: FixtureGroup?
     private var inUnknownGroup = false
     private var sawVersion = false
+    /// The document broke off (a fatal problem was reported): nothing more is said about it.
+    private var brokeOff = false
     private var finished = false
     private var line = 0
     private var lineBytes: [UInt8] = []
@@ -233,7 +235,8 @@ public final class FixtureReader {
     private func readDocument() throws -> Item? {
         while true {
             guard let item = try document!.next() else {
-                if !sawVersion {
+                // A document that could not be read to its end has said why; its version is no news.
+                if !sawVersion && !brokeOff {
                     sawVersion = true
                     return .problem("\(name): not a socializer fixture: the document has no \"\(FixtureReader.versionMember)\": \(FixtureReader.version) member")
                 }
@@ -265,7 +268,8 @@ public final class FixtureReader {
                     return .problem("\(name):\(at): a record must be a JSON object, not \(value.typeWithArticle)")
                 }
                 return .record(group, InputRecord(source: name, position: .text(at), fields: fields, fromCSV: false))
-            case .failure(let error, _):
+            case .failure(let error, let fatal):
+                if fatal { brokeOff = true }
                 return .problem("\(name):\(error.position): \(error.reason)")
             }
         }

@@ -62,6 +62,7 @@ public struct GenerationSpec: Sendable, Equatable {
         var spec = GenerationSpec()
         var seen = Set<String>()
         let keys = Key.allCases.map(\.rawValue) + ["days", "until"]
+        guard !text.trimmedSpaces.isEmpty else { throw usage("the spec is empty") }
         for pair in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = parts[0].trimmedSpaces
@@ -80,8 +81,12 @@ public struct GenerationSpec: Sendable, Equatable {
                 spec.until = day
                 continue
             }
-            guard value.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(value) else {
+            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw usage("\(canonical)=\(Echo.cut(value)) is not a whole number")
+            }
+            // All digits but past Int: too large, which is what to say.
+            guard let number = Int(value) else {
+                throw usage("\(canonical)=\(Echo.cut(value)) is more than \(canonical == "days" ? dayRange.upperBound : maximumCount)")
             }
             if canonical == "days" {
                 guard dayRange.contains(number) else { throw usage("days=\(number) is outside \(dayRange.lowerBound) to \(dayRange.upperBound)") }
