@@ -204,3 +204,68 @@ extension PostgresVerbsTests {
         #expect(runCLI(["--db", lite, "dump", "--include-secrets"], environment: env).stdout == first.stdout)
     }
 }
+
+/// `backup` on PostgreSQL: pg_dump in custom format, its password in its environment only.
+extension PostgresVerbsTests {
+    @Test func backupRunsPgDumpWhosePgRestoreListsTheTables() throws {
+        createEverything()
+        let program = try PostgresBackup.pgDump(ProcessInfo.processInfo.environment)
+        let destination = sqlite.folder.file("app.pgdump")
+        let result = runCLI(["--db", scratch.url, "-v", "backup", destination], environment: sqlite.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(destination))
+        #expect(!result.stdout.contains(TestPostgres.credentials.password) && !result.stderr.contains(TestPostgres.credentials.password))
+        var info = stat()
+        #expect(stat(destination, &info) == 0 && info.st_mode & 0o777 == 0o600 && info.st_size > 1000)
+        // pg_restore reads it: every table of the schema, with its data.
+        let restore = (program as NSString).deletingLastPathComponent + "/pg_restore"
+        let listed = try runProgram([restore, "--list", destination])
+        for table in ["users", "room_messages", "training", "admin_audit"] {
+            #expect(listed.contains("TABLE DATA \(scratch.schema) \(table) "), "\(table)")
+        }
+        // Never over an existing file; nothing left beside it.
+        let again = runCLI(["--db", scratch.url, "backup", destination], environment: sqlite.environment)
+        #expect(again.status == 73 && again.stderr.contains("already exists"), "\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sqlite.folder.path).filter { $0.contains("pgdump") } == ["app.pgdump"])
+    }
+
+    @Test func backupGivesPgDumpThePasswordInItsEnvironmentOnlyAndSaysWhenItIsMissing() throws {
+        #expect(runCLI(["--db", scratch.url, "-q", "migrate", "up"]).status == 0)
+        // A stand-in pg_dump that writes down its arguments and whether PGPASSWORD is set.
+        let record = sqlite.folder.file("record.txt")
+        let fake = sqlite.folder.write("pg_dump", "#!/bin/sh\nprintf '%s\\n' \"$@\" > '\(record)'\necho \"PGPASSWORD=${PGPASSWORD:+set}\" >> '\(record)'\n")
+        chmod(fake, 0o755)
+        var environment = sqlite.environment
+        environment["SOCIALIZER_PG_DUMP"] = fake
+        let result = runCLI(["--db", scratch.url, "backup", sqlite.folder.file("b.pgdump")], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let recorded = try String(contentsOfFile: record, encoding: .utf8)
+        #expect(recorded.contains("--format=custom") && recorded.contains("--schema=\"\(scratch.schema)\"") && recorded.contains("PGPASSWORD=set"))
+        #expect(!recorded.replacingOccurrences(of: "PGPASSWORD=set", with: "").contains(TestPostgres.credentials.password), "\(recorded)")
+        // pg_dump failing: its words, exit 69, no file.
+        let failing = sqlite.folder.write("pg_dump_fails", "#!/bin/sh\necho 'pg_dump: error: aborting because of server version mismatch' >&2\nexit 1\n")
+        chmod(failing, 0o755)
+        environment["SOCIALIZER_PG_DUMP"] = failing
+        let failed = runCLI(["--db", scratch.url, "backup", sqlite.folder.file("c.pgdump")], environment: environment)
+        #expect(failed.status == 69 && failed.stderr.contains("server version mismatch"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sqlite.folder.file("c.pgdump")))
+        // Not installed: 69 naming the package.
+        environment["SOCIALIZER_PG_DUMP"] = sqlite.folder.file("no-such-pg_dump")
+        let missing = runCLI(["--db", scratch.url, "backup", sqlite.folder.file("d.pgdump")], environment: environment)
+        #expect(missing.status == 69 && missing.stderr.contains("postgresql-client"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sqlite.folder.file("d.pgdump")))
+    }
+
+    /// Runs a program and returns its standard output.
+    func runProgram(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

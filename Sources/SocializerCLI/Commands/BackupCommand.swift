@@ -23,6 +23,7 @@ enum BackupCommand {
 
     static func run(_ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let destination = arguments[destination]
+        if case .postgres(let url) = context.globals.database { return try PostgresBackup.run(url, destination: destination, context) }
         let connection = try context.openConnection(.read)
         let stopwatch = Stopwatch()
         try connection.backup(to: destination)
