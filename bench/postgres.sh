@@ -2,6 +2,9 @@
 # The verbs that run on PostgreSQL, on a 100,000-user database, against the
 # same query typed into psql (issue 16 item 8: within 2x), and the cron
 # job's `tokens purge` on an empty table against psql running the DELETE.
+# Then 1,000,000 messages in one room (MESSAGES): `rooms messages list`
+# against its query in psql, and `dump` of the whole database against psql
+# COPYing the same two big tables out as CSV (DUMP_RUNS runs, default 3).
 # Needs a server: run it under .ci/with-postgres, which sets
 # SOCIALIZER_TEST_POSTGRES_URL (a throwaway server on a Unix socket):
 #   .ci/with-postgres bench/postgres.sh
@@ -37,3 +40,21 @@ PSQL_QUERY="SELECT $cols FROM users WHERE username = 'user77777'" bench "users s
 PSQL_QUERY="SELECT $cols FROM users ORDER BY id LIMIT 50" bench "users list --limit 50" users list --limit 50
 PSQL_QUERY="SELECT $cols FROM users ORDER BY username COLLATE \"C\", id LIMIT 50" bench "users list --sort username --limit 50" users list --sort username --limit 50
 PSQL_QUERY="DELETE FROM token_blacklist WHERE expires_at < now() AT TIME ZONE 'utc'" bench "tokens purge (empty)" tokens purge
+
+# A room with MESSAGES messages (default 1,000,000), from 1,000 senders.
+messages=${MESSAGES:-1000000}
+psql -X -q "$db" <<SQL
+INSERT INTO chat_rooms (name, creator_id, created_at) VALUES ('lobby', 1, '2026-01-01 00:00:00');
+INSERT INTO room_messages (room_id, sender_id, sender_type, content, message_type, message_metadata, created_at, is_deleted)
+SELECT 1, 1 + i % 1000, 'user', 'message number ' || i || ' about the meetup on tuesday', 'text', '{}',
+       timestamp '2026-01-01' + i * interval '1 second', false
+FROM generate_series(1, $messages) AS i;
+ANALYZE;
+SQL
+mcols="rm.id, rm.room_id, r.name AS room_name, rm.sender_id, rm.sender_type, u.username AS sender_name, rm.content, rm.message_type, rm.message_metadata, rm.created_at, rm.edited_at, rm.is_deleted"
+PSQL_QUERY="SELECT $mcols FROM room_messages rm LEFT JOIN users u ON u.id = rm.sender_id LEFT JOIN chat_rooms r ON r.id = rm.room_id WHERE rm.room_id = 1 AND rm.is_deleted = FALSE ORDER BY rm.created_at DESC, rm.id DESC LIMIT 50" \
+    bench "rooms messages list ($messages)" rooms messages list lobby
+dump_runs=${DUMP_RUNS:-3}
+ours=$(median_ms "$dump_runs" "$bin" --db "$db" dump)
+theirs=$(median_ms "$dump_runs" psql -X -q "$db" -c "COPY users TO STDOUT (FORMAT csv)" -c "COPY room_messages TO STDOUT (FORMAT csv)")
+printf '%-32s socializer %7s ms   psql %7s ms   ratio %s\n' "dump ($messages messages)" "$ours" "$theirs" "$(ratio "$ours" "$theirs")"
