@@ -5,6 +5,9 @@
 # Then 1,000,000 messages in one room (MESSAGES): `rooms messages list`
 # against its query in psql, and `dump` of the whole database against psql
 # COPYing the same two big tables out as CSV (DUMP_RUNS runs, default 3).
+# Last, `seed` of SEED messages (default 100,000) from fixture lines
+# against psql's COPY of the same rows as CSV (one run each, the rows
+# deleted between).
 # Needs a server: run it under .ci/with-postgres, which sets
 # SOCIALIZER_TEST_POSTGRES_URL (a throwaway server on a Unix socket):
 #   .ci/with-postgres bench/postgres.sh
@@ -58,3 +61,26 @@ dump_runs=${DUMP_RUNS:-3}
 ours=$(median_ms "$dump_runs" "$bin" --db "$db" dump)
 theirs=$(median_ms "$dump_runs" psql -X -q "$db" -c "COPY users TO STDOUT (FORMAT csv)" -c "COPY room_messages TO STDOUT (FORMAT csv)")
 printf '%-32s socializer %7s ms   psql %7s ms   ratio %s\n' "dump ($messages messages)" "$ours" "$theirs" "$(ratio "$ours" "$theirs")"
+
+# seed of SEED messages (fixture lines) against COPY of the same rows.
+seed_n=${SEED:-100000}
+work=$(mktemp -d -p "${TMPDIR:-/tmp}")
+trap 'rm -rf "$work"; psql -X -q "$url" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true' EXIT
+python3 - "$seed_n" "$work/m.jsonl" "$work/m.csv" <<'PY'
+import sys
+n = int(sys.argv[1])
+with open(sys.argv[2], "w") as jl, open(sys.argv[3], "w") as csv:
+    jl.write('{"table":"chat_rooms","record":{"key":"s","name":"seeded","creator":"user1","created_at":"2026-01-01T00:00:00Z"}}\n')
+    for m in range(1, n + 1):
+        ts = "2026-02-01 00:00:00.%06d" % (m % 1000000)
+        jl.write('{"table":"room_messages","record":{"room":"s","sender":"user%d","sender_type":"user","content":"seeded message %d",'
+                 '"message_type":"text","message_metadata":{},"created_at":"%sZ","edited_at":null,"is_deleted":false}}\n'
+                 % (1 + m % 1000, m, ts.replace(" ", "T")))
+        csv.write('1,%d,user,seeded message %d,text,{},%s,,false\n' % (1 + m % 1000, m, ts))
+PY
+clear_seeded="DELETE FROM room_messages WHERE content LIKE 'seeded message %'; DELETE FROM chat_rooms WHERE name = 'seeded'"
+psql -X -q "$db" -c "$clear_seeded"
+ours=$(median_ms 1 "$bin" --db "$db" -q seed "$work/m.jsonl")
+psql -X -q "$db" -c "$clear_seeded"
+theirs=$(median_ms 1 psql -X -q "$db" -c "\\copy room_messages (room_id, sender_id, sender_type, content, message_type, message_metadata, created_at, edited_at, is_deleted) FROM '$work/m.csv' (FORMAT csv)")
+printf '%-32s socializer %7s ms   psql %7s ms   ratio %s\n' "seed ($seed_n messages)" "$ours" "$theirs" "$(ratio "$ours" "$theirs")"
