@@ -288,7 +288,7 @@ import TestSupport
         let before = folder.snapshot()
         let result = cli(["migrate", "up"])
         #expect(result.status == 65)
-        #expect(result.stderr.contains("error: the file is not a SQLite database"))
+        #expect(result.stderr.contains("error: '\(db)' is not a SQLite database\n"), "\(result.stderr)")
         #expect(folder.snapshot() == before)
     }
 

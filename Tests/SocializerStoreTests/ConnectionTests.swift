@@ -31,8 +31,8 @@ import TestSupport
         #expect {
             try Connection(path: path, mode: .existing)
         } throws: { error in
-            (error as? DatabaseError)?.domainError.code == .invalidData
-                && (error as? DatabaseError)?.domainError.message == "the file is not a SQLite database"
+            (error as? SocializerError)?.code == .invalidData
+                && (error as? SocializerError)?.message == "'\(path)' is not a SQLite database"
         }
     }
 

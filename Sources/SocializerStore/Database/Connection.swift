@@ -65,6 +65,10 @@ public final class Connection {
             // Reading the schema is what tells a SQLite file from any other file.
             _ = try scalar("PRAGMA schema_version")
             try execute("PRAGMA foreign_keys = ON")
+        } catch let error as DatabaseError where error.primaryCode == SQLITE_NOTADB {
+            statementCache.removeAll()
+            // Named here, where the file is known: the engine's words do not say which file.
+            throw SocializerError.invalid("'\(Echo.cut(shown))' is not a SQLite database")
         } catch {
             statementCache.removeAll()
             throw error
