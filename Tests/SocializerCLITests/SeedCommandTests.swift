@@ -368,6 +368,19 @@ final class SeedFixture {
         #expect(try s.connection().scalarInt("SELECT count(*) FROM skills WHERE skill_name = 'held'") == 1, "the writer's row is in the file")
     }
 
+    /// The indexes of tables still empty are built after the load, in its
+    /// transaction, also in a database that holds rows: every index is
+    /// there afterwards, with its own definition.
+    @Test func indexesDeferredInAnExistingDatabaseAreAllBuiltAgain() throws {
+        #expect(s.cli(["migrate", "up"]).status == 0)
+        let indexes = { try self.s.connection().rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").map(\.values) }
+        let before = try indexes()
+        _ = s.cli(["users", "create", "keeper", "--no-email", "--password-stdin"], stdin: "keeper-pw-1\n")
+        s.seed([shippedFixtures() + "/ci.json"])
+        #expect(try indexes() == before)
+        #expect(try s.connection().rows("PRAGMA integrity_check").map(\.values) == [[.text("ok")]])
+    }
+
     /// A load that meets stored records says how to keep or overwrite them.
     @Test func conflictsHintTheConflictPolicies() throws {
         s.seed(["--demo"])

@@ -80,7 +80,8 @@ enum SeedCommand {
         try FileChecks.requireWritable(databaseAt: path)
         if !dryRun { PartialFile.removeStale(besides: path) }
         let exists = access(path, F_OK) == 0
-        // `empty`: a database just built, whose indexes can wait for the rows (`DeferredIndexes`).
+        // `empty`: a database just built, whose indexes can all wait for the rows; in
+        // another, those of its empty tables (`DeferredIndexes`).
         let fill: (Connection, Bool) throws -> [FixtureLoader.TableCount] = { db, empty in
             try Interruptible.run {
                 try db.transaction(.immediate, commit: !dryRun) {
@@ -88,14 +89,14 @@ enum SeedCommand {
                     // One audit entry, with the rows the engine saw written, in the load's
                     // transaction (as for every write action): a --fresh database holds its own seeding.
                     _ = try audit.recording(db) {
-                        let deferred = empty ? try DeferredIndexes.drop(db) : nil
+                        let deferred = try DeferredIndexes.drop(db, onlyEmptyTables: !empty)
                         if let spec {
                             counts = try FixtureGenerator(db, spec: spec, seed: UInt64(arguments[randomSeed]), cost: cost,
                                                           now: context.clock.now()).run()
                         } else {
                             counts = try load(readers, into: db, cost: cost, context, arguments)
                         }
-                        try deferred?.rebuild(db)
+                        try deferred.rebuild(db)
                         return WriteOutcome(ids: []) { _ in }
                     }
                     return counts
