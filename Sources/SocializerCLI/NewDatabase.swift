@@ -43,17 +43,14 @@ enum NewDatabase {
                                             reportedPath: path)
             context.traceIfVerbose(connection)
             if bulk {
-                _ = try connection.scalar("PRAGMA journal_mode = MEMORY")
-                try connection.execute("PRAGMA synchronous = OFF")
+                try connection.beginUnsyncedBuild()
             } else if !dryRunMigrations {
                 try connection.enableWAL()
             }
             let runs = try Migrator(connection: connection, clock: context.clock).up(to: target, dryRun: dryRunMigrations)
             let value = try body(connection, runs)
             if bulk {
-                // Written in place: the WAL this opens stays empty and goes when the connection closes.
-                try connection.execute("PRAGMA synchronous = FULL")
-                try connection.enableWAL()
+                try connection.endUnsyncedBuild()
             } else if placement != nil {
                 // Only the file is placed: everything must be in it, not in the WAL.
                 try connection.checkpointCompletely()

@@ -94,8 +94,9 @@ public enum CryptoLibraries {
     /// Takes the library files from the command's environment (once, before
     /// the first use; later calls change nothing that is already open) and
     /// what to do when one cannot be opened: the CLI reports the error as
-    /// any other and exits 69. Without a handler, a missing library stops
-    /// the process with the same message.
+    /// any other and exits 69. Without a handler (a program that never
+    /// configured one), the message goes to standard error and the exit
+    /// status is 69 all the same.
     public static func configure(environment: [String: String], onUnavailable: @escaping @Sendable (SocializerError) -> Never) {
         configured.withLock { files in
             if let named = environment[libcryptoVariable], !named.isEmpty { files.libcrypto = named }
@@ -119,7 +120,9 @@ public enum CryptoLibraries {
         case .failure(let error):
             let failure = error as? SocializerError ?? SocializerError(.unavailable, "\(error)")
             if let handler = unavailableHandler.withLock({ $0 }) { handler(failure) }
-            fatalError("socializer: error: \(failure.message)")
+            let line = Array("socializer: error: \(failure.message)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            exit(69)
         }
     }
 

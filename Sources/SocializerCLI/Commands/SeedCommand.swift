@@ -122,7 +122,7 @@ enum SeedCommand {
             made = exists ? "rebuilt" : "created"
         } else {
             let db = try context.openDatabase(.write)
-            if spec != nil, let table = try FixtureGroup.allCases.first(where: { try db.scalarInt("SELECT count(*) FROM \($0.table)") > 0 }) {
+            if spec != nil, let table = try FixtureGroup.allCases.first(where: { try db.hasRows($0.table) }) {
                 throw SocializerError.invalid("'\(Echo.cut(path))' already holds data (\(table.table) has rows); generated data goes into a database of its own",
                                               hint: "add --fresh to replace it, or give another --db")
             }

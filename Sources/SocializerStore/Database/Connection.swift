@@ -243,6 +243,21 @@ public final class Connection {
         _ = try scalar("PRAGMA journal_mode = WAL")
     }
 
+    /// For a file nobody else can see yet (built under a temporary name): its
+    /// rollback journal in memory and no syncs, so a bulk load writes each
+    /// page once. A failure or a crash discards the file anyway.
+    public func beginUnsyncedBuild() throws {
+        _ = try scalar("PRAGMA journal_mode = MEMORY")
+        try execute("PRAGMA synchronous = OFF")
+    }
+
+    /// Ends `beginUnsyncedBuild`: syncs from now on, and WAL mode (written in
+    /// place: the WAL this opens stays empty and goes when the connection closes).
+    public func endUnsyncedBuild() throws {
+        try execute("PRAGMA synchronous = FULL")
+        try enableWAL()
+    }
+
     /// Copies every page of the WAL into the database file and empties the
     /// WAL (https://sqlite.org/pragma.html#pragma_wal_checkpoint), so the
     /// file alone is the whole database; fails if another connection kept

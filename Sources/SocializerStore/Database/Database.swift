@@ -76,6 +76,12 @@ extension Database {
         try scalarInt(dialect.indexExistsSQL, [name]) > 0
     }
 
+    /// Whether `table` (a name from the schema, never input) holds a row:
+    /// the first one found, not a count.
+    public func hasRows(_ table: String) throws -> Bool {
+        try firstRow("SELECT 1 FROM \(table) LIMIT 1") != nil
+    }
+
     /// Every table of the database (current schema), by name.
     public func tableNames() throws -> [String] {
         try rows(dialect.tableNamesSQL).map { try $0.string("name") }

@@ -18,7 +18,7 @@ public struct DeferredIndexes {
     /// built again, and readers see the snapshot before it.
     public static func drop(_ db: Connection, onlyEmptyTables: Bool = false) throws -> DeferredIndexes {
         let tables = try FixtureGroup.allCases.filter { $0 != .users }.map(\.table).filter { table in
-            try !onlyEmptyTables || db.firstRow("SELECT 1 FROM \(table) LIMIT 1") == nil
+            try !onlyEmptyTables || !db.hasRows(table)
         }
         guard !tables.isEmpty else { return DeferredIndexes(indexes: []) }
         let indexes = try db.rows("""

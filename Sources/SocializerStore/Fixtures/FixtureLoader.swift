@@ -396,39 +396,33 @@ final class TableLoad {
     /// The record's values from the line's bytes into `slots`; false at the
     /// first that is not plainly valid.
     private func decodeFast(_ b: UnsafeBufferPointer<UInt8>, _ members: [JSONSpans.Member], _ now: Timestamp) -> Bool {
-        var slots: [FixtureSlot] = []
-        var given: [Bool] = []
-        swap(&slots, &self.slots)
-        swap(&given, &self.given)
-        defer {
-            swap(&slots, &self.slots)
-            swap(&given, &self.given)
-        }
-        let fields = spec.fields
-        let keys = nameKeys, starts = nameStarts
-        for i in given.indices { given[i] = false }
-        let matched = nameFlat.withUnsafeBufferPointer { flat -> Bool in
-            for member in members {
-                let name = member.name
-                let key = name.count << 8 | (name.isEmpty ? 0 : Int(b[name.lowerBound]))
-                var found = -1
-                for i in keys.indices where keys[i] == key
-                    && memcmp(b.baseAddress! + name.lowerBound, flat.baseAddress! + starts[i], name.count) == 0 {
-                    found = i
-                    break
+        return withLocalSlots { slots, given in
+            let fields = spec.fields
+            let keys = nameKeys, starts = nameStarts
+            for i in given.indices { given[i] = false }
+            let matched = nameFlat.withUnsafeBufferPointer { flat -> Bool in
+                for member in members {
+                    let name = member.name
+                    let key = name.count << 8 | (name.isEmpty ? 0 : Int(b[name.lowerBound]))
+                    var found = -1
+                    for i in keys.indices where keys[i] == key
+                        && memcmp(b.baseAddress! + name.lowerBound, flat.baseAddress! + starts[i], name.count) == 0 {
+                        found = i
+                        break
+                    }
+                    guard found >= 0, let slot = fastValue(b, member, fields[found], found) else { return false }
+                    given[found] = true
+                    slots[found] = slot
                 }
-                guard found >= 0, let slot = fastValue(b, member, fields[found], found) else { return false }
-                given[found] = true
-                slots[found] = slot
+                return true
+            }
+            guard matched else { return false }
+            for i in given.indices where !given[i] {
+                guard let slot = FixtureValueCodec.defaultSlot(fields[i], now: now) else { return false }
+                slots[i] = slot
             }
             return true
         }
-        guard matched else { return false }
-        for i in given.indices where !given[i] {
-            guard let slot = FixtureValueCodec.defaultSlot(fields[i], now: now) else { return false }
-            slots[i] = slot
-        }
-        return true
     }
 
     private func fastValue(_ b: UnsafeBufferPointer<UInt8>, _ member: JSONSpans.Member, _ field: FixtureField, _ index: Int) -> FixtureSlot? {
@@ -498,10 +492,11 @@ final class TableLoad {
         try write(record, loader, ownKey: ownKey)
     }
 
-    /// The record's values into `slots`, defaults where it gives none.
-    /// Works on local arrays (swapped in and out): a class's stored array
-    /// mutated in a loop pays an exclusivity check per access.
-    private func decode(_ record: InputRecord, _ loader: FixtureLoader) {
+    /// Runs `body` on `slots` and `given` as local arrays, swapped in and
+    /// out: a class's stored array mutated in a loop pays an exclusivity
+    /// check per access.
+    @inline(__always)
+    private func withLocalSlots<R>(_ body: (inout [FixtureSlot], inout [Bool]) -> R) -> R {
         var slots: [FixtureSlot] = []
         var given: [Bool] = []
         swap(&slots, &self.slots)
@@ -510,24 +505,31 @@ final class TableLoad {
             swap(&slots, &self.slots)
             swap(&given, &self.given)
         }
-        let fields = spec.fields
-        for i in given.indices { given[i] = false }
-        for (name, value) in record.fields {
-            guard let i = index(of: name) else {
-                fail(loader, record, RecordDecoder.unknownField(name, allowed: fields.map(\.name)))
-                continue
+        return body(&slots, &given)
+    }
+
+    /// The record's values into `slots`, defaults where it gives none.
+    private func decode(_ record: InputRecord, _ loader: FixtureLoader) {
+        withLocalSlots { slots, given in
+            let fields = spec.fields
+            for i in given.indices { given[i] = false }
+            for (name, value) in record.fields {
+                guard let i = index(of: name) else {
+                    fail(loader, record, RecordDecoder.unknownField(name, allowed: fields.map(\.name)))
+                    continue
+                }
+                given[i] = true
+                switch FixtureValueCodec.decode(value, fields[i], fromCSV: record.fromCSV) {
+                case .success(let slot): slots[i] = slot
+                case .failure(let problem): fail(loader, record, problem.message)
+                }
             }
-            given[i] = true
-            switch FixtureValueCodec.decode(value, fields[i], fromCSV: record.fromCSV) {
-            case .success(let slot): slots[i] = slot
-            case .failure(let problem): fail(loader, record, problem.message)
-            }
-        }
-        for i in given.indices where !given[i] {
-            if let slot = FixtureValueCodec.defaultSlot(fields[i], now: loader.options.now) {
-                slots[i] = slot
-            } else {
-                fail(loader, record, "missing field '\(fields[i].name)'")
+            for i in given.indices where !given[i] {
+                if let slot = FixtureValueCodec.defaultSlot(fields[i], now: loader.options.now) {
+                    slots[i] = slot
+                } else {
+                    fail(loader, record, "missing field '\(fields[i].name)'")
+                }
             }
         }
     }
