@@ -133,38 +133,12 @@ enum SeedCommand {
         return .success
     }
 
-    /// `seed` on PostgreSQL: into the database the URL names, which must be
-    /// migrated (there is no file to create, and `migrate up` creates the
-    /// tables), in one transaction through the common path. `--fresh`
-    /// replaces a file and is refused (64); `--generate` writes into
-    /// empty tables (`generatePostgres`).
-    static func seedPostgres(_ readers: [FixtureReader], audit: AuditRecorder, cost: Int, generating spec: GenerationSpec?,
-                             _ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
-        if arguments[fresh] {
-            throw SocializerError.usage("--fresh replaces a SQLite database file; a PostgreSQL database is not replaced",
-                                        hint: "seed without --fresh into a migrated database (migrate down 0 then migrate up empties it)")
-        }
-        if let spec { return try generatePostgres(spec, audit: audit, cost: cost, context, arguments) }
-        let db = try context.openEngine(.write)
-        let dryRun = context.globals.dryRun
-        let counts = try Interruptible.run {
-            try db.transaction(.immediate, commit: !dryRun) {
-                var counts: [FixtureLoader.TableCount] = []
-                _ = try audit.recording(db) {
-                    counts = try load(readers, into: db, cost: cost, context, arguments)
-                    return WriteOutcome(ids: []) { _ in }
-                }
-                return counts
-            }
-        }
-        try report(counts, context, what: "seeded", from: readers.map(\.name).joined(separator: ", "))
-        return .success
-    }
-
     /// The readers of the FILE arguments, or of the built-in demo.
     static func openSources(_ context: CommandContext, _ arguments: ParsedArguments) throws -> [FixtureReader] {
         if arguments[demo] {
-            return [FixtureReader(reader: ByteReader(bytes: Array(DemoFixture.json.utf8)), name: DemoFixture.name, format: .json,
+            var text = DemoFixture.json
+            if case .postgres = context.globals.database { text = DemoFixture.postgresJSON }
+            return [FixtureReader(reader: ByteReader(bytes: Array(text.utf8)), name: DemoFixture.name, format: .json,
                                   single: nil, limitMessage: { _ in .internalError("the demo fixture is over its limit") })]
         }
         let paths = arguments[files]
