@@ -32,7 +32,7 @@ enum PostgresSupport {
         ["audit", "list"], ["audit", "show"], ["audit", "purge"],
         ["logs", "add"], ["logs", "list"], ["logs", "show"], ["logs", "stats"], ["logs", "purge"], ["logs", "export"],
         ["dump"], ["skills", "export"], ["training", "export"], ["rooms", "export"],
-        ["seed"], ["skills", "import"], ["training", "import"], ["rooms", "import"], ["backup"],
+        ["seed"], ["skills", "import"], ["training", "import"], ["rooms", "import"], ["backup"], ["doctor"],
     ]
 
     /// Connects to the server the URL names, as every verb does on PostgreSQL.
