@@ -62,6 +62,11 @@ extension PostgresVerbsTests {
                 ("INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (99, 3, 'member', ?)", [testNow.databaseText]),
                 ("UPDATE room_members SET role = 'ai' WHERE room_id = 1 AND user_id = 2", []),
                 ("UPDATE room_messages SET sender_id = 1 WHERE sender_type = 'ai'", []),
+                ("UPDATE room_messages SET sender_id = NULL WHERE content = 'hello everyone'", []),
+                // The den has its AI off, and an AI member all the same.
+                ("INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (2, NULL, 'ai', ?)", [testNow.databaseText]),
+                ("INSERT INTO skills (id, skill_name) VALUES (1, 'empathy')", []),
+                ("INSERT INTO user_skills (user_id, skill_id, level) VALUES (1, 1, 11)", []),
                 ("INSERT INTO token_blacklist (token, expires_at, created_at) VALUES ('expired', ?, ?)", [old, old]),
                 ("INSERT INTO error_logs (timestamp, error_type, error_message) VALUES (?, 'E', 'old')", [old]),
                 // A log of a user who is gone: its user_id can be NULL.
@@ -93,7 +98,8 @@ extension PostgresVerbsTests {
         let (lite, postgres) = sameDoctor(["doctor"])
         #expect(lite.status == 65)
         for code in ["orphan-rows", "out-of-domain", "duplicate-ai-members", "unverifiable-password-hashes", "user-member-ai-role",
-                     "ai-message-with-sender", "expired-tokens", "old-logs", "unknown-tables"] {
+                     "ai-message-with-sender", "user-message-without-sender", "ai-off-with-ai-member", "expired-tokens", "old-logs",
+                     "unknown-tables"] {
             #expect(postgres.stdout.contains(code), "\(code): \(postgres.stdout)")
         }
         // The reference the compiled schema does not know, with the statement that lists its rows in psql.
@@ -104,7 +110,7 @@ extension PostgresVerbsTests {
         let redacted = try PostgresURL(scratch.url, source: "--db").redacted
         #expect(postgres.stdout.contains(redacted) && !postgres.stdout.contains(scratch.url))
         let json = sameDoctor(["--json", "doctor"])
-        #expect(json.0.status == 65 && json.1.stderr.hasPrefix(#"{"error":"found 3 error(s), 5 warning(s), 4 info(s)""#), "\(json.1.stderr)")
+        #expect(json.0.status == 65 && json.1.stderr.hasPrefix(#"{"error":"found 3 error(s), 8 warning(s), 4 info(s)""#), "\(json.1.stderr)")
         let rows = try JSONParser.parse(json.1.stdout).arrayItems
         #expect(rows.first?.objectMembers?.map(\.0) == DoctorCommand.columns)
         #expect(json.1.stdout.contains(#""table":"notes","column":"user_id","count":2,"#) && json.1.stdout.contains(#""rowids":[2,3]}"#))
@@ -173,5 +179,20 @@ extension PostgresVerbsTests {
         let (lite, postgres) = both(["doctor", "--strict"])
         #expect(lite.status == 65 && lite.stdout.contains("audit-gaps") && lite.stdout.contains("folder-readable"), "\(lite.stdout)")
         #expect(postgres.status == 0 && postgres.stdout == "ok: no problems found\n", "\(postgres.stdout)\(postgres.stderr)")
+    }
+
+    /// Training has no id: its findings name its rowids on SQLite, no rows on PostgreSQL.
+    @Test func trainingFindingsNameNoRowsOnPostgreSQL() throws {
+        chmod(sqlite.folder.path, 0o700)
+        createPeople()
+        for db in try connections() {
+            try db.execute("INSERT INTO skills (id, skill_name) VALUES (1, 'empathy')")
+            try db.execute("INSERT INTO training (user_id, skill_id, status, progress, started_at) VALUES (1, 1, 'stalled', 1.5, '2026-06-01')")
+        }
+        let (lite, postgres) = both(["--format", "tsv", "--fields", "code,column,count,message", "doctor"])
+        #expect(lite.status == 65 && postgres.status == 65)
+        #expect(lite.stdout.contains("out-of-domain\tstatus\t1\t1 row(s) hold a status outside pending, active, paused, completed (rowid 1)\n"), "\(lite.stdout)")
+        #expect(postgres.stdout.contains("out-of-domain\tstatus\t1\t1 row(s) hold a status outside pending, active, paused, completed\n"), "\(postgres.stdout)")
+        #expect(postgres.stdout.contains("out-of-domain\tprogress\t1\t1 row(s) hold a progress outside 0.0 to 1.0\n"), "\(postgres.stdout)")
     }
 }

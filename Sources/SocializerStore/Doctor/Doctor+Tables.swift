@@ -205,41 +205,41 @@ extension Doctor {
         let (no, yes) = (dialect.boolean(false), dialect.boolean(true))
         let aiMessageWithSender = aiMessageWithSender(dialect)
         return [
-        (["room_members": ["user_id", "role"]], RowRule(
-            code: .userMemberAIRole, table: "room_members", column: "role",
-            condition: "user_id IS NOT NULL AND role = 'ai'", counted: "user_id IS NOT NULL AND role = 'ai'",
-            message: { count, note in "\(count) membership(s) of a user have the role ai, which is the AI's (a membership with no user)\(note)" },
-            remedy: { _, _ in .setMemberRole })),
-        (["room_members": ["user_id", "role"]], RowRule(
-            code: .aiMemberWrongRole, table: "room_members", column: "role",
-            condition: "user_id IS NULL AND role IN ('creator', 'member')", counted: "user_id IS NULL AND role IN ('creator', 'member')",
-            message: { count, note in
-                "\(count) membership(s) with no user, which is how the AI is a member, have the role creator or member, not ai\(note)"
-            },
-            remedy: { _, _ in .statement("UPDATE room_members SET role = 'ai' WHERE user_id IS NULL AND role IN ('creator', 'member')") })),
-        (["chat_rooms": ["ai_enabled"], "room_members": ["room_id", "user_id", "is_active"]], RowRule(
-            code: .aiOffWithAIMember, table: "chat_rooms", column: "ai_enabled",
-            // Uncorrelated: SQLite builds the set of rooms with an active AI member once.
-            condition: "ai_enabled = \(no) AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = \(yes))",
-            counted: "ai_enabled = \(no) AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = \(yes))",
-            message: { count, note in "\(count) room(s) have AI turned off (ai_enabled 0) but an active AI member\(note)" },
-            remedy: { _, _ in .setRoomAI })),
-        (["room_messages": ["sender_type", "sender_id", "is_deleted"]], RowRule(
-            code: .userMessageWithoutSender, table: "room_messages", column: "sender_id",
-            condition: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = \(no)",
-            counted: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = \(no)",
-            message: { count, note in
-                "\(count) message(s) from a user have no sender_id (never set, or their sender's row is gone), and show no sender\(note)"
-            },
-            remedy: { _, _ in .hideMessages })),
-        // The app's invite message is a system message that names its inviter: not counted.
-        (["room_messages": ["sender_type", "sender_id", "message_type"]], RowRule(
-            code: .aiMessageWithSender, table: "room_messages", column: "sender_id",
-            condition: aiMessageWithSender, counted: aiMessageWithSender,
-            message: { count, note in
-                "\(count) AI or system message(s) (invites aside) have a sender_id, which the app leaves NULL for them\(note)"
-            },
-            remedy: { _, _ in .statement("UPDATE room_messages SET sender_id = NULL WHERE \(aiMessageWithSender)") })),
+            (["room_members": ["user_id", "role"]], RowRule(
+                code: .userMemberAIRole, table: "room_members", column: "role",
+                condition: "user_id IS NOT NULL AND role = 'ai'", counted: "user_id IS NOT NULL AND role = 'ai'",
+                message: { count, note in "\(count) membership(s) of a user have the role ai, which is the AI's (a membership with no user)\(note)" },
+                remedy: { _, _ in .setMemberRole })),
+            (["room_members": ["user_id", "role"]], RowRule(
+                code: .aiMemberWrongRole, table: "room_members", column: "role",
+                condition: "user_id IS NULL AND role IN ('creator', 'member')", counted: "user_id IS NULL AND role IN ('creator', 'member')",
+                message: { count, note in
+                    "\(count) membership(s) with no user, which is how the AI is a member, have the role creator or member, not ai\(note)"
+                },
+                remedy: { _, _ in .statement("UPDATE room_members SET role = 'ai' WHERE user_id IS NULL AND role IN ('creator', 'member')") })),
+            (["chat_rooms": ["ai_enabled"], "room_members": ["room_id", "user_id", "is_active"]], RowRule(
+                code: .aiOffWithAIMember, table: "chat_rooms", column: "ai_enabled",
+                // Uncorrelated: SQLite builds the set of rooms with an active AI member once.
+                condition: "ai_enabled = \(no) AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = \(yes))",
+                counted: "ai_enabled = \(no) AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = \(yes))",
+                message: { count, note in "\(count) room(s) have AI turned off (ai_enabled 0) but an active AI member\(note)" },
+                remedy: { _, _ in .setRoomAI })),
+            (["room_messages": ["sender_type", "sender_id", "is_deleted"]], RowRule(
+                code: .userMessageWithoutSender, table: "room_messages", column: "sender_id",
+                condition: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = \(no)",
+                counted: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = \(no)",
+                message: { count, note in
+                    "\(count) message(s) from a user have no sender_id (never set, or their sender's row is gone), and show no sender\(note)"
+                },
+                remedy: { _, _ in .hideMessages })),
+            // The app's invite message is a system message that names its inviter: not counted.
+            (["room_messages": ["sender_type", "sender_id", "message_type"]], RowRule(
+                code: .aiMessageWithSender, table: "room_messages", column: "sender_id",
+                condition: aiMessageWithSender, counted: aiMessageWithSender,
+                message: { count, note in
+                    "\(count) AI or system message(s) (invites aside) have a sender_id, which the app leaves NULL for them\(note)"
+                },
+                remedy: { _, _ in .statement("UPDATE room_messages SET sender_id = NULL WHERE \(aiMessageWithSender)") })),
         ]
     }
 
