@@ -157,6 +157,7 @@ public final class FixtureLoader {
     /// problem of the load (the caller rolls back).
     public func finish() throws -> [TableCount] {
         try flushUsers()
+        try (db as? RowCopying)?.endCopy()
         guard problems.isEmpty else {
             let names = sourceNames.isEmpty ? "the input" : sourceNames.map { "'\($0)'" }.joined(separator: ", ")
             throw SocializerError.invalid("\(problems.count) problem(s) in \(names); nothing was loaded",
@@ -299,6 +300,15 @@ final class TableLoad {
     private var text: [UInt8] = []
     /// Problems of the current record.
     private var failures = 0
+    /// The engine's bulk append (PostgreSQL's COPY), for records nothing
+    /// refers to back and no unique key can refuse: nil where every record
+    /// is an INSERT (SQLite, whose prepared INSERT is as fast; tables with
+    /// a natural key, whose conflicts each record resolves).
+    private let copier: RowCopying?
+    /// `table (column, …)`, what the COPY names.
+    private let copyTarget: String
+    /// Where the input gave each row of the open COPY, by its line in it.
+    private var copyPositions: [(source: String, position: RecordPosition)] = []
 
     init(_ spec: FixtureTable, _ db: any Database) throws {
         self.spec = spec
@@ -315,6 +325,15 @@ final class TableLoad {
         baseline = sqlite != nil || spec.hasID ? try db.scalarInt("SELECT coalesce(max(\(rowKey)), 0) FROM \(spec.table)") : nil
         count = FixtureLoader.TableCount(group: spec.group)
         text.reserveCapacity(32)
+        copier = sqlite == nil && spec.naturalKey.isEmpty ? db as? RowCopying : nil
+        copyTarget = "\(spec.table) (\(spec.columns.joined(separator: ", ")))"
+    }
+
+    /// Says where the input gave line N of the open COPY, for its error.
+    private lazy var locateCopied: (Int) -> String? = { [unowned self] line in
+        guard line >= 1 && line <= self.copyPositions.count else { return nil }
+        let (source, position) = self.copyPositions[line - 1]
+        return InputRecord.location(source, position)
     }
 
     /// Field names' lengths, compared before the names (most differ in length).
@@ -608,6 +627,23 @@ final class TableLoad {
         }
     }
 
+    /// The record's values in column order as one row of COPY's text format (the PostgreSQL bulk path).
+    private func copyText() throws -> [UInt8] {
+        text.removeAll(keepingCapacity: true)
+        for (n, i) in columnFields.enumerated() {
+            if n > 0 { text.append(UInt8(ascii: "\t")) }
+            switch slots[i] {
+            case .value(let value): try PostgresCopyText.append(value, to: &text)
+            case .datetime(let time): time.writeDatabaseText(to: &text)
+            case .date(let day): day.writeDate(to: &text)
+            case .bytes, .name:
+                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+            }
+        }
+        text.append(UInt8(ascii: "\n"))
+        return text
+    }
+
     private func write(_ record: InputRecord, _ loader: FixtureLoader, ownKey: String?) throws {
         let key: DatabaseValue
         if let insert = insertStatement, let sqlite {
@@ -619,6 +655,13 @@ final class TableLoad {
                 return
             }
             key = .integer(sqlite.lastInsertedRowID)
+        } else if let copier, ownKey == nil, nameValue() == nil {
+            // Nothing will refer to this row by its id, and no unique key can refuse it: it is appended.
+            let line = try copier.copyRow(into: copyTarget, try copyText(), locate: locateCopied)
+            if line == 1 { copyPositions.removeAll(keepingCapacity: true) }
+            copyPositions.append((record.source, record.position))
+            count.created += 1
+            return
         } else {
             let values = try values()
             guard let row = try db.firstRow(returningInsertSQL, values) else {

@@ -74,6 +74,9 @@ public struct LibPQ: @unchecked Sendable {
     let getvalue: @convention(c) (OpaquePointer?, Int32, Int32) -> Text?
     let getlength: @convention(c) (OpaquePointer?, Int32, Int32) -> Int32
     let cmdTuples: @convention(c) (OpaquePointer?) -> Text?
+    // COPY … FROM STDIN (libpq-copy.html).
+    let putCopyData: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32
+    let putCopyEnd: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> Int32
 
     /// Opens libpq (`$SOCIALIZER_LIBPQ`, else `libpq.so.5` from the
     /// system's library path) and finds every function above; exit 69 with
@@ -120,7 +123,8 @@ public struct LibPQ: @unchecked Sendable {
             resultErrorMessage: try function("PQresultErrorMessage"), clear: try function("PQclear"),
             ntuples: try function("PQntuples"), nfields: try function("PQnfields"), fname: try function("PQfname"),
             ftype: try function("PQftype"), getisnull: try function("PQgetisnull"), getvalue: try function("PQgetvalue"),
-            getlength: try function("PQgetlength"), cmdTuples: try function("PQcmdTuples"))
+            getlength: try function("PQgetlength"), cmdTuples: try function("PQcmdTuples"),
+            putCopyData: try function("PQputCopyData"), putCopyEnd: try function("PQputCopyEnd"))
     }
 
     /// `20` for libpq 20.x, `15` for 15.x (PQlibVersion: major * 10000 + minor).
@@ -132,6 +136,7 @@ public struct LibPQ: @unchecked Sendable {
         static let emptyQuery: Int32 = 0
         static let commandOK: Int32 = 1
         static let tuplesOK: Int32 = 2
+        static let copyIn: Int32 = 4
         static let singleTuple: Int32 = 9
     }
     enum TransactionStatus {
@@ -143,6 +148,7 @@ public struct LibPQ: @unchecked Sendable {
         static let sqlState = Int32(UInt8(ascii: "C"))
         static let primaryMessage = Int32(UInt8(ascii: "M"))
         static let detail = Int32(UInt8(ascii: "D"))
+        static let context = Int32(UInt8(ascii: "W"))
         static let table = Int32(UInt8(ascii: "t"))
         static let column = Int32(UInt8(ascii: "c"))
         static let constraint = Int32(UInt8(ascii: "n"))

@@ -36,7 +36,7 @@ public final class PostgresConnection {
     public var library: String { pq.library }
     /// Rows changed by the last INSERT, UPDATE or DELETE (PQcmdTuples).
     public private(set) var changes = 0
-    private var tracer: ((String) -> Void)?
+    var tracer: ((String) -> Void)?
     /// Statements run once so far, and the server-side prepared statements
     /// of those run more than once: a one-off statement costs one round
     /// trip (PQexecParams), a repeated one is parsed once (PQprepare).
@@ -46,6 +46,9 @@ public final class PostgresConnection {
     private var numbered: [String: String] = [:]
     /// Set while `forEachRow` reads a result; running another statement then would fail in libpq.
     private var streaming = false
+    /// The COPY … FROM STDIN rows are being sent to (`PostgresConnection+Copy.swift`):
+    /// ended, and its result checked, before any other statement runs.
+    var copying: CopyIn?
 
     /// Connects as `psql` would: libpq reads the URL, the `PG*` variables
     /// of `environment` (`PGPASSWORD`, `PGSSLMODE`, `PGPASSFILE`, … — every
@@ -274,10 +277,11 @@ public final class PostgresConnection {
         return name
     }
 
-    private func requireIdle(_ sql: String) throws {
+    func requireIdle(_ sql: String) throws {
         guard !streaming else {
             throw SocializerError.internalError("a statement ran while another's rows were still being read (PostgreSQL runs one at a time per connection): \(sql)")
         }
+        if copying != nil { try settleCopy(before: sql) }
     }
 
     private func cancelRunningStatement() {
@@ -300,7 +304,7 @@ public final class PostgresConnection {
         }
     }
 
-    private func error(_ result: PostgresResult, sql: String?) -> PostgresError {
+    func error(_ result: PostgresResult, sql: String?) -> PostgresError {
         let field = { (code: Int32) in self.pq.resultErrorField(result.pointer, code).map { String(cString: $0) } }
         let message = field(LibPQ.Field.primaryMessage)
             ?? pq.resultErrorMessage(result.pointer).map { String(cString: $0).trimmedSpaces } ?? "unknown error"
@@ -311,7 +315,7 @@ public final class PostgresConnection {
     }
 
     /// libpq could not even produce a result: the connection is gone.
-    private func connectionError(_ sql: String?) -> PostgresError {
+    func connectionError(_ sql: String?) -> PostgresError {
         let message = pq.errorMessage(handle).map { String(cString: $0).trimmedSpaces } ?? "no connection to the server"
         return PostgresError(sqlState: "", message: url.scrubbed(message), sql: sql)
     }
@@ -349,6 +353,8 @@ public final class PostgresConnection {
 
     /// Whether a transaction is open (and possibly failed, waiting for its ROLLBACK).
     public var isInTransaction: Bool {
+        // A COPY in progress is inside the transaction that will end it (libpq says "active").
+        if copying != nil { return true }
         let status = pq.transactionStatus(handle)
         return status == LibPQ.TransactionStatus.inTransaction || status == LibPQ.TransactionStatus.inError
     }

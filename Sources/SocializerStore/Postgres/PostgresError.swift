@@ -19,6 +19,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// DETAIL's `Key (a, b)=(…)` up to the `=`: the names, never the values.
     public var keyColumns: [String]
     public var sql: String?
+    /// Where the input gave the row a COPY failed on (`file:line:column`),
+    /// when the caller could say: the domain error starts with it.
+    public var location: String?
 
     public init(sqlState: String, message: String, table: String? = nil, column: String? = nil, constraint: String? = nil,
                 keyColumns: [String] = [], sql: String? = nil) {
@@ -33,6 +36,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = "PostgreSQL error \(sqlState.isEmpty ? "(no SQLSTATE)" : sqlState): \(message)"
+        if let location { text = "\(location): " + text }
         if let sql { text += " (while running: \(sql))" }
         return text
     }
@@ -67,6 +71,12 @@ extension PostgresError {
     /// insufficient privilege 77. Repositories translate the constraint
     /// failures they understand better before this runs.
     public var domainError: SocializerError {
+        var error = engineError
+        if let location { error.message = "\(location): " + error.message }
+        return error
+    }
+
+    private var engineError: SocializerError {
         let inTable = table.map { " (table \($0))" } ?? ""
         switch sqlState {
         case "23505":
