@@ -196,3 +196,20 @@ extension PostgresVerbsTests {
         #expect(postgres.stdout.contains("out-of-domain\tprogress\t1\t1 row(s) hold a progress outside 0.0 to 1.0\n"), "\(postgres.stdout)")
     }
 }
+
+extension PostgresVerbsTests {
+    /// A foreign key added NOT VALID checks new writes only: the rows it
+    /// never validated are counted like every other reference.
+    @Test func rowsUnderANotValidForeignKeyAreCountedOnPostgreSQL() throws {
+        createPeople()
+        let db = try scratch.connection()
+        try db.execute("CREATE TABLE notes (id SERIAL PRIMARY KEY, user_id INTEGER)")
+        try db.execute("INSERT INTO notes (user_id) VALUES (1), (42)")
+        try db.execute("ALTER TABLE notes ADD CONSTRAINT notes_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID")
+        #expect(try db.scalarInt("SELECT count(*) FROM pg_constraint WHERE conname = 'notes_user_fk' AND NOT convalidated") == 1)
+        let result = runCLI(["--db", scratch.url, "--format", "tsv", "--fields", "severity,code,table,column,count,message", "doctor"])
+        #expect(result.status == 65)
+        #expect(result.stdout.contains("error\torphan-rows\tnotes\tuser_id\t1\t1 row(s) refer through user_id to a users row that does not exist (rowid 2)\n"),
+                "\(result.stdout)")
+    }
+}
