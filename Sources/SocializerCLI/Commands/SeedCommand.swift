@@ -73,7 +73,7 @@ enum SeedCommand {
         let readers = try openSources(context, arguments)
         let cost = try SecretOptions.bcryptCost(context, arguments)
         if case .postgres = context.globals.database {
-            return try seedPostgres(readers, audit: audit, cost: cost, generating: spec != nil, context, arguments)
+            return try seedPostgres(readers, audit: audit, cost: cost, generating: spec, context, arguments)
         }
         let path = context.globals.databasePath
         let dryRun = context.globals.dryRun
@@ -136,20 +136,15 @@ enum SeedCommand {
     /// `seed` on PostgreSQL: into the database the URL names, which must be
     /// migrated (there is no file to create, and `migrate up` creates the
     /// tables), in one transaction through the common path. `--fresh`
-    /// replaces a file and is refused (64); `--generate` writes through
-    /// SQLite's statements and is refused (69): seed a SQLite file and load
-    /// its dump instead.
-    static func seedPostgres(_ readers: [FixtureReader], audit: AuditRecorder, cost: Int, generating: Bool,
+    /// replaces a file and is refused (64); `--generate` writes into
+    /// empty tables (`generatePostgres`).
+    static func seedPostgres(_ readers: [FixtureReader], audit: AuditRecorder, cost: Int, generating spec: GenerationSpec?,
                              _ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         if arguments[fresh] {
             throw SocializerError.usage("--fresh replaces a SQLite database file; a PostgreSQL database is not replaced",
                                         hint: "seed without --fresh into a migrated database (migrate down 0 then migrate up empties it)")
         }
-        if generating {
-            throw SocializerError(.unavailable, "--generate does not run on PostgreSQL yet; nothing was changed",
-                hint: "generate into a SQLite file (--db load.db seed --generate …), then load its dump: "
-                    + "socializer --db load.db dump --include-secrets | socializer seed - --input-format json")
-        }
+        if let spec { return try generatePostgres(spec, audit: audit, cost: cost, context, arguments) }
         let db = try context.openEngine(.write)
         let dryRun = context.globals.dryRun
         let counts = try Interruptible.run {

@@ -37,9 +37,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// same rows, so their dump is the same bytes (secrets aside: keys and the
 /// password hash are random).
 ///
-/// Rows are bound straight into each table's prepared INSERT (the
-/// `FixtureTable` statements the loader uses), text built in reused
-/// buffers: no record is decoded and no value is made per row.
+/// Rows are bound straight into each table's `RowSink` (on SQLite the
+/// prepared INSERT of the `FixtureTable` columns the loader uses, on
+/// PostgreSQL a COPY row), text built in reused buffers: no record is
+/// decoded and no value is made per row. Both engines get the same rows
+/// and ids.
 public final class FixtureGenerator {
     /// Every generated user's password (documented in socializer-seed(1)); hashed once.
     public static let password = "socializer-load-test"
@@ -86,7 +88,12 @@ public final class FixtureGenerator {
     static let errorTypes = ["ValueError", "KeyError", "TimeoutError", "ConnectionError", "IntegrityError", "HTTPException", "TypeError"]
     static let paths = ["/api/chat", "/api/rooms", "/api/rooms/messages", "/api/auth/login", "/api/users/me", "/api/skills"]
 
-    let db: Connection
+    let db: any Database
+    let sinks: RowSinks
+    /// `users.messages` holds a count only (PostgreSQL's INTEGER, as the
+    /// app's models create it; see UserLoader): a user who would get the
+    /// app's list of messages gets 0 there, the same draws made.
+    let countsOnly: Bool
     let spec: GenerationSpec
     var rng: SplitMix64
     let cost: Int
@@ -110,8 +117,10 @@ public final class FixtureGenerator {
         var members: [Int32]
     }
 
-    public init(_ db: Connection, spec: GenerationSpec, seed: UInt64, cost: Int, now: Timestamp) {
+    public init(_ db: any Database, spec: GenerationSpec, seed: UInt64, cost: Int, now: Timestamp) {
         self.db = db
+        sinks = RowSinks(db)
+        countsOnly = db.dialect.isPostgres
         self.spec = spec
         rng = SplitMix64(seed: seed)
         self.cost = cost
@@ -124,7 +133,7 @@ public final class FixtureGenerator {
 
     /// Writes every table of the spec inside the caller's transaction.
     public func run() throws -> [FixtureLoader.TableCount] {
-        try db.execute("PRAGMA main.cache_size = -\(FixtureLoader.cacheKiB)")
+        for statement in db.dialect.bulkLoadCache(kib: FixtureLoader.cacheKiB) { try db.execute(statement) }
         try users()
         try skills()
         try pairs(.levels)
@@ -136,31 +145,32 @@ public final class FixtureGenerator {
         try general()
         try tokens()
         try logs()
+        try sinks.finish()
         return FixtureGroup.allCases.map { FixtureLoader.TableCount(group: $0, created: counts[$0] ?? 0) }
     }
 
     // MARK: Helpers
 
-    func insert(_ group: FixtureGroup) throws -> Statement { try db.prepare(group.schema.insertSQL) }
+    func insert(_ group: FixtureGroup) throws -> any RowSink { try sinks.sink(group.table, columns: group.schema.columns) }
 
     /// `offset` into the period, as a fraction.
     func at(_ fraction: Double) -> Timestamp {
         Timestamp(microsecondsSinceEpoch: start.microseconds + Int64(Double(until.microseconds - start.microseconds) * fraction))
     }
 
-    func bindTime(_ statement: Statement, _ instant: Timestamp, at index: Int32) throws {
+    func bindTime(_ statement: any RowSink, _ instant: Timestamp, at index: Int32) throws {
         time.removeAll(keepingCapacity: true)
         instant.writeDatabaseText(to: &time)
         try time.withUnsafeBufferPointer { try statement.bind(text: $0, at: index) }
     }
 
-    func bindDate(_ statement: Statement, _ instant: Timestamp, at index: Int32) throws {
+    func bindDate(_ statement: any RowSink, _ instant: Timestamp, at index: Int32) throws {
         time.removeAll(keepingCapacity: true)
         instant.writeDate(to: &time)
         try time.withUnsafeBufferPointer { try statement.bind(text: $0, at: index) }
     }
 
-    func bindText(_ statement: Statement, at index: Int32) throws {
+    func bindText(_ statement: any RowSink, at index: Int32) throws {
         try text.withUnsafeBufferPointer { try statement.bind(text: $0, at: index) }
     }
 
@@ -206,7 +216,7 @@ public final class FixtureGenerator {
         let n = spec[.users]
         guard n > 0 else { return }
         let hash = try Bcrypt.hash(Array(FixtureGenerator.password.utf8), cost: cost)
-        let statement = try db.prepare(UserRepository.insertSQL)
+        let statement = try sinks.sink("users", columns: UserRepository.insertColumns)
         userIDs.reserveCapacity(n)
         usernames.reserveCapacity(n)
         let since = start.adding(seconds: -365 * 86_400)
@@ -236,7 +246,7 @@ public final class FixtureGenerator {
                 let answered = String(decoding: text, as: UTF8.self)
                 let list = StoredMessages.list([.object([("content", .string(asked)), ("role", .string("user"))]),
                                                 .object([("content", .string(answered)), ("role", .string("assistant"))])])
-                try statement.bind(list.value, at: 10)
+                try statement.bind(countsOnly ? .integer(0) : list.value, at: 10)
             } else {
                 try statement.bind(Int64(0), at: 10)
             }
@@ -250,7 +260,7 @@ public final class FixtureGenerator {
                 for index in Int32(13)...15 { try statement.bindNull(at: index) }
             }
             try statement.run()
-            userIDs.append(db.lastInsertedRowID)
+            userIDs.append(statement.insertedID)
         }
         counts[.users] = n
     }
@@ -264,7 +274,7 @@ public final class FixtureGenerator {
             let name = i < FixtureGenerator.skillNames.count ? FixtureGenerator.skillNames[i] : "skill_\(i + 1)"
             try statement.bind(.text(name), at: 1)
             try statement.run()
-            skillIDs.append(db.lastInsertedRowID)
+            skillIDs.append(statement.insertedID)
         }
         counts[.skills] = n
     }
@@ -362,7 +372,7 @@ public final class FixtureGenerator {
             try roomStatement.bind(isPublic && rng.chance(25) ? .text("pass-\(i + 1)") : .null, at: 7)
             try roomStatement.bind(Int64(isPublic ? 1 : 0), at: 8)
             try roomStatement.run()
-            rooms.append(Room(id: db.lastInsertedRowID, name: name, created: created, ai: ai, members: [Int32(creator)]))
+            rooms.append(Room(id: roomStatement.insertedID, name: name, created: created, ai: ai, members: [Int32(creator)]))
         }
         counts[.chatRooms] = n
         // Busy rooms first in no particular order: weight 1/rank.
@@ -402,7 +412,7 @@ public final class FixtureGenerator {
         counts[.roomMembers] = written
     }
 
-    func writeMember(_ statement: Statement, room: Int64, user: Int64?, role: MemberRole, joined: Timestamp, active: Bool,
+    func writeMember(_ statement: any RowSink, room: Int64, user: Int64?, role: MemberRole, joined: Timestamp, active: Bool,
                 lastRead: Timestamp?) throws {
         statement.clear()
         try statement.bind(room, at: 1)
@@ -504,7 +514,7 @@ public final class FixtureGenerator {
             try messages.bindNull(at: 8)
             try messages.bind(Int64(0), at: 9)
             try messages.run()
-            let message = db.lastInsertedRowID
+            let message = messages.insertedID
             let roll = rng.below(100)
             let status: InviteStatus = roll < 50 ? .pending : roll < 85 ? .accepted : .declined
             let responded = created.adding(seconds: Int64(3600 + rng.below(3 * 86_400)))

@@ -31,8 +31,12 @@ struct CopyIn {
 }
 
 extension PostgresConnection: RowCopying {
-    /// Bytes gathered before they are handed to libpq (one socket write).
-    static let copyChunk = 256 * 1024
+    /// Bytes gathered into one CopyData message. Small enough that several
+    /// wait in the socket while the server works through one (it reads a
+    /// message whole before parsing it): the client then reads and checks
+    /// the next rows while the server writes these, instead of each
+    /// waiting for the other.
+    static let copyChunk = 32 * 1024
     /// Rows per COPY statement, at most.
     public static let rowsPerCopy = 100_000
 

@@ -153,14 +153,15 @@ public struct UserRepository {
 
     // MARK: Writing
 
+    /// Every column but id, in `User.columnValues` order; built once.
+    static let insertColumns: [String] =
+        User(username: "", hashedPassword: "", hashedEmail: "", memberSince: "", encryptionKey: nil).columnValues.map(\.column)
+
+    static let insertSQL =
+        "INSERT INTO users (\(insertColumns.joined(separator: ", "))) VALUES (\(SQL.placeholders(insertColumns.count)))"
+
     /// Inserts a complete row; returns its id. A duplicate username is
     /// reported as such, never in SQLite's words.
-    /// Every column but id, in `User.columnValues` order; built once.
-    static let insertSQL: String = {
-        let columns = User(username: "", hashedPassword: "", hashedEmail: "", memberSince: "", encryptionKey: nil).columnValues
-        return "INSERT INTO users (\(columns.map(\.column).joined(separator: ", "))) VALUES (\(SQL.placeholders(columns.count)))"
-    }()
-
     public func insert(_ user: User) throws -> Int64 {
         try User.validate(role: user.role)
         try User.validate(temperature: user.temperature)
