@@ -386,7 +386,7 @@ import TestSupport
         }
         #expect(Set(samples.map(ordinal)) == Set(0..<20))
         for remedy in samples {
-            let text = DoctorRemedies.text(remedy, path: "/srv/app.db") ?? ""
+            let text = DoctorRemedies.text(remedy, at: .sqlite(path: "/srv/app.db")) ?? ""
             #expect(!text.isEmpty)
             #expect(CommandMentions.problems(in: text).isEmpty, "\(text): \(CommandMentions.problems(in: text))")
         }

@@ -126,8 +126,8 @@ struct DoctorFixture {
             """)
         var counts: [Int64] = []
         for domain in ColumnDomain.all {
-            let expected = try f.db.scalarInt("SELECT count(*) FROM probe WHERE \(Doctor.violation(domain.rule, "v"))")
-            #expect(try f.db.scalarInt("SELECT sum(\(Doctor.countedViolation(domain.rule, "v"))) FROM probe") == expected,
+            let expected = try f.db.scalarInt("SELECT count(*) FROM probe WHERE \(Doctor.violation(domain.rule, "v", .sqlite))")
+            #expect(try f.db.scalarInt("SELECT sum(\(Doctor.countedViolation(domain.rule, "v", .sqlite))) FROM probe") == expected,
                     "\(domain.table).\(domain.column)")
             counts.append(expected)
         }

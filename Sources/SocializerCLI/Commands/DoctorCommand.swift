@@ -5,7 +5,8 @@ import SocializerStore
 /// line, and with --fix the repairs that are safe. The checks and the
 /// repairs' SQL are the Store's (`Doctor`); this file chooses, asks, renders.
 enum DoctorCommand {
-    static let quick = Option.flag("quick", help: "Run SQLite's quick_check instead of the slower integrity_check.")
+    static let quick = Option.flag("quick", help: "Run SQLite's quick_check instead of the slower integrity_check "
+                                   + "(on PostgreSQL, which runs neither, it changes nothing).")
     static let deep = Option.flag("deep", help: "Also decrypt every user's memory with their key (reads every memory).")
     static let retention = Option.duration("retention", default: TimeSpan(seconds: 90 * 86_400),
                                            help: "Report error logs older than this.")
@@ -42,7 +43,7 @@ enum DoctorCommand {
             throw SocializerError.usage("--dry-run goes with --fix: without it doctor changes nothing",
                                         hint: "to see what the repairs would do: socializer doctor --fix --dry-run")
         }
-        let db = try context.openConnection(fixing ? .write : .read)
+        let db = try context.openEngine(fixing ? .write : .read, migrated: false)
         var options = Doctor.Options(now: context.clock.now(), path: context.globals.databasePath)
         options.quick = arguments[quick]
         options.deep = arguments[deep]
@@ -106,7 +107,7 @@ enum DoctorCommand {
         let before = repairs.count
         repairs += try doctor.repairFileModes(dryRun: dryRun)
         var (rowRepairs, changes) = try doctor.db.countingChanges {
-            try doctor.db.transaction(commit: !dryRun) { try doctor.repairRows(findings, dryRun: dryRun) }
+            try doctor.db.transaction(.immediate, commit: !dryRun) { try doctor.repairRows(findings, dryRun: dryRun) }
         }
         repairs += rowRepairs
         var stopped: SocializerError?
@@ -141,7 +142,7 @@ enum DoctorCommand {
             context.stdout.write("ok: no problems found\n")
             return
         }
-        let path = context.globals.databasePath
+        let location = context.globals.database
         let database = context.globals.databaseOption
         let renderer = context.rowRenderer()
         try renderer.begin(columns: table ? tableColumns : columns)
@@ -155,7 +156,7 @@ enum DoctorCommand {
         for finding in findings {
             let cells: [Cell] = [.text(finding.severity.rawValue), .text(finding.code.rawValue), .optional(finding.table),
                                  .optional(finding.column), .integer(finding.count), .text(finding.message),
-                                 .optional(DoctorRemedies.text(for: finding, path: path, database: database)),
+                                 .optional(DoctorRemedies.text(for: finding, at: location, database: database)),
                                  .json(.array(finding.rowids.map(JSONValue.integer)))]
             try renderer.row(Array(cells.prefix(width)))
         }
@@ -170,14 +171,16 @@ enum DoctorRemedies {
     /// The fix of one finding: a value outside its domain in a table that
     /// has a verb for that column is corrected through the verb (validated
     /// and audited), row by row; other values through the Store's remedy.
-    /// `database`: the `--db` given on the command line, which every
-    /// `socializer` command of the fix then names (`Hints.aiming`).
-    static func text(for finding: DoctorFinding, path: String, database: String? = nil) -> String? {
+    /// `location`: the database, which an SQL statement is run on
+    /// (`sqlite3 PATH`, `psql URL` without its password); `database`: the
+    /// `--db` given on the command line, which every `socializer` command
+    /// of the fix then names (`Hints.aiming`).
+    static func text(for finding: DoctorFinding, at location: DatabaseLocation, database: String? = nil) -> String? {
         if finding.code == .outOfDomain, let table = finding.table, let column = finding.column,
            let verb = domainVerbs["\(table).\(column)"] {
             return Hints.aiming(verb, at: database)
         }
-        return text(finding.remedy, path: path).map { Hints.aiming($0, at: database) }
+        return text(finding.remedy, at: location).map { Hints.aiming($0, at: database) }
     }
 
     /// The verbs that set a column with a domain, by `table.column`.
@@ -190,8 +193,8 @@ enum DoctorRemedies {
         "room_members.role": "socializer rooms members role ROOM USER member",
     ]
 
-    static func text(_ remedy: DoctorFinding.Remedy?, path: String) -> String? {
-        let db = Hints.shellQuoted(path)
+    static func text(_ remedy: DoctorFinding.Remedy?, at location: DatabaseLocation) -> String? {
+        let db = Hints.shellQuoted(location.description)
         switch remedy {
         case nil: return nil
         case .repair: return "socializer doctor --fix"
@@ -213,7 +216,9 @@ enum DoctorRemedies {
         case .setMemberRole: return "socializer rooms members role ROOM USER member"
         case .setRoomAI: return "socializer rooms update ROOM --no-ai (or --ai to keep the AI)"
         case .hideMessages: return "socializer rooms messages delete ID"
-        case .statement(let sql): return "sqlite3 \(db) \(shellWord(sql))"
+        case .statement(let sql):
+            if case .postgres = location { return "psql \(db) -c \(shellWord(sql))" }
+            return "sqlite3 \(db) \(shellWord(sql))"
         }
     }
 

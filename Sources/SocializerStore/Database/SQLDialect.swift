@@ -154,6 +154,36 @@ public struct SQLDialect: Sendable, Equatable {
         isPostgres ? [] : ["PRAGMA main.cache_size = -\(kib)", "PRAGMA temp.cache_size = -\(kib)"]
     }
 
+    /// Whether a column holds only values of its declared type: PostgreSQL's
+    /// BOOLEAN, DATE, TIMESTAMP, JSON, INTEGER and FLOAT columns refuse
+    /// anything else; SQLite's types are affinities, and any column may
+    /// hold any value (https://sqlite.org/datatype3.html).
+    public var enforcesColumnTypes: Bool { isPostgres }
+
+    /// Whether an id taken by an INSERT that was rolled back is given out
+    /// again: SQLite's AUTOINCREMENT counter (`sqlite_sequence`) is part of
+    /// the transaction; PostgreSQL's sequences never go back.
+    public var rolledBackIDsReturn: Bool { !isPostgres }
+
+    /// The rows of an aggregate's table for which `condition` holds:
+    /// SQLite sums `counted`, the same test written as 1 or 0 a row in the
+    /// form it evaluates fastest; PostgreSQL counts with a FILTER (its
+    /// CASE cannot mix an integer and a boolean).
+    public func count(where condition: String, counted: String) -> String {
+        isPostgres ? "count(*) FILTER (WHERE \(condition))" : "coalesce(sum(\(counted)), 0)"
+    }
+
+    /// The column that numbers a table's rows in reports ("rowid 4"):
+    /// SQLite's rowid (the `id` of a table whose key it is); on PostgreSQL,
+    /// which has no row number, the table's `id` when it has one, else none.
+    public func rowNumber(hasID: Bool) -> String? {
+        isPostgres ? (hasID ? "id" : nil) : "rowid"
+    }
+
+    /// The select list of a statement that shows an operator whole rows
+    /// with their number: SQLite's `rowid, *`; PostgreSQL's `*` (with `id`).
+    public var rowsWithNumber: String { isPostgres ? "*" : "rowid, *" }
+
     /// `count(*)` of the tables named `?`, in the main database or PostgreSQL's current schema.
     var tableExistsSQL: String {
         isPostgres

@@ -107,7 +107,8 @@ extension Doctor {
         return group && others ? "group and others" : group ? "its group" : "others"
     }
 
-    /// Files other users can read or write, and a folder they can list or change.
+    /// Files other users can read or write, and a folder they can list or
+    /// change (SQLite: a PostgreSQL server keeps its own files).
     func fileFindings() -> [DoctorFinding] {
         var findings: [DoctorFinding] = []
         let open = databaseFiles().filter { $0.mode & 0o077 != 0 }

@@ -78,8 +78,9 @@ extension Doctor {
     }
 
     /// chmod 0600 of the database file and SQLite's files beside it, when
-    /// other accounts may read or write them.
+    /// other accounts may read or write them; nothing on PostgreSQL.
     public func repairFileModes(dryRun: Bool) throws -> [DoctorRepair] {
+        guard file != nil else { return [] }
         let open = databaseFiles().filter { $0.mode & 0o077 != 0 }
         guard !open.isEmpty else { return [] }
         for file in open where !dryRun {

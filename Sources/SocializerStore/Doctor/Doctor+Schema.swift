@@ -7,7 +7,7 @@ struct SchemaFacts {
     /// The version the schema should be at: 1 for a database the app made.
     var version: Int
 
-    static func read(_ db: Connection, now: Timestamp) throws -> SchemaFacts {
+    static func read(_ db: any Database, now: Timestamp) throws -> SchemaFacts {
         let state = try Migrator(connection: db, clock: FixedClock(now)).state()
         let version: Int
         switch state {

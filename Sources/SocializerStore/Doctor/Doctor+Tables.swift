@@ -10,7 +10,7 @@ struct RowRule {
     var column: String?
     /// SQL true for a row the rule finds. Built from compiled constants only.
     var condition: String
-    /// The same test in the form the aggregate counts fastest (1 or 0 a row):
+    /// The same test in the form SQLite's aggregate counts fastest (1 or 0 a row):
     /// `CASE` over a list instead of `NOT IN`, which probes a temporary
     /// index per row (bench/doctor.sh: 341 ms instead of 775 ms over a
     /// million messages). A test keeps the two forms in agreement.
@@ -54,12 +54,12 @@ extension Doctor {
     /// columns may hold it); the values are compiled constants. Names of the
     /// compiled schema are written bare, as its own DDL writes them, so that
     /// the statements shown to operators read as typed.
-    static func violation(_ rule: ColumnDomain.Rule, _ c: String) -> String {
-        "\(c) IS NOT NULL AND " + outside(rule, c)
+    static func violation(_ rule: ColumnDomain.Rule, _ c: String, _ dialect: SQLDialect) -> String {
+        "\(c) IS NOT NULL AND " + outside(rule, c, dialect)
     }
 
-    /// `violation` as the aggregate counts it, NULL counting 0.
-    static func countedViolation(_ rule: ColumnDomain.Rule, _ c: String) -> String {
+    /// `violation` as SQLite's aggregate counts it, NULL counting 0.
+    static func countedViolation(_ rule: ColumnDomain.Rule, _ c: String, _ dialect: SQLDialect) -> String {
         switch rule {
         case .oneOf(let values):
             return "CASE \(c)" + values.map { " WHEN \(SQL.literal($0)) THEN 0" }.joined() + " ELSE \(c) IS NOT NULL END"
@@ -71,14 +71,19 @@ extension Doctor {
         case .date, .datetime:
             return "CASE WHEN \(c) IS NULL THEN 0 ELSE NOT \(timestampTest)(\(c)) END"
         case .integers, .reals:
-            return violation(rule, c)
+            return violation(rule, c, dialect)
         }
     }
 
-    private static func outside(_ rule: ColumnDomain.Rule, _ c: String) -> String {
+    private static func outside(_ rule: ColumnDomain.Rule, _ c: String, _ dialect: SQLDialect) -> String {
         switch rule {
         case .oneOf(let values):
             return "\(c) NOT IN (\(values.map(SQL.literal).joined(separator: ", ")))"
+        // A typed column (PostgreSQL's INTEGER, FLOAT) holds only numbers: the range is the test.
+        case .integers(let range) where dialect.enforcesColumnTypes:
+            return "NOT (\(c) BETWEEN \(range.lowerBound) AND \(range.upperBound))"
+        case .reals(let range) where dialect.enforcesColumnTypes:
+            return "NOT (\(c) BETWEEN \(range.lowerBound) AND \(range.upperBound))"
         case .integers(let range):
             return "NOT (typeof(\(c)) = 'integer' AND \(c) BETWEEN \(range.lowerBound) AND \(range.upperBound))"
         case .reals(let range):
@@ -117,7 +122,7 @@ extension Doctor {
     /// `{}` when there is none).
     static let appValues = ["room_messages.message_metadata": "'{}'"]
 
-    static func domainRule(_ domain: ColumnDomain) -> RowRule {
+    static func domainRule(_ domain: ColumnDomain, _ dialect: SQLDialect) -> RowRule {
         let (table, column) = (domain.table, domain.column)
         let code: DoctorFinding.Code
         let what: String
@@ -130,8 +135,8 @@ extension Doctor {
         case .datetime: code = .badDatetime; what = "that is not a date and time"
         case .json: code = .badJSON; what = "that is not JSON"
         }
-        let condition = violation(domain.rule, column)
-        let counted = countedViolation(domain.rule, column)
+        let condition = violation(domain.rule, column, dialect)
+        let counted = countedViolation(domain.rule, column, dialect)
         let model = SchemaModel.table(table)?.columns.first { $0.name == column }
         // What the correction sets: the column's SQL default, else what the app writes, else NULL where allowed.
         let value = model?.defaultSQL ?? appValues["\(table).\(column)"] ?? (model?.notNull == false ? "NULL" : nil)
@@ -151,12 +156,12 @@ extension Doctor {
                 let rows = portable ? condition : (Int64(rowids.count) == count
                     ? "rowid IN (\(rowids.map(String.init).joined(separator: ", ")))" : nil)
                 guard let rows else { return nil }
-                guard let value else { return .statement("SELECT rowid, * FROM \(table) WHERE \(rows)") }
+                guard let value else { return .statement("SELECT \(dialect.rowsWithNumber) FROM \(table) WHERE \(rows)") }
                 return .statement("UPDATE \(table) SET \(column) = \(value) WHERE \(rows)")
             })
     }
 
-    static func referenceRule(_ table: TableModel, _ key: ForeignKeyModel) -> RowRule {
+    static func referenceRule(_ table: TableModel, _ key: ForeignKeyModel, _ dialect: SQLDialect) -> RowRule {
         let condition = orphan(key.column, parent: key.table)
         let repair = OrphanRepair.of(table, key)
         return RowRule(code: .orphanRows, table: table.name, column: key.column, condition: condition, counted: condition,
@@ -164,7 +169,9 @@ extension Doctor {
                 "\(count) row(s) refer through \(key.column) to \(Doctor.article(key.table)) \(key.table) row that does not exist\(note)"
                     + (repair == .delete ? "; they belong to it" : repair == .detach ? "; \(key.column) can be NULL" : "")
             },
-            remedy: { _, _ in repair == .none ? .statement("SELECT rowid, * FROM \(table.name) WHERE \(condition)") : .repair })
+            remedy: { _, _ in
+                repair == .none ? .statement("SELECT \(dialect.rowsWithNumber) FROM \(table.name) WHERE \(condition)") : .repair
+            })
     }
 
     /// A DATETIME column's values that read as a time but are not stored
@@ -194,59 +201,74 @@ extension Doctor {
     /// them: the AI is the membership with no user and role ai, and speaks
     /// with no sender; a user's membership and message name the user.
     /// Each rule's columns must exist (`columns`, by table).
-    static var consistencyRules: [(columns: [String: [String]], rule: RowRule)] { [
-        (["room_members": ["user_id", "role"]], RowRule(
-            code: .userMemberAIRole, table: "room_members", column: "role",
-            condition: "user_id IS NOT NULL AND role = 'ai'", counted: "user_id IS NOT NULL AND role = 'ai'",
-            message: { count, note in "\(count) membership(s) of a user have the role ai, which is the AI's (a membership with no user)\(note)" },
-            remedy: { _, _ in .setMemberRole })),
-        (["room_members": ["user_id", "role"]], RowRule(
-            code: .aiMemberWrongRole, table: "room_members", column: "role",
-            condition: "user_id IS NULL AND role IN ('creator', 'member')", counted: "user_id IS NULL AND role IN ('creator', 'member')",
-            message: { count, note in
-                "\(count) membership(s) with no user, which is how the AI is a member, have the role creator or member, not ai\(note)"
-            },
-            remedy: { _, _ in .statement("UPDATE room_members SET role = 'ai' WHERE user_id IS NULL AND role IN ('creator', 'member')") })),
-        (["chat_rooms": ["ai_enabled"], "room_members": ["room_id", "user_id", "is_active"]], RowRule(
-            code: .aiOffWithAIMember, table: "chat_rooms", column: "ai_enabled",
-            // Uncorrelated: SQLite builds the set of rooms with an active AI member once.
-            condition: "ai_enabled = 0 AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = 1)",
-            counted: "ai_enabled = 0 AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = 1)",
-            message: { count, note in "\(count) room(s) have AI turned off (ai_enabled 0) but an active AI member\(note)" },
-            remedy: { _, _ in .setRoomAI })),
-        (["room_messages": ["sender_type", "sender_id", "is_deleted"]], RowRule(
-            code: .userMessageWithoutSender, table: "room_messages", column: "sender_id",
-            condition: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = 0",
-            counted: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = 0",
-            message: { count, note in
-                "\(count) message(s) from a user have no sender_id (never set, or their sender's row is gone), and show no sender\(note)"
-            },
-            remedy: { _, _ in .hideMessages })),
-        // The app's invite message is a system message that names its inviter: not counted.
-        (["room_messages": ["sender_type", "sender_id", "message_type"]], RowRule(
-            code: .aiMessageWithSender, table: "room_messages", column: "sender_id",
-            condition: aiMessageWithSender, counted: aiMessageWithSender,
-            message: { count, note in
-                "\(count) AI or system message(s) (invites aside) have a sender_id, which the app leaves NULL for them\(note)"
-            },
-            remedy: { _, _ in .statement("UPDATE room_messages SET sender_id = NULL WHERE \(aiMessageWithSender)") })),
-    ] }
+    static func consistencyRules(_ dialect: SQLDialect) -> [(columns: [String: [String]], rule: RowRule)] {
+        let (no, yes) = (dialect.boolean(false), dialect.boolean(true))
+        let aiMessageWithSender = aiMessageWithSender(dialect)
+        return [
+            (["room_members": ["user_id", "role"]], RowRule(
+                code: .userMemberAIRole, table: "room_members", column: "role",
+                condition: "user_id IS NOT NULL AND role = 'ai'", counted: "user_id IS NOT NULL AND role = 'ai'",
+                message: { count, note in "\(count) membership(s) of a user have the role ai, which is the AI's (a membership with no user)\(note)" },
+                remedy: { _, _ in .setMemberRole })),
+            (["room_members": ["user_id", "role"]], RowRule(
+                code: .aiMemberWrongRole, table: "room_members", column: "role",
+                condition: "user_id IS NULL AND role IN ('creator', 'member')", counted: "user_id IS NULL AND role IN ('creator', 'member')",
+                message: { count, note in
+                    "\(count) membership(s) with no user, which is how the AI is a member, have the role creator or member, not ai\(note)"
+                },
+                remedy: { _, _ in .statement("UPDATE room_members SET role = 'ai' WHERE user_id IS NULL AND role IN ('creator', 'member')") })),
+            (["chat_rooms": ["ai_enabled"], "room_members": ["room_id", "user_id", "is_active"]], RowRule(
+                code: .aiOffWithAIMember, table: "chat_rooms", column: "ai_enabled",
+                // Uncorrelated: SQLite builds the set of rooms with an active AI member once.
+                condition: "ai_enabled = \(no) AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = \(yes))",
+                counted: "ai_enabled = \(no) AND id IN (SELECT room_id FROM room_members WHERE user_id IS NULL AND is_active = \(yes))",
+                message: { count, note in "\(count) room(s) have AI turned off (ai_enabled 0) but an active AI member\(note)" },
+                remedy: { _, _ in .setRoomAI })),
+            (["room_messages": ["sender_type", "sender_id", "is_deleted"]], RowRule(
+                code: .userMessageWithoutSender, table: "room_messages", column: "sender_id",
+                condition: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = \(no)",
+                counted: "sender_type = 'user' AND sender_id IS NULL AND is_deleted = \(no)",
+                message: { count, note in
+                    "\(count) message(s) from a user have no sender_id (never set, or their sender's row is gone), and show no sender\(note)"
+                },
+                remedy: { _, _ in .hideMessages })),
+            // The app's invite message is a system message that names its inviter: not counted.
+            (["room_messages": ["sender_type", "sender_id", "message_type"]], RowRule(
+                code: .aiMessageWithSender, table: "room_messages", column: "sender_id",
+                condition: aiMessageWithSender, counted: aiMessageWithSender,
+                message: { count, note in
+                    "\(count) AI or system message(s) (invites aside) have a sender_id, which the app leaves NULL for them\(note)"
+                },
+                remedy: { _, _ in .statement("UPDATE room_messages SET sender_id = NULL WHERE \(aiMessageWithSender)") })),
+        ]
+    }
 
-    static let aiMessageWithSender = "sender_id IS NOT NULL AND (sender_type = 'ai' "
-        + "OR (sender_type = 'system' AND message_type IS NOT 'invite'))"
+    static func aiMessageWithSender(_ dialect: SQLDialect) -> String {
+        "sender_id IS NOT NULL AND (sender_type = 'ai' OR (sender_type = 'system' AND message_type \(dialect.isDistinctFrom) 'invite'))"
+    }
 
     /// Every rule over `table` whose columns (and referred tables) exist.
+    /// Where the engine enforces the column types (PostgreSQL), a BOOLEAN,
+    /// DATE, DATETIME or JSON column cannot hold anything else, nor a time
+    /// in another form: those rules are not run there.
     func rules(for table: String, _ facts: SchemaFacts) -> [RowRule] {
-        var rules = ColumnDomain.all.filter { $0.table == table && facts.hasColumn(table, $0.column) }.flatMap { domain in
-            [Doctor.domainRule(domain)] + (domain.rule == .datetime ? [Doctor.nonCanonicalRule(table, domain.column)] : [])
+        let dialect = db.dialect
+        var rules = ColumnDomain.all.filter { domain in
+            guard domain.table == table && facts.hasColumn(table, domain.column) else { return false }
+            switch domain.rule {
+            case .boolean, .date, .datetime, .json: return !dialect.enforcesColumnTypes
+            case .oneOf, .integers, .reals: return true
+            }
+        }.flatMap { domain in
+            [Doctor.domainRule(domain, dialect)] + (domain.rule == .datetime ? [Doctor.nonCanonicalRule(table, domain.column)] : [])
         }
         if let model = SchemaModel.table(table) {
             for key in model.foreignKeys where facts.hasColumn(table, key.column) && facts.hasColumn(key.table, "id") {
-                rules.append(Doctor.referenceRule(model, key))
+                rules.append(Doctor.referenceRule(model, key, dialect))
             }
         }
         if table == "chat_rooms" && facts.hasColumn(table, "password") { rules.append(Doctor.plaintextPasswords) }
-        for (columns, rule) in Doctor.consistencyRules where rule.table == table
+        for (columns, rule) in Doctor.consistencyRules(dialect) where rule.table == table
             && columns.allSatisfy({ table, names in names.allSatisfy { facts.hasColumn(table, $0) } }) && facts.hasColumn(table, "id") {
             rules.append(rule)
         }
@@ -260,12 +282,12 @@ extension Doctor {
     func tableFindings(_ table: String, _ facts: SchemaFacts) throws -> [DoctorFinding] {
         let rules = rules(for: table, facts)
         guard !rules.isEmpty else { return [] }
-        let sums = rules.map { "coalesce(sum(\($0.counted)), 0)" }.joined(separator: ", ")
+        let sums = rules.map { db.dialect.count(where: $0.condition, counted: $0.counted) }.joined(separator: ", ")
         guard let row = try db.firstRow("SELECT \(sums) FROM \(SQL.quote(table))") else { return [] }
         var findings: [DoctorFinding] = []
         for (index, rule) in rules.enumerated() {
             guard case .integer(let count) = row[index], count > 0 else { continue }
-            let rowids = try sample(table, rule.condition)
+            let rowids = try sample(table, rule.condition, hasID: facts.hasColumn(table, "id"))
             findings.append(DoctorFinding(rule.code, table: table, column: rule.column, count: count,
                                           rule.message(count, DoctorFinding.rowidNote(rowids, of: count)),
                                           rowids: rowids, remedy: rule.remedy(rowids, count)))
@@ -273,16 +295,20 @@ extension Doctor {
         return findings
     }
 
-    /// The rowids of the first rows of `table` where `condition` holds.
-    func sample(_ table: String, _ condition: String) throws -> [Int64] {
-        try db.rows("SELECT rowid FROM \(SQL.quote(table)) WHERE \(condition) ORDER BY rowid LIMIT \(DoctorFinding.sampleSize)")
+    /// The rowids of the first rows of `table` where `condition` holds
+    /// (on PostgreSQL their ids; none for a table without one).
+    func sample(_ table: String, _ condition: String, hasID: Bool) throws -> [Int64] {
+        guard let number = db.dialect.rowNumber(hasID: hasID) else { return [] }
+        return try db.rows("SELECT \(number) FROM \(SQL.quote(table)) WHERE \(condition) ORDER BY \(number) LIMIT \(DoctorFinding.sampleSize)")
             .compactMap { if case .integer(let id) = $0[0] { return id } else { return nil } }
     }
 
     /// References the live schema declares beyond the compiled ones (the
     /// app's own tables, `life_events` and the like), through SQLite's own
-    /// `PRAGMA foreign_key_check`.
+    /// `PRAGMA foreign_key_check`; on PostgreSQL counted as the compiled
+    /// ones are (`countedReferenceFindings`).
     func declaredReferenceFindings(_ facts: SchemaFacts) throws -> [DoctorFinding] {
+        guard let db = file else { return try countedReferenceFindings(facts) }
         var findings: [DoctorFinding] = []
         for table in facts.live.tables {
             let compiled = Set(SchemaModel.table(table.name)?.foreignKeys.map(\.column) ?? [])
@@ -312,15 +338,44 @@ extension Doctor {
             }
             for id in found.keys.sorted() {
                 guard let entry = found[id], let reference = declared[id] else { continue }
-                let condition = Doctor.orphan(SQL.quote(reference.column), parent: SQL.quote(reference.parent),
-                                              parentColumn: SQL.quote(reference.parentColumn))
-                findings.append(DoctorFinding(.orphanRows, table: table.name, column: reference.column, count: entry.count,
-                    "\(entry.count) row(s) refer through \(reference.column) to a \(reference.parent) row that does not exist"
-                        + DoctorFinding.rowidNote(entry.rowids, of: entry.count),
-                    rowids: entry.rowids, remedy: .statement("SELECT rowid, * FROM \(SQL.quote(table.name)) WHERE \(condition)")))
+                findings.append(declaredOrphans(table.name, reference.column, parent: reference.parent,
+                                                parentColumn: reference.parentColumn, count: entry.count, rowids: entry.rowids))
             }
         }
         return findings
+    }
+
+    /// The declared references beyond the compiled ones on PostgreSQL,
+    /// each counted by one query (an anti-join on the parent's key). The
+    /// server checks a declared reference on every write, but not for the
+    /// rows written while its triggers were off (`session_replication_role
+    /// = replica`, as `pg_restore --disable-triggers` and logical
+    /// replication run), nor those a NOT VALID constraint has not yet
+    /// validated: so every one is counted, as every compiled one is.
+    func countedReferenceFindings(_ facts: SchemaFacts) throws -> [DoctorFinding] {
+        var findings: [DoctorFinding] = []
+        for table in facts.live.tables {
+            let compiled = Set(SchemaModel.table(table.name)?.foreignKeys.map(\.column) ?? [])
+            for reference in table.references where !compiled.contains(reference.column) {
+                let condition = Doctor.orphan(SQL.quote(reference.column), parent: SQL.quote(reference.parentTable),
+                                              parentColumn: SQL.quote(reference.parentColumn))
+                let count = try db.scalarInt("SELECT count(*) FROM \(SQL.quote(table.name)) WHERE \(condition)")
+                guard count > 0 else { continue }
+                findings.append(declaredOrphans(table.name, reference.column, parent: reference.parentTable,
+                    parentColumn: reference.parentColumn, count: count,
+                    rowids: try sample(table.name, condition, hasID: facts.hasColumn(table.name, "id"))))
+            }
+        }
+        return findings
+    }
+
+    /// The finding of a declared reference's orphans, and the statement that lists them.
+    func declaredOrphans(_ table: String, _ column: String, parent: String, parentColumn: String,
+                         count: Int64, rowids: [Int64]) -> DoctorFinding {
+        let condition = Doctor.orphan(SQL.quote(column), parent: SQL.quote(parent), parentColumn: SQL.quote(parentColumn))
+        return DoctorFinding(.orphanRows, table: table, column: column, count: count,
+            "\(count) row(s) refer through \(column) to a \(parent) row that does not exist" + DoctorFinding.rowidNote(rowids, of: count),
+            rowids: rowids, remedy: .statement("SELECT \(db.dialect.rowsWithNumber) FROM \(SQL.quote(table)) WHERE \(condition)"))
     }
 
     // MARK: AI members
@@ -334,10 +389,10 @@ extension Doctor {
     /// Rooms with more than one AI member, through the (room_id, user_id) index.
     func aiMemberFindings() throws -> [DoctorFinding] {
         guard let row = try db.firstRow("""
-            SELECT count(*), coalesce(sum(n - 1), 0) FROM
-              (SELECT count(*) AS n FROM room_members WHERE user_id IS NULL GROUP BY room_id HAVING count(*) > 1)
+            SELECT count(*), CAST(coalesce(sum(n - 1), 0) AS BIGINT) FROM
+              (SELECT count(*) AS n FROM room_members WHERE user_id IS NULL GROUP BY room_id HAVING count(*) > 1) AS rooms
             """), case .integer(let rooms) = row[0], case .integer(let extra) = row[1], rooms > 0 else { return [] }
-        let rowids = try sample("room_members", Doctor.extraAIMember)
+        let rowids = try sample("room_members", Doctor.extraAIMember, hasID: true)
         return [DoctorFinding(.duplicateAIMembers, table: "room_members", column: "user_id", count: extra,
             "\(rooms) room(s) have more than one AI member: \(extra) extra membership(s) beside each room's oldest"
                 + DoctorFinding.rowidNote(rowids, of: extra), rowids: rowids, remedy: .repair)]

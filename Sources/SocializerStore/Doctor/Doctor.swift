@@ -7,20 +7,27 @@ import SocializerCore
 /// declares: the value domains (`ColumnDomain.all`), the compiled
 /// references (`SchemaModel`), the live schema, the migrations.
 ///
+/// Written once against `any Database`: on PostgreSQL the row checks run
+/// as the same aggregates (the dialect's fragments), and what only a
+/// SQLite file has (`integrity_check`, the journal mode, file modes, text
+/// in typed columns, a timestamp's stored form, the audit counter that
+/// rolls back) is not checked, because the server enforces or does not
+/// have it (man/socializer-doctor.1, POSTGRESQL).
+///
 /// Performance: each check is one indexed or single-pass query (a table's
 /// domains and references are counted together, in one aggregate over it),
 /// except `integrity_check` and the deep memory check, which decrypts every
 /// user's memory.
 public struct Doctor {
     public struct Options: Sendable {
-        /// `quick_check` instead of `integrity_check`.
+        /// `quick_check` instead of `integrity_check` (SQLite).
         public var quick = false
         /// Decrypt every user's memory with their key.
         public var deep = false
         /// Error logs older than this are reported.
         public var retention = TimeSpan(seconds: 90 * 86_400)
         public var now: Timestamp
-        /// The database file, for its permissions and its folder's.
+        /// The database file, for its permissions and its folder's (SQLite).
         public var path: String
         /// How long the second connection (the integrity check's) waits for a lock.
         public var busyTimeoutMilliseconds: Int32 = 5000
@@ -31,7 +38,7 @@ public struct Doctor {
         }
     }
 
-    public let db: Connection
+    public let db: any Database
     public let options: Options
 
     /// The SQL function that applies `Timestamp.parse` to a value.
@@ -42,13 +49,21 @@ public struct Doctor {
     /// The SQL function giving the storage form of any value `Timestamp.parse` reads.
     static let canonicalForm = "socializer_timestamp_canonical"
 
-    public init(_ db: Connection, options: Options) throws {
+    public init(_ db: any Database, options: Options) throws {
         self.db = db
         self.options = options
-        try db.defineTextTest(Doctor.timestampTest) { Timestamp.parse(utf8: $0) != nil }
-        try db.defineTextTest(Doctor.nonCanonicalTest) { Timestamp.isNonCanonical(utf8: $0) }
-        try db.defineTextMap(Doctor.canonicalForm) { Timestamp.parse(utf8: $0)?.databaseText }
+        // SQLite's DATETIME is text, read through these; PostgreSQL's TIMESTAMP is typed.
+        if let file {
+            try file.defineTextTest(Doctor.timestampTest) { Timestamp.parse(utf8: $0) != nil }
+            try file.defineTextTest(Doctor.nonCanonicalTest) { Timestamp.isNonCanonical(utf8: $0) }
+            try file.defineTextMap(Doctor.canonicalForm) { Timestamp.parse(utf8: $0)?.databaseText }
+        }
     }
+
+    /// The SQLite connection, whose file has checks of its own (integrity,
+    /// journal mode, permissions); nil on PostgreSQL, whose server keeps
+    /// its files.
+    var file: Connection? { db as? Connection }
 
     /// One check done, for `-v`: its name and how long it took.
     public struct Progress: Sendable {
@@ -82,7 +97,7 @@ public struct Doctor {
         // The integrity check reads every page of the file: it runs on a
         // second connection, on the other core, while the checks below scan
         // the tables (bench/doctor.sh).
-        let integrity = IntegrityCheck(options)
+        let integrity = file == nil ? nil : IntegrityCheck(options)
         var schema: SchemaFacts?
         try check("schema") {
             let facts = try SchemaFacts.read(db, now: options.now)
@@ -104,11 +119,13 @@ public struct Doctor {
                 if options.deep { try check("memory") { try memoryFindings() } }
             }
             try check("housekeeping") { try housekeepingFindings(schema) }
-            if schema.live.table(AuditRepository.table) != nil {
+            // Where a rolled-back change keeps its id (PostgreSQL), a hole is no sign of a deleted entry.
+            if schema.live.table(AuditRepository.table) != nil && db.dialect.rolledBackIDsReturn {
                 try check("audit trail") { try auditFindings() }
             }
         }
-        try check("journal mode") { try journalFindings() }
+        guard let file, let integrity else { return Doctor.ordered(findings) }
+        try check("journal mode") { try journalFindings(file) }
         try check("file permissions") { fileFindings() }
         let before = findings.count
         try check("\(integrity.pragma) (on a second connection, beside the others)") {
@@ -118,7 +135,12 @@ public struct Doctor {
         let integrityFindings = findings[before...]
         findings.removeSubrange(before...)
         findings.insert(contentsOf: integrityFindings, at: integrityPosition)
-        return findings.enumerated().sorted { a, b in
+        return Doctor.ordered(findings)
+    }
+
+    /// Errors first, then warnings, then infos, each in check order.
+    static func ordered(_ findings: [DoctorFinding]) -> [DoctorFinding] {
+        findings.enumerated().sorted { a, b in
             a.element.severity != b.element.severity ? a.element.severity < b.element.severity : a.offset < b.offset
         }.map(\.element)
     }
@@ -130,8 +152,8 @@ public struct Doctor {
 
     // MARK: Journal and files
 
-    func journalFindings() throws -> [DoctorFinding] {
-        guard case .text(let mode) = try db.scalar("PRAGMA journal_mode"), mode.lowercased() != "wal" else { return [] }
+    func journalFindings(_ file: Connection) throws -> [DoctorFinding] {
+        guard case .text(let mode) = try file.scalar("PRAGMA journal_mode"), mode.lowercased() != "wal" else { return [] }
         return [DoctorFinding(.journalMode, count: 1,
             "the journal mode is \(mode), not WAL: readers wait for writers, and purges and backups hold the app's writes longer",
             remedy: .walMode)]
