@@ -23,7 +23,8 @@ enum SeedCommand {
     static let randomSeed = Option.integer("random-seed", 0...Int64.max, default: 1,
         help: "The seed of --generate: the same seed and SPEC give the same data.")
     static let fresh = Option.flag("fresh",
-        help: "Build a new database beside --db and rename it into place only when complete, replacing the old file.")
+        help: "Build a new database beside --db and rename it into place only when complete, replacing the old file "
+            + "(PostgreSQL: drop and migrate its tables anew in the load's transaction).")
     static let inputFormat = Option.choice("input-format", of: InputFormat.self,
         help: "The format of standard input or of a file whose name does not say (.json, .jsonl).")
     static let onConflict = Option.choice("on-conflict", default: ConflictPolicy.fail,
@@ -41,7 +42,8 @@ enum SeedCommand {
             other by natural keys (usernames, skill names, a fixture-local key for rooms and room \
             messages). A missing database is created and migrated first, under a temporary name \
             placed only when seeded; --fresh builds a replacement the same way and renames it over \
-            the old file, which stays untouched when anything fails. Passwords are hashed on all \
+            the old file, which stays untouched when anything fails (on PostgreSQL it drops and \
+            migrates the tables anew in the load's transaction). Passwords are hashed on all \
             cores at --bcrypt-cost.
             """,
         positionals: [files],
