@@ -26,9 +26,14 @@ extension PostgresVerbsTests {
 
     /// Doctor's output with what names the engine put the same way: the
     /// `--db` the fix aims at left out, each engine's SQL client as `SQL`,
-    /// SQLite's `rowid, *` as `*`, `IS DISTINCT FROM` as SQLite's `IS NOT`.
+    /// SQLite's `rowid, *` as `*`, `IS DISTINCT FROM` as SQLite's `IS NOT`,
+    /// an orphan's `NOT EXISTS` as SQLite's `NOT IN` (`Doctor.orphan`).
     static func commonWords(_ text: String) -> String {
-        text.replacingOccurrences(of: #"--db ('[^']*'|\S+) "#, with: "", options: .regularExpression)
+        text.replacingOccurrences(of: #"NOT EXISTS \(SELECT 1 FROM (\\?"\w+\\?") AS parent_row_? WHERE parent_row_?\.(\\?"\w+\\?") = \\?"\w+\\?"\.(\\?"\w+\\?")\)"#,
+                                  with: "$3 NOT IN (SELECT $2 FROM $1 WHERE $2 IS NOT NULL)", options: .regularExpression)
+            .replacingOccurrences(of: #"NOT EXISTS \(SELECT 1 FROM (\w+) AS parent_row_? WHERE parent_row_?\.(\w+) = \w+\.(\w+)\)"#,
+                                  with: "$3 NOT IN (SELECT $2 FROM $1)", options: .regularExpression)
+            .replacingOccurrences(of: #"--db ('[^']*'|\S+) "#, with: "", options: .regularExpression)
             .replacingOccurrences(of: #"sqlite3 ('[^']*'|\S+) "#, with: "SQL ", options: .regularExpression)
             .replacingOccurrences(of: #"psql ('[^']*'|\S+) -c "#, with: "SQL ", options: .regularExpression)
             .replacingOccurrences(of: "rowid, *", with: "*")
@@ -211,5 +216,120 @@ extension PostgresVerbsTests {
         #expect(result.status == 65)
         #expect(result.stdout.contains("error\torphan-rows\tnotes\tuser_id\t1\t1 row(s) refer through user_id to a users row that does not exist (rowid 2)\n"),
                 "\(result.stdout)")
+    }
+}
+
+extension PostgresVerbsTests {
+    /// A node of an `EXPLAIN (FORMAT JSON)` plan: its type, the table it
+    /// reads, its join type (`Anti` for an anti-join), and whether it runs
+    /// inside a subplan (once per outer row, unless the subplan is hashed).
+    struct PlanNode: CustomStringConvertible {
+        var type: String
+        var relation: String?
+        var join: String?
+        var inSubPlan: Bool
+        var description: String { "\(type)\(join.map { " \($0)" } ?? "")\(relation.map { " on \($0)" } ?? "")\(inSubPlan ? " (subplan)" : "")" }
+    }
+
+    static func planNodes(_ explain: String) throws -> [PlanNode] {
+        var nodes: [PlanNode] = []
+        func walk(_ plan: JSONValue, _ inSubPlan: Bool) {
+            let sub = inSubPlan || plan["Parent Relationship"]?.stringValue == "SubPlan"
+            nodes.append(PlanNode(type: plan["Node Type"]?.stringValue ?? "?", relation: plan["Relation Name"]?.stringValue,
+                                  join: plan["Join Type"]?.stringValue, inSubPlan: sub))
+            if case .array(let children) = plan["Plans"] ?? .null { children.forEach { walk($0, sub) } }
+        }
+        guard case .array(let top) = try JSONParser.parse(explain), let plan = top.first?["Plan"] else { return [] }
+        walk(plan, false)
+        return nodes
+    }
+
+    func explain(_ db: any Database, _ sql: String) throws -> [PlanNode] {
+        guard case .text(let text) = try #require(try db.firstRow("EXPLAIN (FORMAT JSON) \(sql)"))[0] else { return [] }
+        return try Self.planNodes(text)
+    }
+
+    /// An orphan test over a parent too large for work_mem: never a subplan
+    /// that reads the parent again for every row (`NOT IN` does that), but
+    /// an anti-join in a WHERE and one probe of the parent's key per row in
+    /// the aggregate's FILTER.
+    @Test func orphanChecksNeverRescanTheParentOnPostgreSQL() throws {
+        #expect(runCLI(["--db", scratch.url, "-q", "migrate", "up"]).status == 0)
+        let db = try scratch.connection()
+        try db.execute("""
+            INSERT INTO users (username, hashed_password, hashed_email, encryption_key)
+            SELECT 'user' || i, 'x', 'hmac-sha256:' || md5(i::text), NULL FROM generate_series(1, 20000) AS i
+            """)
+        try db.execute("CREATE TABLE notes (id SERIAL PRIMARY KEY, user_id INTEGER REFERENCES users (id))")
+        try db.execute("ANALYZE")
+        try db.execute("SET work_mem = '64kB'")
+        let doctor = try Doctor(db, options: .init(now: testNow, path: ""))
+        let facts = try SchemaFacts.read(db, now: testNow)
+        let rules = doctor.rules(for: "room_members", facts)
+        let userID = try #require(rules.first { $0.code == .orphanRows && $0.column == "user_id" })
+        // The aggregate doctor runs over the table: the parent only through its key, per row.
+        let counted = try explain(db, doctor.aggregate("room_members", rules))
+        #expect(counted.contains { $0.inSubPlan && $0.relation == "users" && $0.type == "Index Only Scan" }, "\(counted)")
+        #expect(!counted.contains { $0.inSubPlan && ($0.type == "Materialize" || ($0.relation == "users" && $0.type == "Seq Scan")) },
+                "\(counted)")
+        // The sample of the rows, and a declared reference's count: anti-joins.
+        let sample = try explain(db, "SELECT id FROM room_members WHERE \(userID.condition) ORDER BY id LIMIT 10")
+        #expect(sample.contains { $0.join == "Anti" } && !sample.contains { $0.inSubPlan || $0.type == "Materialize" }, "\(sample)")
+        let declared = Doctor.orphan(SQL.quote("user_id"), of: SQL.quote("notes"), parent: SQL.quote("users"),
+                                     parentColumn: SQL.quote("id"), db.dialect)
+        let count = try explain(db, "SELECT count(*) FROM \"notes\" WHERE \(declared)")
+        #expect(count.contains { $0.join == "Anti" } && !count.contains { $0.inSubPlan || $0.type == "Materialize" }, "\(count)")
+        // And they count the same rows as SQLite's form does.
+        try db.execute("INSERT INTO notes (user_id) VALUES (1), (NULL)")
+        try db.execute("SET session_replication_role = replica")
+        try db.execute("INSERT INTO notes (user_id) VALUES (20001), (20002)")
+        #expect(try db.scalarInt("SELECT count(*) FROM notes WHERE \(declared)") == 2)
+        #expect(try db.scalarInt("SELECT count(*) FROM notes WHERE \(Doctor.orphan("user_id", of: "notes", parent: "users", .sqlite))") == 2)
+    }
+
+    /// A declared reference doctor cannot count by one column of a table of
+    /// this schema is left to the server: a composite key (its first column
+    /// alone would call a row with a NULL second column an orphan), a parent
+    /// in another schema (its name would read as this schema's table, or
+    /// as none).
+    @Test func compositeAndOtherSchemaReferencesAreNotMisreadOnPostgreSQL() throws {
+        createPeople()
+        let db = try scratch.connection()
+        let other = TestPostgres.uniqueName("socializer_other")
+        try db.execute("CREATE SCHEMA \(other)")
+        defer { try? db.execute("DROP SCHEMA \(other) CASCADE") }
+        func doctor(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            let result = runCLI(["--db", scratch.url, "--format", "tsv", "--fields", "severity,code,table,column,count", "doctor"])
+            // The tables doctor does not know are reported (info), nothing else.
+            #expect(result.status == 0 && result.stderr.isEmpty, "\(what): \(result.stderr)", sourceLocation: sourceLocation)
+            #expect(!result.stdout.contains("orphan-rows") && !result.stdout.contains("check-failed"), "\(what): \(result.stdout)",
+                    sourceLocation: sourceLocation)
+        }
+        for sql in [
+            "CREATE TABLE pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b))",
+            "INSERT INTO pairs VALUES (1, 1)",
+            "CREATE TABLE pair_notes (id SERIAL PRIMARY KEY, a INTEGER, b INTEGER, FOREIGN KEY (a, b) REFERENCES pairs (a, b))",
+            // MATCH SIMPLE: a key with a NULL column refers to nothing, and is not checked.
+            "INSERT INTO pair_notes (a, b) VALUES (1, 1), (5, NULL)",
+        ] {
+            try db.execute(sql)
+        }
+        doctor("a composite key")
+        // users names another table there: this schema's users have no id 100.
+        try db.execute("CREATE TABLE \(other).users (id INTEGER PRIMARY KEY)")
+        try db.execute("INSERT INTO \(other).users VALUES (100)")
+        try db.execute("CREATE TABLE notes (id SERIAL PRIMARY KEY, owner_id INTEGER REFERENCES \(other).users (id))")
+        try db.execute("INSERT INTO notes (owner_id) VALUES (100)")
+        doctor("a parent named as a table of this schema")
+        // people is no table of this schema.
+        try db.execute("CREATE TABLE \(other).people (id INTEGER PRIMARY KEY)")
+        try db.execute("INSERT INTO \(other).people VALUES (7)")
+        try db.execute("ALTER TABLE notes ADD COLUMN person_id INTEGER REFERENCES \(other).people (id)")
+        try db.execute("UPDATE notes SET person_id = 7")
+        doctor("a parent of no table of this schema")
+        let live = try LiveSchema.read(from: db)
+        for table in ["pair_notes", "notes"] {
+            #expect(live.tables.first { $0.name == table }?.references.isEmpty == true, "\(table)")
+        }
     }
 }

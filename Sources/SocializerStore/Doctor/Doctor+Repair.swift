@@ -32,7 +32,7 @@ extension Doctor {
         // Deletions first: a deleted message can leave an invite's message_id to detach.
         for (model, key, repair) in references where repair == .delete {
             var cascade = try ReferenceCascade(db)
-            try cascade.delete(from: model.name, where: Doctor.orphan(key.column, parent: key.table), [])
+            try cascade.delete(from: model.name, where: Doctor.orphan(key.column, of: model.name, parent: key.table, db.dialect), [])
             for count in cascade.counts where count.deleted + count.detached > 0 {
                 if count.table == model.name {
                     repairs.append(DoctorRepair(.orphanRows, table: model.name, column: key.column, count: Int64(count.deleted),
@@ -46,7 +46,7 @@ extension Doctor {
             }
         }
         for (model, key, repair) in references where repair == .detach {
-            try db.execute("UPDATE \(model.name) SET \(key.column) = NULL WHERE \(Doctor.orphan(key.column, parent: key.table))")
+            try db.execute("UPDATE \(model.name) SET \(key.column) = NULL WHERE \(Doctor.orphan(key.column, of: model.name, parent: key.table, db.dialect))")
             let changed = db.changes
             if changed > 0 {
                 repairs.append(DoctorRepair(.orphanRows, table: model.name, column: key.column, count: Int64(changed),

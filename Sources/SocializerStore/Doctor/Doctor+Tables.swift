@@ -104,17 +104,30 @@ extension Doctor {
         return "aeio".contains(first) ? "an" : "a"
     }
 
-    /// SQL true for a row whose reference names a row that does not exist;
-    /// the names as they are to appear (bare for the compiled schema,
-    /// `SQL.quote`d when read from the live one).
-    /// `NOT IN` a subquery: SQLite probes the parent's key per row, twice as
-    /// fast here as a correlated `NOT EXISTS`. (A NULL never matches, and
-    /// NOT IN an empty parent would be true for it: hence the first test. A
-    /// parent key other than the compiled `id` may hold NULLs, which would
-    /// make every NOT IN unknown: they are left out.)
-    static func orphan(_ column: String, parent: String, parentColumn: String? = nil) -> String {
-        let key = parentColumn.map { "\($0) FROM \(parent) WHERE \($0) IS NOT NULL" } ?? "id FROM \(parent)"
-        return "\(column) IS NOT NULL AND \(column) NOT IN (SELECT \(key))"
+    /// SQL true for a row of `table` whose reference names a row that does
+    /// not exist; the names as they are to appear (bare for the compiled
+    /// schema, `SQL.quote`d when read from the live one), `table` as the
+    /// statement names it (the test is correlated to it on PostgreSQL).
+    /// SQLite: `NOT IN` a subquery, which it runs by probing the parent's
+    /// key per row, twice as fast here as a correlated `NOT EXISTS`. (A
+    /// NULL never matches, and NOT IN an empty parent would be true for it:
+    /// hence the first test. A parent key other than the compiled `id` may
+    /// hold NULLs, which would make every NOT IN unknown: they are left out.)
+    /// PostgreSQL: a correlated `NOT EXISTS`, which its planner turns into
+    /// an anti-join in a WHERE (a hash of the parent's keys), and into one
+    /// probe of the parent's key per row inside an aggregate's FILTER; it
+    /// never does either for `NOT IN`, whose subquery, once past work_mem,
+    /// is read again for every row (rows times parent rows).
+    static func orphan(_ column: String, of table: String, parent: String, parentColumn: String? = nil,
+                       _ dialect: SQLDialect) -> String {
+        guard dialect.isPostgres else {
+            let key = parentColumn.map { "\($0) FROM \(parent) WHERE \($0) IS NOT NULL" } ?? "id FROM \(parent)"
+            return "\(column) IS NOT NULL AND \(column) NOT IN (SELECT \(key))"
+        }
+        // An alias the outer table cannot be called, so that `table.column` names the outer row.
+        let alias = table == "parent_row" || table == SQL.quote("parent_row") ? "parent_row_" : "parent_row"
+        return "\(column) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(parent) AS \(alias) "
+            + "WHERE \(alias).\(parentColumn ?? "id") = \(table).\(column))"
     }
 
     /// What the app writes in a column that has no SQL default, where that
@@ -162,7 +175,7 @@ extension Doctor {
     }
 
     static func referenceRule(_ table: TableModel, _ key: ForeignKeyModel, _ dialect: SQLDialect) -> RowRule {
-        let condition = orphan(key.column, parent: key.table)
+        let condition = orphan(key.column, of: table.name, parent: key.table, dialect)
         let repair = OrphanRepair.of(table, key)
         return RowRule(code: .orphanRows, table: table.name, column: key.column, condition: condition, counted: condition,
             message: { count, note in
@@ -282,8 +295,7 @@ extension Doctor {
     func tableFindings(_ table: String, _ facts: SchemaFacts) throws -> [DoctorFinding] {
         let rules = rules(for: table, facts)
         guard !rules.isEmpty else { return [] }
-        let sums = rules.map { db.dialect.count(where: $0.condition, counted: $0.counted) }.joined(separator: ", ")
-        guard let row = try db.firstRow("SELECT \(sums) FROM \(SQL.quote(table))") else { return [] }
+        guard let row = try db.firstRow(aggregate(table, rules)) else { return [] }
         var findings: [DoctorFinding] = []
         for (index, rule) in rules.enumerated() {
             guard case .integer(let count) = row[index], count > 0 else { continue }
@@ -293,6 +305,12 @@ extension Doctor {
                                           rowids: rowids, remedy: rule.remedy(rowids, count)))
         }
         return findings
+    }
+
+    /// The statement that counts `rules` over `table`, one column each.
+    func aggregate(_ table: String, _ rules: [RowRule]) -> String {
+        "SELECT " + rules.map { db.dialect.count(where: $0.condition, counted: $0.counted) }.joined(separator: ", ")
+            + " FROM \(SQL.quote(table))"
     }
 
     /// The rowids of the first rows of `table` where `condition` holds
@@ -346,7 +364,10 @@ extension Doctor {
     }
 
     /// The declared references beyond the compiled ones on PostgreSQL,
-    /// each counted by one query (an anti-join on the parent's key). The
+    /// each counted by its own query (an anti-join on the parent's key):
+    /// those of one column to a table of the current schema, which are the
+    /// ones `LiveSchema` reads (a composite key's rows are the server's to
+    /// check). The
     /// server checks a declared reference on every write, but not for the
     /// rows written while its triggers were off (`session_replication_role
     /// = replica`, as `pg_restore --disable-triggers` and logical
@@ -357,8 +378,8 @@ extension Doctor {
         for table in facts.live.tables {
             let compiled = Set(SchemaModel.table(table.name)?.foreignKeys.map(\.column) ?? [])
             for reference in table.references where !compiled.contains(reference.column) {
-                let condition = Doctor.orphan(SQL.quote(reference.column), parent: SQL.quote(reference.parentTable),
-                                              parentColumn: SQL.quote(reference.parentColumn))
+                let condition = Doctor.orphan(SQL.quote(reference.column), of: SQL.quote(table.name),
+                                              parent: SQL.quote(reference.parentTable), parentColumn: SQL.quote(reference.parentColumn), db.dialect)
                 let count = try db.scalarInt("SELECT count(*) FROM \(SQL.quote(table.name)) WHERE \(condition)")
                 guard count > 0 else { continue }
                 findings.append(declaredOrphans(table.name, reference.column, parent: reference.parentTable,
@@ -372,7 +393,8 @@ extension Doctor {
     /// The finding of a declared reference's orphans, and the statement that lists them.
     func declaredOrphans(_ table: String, _ column: String, parent: String, parentColumn: String,
                          count: Int64, rowids: [Int64]) -> DoctorFinding {
-        let condition = Doctor.orphan(SQL.quote(column), parent: SQL.quote(parent), parentColumn: SQL.quote(parentColumn))
+        let condition = Doctor.orphan(SQL.quote(column), of: SQL.quote(table), parent: SQL.quote(parent),
+                                      parentColumn: SQL.quote(parentColumn), db.dialect)
         return DoctorFinding(.orphanRows, table: table, column: column, count: count,
             "\(count) row(s) refer through \(column) to a \(parent) row that does not exist" + DoctorFinding.rowidNote(rowids, of: count),
             rowids: rowids, remedy: .statement("SELECT \(db.dialect.rowsWithNumber) FROM \(SQL.quote(table)) WHERE \(condition)"))

@@ -67,17 +67,21 @@ extension LiveSchema {
         ORDER BY a.attnum
         """
 
-    /// Single-column foreign keys, with ON DELETE in SQLite's words.
+    /// Single-column foreign keys to a table of the same (current) schema,
+    /// with ON DELETE in SQLite's words. A composite key is left out (its
+    /// first column alone is not the reference), and so is a parent in
+    /// another schema: the model names a parent by its table name alone,
+    /// which would read as the current schema's table of that name.
     static let referencesSQL = """
         SELECT a.attname AS column_name, p.relname AS parent, pa.attname AS parent_column,
                CASE f.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT'
                                   WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS on_delete
         FROM pg_constraint f
         JOIN pg_class c ON c.oid = f.conrelid AND c.relnamespace = current_schema()::regnamespace
-        JOIN pg_class p ON p.oid = f.confrelid
+        JOIN pg_class p ON p.oid = f.confrelid AND p.relnamespace = c.relnamespace
         JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = f.conkey[1]
         JOIN pg_attribute pa ON pa.attrelid = f.confrelid AND pa.attnum = f.confkey[1]
-        WHERE f.contype = 'f' AND c.relname = ?
+        WHERE f.contype = 'f' AND c.relname = ? AND cardinality(f.conkey) = 1
         ORDER BY f.conname COLLATE "C"
         """
 
