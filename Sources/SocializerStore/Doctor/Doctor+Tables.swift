@@ -290,15 +290,22 @@ extension Doctor {
 
     // MARK: Running them
 
-    /// One aggregate over `table` counting every rule at once; then, for a
-    /// rule that found rows, the rowids of the first few.
+    /// One aggregate over `table` counting every rule at once (on
+    /// PostgreSQL, the references apart: `counting`); then, for a rule that
+    /// found rows, the rowids of the first few.
     func tableFindings(_ table: String, _ facts: SchemaFacts) throws -> [DoctorFinding] {
         let rules = rules(for: table, facts)
         guard !rules.isEmpty else { return [] }
-        guard let row = try db.firstRow(aggregate(table, rules)) else { return [] }
+        var counts = [Int64](repeating: 0, count: rules.count)
+        for statement in counting(table, rules) {
+            guard let row = try db.firstRow(statement.sql) else { continue }
+            for (column, index) in statement.rules.enumerated() {
+                if case .integer(let count) = row[column] { counts[index] = count }
+            }
+        }
         var findings: [DoctorFinding] = []
-        for (index, rule) in rules.enumerated() {
-            guard case .integer(let count) = row[index], count > 0 else { continue }
+        for (index, rule) in rules.enumerated() where counts[index] > 0 {
+            let count = counts[index]
             let rowids = try sample(table, rule.condition, hasID: facts.hasColumn(table, "id"))
             findings.append(DoctorFinding(rule.code, table: table, column: rule.column, count: count,
                                           rule.message(count, DoctorFinding.rowidNote(rowids, of: count)),
@@ -307,10 +314,21 @@ extension Doctor {
         return findings
     }
 
-    /// The statement that counts `rules` over `table`, one column each.
-    func aggregate(_ table: String, _ rules: [RowRule]) -> String {
-        "SELECT " + rules.map { db.dialect.count(where: $0.condition, counted: $0.counted) }.joined(separator: ", ")
-            + " FROM \(SQL.quote(table))"
+    /// The statements that count `rules` over `table`, each with the
+    /// indexes of the rules its columns count, in order. One aggregate on
+    /// SQLite. On PostgreSQL a reference is counted by a query of its own,
+    /// which the planner runs as an anti-join (a hash of the parent's keys,
+    /// in batches past work_mem): inside an aggregate's FILTER it can only
+    /// look the parent up once a row (bench/postgres-doctor.sh: 1.7 s
+    /// instead of 0.19 s for room_messages; 0.22 s counted apart).
+    func counting(_ table: String, _ rules: [RowRule]) -> [(sql: String, rules: [Int])] {
+        let apart = db.dialect.isPostgres ? rules.indices.filter { rules[$0].code == .orphanRows } : []
+        let together = rules.indices.filter { !apart.contains($0) }
+        let from = " FROM \(SQL.quote(table))"
+        return (together.isEmpty ? [] : [(
+            "SELECT " + together.map { db.dialect.count(where: rules[$0].condition, counted: rules[$0].counted) }.joined(separator: ", ") + from,
+            together)])
+            + apart.map { ("SELECT count(*)" + from + " WHERE \(rules[$0].condition)", [$0]) }
     }
 
     /// The rowids of the first rows of `table` where `condition` holds
