@@ -3,7 +3,8 @@ import SocializerCore
 
 /// One counted condition over the rows of a table: a value outside its
 /// domain, a reference whose row is gone, a room password in plain text.
-/// A table's rules are counted together, in one pass over it.
+/// A table's rules are counted together, in one pass over it (on
+/// PostgreSQL, its references apart: `Doctor.counting`).
 struct RowRule {
     var code: DoctorFinding.Code
     var table: String
@@ -114,10 +115,9 @@ extension Doctor {
     /// hence the first test. A parent key other than the compiled `id` may
     /// hold NULLs, which would make every NOT IN unknown: they are left out.)
     /// PostgreSQL: a correlated `NOT EXISTS`, which its planner turns into
-    /// an anti-join in a WHERE (a hash of the parent's keys), and into one
-    /// probe of the parent's key per row inside an aggregate's FILTER; it
-    /// never does either for `NOT IN`, whose subquery, once past work_mem,
-    /// is read again for every row (rows times parent rows).
+    /// an anti-join in a WHERE (`counting` keeps it there); it never does
+    /// for `NOT IN`, whose subquery, once past work_mem, is read again for
+    /// every row (rows times parent rows).
     static func orphan(_ column: String, of table: String, parent: String, parentColumn: String? = nil,
                        _ dialect: SQLDialect) -> String {
         guard dialect.isPostgres else {
