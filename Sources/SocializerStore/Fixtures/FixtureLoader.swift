@@ -627,7 +627,7 @@ final class TableLoad {
                 guard let line else { throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) refers to a line no longer read") }
                 try statement.bind(text: UnsafeBufferPointer(rebasing: line[range]), at: parameter)
             case .name:
-                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+                throw unresolved(i)
             }
             parameter += 1
         }
@@ -645,9 +645,14 @@ final class TableLoad {
                 day.writeDate(to: &text)
                 return .text(String(decoding: text, as: UTF8.self))
             case .bytes, .name:
-                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+                throw unresolved(i)
             }
         }
+    }
+
+    /// A slot still holding a name or line bytes when its row is written: a bug.
+    private func unresolved(_ field: Int) -> SocializerError {
+        .internalError("\(spec.table).\(spec.fields[field].name) was not resolved before writing")
     }
 
     /// The record's values in column order as one row of COPY's text format (the PostgreSQL bulk path).
@@ -660,7 +665,7 @@ final class TableLoad {
             case .datetime(let time): time.writeDatabaseText(to: &text)
             case .date(let day): day.writeDate(to: &text)
             case .bytes, .name:
-                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+                throw unresolved(i)
             }
         }
         text.append(UInt8(ascii: "\n"))

@@ -63,7 +63,7 @@ public final class RowSinks {
                 "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(SQL.placeholders(columns.count)))")
         }
         if let made = copySinks.first(where: { $0.table == table }) { return made }
-        let hasID = SchemaModel.table(table)?.columns.contains { $0.name == "id" } ?? false
+        let hasID = SchemaModel.hasID(table)
         let lastID = hasID ? try db.scalarInt("SELECT coalesce(max(id), 0) FROM \(table)") : nil
         let sink = CopyRowSink(table: table, columns: columns, lastID: lastID, owner: self, copier: copier)
         copySinks.append(sink)

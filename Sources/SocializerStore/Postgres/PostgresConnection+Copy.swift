@@ -177,7 +177,7 @@ public enum PostgresCopyText {
             case UInt8(ascii: "\t"): row.append(UInt8(ascii: "\\")); row.append(UInt8(ascii: "t"))
             case UInt8(ascii: "\n"): row.append(UInt8(ascii: "\\")); row.append(UInt8(ascii: "n"))
             case UInt8(ascii: "\r"): row.append(UInt8(ascii: "\\")); row.append(UInt8(ascii: "r"))
-            case 0: throw SocializerError.invalid("a text value holds a NUL character, which PostgreSQL cannot store")
+            case 0: throw PostgresConnection.nulRefusal
             default: row.append(byte)
             }
         }

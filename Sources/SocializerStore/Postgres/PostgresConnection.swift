@@ -332,6 +332,8 @@ public final class PostgresConnection {
     /// A parameter in PostgreSQL's text input form; nil is SQL NULL. Text
     /// holding a NUL is refused: PostgreSQL cannot store one, and a C string
     /// would silently end there.
+    static let nulRefusal = SocializerError.invalid("a text value holds a NUL character, which PostgreSQL cannot store")
+
     static func parameterText(_ value: DatabaseValue) throws -> String? {
         switch value {
         case .null: return nil
@@ -342,7 +344,7 @@ public final class PostgresConnection {
             return "\(d)"
         case .text(let s):
             guard !s.utf8.contains(0) else {
-                throw SocializerError.invalid("a text value holds a NUL character, which PostgreSQL cannot store")
+                throw PostgresConnection.nulRefusal
             }
             return s
         case .blob(let bytes):
