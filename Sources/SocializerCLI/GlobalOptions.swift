@@ -89,7 +89,8 @@ public struct GlobalOptions: Sendable {
         database = try GlobalOptions.resolveDatabase(arguments.string("db"), environment: environment,
                                                      readEnvironment: usesDatabase)
         if let given = arguments.string("db") {
-            if case .postgres = database { databaseOption = database.description } else { databaseOption = given }
+            // Commands to paste name the URL without its password (never `***`).
+            if case .postgres(let url) = database { databaseOption = url.withoutPassword } else { databaseOption = given }
         }
     }
 

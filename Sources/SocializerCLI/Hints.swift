@@ -50,7 +50,7 @@ enum Hints {
             return ("find every such value, and what fixes it, with: socializer doctor", nil)
         case .recordsExist:
             return ("to keep the stored rows pass --on-conflict skip, to overwrite them --on-conflict update "
-                    + "(seed: or --fresh for a new database)", nil)
+                    + "(or, with seed, --fresh to start from a new database)", nil)
         }
     }
 

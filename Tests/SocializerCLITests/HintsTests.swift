@@ -143,7 +143,7 @@ enum CommandMentions {
              "to ask again, send it anew (it becomes pending): socializer invites send 3 --from alice --to bob", nil),
             (.unreadableStoredValue, "find every such value, and what fixes it, with: socializer doctor", nil),
             (.recordsExist, "to keep the stored rows pass --on-conflict skip, to overwrite them --on-conflict update "
-                + "(seed: or --fresh for a new database)", nil),
+                + "(or, with seed, --fresh to start from a new database)", nil),
         ]
         #expect(expected.count == Self.caseCount)
         for (reason, hint, suffix) in expected {

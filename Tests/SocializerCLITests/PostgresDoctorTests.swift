@@ -111,9 +111,10 @@ extension PostgresVerbsTests {
         #expect(postgres.stdout.contains("2 row(s) refer through user_id to a users row that does not exist (rowid 2, 3)"))
         #expect(postgres.stdout.contains(#"psql '"#) && postgres.stdout.contains(#"-c 'SELECT * FROM "notes" WHERE "user_id" IS NOT NULL"#),
                 "\(postgres.stdout)")
-        // The URL without its password.
-        let redacted = try PostgresURL(scratch.url, source: "--db").redacted
-        #expect(postgres.stdout.contains(redacted) && !postgres.stdout.contains(scratch.url))
+        // The URL without its password (not even as ***): psql then finds it in $PGPASSWORD or ~/.pgpass.
+        let url = try PostgresURL(scratch.url, source: "--db")
+        #expect(postgres.stdout.contains("psql '\(url.withoutPassword)' -c") && !postgres.stdout.contains(scratch.url)
+                && !postgres.stdout.contains("***") && !postgres.stdout.contains(TestPostgres.credentials.password), "\(postgres.stdout)")
         let json = sameDoctor(["--json", "doctor"])
         #expect(json.0.status == 65 && json.1.stderr.hasPrefix(#"{"error":"found 3 error(s), 8 warning(s), 4 info(s)""#), "\(json.1.stderr)")
         let rows = try JSONParser.parse(json.1.stdout).arrayItems

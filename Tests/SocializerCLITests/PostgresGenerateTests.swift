@@ -11,10 +11,14 @@ import TestSupport
 extension PostgresVerbsTests {
     @Test func generateWritesTheSameRowsAndSaysTheSameOnBothEngines() throws {
         #expect(same(["-q", "migrate", "up"]).status == 0)
-        // A dry run first: nothing kept on either (PostgreSQL's sequences moved on, which the next run's ids do not follow).
+        // A dry run first: nothing kept on either, PostgreSQL's sequences included (never called yet).
         let dry = sameSeed(["--format", "csv", "--dry-run", "seed", "--generate", "users=3,rooms=1,messages=5", "--random-seed", "9"])
         #expect(dry.status == 0 && dry.stderr.contains("dry run: nothing was changed"), "\(dry.stderr)")
         #expect(try scratch.connection().scalarInt("SELECT count(*) FROM users") == 0)
+        for table in ["users", "chat_rooms", "room_messages"] {
+            #expect(try scratch.connection().scalar("SELECT pg_sequence_last_value(pg_get_serial_sequence(?, 'id'))", [table]) == .null,
+                    "\(table)")
+        }
         let seeded = sameSeed(["--format", "csv", "seed", "--generate", GenerateTests.spec, "--random-seed", "42"])
         #expect(seeded.status == 0, "\(seeded.stderr)")
         #expect(seeded.stdout.contains("room_messages,3025,0,0") && seeded.stdout.contains("users,120,0,0"), "\(seeded.stdout)")
@@ -44,7 +48,7 @@ extension PostgresVerbsTests {
         let message = "already holds data (error_logs has rows); generated data goes into a database of its own"
         #expect(lite.status == 65 && lite.stderr.contains(message), "\(lite.stderr)")
         #expect(postgres.status == 65 && postgres.stderr.contains(message), "\(postgres.stderr)")
-        #expect(postgres.stderr.contains("hint: add --fresh to replace its tables, or give another --db"))
+        #expect(postgres.stderr.contains("hint: add --fresh to replace it, or give another --db"))
         #expect(!postgres.stderr.contains(TestPostgres.credentials.password))
         #expect(postgres.stdout.isEmpty)
         #expect(try postgresContents() == before)

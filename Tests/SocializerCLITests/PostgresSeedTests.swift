@@ -88,7 +88,7 @@ extension PostgresVerbsTests {
         let demo = demoForBothEngines()
         same(["-q", "users", "create", "alice", "--no-email", "--password-stdin"], stdin: "pw-alice-1\n")
         // The same report, "rebuilt", and the same rows: alice is gone, the demo is there, with one audit entry.
-        #expect(sameSeed(["seed", demo, "--fresh"]).status == 0)
+        #expect(sameSeed(["--yes", "seed", demo, "--fresh"]).status == 0)
         try tablesMatch()
         let db = try scratch.connection()
         #expect(try db.scalarInt("SELECT count(*) FROM users WHERE username = 'alice'") == 0)
@@ -98,14 +98,14 @@ extension PostgresVerbsTests {
         let next = try db.insert("INSERT INTO skills (skill_name) VALUES (?)", ["juggling"], returning: "id")
         #expect(next == (try db.scalarInt("SELECT max(id) FROM skills")))
         // --generate into the rebuilt tables, on both.
-        let generated = both(["-q", "seed", "--fresh", "--generate", "users=4,rooms=2,messages=20"])
+        let generated = both(["-q", "--yes", "seed", "--fresh", "--generate", "users=4,rooms=2,messages=20"])
         #expect(generated.0.status == 0 && generated.1.status == 0, "\(generated.1.stderr)")
         #expect(try db.scalarInt("SELECT count(*) FROM room_messages") == 20)
     }
 
     @Test func freshOnPostgreSQLChangesNothingWhenRefusedOrDryRun() throws {
         let run = { (arguments: [String]) in runCLI(["--db", self.scratch.url] + arguments, environment: self.sqlite.environment) }
-        // An empty database (no tables at all) is made and seeded.
+        // An empty database (no tables at all) is made and seeded, with nothing to confirm.
         #expect(run(["-q", "seed", "--demo", "--fresh"]).status == 0)
         let db = try scratch.connection()
         let users = try db.rows("SELECT id, username FROM users ORDER BY id").map(\.values)
@@ -114,24 +114,71 @@ extension PostgresVerbsTests {
             #expect(try db.rows("SELECT id, username FROM users ORDER BY id").map(\.values) == users, sourceLocation: sourceLocation)
             #expect(try db.scalarInt("SELECT count(*) FROM admin_audit") == audit, sourceLocation: sourceLocation)
         }
+        // Tables that hold rows are dropped only when confirmed.
+        let unconfirmed = run(["seed", "--demo", "--fresh"])
+        #expect(unconfirmed.status == 64 && unconfirmed.stderr.contains("refusing to drop and make anew the tables of")
+                && unconfirmed.stderr.contains("users") && unconfirmed.stderr.contains("hint: add --yes to confirm"), "\(unconfirmed.stderr)")
+        try unchanged()
         // A dry run says what it would do and rolls the whole rebuild back.
         let dry = run(["--dry-run", "-q", "seed", "--generate", "users=3", "--fresh"])
         #expect(dry.status == 0 && dry.stderr.contains("would be rebuilt from generated data"), "\(dry.stderr)")
         try unchanged()
-        // Another table refers to one --fresh would drop: refused before anything changes.
-        try db.execute("CREATE TABLE other_app_notes (id INTEGER, author INTEGER REFERENCES users (id))")
-        let referred = run(["seed", "--demo", "--fresh"])
-        #expect(referred.status == 78 && referred.stderr.contains("other tables refer to them; nothing was changed")
-                && referred.stderr.contains("table other_app_notes refers to users"), "\(referred.stderr)")
-        try unchanged()
-        try db.execute("DROP TABLE other_app_notes")
+        // What depends on a table --fresh drops is named, and the DROP is never cascaded to it:
+        // a table of the app's own, a view, a table of another schema.
+        let elsewhere = "\(scratch.schema)_elsewhere"
+        defer { try? db.execute("DROP SCHEMA IF EXISTS \(SQL.quote(elsewhere)) CASCADE") }
+        for (create, named, drop) in [
+            ("CREATE TABLE training_schedules (id SERIAL PRIMARY KEY, user_id INTEGER REFERENCES users (id))",
+             "table training_schedules depends on table users", "DROP TABLE training_schedules"),
+            ("CREATE VIEW user_names AS SELECT username FROM users", "view user_names depends on table users", "DROP VIEW user_names"),
+            ("CREATE SCHEMA \(SQL.quote(elsewhere)); CREATE TABLE \(SQL.quote(elsewhere)).notes "
+                + "(author INTEGER REFERENCES \(SQL.quote(scratch.schema)).users (id))",
+             "table \(elsewhere).notes depends on table users", "DROP SCHEMA \(SQL.quote(elsewhere)) CASCADE"),
+        ] {
+            try db.executeScript(create)
+            let refused = run(["--yes", "seed", "--demo", "--fresh"])
+            #expect(refused.status == 78 && refused.stderr.contains("other objects depend on them; nothing was changed")
+                    && refused.stderr.contains(named) && refused.stderr.contains("hint: drop those objects"), "\(refused.stderr)")
+            try unchanged()
+            try db.executeScript(drop)
+        }
         // Another connection reading users holds it past --busy-timeout: 75, nothing changed.
         let reader = try scratch.connection()
         try reader.execute("BEGIN")
         try reader.execute("LOCK TABLE users IN ACCESS SHARE MODE")
-        let locked = run(["--busy-timeout", "200", "seed", "--demo", "--fresh"])
+        let locked = run(["--yes", "--busy-timeout", "200", "seed", "--demo", "--fresh"])
         #expect(locked.status == 75 && locked.stderr.contains("locked"), "\(locked.stderr)")
         try reader.execute("ROLLBACK")
         try unchanged()
+        // A table --fresh does not know, and that depends on nothing it drops, is left with its rows.
+        try db.executeScript("CREATE TABLE notes (id INTEGER, body TEXT); INSERT INTO notes VALUES (1, 'kept')")
+        #expect(run(["-q", "--yes", "seed", "--generate", "users=3", "--fresh"]).status == 0)
+        #expect(try db.scalar("SELECT body FROM notes") == .text("kept"))
+        #expect(try db.scalarInt("SELECT count(*) FROM users") == 3)
+    }
+
+    /// PostgreSQL cannot store what SQLite can: a NUL in text, a list in
+    /// users.messages. Each such record is a bad record there, named by
+    /// its line and field, and reported with the load's other problems.
+    @Test func whatPostgreSQLCannotStoreIsABadRecordNamedWithTheOthers() throws {
+        #expect(same(["-q", "migrate", "up"]).status == 0)
+        let lines = [
+            #"{"table": "users", "record": {"username": "ada", "password_hash": "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", "hashed_name": "A\u0000da"}}"#,
+            #"{"table": "users", "record": {"username": "bob", "password_hash": "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", "messages": [{"content": "hi", "role": "user"}]}}"#,
+            #"{"table": "chat_rooms", "record": {"key": "r", "name": "lobby", "creator": "bob"}}"#,
+            #"{"table": "room_messages", "record": {"room": "r", "sender": "bob", "sender_type": "user", "content": "nul\u0000", "message_metadata": {"ok": "\u0000"}}}"#,
+            #"{"table": "room_messages", "record": {"room": "r", "sender": "bob", "sender_type": "robot", "content": "x"}}"#,
+        ]
+        let file = sqlite.folder.write("cannot.jsonl", lines.joined(separator: "\n") + "\n")
+        let (lite, postgres) = both(["seed", file])
+        #expect(lite.status == 65 && postgres.status == 65)
+        for problem in ["cannot.jsonl:1:1: hashed_name holds a NUL character (\\u0000), which PostgreSQL cannot store in text",
+                        "cannot.jsonl:2:1: user 'bob' has messages, a list of 1 message(s); users.messages is an INTEGER on PostgreSQL",
+                        "cannot.jsonl:4:1: content holds a NUL character", "cannot.jsonl:5:1:"] {
+            #expect(postgres.stderr.contains(problem), "\(problem): \(postgres.stderr)")
+        }
+        // SQLite stores both: only the bad sender type is a problem there.
+        #expect(lite.stderr.contains("cannot.jsonl:5:1:") && !lite.stderr.contains("NUL") && !lite.stderr.contains("INTEGER"), "\(lite.stderr)")
+        #expect(try scratch.connection().scalarInt("SELECT count(*) FROM users") == 0)
     }
 }

@@ -258,7 +258,7 @@ final class SeedFixture {
               \(path):14:17: unknown field 'extra'
               \(path):15:2: 'bogus' is not a table group; the groups are users, skills, user_skills, training, user_preferences, chat_rooms, room_members, room_messages, room_invites, general_chat_messages, token_blacklist, error_logs
               \(path):16:2: duplicate member name "users"
-            hint: to keep the stored rows pass --on-conflict skip, to overwrite them --on-conflict update (seed: or --fresh for a new database)
+            hint: to keep the stored rows pass --on-conflict skip, to overwrite them --on-conflict update (or, with seed, --fresh to start from a new database)
 
             """)
         #expect(try contents(try s.connection()) == before)
@@ -387,7 +387,7 @@ final class SeedFixture {
         let again = s.cli(["seed", "--demo"])
         #expect(again.status == 65)
         #expect(again.stderr.contains("\nhint: to keep the stored rows pass --on-conflict skip, to overwrite them --on-conflict update "
-                                      + "(seed: or --fresh for a new database)\n"), "\(again.stderr)")
+                                      + "(or, with seed, --fresh to start from a new database)\n"), "\(again.stderr)")
     }
 
     /// Python's json.dumps(sort_keys=True) writes "record" before "table".

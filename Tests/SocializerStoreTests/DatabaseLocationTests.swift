@@ -107,6 +107,13 @@ import Testing
         #expect(empty.redacted == "postgresql://ada:***@db/app")
         let none = try PostgresURL("postgresql:///app?host=/run/postgresql", source: "--db")
         #expect(none.redacted == "postgresql:///app?host=/run/postgresql" && none.user == nil && none.hostPart.isEmpty)
+        // What a command to paste names: no password at all (libpq then reads $PGPASSWORD or ~/.pgpass), no driver suffix.
+        #expect(url.withoutPassword == "postgresql://ada@db.example:5432/app?sslmode=require")
+        #expect(DatabaseLocation.postgres(url).commandText == url.withoutPassword)
+        #expect(query.withoutPassword == "postgresql://db/app?sslmode=verify-full")
+        #expect(empty.withoutPassword == "postgresql://ada@db/app", "\(empty.withoutPassword)")
+        #expect(none.withoutPassword == none.redacted, "\(none.withoutPassword)")
+        #expect(try PostgresURL("postgresql+psycopg2://ada:pw@db/app?password=x", source: "--db").withoutPassword == "postgresql://ada@db/app")
     }
 
     /// What libpq and SQLAlchemy would read differently is refused, and the

@@ -194,7 +194,7 @@ enum DoctorRemedies {
     ]
 
     static func text(_ remedy: DoctorFinding.Remedy?, at location: DatabaseLocation) -> String? {
-        let db = Hints.shellQuoted(location.description)
+        let db = Hints.shellQuoted(location.commandText)
         switch remedy {
         case nil: return nil
         case .repair: return "socializer doctor --fix"

@@ -13,39 +13,32 @@ extension SeedCommand {
     ///   tables that are all empty: generated data goes into a database of
     ///   its own, as on SQLite (65 otherwise, nothing changed);
     /// - `--fresh` is SQLite's new file in place of the old one: the
-    ///   transaction drops socializer's and the app's tables
-    ///   (`replacedTables`), migrates up from nothing and then seeds. Other
-    ///   tables are left alone; one that refers to a dropped table is
-    ///   refused before anything changes (78).
+    ///   transaction makes the tables anew (`SchemaRebuild`), then seeds.
+    ///   Tables that hold rows are dropped only when confirmed (`--yes`, or
+    ///   a terminal's answer): on PostgreSQL the URL is most often the
+    ///   app's production database.
     static func seedPostgres(_ readers: [FixtureReader], audit: AuditRecorder, cost: Int, generating spec: GenerationSpec?,
                              _ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let replacing = arguments[fresh]
         let db = try context.openEngine(.write, migrated: !replacing)
         if replacing {
-            try requireNoOtherReferences(db)
-        } else if spec != nil, let table = try FixtureGroup.allCases.first(where: { try db.hasRows($0.table) }) {
-            throw SocializerError.invalid(
-                "'\(Echo.cut(context.globals.databasePath))' already holds data (\(table.table) has rows); "
-                    + "generated data goes into a database of its own",
-                hint: "add --fresh to replace its tables, or give another --db")
+            let holding = try SchemaRebuild.tablesHoldingRows(db)
+            if !holding.isEmpty {
+                try context.confirm("drop and make anew the tables of '\(context.globals.databasePath)' "
+                                    + "(\(holding.joined(separator: ", ")) hold rows)")
+            }
+        } else if spec != nil {
+            try requireEmpty(db, context)
         }
         let dryRun = context.globals.dryRun
         let counts = try Interruptible.run {
             try db.transaction(.immediate, commit: !dryRun) {
-                if replacing {
-                    // Named in the current schema, the one the tables are made in (never another on the search path).
-                    guard case .text(let schema) = try db.scalar("SELECT current_schema()") else {
-                        throw SocializerError.configuration("the connection has no current schema to make the tables in (its search_path names none that exists)")
-                    }
-                    try db.execute("DROP TABLE IF EXISTS "
-                                   + replacedTables.map { SQL.quote(schema) + "." + SQL.quote($0) }.joined(separator: ", "))
-                    _ = try Migrator(connection: db, clock: context.clock).up()
-                }
+                if replacing { try rebuild(db, context) }
                 var counts: [FixtureLoader.TableCount] = []
                 _ = try audit.recording(db) {
                     if let spec {
                         counts = try FixtureGenerator(db, spec: spec, seed: UInt64(arguments[randomSeed]), cost: cost,
-                                                      now: context.clock.now()).run()
+                                                      now: context.clock.now(), committing: !dryRun).run()
                     } else {
                         counts = try load(readers, into: db, cost: cost, context, arguments)
                     }
@@ -59,28 +52,15 @@ extension SeedCommand {
         return .success
     }
 
-    /// What `--fresh` drops on PostgreSQL: what a new SQLite file would not
-    /// have, among the tables socializer knows (the app's twelve, the
-    /// tables the app adds beside them, the audit trail, the ledger).
-    static let replacedTables: [String] = Migrator.knownTables
-
-    /// A table `--fresh` leaves alone may not refer to one it drops:
-    /// PostgreSQL would refuse the DROP (or, with CASCADE, change the other
-    /// table). Refused before anything is changed, naming them.
-    static func requireNoOtherReferences(_ db: any Database) throws {
-        let replaced = Set(replacedTables)
-        let references = try db.rows("""
-            SELECT c.conrelid::regclass::text AS source, c.confrelid::regclass::text AS target
-            FROM pg_catalog.pg_constraint c
-            WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
-            ORDER BY 1, 2
-            """).map { (try $0.string("source"), try $0.string("target")) }
-            .filter { !replaced.contains($0.0) && replaced.contains($0.1) }
-        guard references.isEmpty else {
+    /// The tables made anew; what depends on them is named (78), nothing changed.
+    static func rebuild(_ db: any Database, _ context: CommandContext) throws {
+        do {
+            try SchemaRebuild.run(db, clock: context.clock)
+        } catch let error as PostgresError where error.sqlState == "2BP01" {
             throw SocializerError(.configuration,
-                "--fresh replaces socializer's and the app's tables, and other tables refer to them; nothing was changed",
-                hint: "drop those references (or those tables) first, or seed without --fresh",
-                details: references.map { "table \(Echo.cut($0.0)) refers to \($0.1)" })
+                "--fresh makes socializer's tables anew, and other objects depend on them; nothing was changed",
+                hint: "drop those objects (or their references) first, or seed without --fresh",
+                details: error.dependents)
         }
     }
 }

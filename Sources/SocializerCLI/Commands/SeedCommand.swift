@@ -124,15 +124,22 @@ enum SeedCommand {
             made = exists ? "rebuilt" : "created"
         } else {
             let db = try context.openDatabase(.write)
-            if spec != nil, let table = try FixtureGroup.allCases.first(where: { try db.hasRows($0.table) }) {
-                throw SocializerError.invalid("'\(Echo.cut(path))' already holds data (\(table.table) has rows); generated data goes into a database of its own",
-                                              hint: "add --fresh to replace it, or give another --db")
-            }
+            if spec != nil { try requireEmpty(db, context) }
             counts = try fill(db, false)
             made = "seeded"
         }
         try report(counts, context, what: made, from: spec != nil ? "generated data" : readers.map(\.name).joined(separator: ", "))
         return .success
+    }
+
+    /// Generated data goes into a database of its own: every table empty
+    /// (65 otherwise, nothing changed).
+    static func requireEmpty(_ db: any Database, _ context: CommandContext) throws {
+        guard let table = try FixtureGroup.allCases.first(where: { try db.hasRows($0.table) }) else { return }
+        throw SocializerError.invalid(
+            "'\(Echo.cut(context.globals.databasePath))' already holds data (\(table.table) has rows); "
+                + "generated data goes into a database of its own",
+            hint: "add --fresh to replace it, or give another --db")
     }
 
     /// The readers of the FILE arguments, or of the built-in demo.

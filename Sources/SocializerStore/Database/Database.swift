@@ -106,7 +106,8 @@ public protocol DatabaseFailure: Error, CustomStringConvertible {
 extension DatabaseError: DatabaseFailure {}
 
 extension PostgresError: DatabaseFailure {
-    public var isUniqueConstraint: Bool { isUniqueViolation }
+    /// A COPY's unique violation is not the violation of the statement that ended it.
+    public var isUniqueConstraint: Bool { isUniqueViolation && !endedCopy }
     public var isBusy: Bool { isTransient }
 }
 

@@ -17,11 +17,20 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The path, or the URL without its password: what messages show.
+    /// The path, or the URL with its password shown as `***`: what messages show.
     public var description: String {
         switch self {
         case .sqlite(let path): return path
         case .postgres(let url): return url.redacted
+        }
+    }
+
+    /// The path, or the URL without its password: what a command to paste
+    /// names (the password is then found where libpq looks, or asked for).
+    public var commandText: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .postgres(let url): return url.withoutPassword
         }
     }
 

@@ -117,9 +117,12 @@ public final class FixtureGenerator {
         var members: [Int32]
     }
 
-    public init(_ db: any Database, spec: GenerationSpec, seed: UInt64, cost: Int, now: Timestamp) {
+    /// `committing`: whether the caller's transaction will commit (false for
+    /// a dry run, whose sequences are then left where they were: PostgreSQL
+    /// never rolls a `setval` back).
+    public init(_ db: any Database, spec: GenerationSpec, seed: UInt64, cost: Int, now: Timestamp, committing: Bool = true) {
         self.db = db
-        sinks = RowSinks(db)
+        sinks = RowSinks(db, settingSequences: committing)
         countsOnly = db.dialect.isPostgres
         self.spec = spec
         rng = SplitMix64(seed: seed)

@@ -23,9 +23,11 @@ import SocializerSecurity
 ///
 /// Both engines: on SQLite each table's statements are prepared once and
 /// fixture lines may take the byte-level fast path; on PostgreSQL every
-/// record takes the common path and is written through the engine seam
-/// (`INSERT … ON CONFLICT DO NOTHING RETURNING`, so that a conflict does not
-/// abort the transaction but is resolved as on SQLite).
+/// record takes the common path and is written through the engine seam:
+/// a record nothing refers back to and no unique key can refuse is
+/// appended to a streaming COPY (`RowCopying`), any other by
+/// `INSERT … ON CONFLICT DO NOTHING RETURNING`, so that a conflict does not
+/// abort the transaction but is resolved as on SQLite.
 public final class FixtureLoader {
     public struct Options {
         public var onConflict: ConflictPolicy
@@ -179,6 +181,8 @@ public final class FixtureLoader {
 
     func flushUsers() throws {
         guard users.pendingCount > 0 || !pendingUsernames.isEmpty else { return }
+        // An open COPY is ended here, not by a user's INSERT, whose failures are read as the user's.
+        try (db as? RowCopying)?.endCopy()
         try users.flush()
         try settleUsers()
     }
@@ -249,6 +253,17 @@ public final class FixtureLoader {
         if let earlier = aiMembers[room] { return earlier }
         aiMembers[room] = location()
         return nil
+    }
+
+    /// PostgreSQL cannot store a NUL character in text (SQLite can): each
+    /// text value of `record` that holds one, but in the `json` fields (whose
+    /// stored text writes it `\u0000`), is a problem there, named by its
+    /// field (the caller adds the record's location).
+    static func nulProblems(_ record: InputRecord, json: Set<String>) -> [String] {
+        record.fields.compactMap { name, value in
+            guard !json.contains(name), case .string(let text) = value, text.utf8.contains(0) else { return nil }
+            return "\(Echo.cut(name)) holds a NUL character (\\u0000), which PostgreSQL cannot store in text"
+        }
     }
 
     static func describe(_ space: KeySpace, _ name: String) -> String {
@@ -330,11 +345,16 @@ final class TableLoad {
     }
 
     /// Says where the input gave line N of the open COPY, for its error.
-    private lazy var locateCopied: (Int) -> String? = { [unowned self] line in
-        guard line >= 1 && line <= self.copyPositions.count else { return nil }
+    private lazy var locateCopied: (Int) -> String? = { [weak self] line in
+        guard let self, line >= 1 && line <= self.copyPositions.count else { return nil }
         let (source, position) = self.copyPositions[line - 1]
         return InputRecord.location(source, position)
     }
+
+    /// The fields whose column is JSON (a NUL in their text is stored escaped).
+    private lazy var jsonFields: Set<String> = Set(spec.fields.filter {
+        if case .json = $0.kind { return true } else { return false }
+    }.map(\.name))
 
     /// Field names' lengths, compared before the names (most differ in length).
     private lazy var nameLengths: [Int] = spec.fields.map(\.name.utf8.count)
@@ -482,6 +502,9 @@ final class TableLoad {
 
     func add(_ record: InputRecord, _ loader: FixtureLoader) throws {
         failures = 0
+        if sqlite == nil {
+            for problem in FixtureLoader.nulProblems(record, json: jsonFields) { fail(loader, record, problem) }
+        }
         decode(record, loader)
         // References: to earlier records of the load, or (users, skills) to stored rows.
         var broken = false
@@ -604,7 +627,7 @@ final class TableLoad {
                 guard let line else { throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) refers to a line no longer read") }
                 try statement.bind(text: UnsafeBufferPointer(rebasing: line[range]), at: parameter)
             case .name:
-                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+                throw unresolved(i)
             }
             parameter += 1
         }
@@ -622,9 +645,14 @@ final class TableLoad {
                 day.writeDate(to: &text)
                 return .text(String(decoding: text, as: UTF8.self))
             case .bytes, .name:
-                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+                throw unresolved(i)
             }
         }
+    }
+
+    /// A slot still holding a name or line bytes when its row is written: a bug.
+    private func unresolved(_ field: Int) -> SocializerError {
+        .internalError("\(spec.table).\(spec.fields[field].name) was not resolved before writing")
     }
 
     /// The record's values in column order as one row of COPY's text format (the PostgreSQL bulk path).
@@ -637,7 +665,7 @@ final class TableLoad {
             case .datetime(let time): time.writeDatabaseText(to: &text)
             case .date(let day): day.writeDate(to: &text)
             case .bytes, .name:
-                throw SocializerError.internalError("\(spec.table).\(spec.fields[i].name) was not resolved before writing")
+                throw unresolved(i)
             }
         }
         text.append(UInt8(ascii: "\n"))

@@ -145,7 +145,7 @@ public struct FixtureTable: Sendable {
     }
 
     /// Whether the table has an `id` column (all but training, keyed by its columns).
-    var hasID: Bool { SchemaModel.tables.first { $0.name == table }?.columns.contains { $0.name == "id" } ?? true }
+    var hasID: Bool { SchemaModel.hasID(table) }
 
     /// The text columns that hold names, and the word messages use for them.
     static let nameColumns: [String: String] = [

@@ -43,8 +43,14 @@ public final class RowSinks {
     /// What is gathered before it is sent (then every sink's rows go, in group order).
     static let flushBytes = 1 << 20
 
-    public init(_ db: any Database) {
+    /// Whether the sequences are set past the ids written (not in a dry
+    /// run: a `setval` is not undone by the rollback, and the ids written
+    /// explicitly need no sequence moved to be rolled back).
+    let settingSequences: Bool
+
+    public init(_ db: any Database, settingSequences: Bool = true) {
         self.db = db
+        self.settingSequences = settingSequences
         copier = db is Connection ? nil : db as? RowCopying
     }
 
@@ -57,7 +63,7 @@ public final class RowSinks {
                 "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(SQL.placeholders(columns.count)))")
         }
         if let made = copySinks.first(where: { $0.table == table }) { return made }
-        let hasID = SchemaModel.table(table)?.columns.contains { $0.name == "id" } ?? false
+        let hasID = SchemaModel.hasID(table)
         let lastID = hasID ? try db.scalarInt("SELECT coalesce(max(id), 0) FROM \(table)") : nil
         let sink = CopyRowSink(table: table, columns: columns, lastID: lastID, owner: self, copier: copier)
         copySinks.append(sink)
@@ -86,7 +92,7 @@ public final class RowSinks {
         guard let copier else { return }
         try flush()
         try copier.endCopy()
-        for sink in copySinks where sink.lastID != nil && sink.written > 0 {
+        for sink in copySinks where settingSequences && sink.lastID != nil && sink.written > 0 {
             try db.execute("SELECT setval(pg_get_serial_sequence(?, 'id'), max(id)) FROM \(sink.table)", [sink.table])
         }
     }

@@ -95,6 +95,10 @@ public final class UserLoader {
 
     /// Decodes and checks one record, and loads the chunk when it is full.
     public func add(_ record: InputRecord) throws {
+        if countsOnly {
+            let problems = FixtureLoader.nulProblems(record, json: ["preferences", "messages", "memory"])
+            guard problems.isEmpty else { return problems.forEach { self.problems.add("\(record.location): \($0)") } }
+        }
         let (decoded, found) = UserRecord.decode(record, now: settings.now)
         for problem in found { problems.add(problem) }
         guard var incoming = decoded else { return }

@@ -66,11 +66,6 @@ public struct Migrator {
         )
         """
 
-    /// Every table socializer knows of: the app's twelve, the tables the
-    /// app adds beside them, the audit trail and the ledger.
-    public static let knownTables: [String] = SchemaModel.tableNames + SchemaModel.appOwnTables.sorted()
-        + [SchemaModel.adminAudit.name, "schema_migrations"]
-
     // MARK: Inspection
 
     func tableExists(_ name: String) throws -> Bool {

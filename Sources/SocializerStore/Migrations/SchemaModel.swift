@@ -221,6 +221,9 @@ enum SchemaModel {
 
     static func table(_ name: String) -> TableModel? { tables.first { $0.name == name } }
 
+    /// Whether one of the twelve has an `id` column (all but training).
+    static func hasID(_ table: String) -> Bool { self.table(table)?.columns.contains { $0.name == "id" } ?? false }
+
     /// 0004's index on `lower(trim(hashed_email))`.
     static let emailLookupIndex = "ix_users_email_lookup"
 

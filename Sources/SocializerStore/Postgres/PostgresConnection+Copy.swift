@@ -28,6 +28,8 @@ struct CopyIn {
     var buffer: [UInt8] = []
     var rows = 0
     let locate: (Int) -> String?
+
+    var statement: String { "COPY \(target) FROM STDIN" }
 }
 
 extension PostgresConnection: RowCopying {
@@ -37,11 +39,9 @@ extension PostgresConnection: RowCopying {
     /// the next rows while the server writes these, instead of each
     /// waiting for the other.
     static let copyChunk = 32 * 1024
-    /// Rows per COPY statement, at most.
-    public static let rowsPerCopy = 100_000
 
     public func copyRow(into target: String, _ row: [UInt8], locate: @escaping (Int) -> String?) throws -> Int {
-        if copying != nil, copying!.target != target || copying!.rows >= PostgresConnection.rowsPerCopy { try endCopy() }
+        if copying != nil, copying!.target != target || copying!.rows >= rowsPerCopy { try endCopy() }
         if copying == nil { try beginCopy(into: target, locate: locate) }
         copying!.buffer.append(contentsOf: row)
         copying!.rows += 1
@@ -51,13 +51,13 @@ extension PostgresConnection: RowCopying {
 
     /// Starts the COPY (never a prepared statement: COPY cannot be one).
     private func beginCopy(into target: String, locate: @escaping (Int) -> String?) throws {
-        let sql = "COPY \(target) FROM STDIN"
-        try requireIdle(sql)
-        tracer?(sql)
-        let result = PostgresResult(pq, pq.exec(handle, sql))
-        guard result.pointer != nil else { throw connectionError(sql) }
-        guard result.status == LibPQ.ResultStatus.copyIn else { throw error(result, sql: sql) }
-        copying = CopyIn(target: target, locate: locate)
+        let open = CopyIn(target: target, locate: locate)
+        try requireIdle(open.statement)
+        tracer?(open.statement)
+        let result = PostgresResult(pq, pq.exec(handle, open.statement))
+        guard result.pointer != nil else { throw connectionError(open.statement) }
+        guard result.status == LibPQ.ResultStatus.copyIn else { throw error(result, sql: open.statement) }
+        copying = open
         copying!.buffer.reserveCapacity(PostgresConnection.copyChunk + 4096)
     }
 
@@ -70,42 +70,53 @@ extension PostgresConnection: RowCopying {
         if let failure = copyResult(open) { throw failure }
     }
 
-    /// The COPY's outcome, read to its end: its error (located), or nil when it succeeded.
+    /// The COPY's outcome, read to its end: its error (located, and marked
+    /// as the COPY's, so that the statement that happened to end it is not
+    /// taken for its cause), or nil when it succeeded.
     private func copyResult(_ open: CopyIn) -> PostgresError? {
-        let sql = "COPY \(open.target) FROM STDIN"
         var failure: PostgresError?
+        var endRetried = false
         while let pointer = pq.getResult(handle) {
             let result = PostgresResult(pq, pointer)
+            if result.status == LibPQ.ResultStatus.copyIn {
+                // libpq is still in the COPY (its end could not be queued): end it once more, else stop reading.
+                if endRetried || pq.putCopyEnd(handle, "abandoned by socializer") != 1 { break }
+                endRetried = true
+                continue
+            }
             guard result.status != LibPQ.ResultStatus.commandOK, failure == nil else { continue }
-            var error = self.error(result, sql: sql)
+            var error = self.error(result, sql: open.statement)
             if let line = PostgresConnection.copyLine(pq.resultErrorField(result.pointer, LibPQ.Field.context).map { String(cString: $0) }) {
                 error.location = open.locate(line)
             }
+            error.endedCopy = true
             failure = error
         }
         return failure
     }
 
-    /// libpq would not take more of the COPY: most often because the server
-    /// already failed it (a row broke a constraint), whose error is then in
-    /// the result; else the connection is gone.
+    /// libpq would not take more of the COPY. It does not read the server's
+    /// messages while sending one, so a row the server refused is reported
+    /// only when the COPY ends, never here: this is a lost connection (or
+    /// libpq out of memory), whose result, if any, says more.
     private func copyFailure(_ open: CopyIn) -> PostgresError {
-        let lost = connectionError("COPY \(open.target) FROM STDIN")
+        let lost = connectionError(open.statement)
         return copyResult(open) ?? lost
     }
 
     /// Abandons the open COPY: the server discards its rows and fails the
     /// transaction, which the caller is rolling back anyway.
     func abandonCopy() {
-        guard copying != nil else { return }
+        guard let open = copying else { return }
         copying = nil
-        _ = pq.putCopyEnd(handle, "abandoned by socializer")
-        while let pointer = pq.getResult(handle) { _ = PostgresResult(pq, pointer) }
+        guard pq.putCopyEnd(handle, "abandoned by socializer") == 1 else { return }
+        _ = copyResult(open)
     }
 
-    /// Before `sql` runs: a ROLLBACK abandons the open COPY, anything else ends it.
+    /// Before `sql` runs: a ROLLBACK (or ABORT, in any case) abandons the open COPY, anything else ends it.
     func settleCopy(before sql: String) throws {
-        if sql.hasPrefix("ROLLBACK") {
+        let verb = sql.drop { $0.isWhitespace }.prefix(8).uppercased()
+        if verb.hasPrefix("ROLLBACK") || verb.hasPrefix("ABORT") {
             abandonCopy()
         } else {
             try endCopy()
@@ -166,7 +177,7 @@ public enum PostgresCopyText {
             case UInt8(ascii: "\t"): row.append(UInt8(ascii: "\\")); row.append(UInt8(ascii: "t"))
             case UInt8(ascii: "\n"): row.append(UInt8(ascii: "\\")); row.append(UInt8(ascii: "n"))
             case UInt8(ascii: "\r"): row.append(UInt8(ascii: "\\")); row.append(UInt8(ascii: "r"))
-            case 0: throw SocializerError.invalid("a text value holds a NUL character, which PostgreSQL cannot store")
+            case 0: throw PostgresConnection.nulRefusal
             default: row.append(byte)
             }
         }

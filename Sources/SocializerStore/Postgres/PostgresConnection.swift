@@ -49,6 +49,9 @@ public final class PostgresConnection {
     /// The COPY … FROM STDIN rows are being sent to (`PostgresConnection+Copy.swift`):
     /// ended, and its result checked, before any other statement runs.
     var copying: CopyIn?
+    /// Rows per COPY statement, at most (`PostgresConnection+Copy.swift`):
+    /// what the caller keeps to say where a failed row came from stays bounded.
+    public var rowsPerCopy = 100_000
 
     /// Connects as `psql` would: libpq reads the URL, the `PG*` variables
     /// of `environment` (`PGPASSWORD`, `PGSSLMODE`, `PGPASSFILE`, … — every
@@ -308,10 +311,14 @@ public final class PostgresConnection {
         let field = { (code: Int32) in self.pq.resultErrorField(result.pointer, code).map { String(cString: $0) } }
         let message = field(LibPQ.Field.primaryMessage)
             ?? pq.resultErrorMessage(result.pointer).map { String(cString: $0).trimmedSpaces } ?? "unknown error"
-        return PostgresError(sqlState: field(LibPQ.Field.sqlState) ?? "", message: url.scrubbed(message),
-                             table: field(LibPQ.Field.table), column: field(LibPQ.Field.column),
-                             constraint: field(LibPQ.Field.constraint),
-                             keyColumns: PostgresError.keyColumns(fromDetail: field(LibPQ.Field.detail)), sql: sql)
+        var error = PostgresError(sqlState: field(LibPQ.Field.sqlState) ?? "", message: url.scrubbed(message),
+                                  table: field(LibPQ.Field.table), column: field(LibPQ.Field.column),
+                                  constraint: field(LibPQ.Field.constraint),
+                                  keyColumns: PostgresError.keyColumns(fromDetail: field(LibPQ.Field.detail)), sql: sql)
+        if error.sqlState == "2BP01", let detail = field(LibPQ.Field.detail) {
+            error.dependents = detail.split(separator: "\n").map { $0.trimmedSpaces }.filter { !$0.isEmpty }
+        }
+        return error
     }
 
     /// libpq could not even produce a result: the connection is gone.
@@ -325,6 +332,8 @@ public final class PostgresConnection {
     /// A parameter in PostgreSQL's text input form; nil is SQL NULL. Text
     /// holding a NUL is refused: PostgreSQL cannot store one, and a C string
     /// would silently end there.
+    static let nulRefusal = SocializerError.invalid("a text value holds a NUL character, which PostgreSQL cannot store")
+
     static func parameterText(_ value: DatabaseValue) throws -> String? {
         switch value {
         case .null: return nil
@@ -335,7 +344,7 @@ public final class PostgresConnection {
             return "\(d)"
         case .text(let s):
             guard !s.utf8.contains(0) else {
-                throw SocializerError.invalid("a text value holds a NUL character, which PostgreSQL cannot store")
+                throw PostgresConnection.nulRefusal
             }
             return s
         case .blob(let bytes):

@@ -22,6 +22,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// Where the input gave the row a COPY failed on (`file:line:column`),
     /// when the caller could say: the domain error starts with it.
     public var location: String?
+    /// What depends on an object a DROP would remove (2BP01), one per line
+    /// of the DETAIL (`view v depends on table users`): names, never values.
+    public var dependents: [String] = []
+    /// The error ended a COPY (`PostgresConnection+Copy.swift`): its cause
+    /// is a row sent earlier, not the statement that was about to run.
+    public var endedCopy = false
 
     public init(sqlState: String, message: String, table: String? = nil, column: String? = nil, constraint: String? = nil,
                 keyColumns: [String] = [], sql: String? = nil) {
@@ -88,7 +94,13 @@ extension PostgresError {
         case "23503":
             return .invalid("the change refers to a record that does not exist, or is still referred to")
         case "23514":
-            return .invalid("a value is outside what the database accepts")
+            return .invalid("a value is outside what the database accepts"
+                            + (constraint.map { " (check constraint \($0)\(table.map { " on \($0)" } ?? ""))" } ?? ""))
+        case "P0001":
+            // A trigger's RAISE EXCEPTION: the database owner's own words.
+            return .invalid("the database refused the change: \(message)\(inTable)")
+        case "2BP01":
+            return SocializerError(.configuration, "other objects in the database depend on what would be dropped", details: dependents)
         case "55P03":
             return SocializerError(.temporarilyUnavailable, "the database is locked by another connection", reason: .locked)
         case "40001":

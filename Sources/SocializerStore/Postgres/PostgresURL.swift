@@ -23,6 +23,13 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     /// values) replaced by `***`, as SQLAlchemy's `hide_password` shows it:
     /// the only form messages and `-v` print.
     public let redacted: String
+    /// The URL without its password (and without `password=`/`sslpassword=`
+    /// query parameters) and without a driver suffix in its scheme: what a
+    /// command to paste names (`psql URL`,
+    /// `socializer --db URL`), which then finds the password where libpq
+    /// looks for one (`$PGPASSWORD`, `~/.pgpass`) or asks for it, instead of
+    /// sending `***`.
+    public let withoutPassword: String
     /// The user name, decoded; nil when the URL names none (libpq then uses
     /// `$PGUSER` or the login name).
     public let user: String?
@@ -95,11 +102,13 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         hostPart = String(afterCredentials[..<(afterCredentials.firstIndex(of: "/") ?? afterCredentials.endIndex)])
 
         var shownQuery: [String] = []
+        var keptQuery: [String] = []
         for parameter in query.split(separator: "&", omittingEmptySubsequences: false) {
             let equals = parameter.firstIndex(of: "=")
             let key = PostgresURL.percentDecoded(parameter[..<(equals ?? parameter.endIndex)]) ?? ""
             guard let equals, PostgresURL.secretParameters.contains(key.lowercased()) else {
                 shownQuery.append(String(parameter))
+                keptQuery.append(String(parameter))
                 continue
             }
             let rawValue = parameter[parameter.index(after: equals)...]
@@ -115,6 +124,10 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         self.secrets = secrets.filter { !$0.isEmpty }
         let shownRest = shownCredentials + afterCredentials + (queryStart == rest.endIndex ? "" : "?" + shownQuery.joined(separator: "&"))
         redacted = scheme.lowercased() + "://" + shownRest
+        let keptCredentials = shownCredentials.hasSuffix(":***@") ? String(shownCredentials.dropLast(5)) + "@" : shownCredentials
+        // psql takes no SQLAlchemy driver suffix (`postgresql+psycopg2`); socializer takes either.
+        withoutPassword = "postgresql://" + keptCredentials + afterCredentials
+            + (keptQuery.allSatisfy(\.isEmpty) ? "" : "?" + keptQuery.filter { !$0.isEmpty }.joined(separator: "&"))
         connectionText = "postgresql://" + rest
     }
 
