@@ -129,6 +129,33 @@ struct PostgresCommandTests {
         for path in PostgresSupport.ported { #expect(CommandTable.node(at: path) != nil, "\(path)") }
     }
 
+    /// A verb added later and not yet in `ported` connects (so what can go
+    /// wrong there is reported as it will be), then stops with 69 having
+    /// changed nothing, naming the commands that run there.
+    @Test func aVerbNotYetPortedConnectsThenExits69() throws {
+        let path = ["users", "someday"]
+        let globals = try GlobalOptions(arguments: ParsedArguments(path: path, values: ["db": .string(url)]),
+                                        environment: [:], terminal: TerminalInfo())
+        let context = CommandContext(environment: [:], stdin: BytesInput(), stdout: TextBuffer(), stderr: TextBuffer(),
+                                     terminal: TerminalInfo(), clock: FixedClock(testNow), globals: globals,
+                                     path: path, prompt: nil, kind: .write)
+        guard case .postgres(let location) = globals.database else {
+            Issue.record("not a PostgreSQL URL")
+            return
+        }
+        #expect { try PostgresSupport.refuseUnported(location, context) } throws: { error in
+            guard let error = error as? SocializerError else { return false }
+            return error.code == .unavailable && error.message.hasPrefix("'users someday' does not run on PostgreSQL yet")
+                && error.message.contains("users list") && error.message.contains("changed nothing")
+                && !error.message.contains(TestPostgres.credentials.password)
+        }
+        // It connected first: a refused login is that, not the 69.
+        let wrong = try GlobalOptions(arguments: ParsedArguments(path: path, values: ["db": .string(TestPostgres.url(credentials: "\(TestPostgres.credentials.user):wrong-password-9"))]),
+                                      environment: [:], terminal: TerminalInfo())
+        guard case .postgres(let refused) = wrong.database else { return }
+        #expect { try PostgresSupport.refuseUnported(refused, context) } throws: { ($0 as? SocializerError)?.code == .permissionDenied }
+    }
+
     @Test func theAppsVariableAndVerboseOutput() {
         let result = runCLI(["-v", "migrate", "status"], environment: ["DATABASE_URL": url])
         #expect(result.status == 0, "\(result.stderr)")
