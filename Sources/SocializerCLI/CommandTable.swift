@@ -7,7 +7,7 @@ public enum CommandTable {
         "socializer",
         summary: "Administer the database of the Socializer app.",
         discussion: """
-            socializer manages the SQLite database that the Socializer web app uses: \
+            socializer manages the database that the Socializer web app uses (SQLite or PostgreSQL): \
             its users, skills and training, revoked tokens and error logs, its schema and migrations, the audit trail of every change, and backups. \
             Every command takes the global options; the database is --db, else $SOCIALIZER_DB, else the app's $DATABASE_URL, else ./socializer.db.
             """,

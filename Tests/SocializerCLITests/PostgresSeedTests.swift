@@ -106,8 +106,13 @@ extension PostgresVerbsTests {
     @Test func freshOnPostgreSQLChangesNothingWhenRefusedOrDryRun() throws {
         let run = { (arguments: [String]) in runCLI(["--db", self.scratch.url] + arguments, environment: self.sqlite.environment) }
         // An empty database (no tables at all) is made and seeded, with nothing to confirm.
-        #expect(run(["-q", "seed", "--demo", "--fresh"]).status == 0)
+        let created = run(["seed", "--demo", "--fresh"])
+        #expect(created.status == 0 && created.stderr.contains("socializer: created '"), "\(created.stderr)")
         let db = try scratch.connection()
+        // Tables without rows (the ledger's do not count) are rebuilt with nothing to confirm either.
+        try db.execute("TRUNCATE " + (SchemaModel.tableNames + ["admin_audit"]).joined(separator: ", "))
+        let emptied = run(["seed", "--demo", "--fresh"])
+        #expect(emptied.status == 0 && emptied.stderr.contains("socializer: rebuilt '"), "\(emptied.stderr)")
         let users = try db.rows("SELECT id, username FROM users ORDER BY id").map(\.values)
         let audit = try db.scalarInt("SELECT count(*) FROM admin_audit")
         func unchanged(_ sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -117,19 +122,27 @@ extension PostgresVerbsTests {
         // Tables that hold rows are dropped only when confirmed.
         let unconfirmed = run(["seed", "--demo", "--fresh"])
         #expect(unconfirmed.status == 64 && unconfirmed.stderr.contains("refusing to drop and make anew the tables of")
-                && unconfirmed.stderr.contains("users") && unconfirmed.stderr.contains("hint: add --yes to confirm"), "\(unconfirmed.stderr)")
+                && unconfirmed.stderr.contains("losing the rows of users,") && !unconfirmed.stderr.contains("schema_migrations")
+                && unconfirmed.stderr.contains("hint: add --yes to confirm"), "\(unconfirmed.stderr)")
         try unchanged()
         // A dry run says what it would do and rolls the whole rebuild back.
         let dry = run(["--dry-run", "-q", "seed", "--generate", "users=3", "--fresh"])
         #expect(dry.status == 0 && dry.stderr.contains("would be rebuilt from generated data"), "\(dry.stderr)")
         try unchanged()
-        // What depends on a table --fresh drops is named, and the DROP is never cascaded to it:
-        // a table of the app's own, a view, a table of another schema.
+        // The app's own table that refers to the twelve and holds rows (the app's data): refused, named.
+        try db.executeScript("CREATE TABLE training_schedules (id SERIAL PRIMARY KEY, user_id INTEGER REFERENCES users (id)); "
+                             + "INSERT INTO training_schedules (user_id) VALUES (1)")
+        let appData = run(["--yes", "seed", "--demo", "--fresh"])
+        #expect(appData.status == 78 && appData.stderr.contains("the app's own training_schedules refer to, and they hold rows"),
+                "\(appData.stderr)")
+        try unchanged()
+        #expect(try db.scalarInt("SELECT count(*) FROM training_schedules") == 1)
+        try db.execute("DELETE FROM training_schedules")
+        // What else depends on a table --fresh drops is named, and the DROP is never cascaded to it:
+        // a view, a table of another schema.
         let elsewhere = "\(scratch.schema)_elsewhere"
         defer { try? db.execute("DROP SCHEMA IF EXISTS \(SQL.quote(elsewhere)) CASCADE") }
         for (create, named, drop) in [
-            ("CREATE TABLE training_schedules (id SERIAL PRIMARY KEY, user_id INTEGER REFERENCES users (id))",
-             "table training_schedules depends on table users", "DROP TABLE training_schedules"),
             ("CREATE VIEW user_names AS SELECT username FROM users", "view user_names depends on table users", "DROP VIEW user_names"),
             ("CREATE SCHEMA \(SQL.quote(elsewhere)); CREATE TABLE \(SQL.quote(elsewhere)).notes "
                 + "(author INTEGER REFERENCES \(SQL.quote(scratch.schema)).users (id))",
@@ -150,11 +163,13 @@ extension PostgresVerbsTests {
         #expect(locked.status == 75 && locked.stderr.contains("locked"), "\(locked.stderr)")
         try reader.execute("ROLLBACK")
         try unchanged()
-        // A table --fresh does not know, and that depends on nothing it drops, is left with its rows.
+        // A table --fresh does not know, and that depends on nothing it drops, is left with its rows;
+        // the app's empty training_schedules is dropped with the tables it refers to (the app makes it again).
         try db.executeScript("CREATE TABLE notes (id INTEGER, body TEXT); INSERT INTO notes VALUES (1, 'kept')")
         #expect(run(["-q", "--yes", "seed", "--generate", "users=3", "--fresh"]).status == 0)
         #expect(try db.scalar("SELECT body FROM notes") == .text("kept"))
         #expect(try db.scalarInt("SELECT count(*) FROM users") == 3)
+        #expect(try !db.tableExists("training_schedules"))
     }
 
     /// PostgreSQL cannot store what SQLite can: a NUL in text, a list in
@@ -164,6 +179,8 @@ extension PostgresVerbsTests {
         #expect(same(["-q", "migrate", "up"]).status == 0)
         let lines = [
             #"{"table": "users", "record": {"username": "ada", "password_hash": "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", "hashed_name": "A\u0000da"}}"#,
+            #"{"table": "users", "record": {"username": "da\u0000ve", "password_hash": "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm"}}"#,
+            #"{"table": "general_chat_messages", "record": {"sender": "da\u0000ve", "content": "hi"}}"#,
             #"{"table": "users", "record": {"username": "bob", "password_hash": "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", "messages": [{"content": "hi", "role": "user"}]}}"#,
             #"{"table": "chat_rooms", "record": {"key": "r", "name": "lobby", "creator": "bob"}}"#,
             #"{"table": "room_messages", "record": {"room": "r", "sender": "bob", "sender_type": "user", "content": "nul\u0000", "message_metadata": {"ok": "\u0000"}}}"#,
@@ -173,12 +190,41 @@ extension PostgresVerbsTests {
         let (lite, postgres) = both(["seed", file])
         #expect(lite.status == 65 && postgres.status == 65)
         for problem in ["cannot.jsonl:1:1: hashed_name holds a NUL character (\\u0000), which PostgreSQL cannot store in text",
-                        "cannot.jsonl:2:1: user 'bob' has messages, a list of 1 message(s); users.messages is an INTEGER on PostgreSQL",
-                        "cannot.jsonl:4:1: content holds a NUL character", "cannot.jsonl:5:1:"] {
+                        "cannot.jsonl:2:1: username holds a NUL character", "cannot.jsonl:3:1: sender holds a NUL character",
+                        "cannot.jsonl:4:1: user 'bob' has messages, a list of 1 message(s); users.messages is an INTEGER on PostgreSQL",
+                        "cannot.jsonl:6:1: content holds a NUL character", "cannot.jsonl:7:1:"] {
             #expect(postgres.stderr.contains(problem), "\(problem): \(postgres.stderr)")
         }
         // SQLite stores both: only the bad sender type is a problem there.
-        #expect(lite.stderr.contains("cannot.jsonl:5:1:") && !lite.stderr.contains("NUL") && !lite.stderr.contains("INTEGER"), "\(lite.stderr)")
+        #expect(lite.stderr.contains("cannot.jsonl:7:1:") && !lite.stderr.contains("NUL") && !lite.stderr.contains("INTEGER"), "\(lite.stderr)")
+    }
+
+    /// A row PostgreSQL itself refuses on the INSERT path (a constraint the
+    /// app's schema does not have) is named by its record, as on the COPY path.
+    @Test func aRowTheServerRefusesOnTheInsertPathIsNamedByItsRecord() throws {
+        #expect(same(["-q", "migrate", "up"]).status == 0)
+        let db = try scratch.connection()
+        try db.execute("ALTER TABLE users ADD CONSTRAINT no_x CHECK (username <> 'x')")
+        try db.execute("ALTER TABLE room_messages ADD CONSTRAINT no_bad CHECK (content <> 'bad')")
+        let hash = "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm"
+        let users = sqlite.folder.write("x.jsonl", [
+            #"{"table": "users", "record": {"username": "ada", "password_hash": "\#(hash)"}}"#,
+            #"{"table": "users", "record": {"username": "x", "password_hash": "\#(hash)"}}"#,
+        ].joined(separator: "\n") + "\n")
+        let refusedUser = runCLI(["--db", scratch.url, "seed", users], environment: sqlite.environment)
+        #expect(refusedUser.status == 65
+                && refusedUser.stderr.contains("x.jsonl:2:1: a value is outside what the database accepts (check constraint no_x on users)"),
+                "\(refusedUser.stderr)")
+        let keyed = sqlite.folder.write("keyed.jsonl", [
+            #"{"table": "users", "record": {"username": "ada", "password_hash": "\#(hash)"}}"#,
+            #"{"table": "chat_rooms", "record": {"key": "r", "name": "lobby", "creator": "ada"}}"#,
+            #"{"table": "room_messages", "record": {"key": "m", "room": "r", "sender": "ada", "sender_type": "user", "content": "bad"}}"#,
+        ].joined(separator: "\n") + "\n")
+        let refusedMessage = runCLI(["--db", scratch.url, "seed", keyed], environment: sqlite.environment)
+        #expect(refusedMessage.status == 65
+                && refusedMessage.stderr.contains("keyed.jsonl:3:1: a value is outside what the database accepts (check constraint no_bad on room_messages)"),
+                "\(refusedMessage.stderr)")
+        #expect(try db.scalarInt("SELECT count(*) FROM users") == 0)
         #expect(try scratch.connection().scalarInt("SELECT count(*) FROM users") == 0)
     }
 }

@@ -14,18 +14,29 @@ extension SeedCommand {
     ///   its own, as on SQLite (65 otherwise, nothing changed);
     /// - `--fresh` is SQLite's new file in place of the old one: the
     ///   transaction makes the tables anew (`SchemaRebuild`), then seeds.
-    ///   Tables that hold rows are dropped only when confirmed (`--yes`, or
-    ///   a terminal's answer): on PostgreSQL the URL is most often the
-    ///   app's production database.
+    ///   Tables that hold rows (the ledger aside) are dropped only when
+    ///   confirmed (`--yes`, or a terminal's answer): on PostgreSQL the URL
+    ///   is most often the app's production database. The app's own tables
+    ///   that refer to them are dropped too when empty (the app makes them
+    ///   again) and refused when they hold rows (78).
     static func seedPostgres(_ readers: [FixtureReader], audit: AuditRecorder, cost: Int, generating spec: GenerationSpec?,
                              _ context: CommandContext, _ arguments: ParsedArguments) throws -> ExitCode {
         let replacing = arguments[fresh]
         let db = try context.openEngine(.write, migrated: !replacing)
+        var rebuild: SchemaRebuild?
         if replacing {
-            let holding = try SchemaRebuild.tablesHoldingRows(db)
-            if !holding.isEmpty {
-                try context.confirm("drop and make anew the tables of '\(context.globals.databasePath)' "
-                                    + "(\(holding.joined(separator: ", ")) hold rows)")
+            let plan = try SchemaRebuild(db)
+            rebuild = plan
+            guard plan.appTablesHoldingRows.isEmpty else {
+                throw SocializerError(.configuration,
+                    "--fresh would drop the tables the app's own \(plan.appTablesHoldingRows.joined(separator: ", ")) refer to, "
+                        + "and they hold rows (the app's data, which no migration makes again); nothing was changed",
+                    hint: "seed without --fresh (with --on-conflict skip or update), or seed a database of its own")
+            }
+            let losing = plan.tablesHoldingRows
+            if !losing.isEmpty {
+                try context.confirm("drop and make anew the tables of '\(context.globals.databasePath)', "
+                                    + "losing the rows of \(losing.joined(separator: ", "))")
             }
         } else if spec != nil {
             try requireEmpty(db, context)
@@ -33,7 +44,7 @@ extension SeedCommand {
         let dryRun = context.globals.dryRun
         let counts = try Interruptible.run {
             try db.transaction(.immediate, commit: !dryRun) {
-                if replacing { try rebuild(db, context) }
+                if let rebuild { try make(rebuild, db, context) }
                 var counts: [FixtureLoader.TableCount] = []
                 _ = try audit.recording(db) {
                     if let spec {
@@ -47,15 +58,15 @@ extension SeedCommand {
                 return counts
             }
         }
-        try report(counts, context, what: replacing ? "rebuilt" : "seeded",
+        try report(counts, context, what: rebuild.map { $0.replacesTables ? "rebuilt" : "created" } ?? "seeded",
                    from: spec != nil ? "generated data" : readers.map(\.name).joined(separator: ", "))
         return .success
     }
 
     /// The tables made anew; what depends on them is named (78), nothing changed.
-    static func rebuild(_ db: any Database, _ context: CommandContext) throws {
+    static func make(_ rebuild: SchemaRebuild, _ db: any Database, _ context: CommandContext) throws {
         do {
-            try SchemaRebuild.run(db, clock: context.clock)
+            try rebuild.run(db, clock: context.clock)
         } catch let error as PostgresError where error.sqlState == "2BP01" {
             throw SocializerError(.configuration,
                 "--fresh makes socializer's tables anew, and other objects depend on them; nothing was changed",

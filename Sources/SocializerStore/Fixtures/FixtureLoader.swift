@@ -193,7 +193,7 @@ public final class FixtureLoader {
     /// that records referring to it are skipped quietly.
     func settleUsers() throws {
         for name in pendingUsernames where userIDs[name] == nil {
-            if case .integer(let id) = try db.scalar(findUserSQL, [name]) {
+            if storable(name), case .integer(let id) = try db.scalar(findUserSQL, [name]) {
                 userIDs[name] = id
             } else {
                 userIDs[name] = FixtureLoader.failed
@@ -216,17 +216,23 @@ public final class FixtureLoader {
         switch space {
         case .user:
             if let id = userIDs[name] { return id }
-            guard case .integer(let id) = try db.scalar(findUserSQL, [name]) else { return nil }
+            guard storable(name), case .integer(let id) = try db.scalar(findUserSQL, [name]) else { return nil }
             userIDs[name] = id
             return id
         case .skill:
             if let id = skillIDs[name] { return id }
-            guard case .integer(let id) = try db.scalar(findSkillSQL, [name]) else { return nil }
+            guard storable(name), case .integer(let id) = try db.scalar(findSkillSQL, [name]) else { return nil }
             skillIDs[name] = id
             return id
         case .room: return roomKeys[name]?.id
         case .message: return messageKeys[name]?.id
         }
+    }
+
+    /// Whether the database can hold `name` (and so be asked for it): on
+    /// PostgreSQL, not with a NUL, which its record is refused for.
+    private func storable(_ name: String) -> Bool {
+        !(db.dialect.isPostgres && name.utf8.contains(0))
     }
 
     /// Where an earlier record of the load has this key.
@@ -692,7 +698,15 @@ final class TableLoad {
             return
         } else {
             let values = try values()
-            guard let row = try db.firstRow(returningInsertSQL, values) else {
+            let inserted: Row?
+            do {
+                inserted = try db.firstRow(returningInsertSQL, values)
+            } catch var error as PostgresError where error.location == nil && !error.endedCopy {
+                // PostgreSQL refused the row (a constraint of its own): say which record.
+                error.location = record.location
+                throw error
+            }
+            guard let row = inserted else {
                 try resolveConflict(record, loader, nil)
                 return
             }

@@ -175,6 +175,16 @@ public final class UserLoader {
     }
 
     func write(_ item: UserRecord, existing: User?) throws {
+        do {
+            try writeRow(item, existing: existing)
+        } catch var error as PostgresError where error.location == nil && !error.endedCopy {
+            // PostgreSQL refused the row (a constraint of its own): say which record.
+            error.location = item.location
+            throw error
+        }
+    }
+
+    private func writeRow(_ item: UserRecord, existing: User?) throws {
         var item = item
         if let email = item.email, let scheme { item.user.hashedEmail = scheme.store(email) }
         if let current = existing {
