@@ -65,8 +65,17 @@ public struct SchemaRebuild {
                 "the app's own tables \(appTablesHoldingRows.joined(separator: ", ")) hold rows and refer to the tables to drop; nothing was changed")
         }
         let schema = try SchemaRebuild.currentSchema(db)
-        try db.execute("DROP TABLE IF EXISTS " + (SchemaRebuild.tables + emptyAppTables)
-            .map { SQL.quote(schema) + "." + SQL.quote($0) }.joined(separator: ", "))
+        let name = { (table: String) in SQL.quote(schema) + "." + SQL.quote(table) }
+        if !emptyAppTables.isEmpty {
+            // Still empty once no one else can write them (the app may have written since they were counted).
+            try db.execute("LOCK TABLE " + emptyAppTables.map(name).joined(separator: ", ") + " IN ACCESS EXCLUSIVE MODE")
+            let written = try emptyAppTables.filter { try db.hasRows(name($0)) }
+            guard written.isEmpty else {
+                throw SocializerError(.configuration,
+                    "the app's own tables \(written.joined(separator: ", ")) hold rows and refer to the tables to drop; nothing was changed")
+            }
+        }
+        try db.execute("DROP TABLE IF EXISTS " + (SchemaRebuild.tables + emptyAppTables).map(name).joined(separator: ", "))
         _ = try Migrator(connection: db, clock: clock).up()
     }
 }
