@@ -149,10 +149,13 @@ extension PostgresVerbsTests {
              "table \(elsewhere).notes depends on table users", "DROP SCHEMA \(SQL.quote(elsewhere)) CASCADE"),
         ] {
             try db.executeScript(create)
-            let refused = run(["--yes", "seed", "--demo", "--fresh"])
-            #expect(refused.status == 78 && refused.stderr.contains("other objects depend on them; nothing was changed")
-                    && refused.stderr.contains(named) && refused.stderr.contains("hint: drop those objects"), "\(refused.stderr)")
-            try unchanged()
+            // Said before the question (a DROP tried and rolled back), and by the run itself when confirmed.
+            for confirmation in [[], ["--yes"]] {
+                let refused = run(confirmation + ["seed", "--demo", "--fresh"])
+                #expect(refused.status == 78 && refused.stderr.contains("other objects depend on them; nothing was changed")
+                        && refused.stderr.contains(named) && refused.stderr.contains("hint: drop those objects"), "\(refused.stderr)")
+                try unchanged()
+            }
             try db.executeScript(drop)
         }
         // Another connection reading users holds it past --busy-timeout: 75, nothing changed.

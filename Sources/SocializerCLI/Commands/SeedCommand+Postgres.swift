@@ -34,7 +34,9 @@ extension SeedCommand {
                     hint: "seed without --fresh (with --on-conflict skip or update), or seed a database of its own")
             }
             let losing = plan.tablesHoldingRows
-            if !losing.isEmpty {
+            if !losing.isEmpty && context.needsConfirmation {
+                // What would refuse the DROP is said before the question, not after it.
+                try dependents { try plan.probe(db) }
                 try context.confirm("drop and make anew the tables of '\(context.globals.databasePath)', "
                                     + "losing the rows of \(losing.joined(separator: ", "))")
             }
@@ -65,8 +67,13 @@ extension SeedCommand {
 
     /// The tables made anew; what depends on them is named (78), nothing changed.
     static func make(_ rebuild: SchemaRebuild, _ db: any Database, _ context: CommandContext) throws {
+        try dependents { try rebuild.run(db, clock: context.clock) }
+    }
+
+    /// Runs `body`, a DROP of the tables: objects that depend on them are named (78).
+    static func dependents(_ body: () throws -> Void) throws {
         do {
-            try rebuild.run(db, clock: context.clock)
+            try body()
         } catch let error as PostgresError where error.sqlState == "2BP01" {
             throw SocializerError(.configuration,
                 "--fresh makes socializer's tables anew, and other objects depend on them; nothing was changed",

@@ -57,9 +57,21 @@ public struct SchemaRebuild {
         return schema
     }
 
+    /// Drops the tables in a transaction rolled back at once: what would
+    /// refuse the DROP (a dependent object, 2BP01; a lock held past the
+    /// timeout) is found before anything is asked or changed.
+    public func probe(_ db: any Database) throws {
+        try db.transaction(.immediate, commit: false) { try drop(db) }
+    }
+
     /// Drops the tables (and the app's empty ones that refer to them) and
     /// migrates up from nothing, in the open transaction.
     public func run(_ db: any Database, clock: any Clock) throws {
+        try drop(db)
+        _ = try Migrator(connection: db, clock: clock).up()
+    }
+
+    private func drop(_ db: any Database) throws {
         guard appTablesHoldingRows.isEmpty else {
             throw SocializerError(.configuration,
                 "the app's own tables \(appTablesHoldingRows.joined(separator: ", ")) hold rows and refer to the tables to drop; nothing was changed")
@@ -76,6 +88,5 @@ public struct SchemaRebuild {
             }
         }
         try db.execute("DROP TABLE IF EXISTS " + (SchemaRebuild.tables + emptyAppTables).map(name).joined(separator: ", "))
-        _ = try Migrator(connection: db, clock: clock).up()
     }
 }
