@@ -20,10 +20,7 @@ enum PostgresBackup {
     static func run(_ url: PostgresURL, destination: String, _ context: CommandContext) throws -> ExitCode {
         let connection = try PostgresSupport.connect(url, context)
         let program = try pgDump(context.environment)
-        guard case .text(let schema) = try connection.scalar("SELECT current_schema()") else {
-            throw SocializerError(.unavailable, "the PostgreSQL session has no current schema to back up (its search_path names none that exists)",
-                                  hint: "set one with ?options=-csearch_path%3Dname in the URL")
-        }
+        let schema = try connection.currentSchema()
         let settings = try connection.childSettings()
         PartialFile.removeStale(besides: destination)
         if access(destination, F_OK) == 0 {

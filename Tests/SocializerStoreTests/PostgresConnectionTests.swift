@@ -126,6 +126,14 @@ struct PostgresConnectionTests {
         #expect(!db.isInTransaction)
     }
 
+    @Test func theCurrentSchemaIsTheFirstOfTheSearchPathThatExists() throws {
+        let scoped = try scratch.connection()
+        #expect(try scoped.currentSchema() == scratch.schema)
+        try scoped.execute("SET search_path TO nowhere_at_all")
+        let error = thrown { _ = try scoped.currentSchema() } as? SocializerError
+        #expect(error?.code == .configuration && error?.message.contains("no current schema") == true, "\(String(describing: error))")
+    }
+
     @Test func parametersAndValuesRoundTrip() throws {
         let text = "héllo 'quoted' \"double\" ; DROP TABLE users; -- 😀"
         let row = try #require(try db.firstRow(

@@ -220,16 +220,7 @@ public struct WriteOutcome {
 public struct WriteAction: Sendable {
     let run: @Sendable (CommandContext, ParsedArguments) throws -> ExitCode
 
-    public init<Plan>(prepare: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> Plan,
-                      apply: @escaping @Sendable (Plan, CommandContext, Connection) throws -> WriteOutcome) {
-        // The database is always SQLite's here: verbs not written against
-        // the seam are refused on PostgreSQL before they run.
-        self.init(open: { try $0.openDatabase(.write) },
-                  prepare: { context, arguments, db in try prepare(context, arguments, try db.sqliteConnection()) },
-                  apply: { plan, context, _, db in try apply(plan, context, try db.sqliteConnection()) })
-    }
-
-    /// The one runner of both: open, prepare, then apply and audit in one transaction.
+    /// The runner: open, prepare, then apply and audit in one transaction.
     private init<Plan>(open: @escaping @Sendable (CommandContext) throws -> any Database,
                        prepare: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> Plan,
                        apply: @escaping @Sendable (Plan, CommandContext, ParsedArguments, any Database) throws -> WriteOutcome) {
@@ -272,11 +263,6 @@ public struct WriteAction: Sendable {
     public static func onEitherEngine(_ apply: @escaping @Sendable (CommandContext, ParsedArguments, any Database) throws -> WriteOutcome)
         -> WriteAction {
         onEitherEngine(prepare: { _, arguments, _ in arguments }, apply: { arguments, context, db in try apply(context, arguments, db) })
-    }
-
-    /// A write action with nothing to prepare outside the transaction.
-    public init(_ apply: @escaping @Sendable (CommandContext, ParsedArguments, Connection) throws -> WriteOutcome) {
-        self.init(prepare: { _, arguments, _ in arguments }, apply: { arguments, context, db in try apply(context, arguments, db) })
     }
 }
 

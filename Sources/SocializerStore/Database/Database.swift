@@ -82,6 +82,17 @@ extension Database {
         try firstRow("SELECT 1 FROM \(table) LIMIT 1") != nil
     }
 
+    /// The schema tables are read from and made in: PostgreSQL's current
+    /// schema (the first of its search_path that exists); SQLite's `main`.
+    public func currentSchema() throws -> String {
+        guard dialect.isPostgres else { return "main" }
+        guard case .text(let schema) = try scalar("SELECT current_schema()") else {
+            throw SocializerError.configuration("the PostgreSQL session has no current schema (its search_path names none that exists)",
+                                                hint: "name one with ?options=-csearch_path%3Dname in the URL")
+        }
+        return schema
+    }
+
     /// Every table of the database (current schema), by name.
     public func tableNames() throws -> [String] {
         try rows(dialect.tableNamesSQL).map { try $0.string("name") }
@@ -112,10 +123,11 @@ extension PostgresError: DatabaseFailure {
 }
 
 extension Database {
-    /// This database as SQLite's connection, for the Store code not yet
-    /// ported to PostgreSQL (cascades through `PRAGMA foreign_key_list`, …).
-    /// The CLI refuses unported verbs on PostgreSQL before they run, so on
-    /// PostgreSQL this is a bug, reported as exit 69 rather than a crash.
+    /// This database as SQLite's connection, for the Store code whose
+    /// SQLite side differs in kind (the live schema read through PRAGMAs,
+    /// the generator's prepared statements); its callers take it only on
+    /// SQLite, so on PostgreSQL this is a bug, reported as exit 69 rather
+    /// than a crash.
     public func sqliteConnection() throws -> Connection {
         guard let connection = self as? Connection else {
             throw SocializerError(.unavailable, "this step does not run on PostgreSQL yet")

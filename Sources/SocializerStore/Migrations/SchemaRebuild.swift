@@ -28,7 +28,7 @@ public struct SchemaRebuild {
     public let replacesTables: Bool
 
     public init(_ db: any Database) throws {
-        _ = try SchemaRebuild.currentSchema(db)
+        _ = try db.currentSchema()
         let referring = try db.rows("""
             SELECT DISTINCT source.relname AS name
             FROM pg_catalog.pg_constraint c
@@ -46,15 +46,6 @@ public struct SchemaRebuild {
         let existing = try SchemaRebuild.tables.filter { try db.tableExists($0) }
         replacesTables = !existing.isEmpty
         tablesHoldingRows = try existing.filter { try $0 != "schema_migrations" && db.hasRows($0) }
-    }
-
-    /// The current schema, where the tables are dropped and made.
-    static func currentSchema(_ db: any Database) throws -> String {
-        guard case .text(let schema) = try db.scalar("SELECT current_schema()") else {
-            throw SocializerError.configuration(
-                "the connection has no current schema to make the tables in (its search_path names none that exists)")
-        }
-        return schema
     }
 
     /// Drops the tables in a transaction rolled back at once: what would
@@ -76,7 +67,7 @@ public struct SchemaRebuild {
             throw SocializerError(.configuration,
                 "the app's own tables \(appTablesHoldingRows.joined(separator: ", ")) hold rows and refer to the tables to drop; nothing was changed")
         }
-        let schema = try SchemaRebuild.currentSchema(db)
+        let schema = try db.currentSchema()
         let name = { (table: String) in SQL.quote(schema) + "." + SQL.quote(table) }
         if !emptyAppTables.isEmpty {
             // Still empty once no one else can write them (the app may have written since they were counted).
